@@ -1,0 +1,390 @@
+"""The mutual-credit ledger: pay, charge, accept, decline, expire, reverse; balance and history.
+
+Every state change runs in one write transaction (BEGIN IMMEDIATE) and moves a request
+out of 'pending' with a guarded UPDATE, so a double tap, a duplicated update or two
+coordinators at once commit a transfer at most once.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from core.amounts import parse_amount
+from core.clock import Clock
+from core.errors import DomainError
+from core.membership import require_active_member
+from core.models import (
+    Actor,
+    BalanceView,
+    HistoryEntry,
+    HistoryPage,
+    Member,
+    Membership,
+    Reversal,
+    TradeRequest,
+    TradeView,
+    Transfer,
+)
+from core.views import load_community, load_member, load_trade
+from storage import audit as audit_rows
+from storage import ledger as ledger_rows
+from storage import memberships as membership_rows
+from storage import posts as post_rows
+from storage.db import Connection, Database
+from storage.timefmt import from_db, to_db
+
+CHARGE_LIFETIME = timedelta(days=7)
+CHARGE_REMINDER_BEFORE = timedelta(days=1)
+PAY_PREVIEW_LIFETIME = timedelta(days=1)
+HISTORY_PAGE_SIZE = 10
+MEMO_MAX = 200
+REASON_MIN = 2
+
+_MEMBER_REF = re.compile(r"^(?:#?(\d{1,9})|@([A-Za-z0-9_]{3,32}))$")
+
+
+def clean_memo(memo: str | None) -> str | None:
+    memo = " ".join((memo or "").split())
+    if not memo:
+        return None
+    if len(memo) > MEMO_MAX:
+        raise DomainError("memo_too_long", maximum=MEMO_MAX)
+    return memo
+
+
+async def resolve_member_ref(conn: Connection, community_id: int, ref: str) -> Member:
+    """`#23`, `23` or `@username`, within one community only."""
+    match = _MEMBER_REF.match((ref or "").strip())
+    if match is None:
+        raise DomainError("member_ref_invalid", ref=ref)
+    number, username = match.groups()
+    if number is not None:
+        row = await membership_rows.member_by_number(conn, community_id, int(number))
+        if row is None:
+            raise DomainError("member_not_found", ref=ref)
+        return await load_member(conn, row["membership_id"])
+    rows = await membership_rows.members_by_username(conn, community_id, username)
+    if not rows:
+        raise DomainError("member_not_found", ref=ref)
+    return await load_member(conn, rows[0]["membership_id"])
+
+
+class LedgerService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    # ----- starting a trade -------------------------------------------------------------
+
+    async def start_trade(
+        self,
+        actor: Actor,
+        *,
+        kind: str,
+        counterparty: str,
+        amount: str | int,
+        memo: str | None,
+        request_key: str,
+        post_id: int | None = None,
+    ) -> TradeView:
+        """Create a pay preview or a charge; the same request_key returns the first one."""
+        community, me = require_active_member(actor)
+        value = amount if isinstance(amount, int) else parse_amount(amount, community.unit)
+        if value <= 0:
+            raise DomainError("amount_zero", text=str(amount))
+        memo = clean_memo(memo)
+        now = self._clock.now()
+        lifetime = PAY_PREVIEW_LIFETIME if kind == "pay" else CHARGE_LIFETIME
+        async with self._db.write() as conn:
+            other = await resolve_member_ref(conn, community.id, counterparty)
+            return await self._open_request(
+                conn, actor, me, other, kind=kind, amount=value, memo=memo,
+                request_key=request_key, post_id=post_id, now=now, lifetime=lifetime,
+            )
+
+    async def start_post_trade(
+        self, actor: Actor, *, post_id: int, amount: str | int | None, request_key: str
+    ) -> TradeView:
+        """Pay for an offer (드려요) or charge the author of a request (구해요)."""
+        community, me = require_active_member(actor)
+        now = self._clock.now()
+        async with self._db.write() as conn:
+            row = await post_rows.get(conn, post_id)
+            if row is None or row["community_id"] != community.id:
+                raise DomainError("post_not_found")
+            if row["status"] != "open":
+                raise DomainError("post_closed")
+            if amount is None:
+                if row["price"] is None:
+                    raise DomainError("amount_needed")
+                value = int(row["price"])
+            else:
+                value = amount if isinstance(amount, int) else parse_amount(amount, community.unit)
+            other = await load_member(conn, row["author_membership_id"])
+            kind = "pay" if row["kind"] == "offer" else "charge"
+            lifetime = PAY_PREVIEW_LIFETIME if kind == "pay" else CHARGE_LIFETIME
+            return await self._open_request(
+                conn, actor, me, other, kind=kind, amount=value, memo=row["title"],
+                request_key=request_key, post_id=post_id, now=now, lifetime=lifetime,
+            )
+
+    async def _open_request(
+        self, conn: Connection, actor: Actor, me: Membership, other: Member, *, kind: str,
+        amount: int, memo: str | None, request_key: str, post_id: int | None, now, lifetime,
+    ) -> TradeView:
+        if other.membership_id == me.id:
+            raise DomainError("self_trade")
+        mine = await ledger_rows.limits_and_balance(conn, me.id)
+        if mine is None or mine["status"] != "active":
+            raise DomainError("membership_suspended", community="")
+        theirs = await ledger_rows.limits_and_balance(conn, other.membership_id)
+        if theirs is None or theirs["status"] != "active":
+            raise DomainError("member_unavailable", number=other.number)
+        if kind == "pay":
+            payer, payee = me.id, other.membership_id
+            _check_payer(mine, amount)
+            _check_payee(theirs, amount, own=False)
+        elif kind == "charge":
+            payer, payee = other.membership_id, me.id
+            _check_payee(mine, amount, own=True)
+        else:
+            raise ValueError(kind)
+        expires_at = now + lifetime
+        remind_at = expires_at - CHARGE_REMINDER_BEFORE if kind == "charge" else None
+        request_id, created = await ledger_rows.insert_request(
+            conn, request_key=request_key, community_id=actor.community.id, kind=kind,
+            payer_membership_id=payer, payee_membership_id=payee, amount=amount, memo=memo,
+            post_id=post_id, created_by_person_id=actor.person.id, now=to_db(now),
+            expires_at=to_db(expires_at), remind_at=to_db(remind_at) if remind_at else None,
+        )
+        return await load_trade(conn, request_id, newly_decided=created)
+
+    # ----- deciding a trade -------------------------------------------------------------
+
+    async def confirm_pay(self, actor: Actor, request_id: int) -> TradeView:
+        return await self._settle(actor, request_id, kind="pay")
+
+    async def accept_charge(self, actor: Actor, request_id: int) -> TradeView:
+        return await self._settle(actor, request_id, kind="charge")
+
+    async def _settle(self, actor: Actor, request_id: int, *, kind: str) -> TradeView:
+        now = self._clock.now()
+        async with self._db.write() as conn:
+            request = await self._request_for_payer(conn, actor, request_id, kind)
+            if request.status == "committed":
+                return await load_trade(conn, request_id, newly_decided=False)
+            _require_pending(request, now)
+            payer = await ledger_rows.limits_and_balance(conn, request.payer_membership_id)
+            payee = await ledger_rows.limits_and_balance(conn, request.payee_membership_id)
+            if payer["status"] != "active":
+                raise DomainError("membership_suspended", community="")
+            if payee["status"] != "active":
+                raise DomainError("member_unavailable", number=None)
+            _check_payer(payer, request.amount)
+            _check_payee(payee, request.amount, own=False)
+            transfer_id = await ledger_rows.insert_transfer(
+                conn, community_id=request.community_id, payer_account_id=payer["account_id"],
+                payee_account_id=payee["account_id"], amount=request.amount, kind=kind,
+                memo=request.memo, reason=None, request_id=request.id, reverses_id=None,
+                post_id=request.post_id, created_by_person_id=actor.person.id, now=to_db(now),
+            )
+            if not await ledger_rows.close_request(
+                conn, request.id, "committed", to_db(now), transfer_id
+            ):
+                raise RuntimeError("request changed inside its own write transaction")
+            return await load_trade(conn, request_id, newly_decided=True)
+
+    async def decline_charge(self, actor: Actor, request_id: int) -> TradeView:
+        return await self._close(actor, request_id, kind="charge", by="payer", status="declined")
+
+    async def cancel(self, actor: Actor, request_id: int) -> TradeView:
+        """The one who started a request withdraws it (pay preview or charge)."""
+        now = self._clock.now()
+        async with self._db.write() as conn:
+            row = await ledger_rows.get_request(conn, request_id)
+            if row is None:
+                raise DomainError("request_not_found")
+            request = TradeRequest.from_row(row)
+            starter = request.payer_membership_id if request.kind == "pay" else (
+                request.payee_membership_id
+            )
+            await self._require_member_is_actor(conn, actor, starter)
+            return await self._close_in(conn, request, "cancelled", now)
+
+    async def _close(
+        self, actor: Actor, request_id: int, *, kind: str, by: str, status: str
+    ) -> TradeView:
+        now = self._clock.now()
+        async with self._db.write() as conn:
+            request = await self._request_for_payer(conn, actor, request_id, kind)
+            return await self._close_in(conn, request, status, now)
+
+    async def _close_in(self, conn: Connection, request: TradeRequest, status: str, now):
+        if request.status == status:
+            return await load_trade(conn, request.id, newly_decided=False)
+        _require_pending(request, now)
+        await ledger_rows.close_request(conn, request.id, status, to_db(now))
+        return await load_trade(conn, request.id, newly_decided=True)
+
+    async def _request_for_payer(
+        self, conn: Connection, actor: Actor, request_id: int, kind: str
+    ) -> TradeRequest:
+        row = await ledger_rows.get_request(conn, request_id)
+        if row is None or row["kind"] != kind:
+            raise DomainError("request_not_found")
+        request = TradeRequest.from_row(row)
+        await self._require_member_is_actor(conn, actor, request.payer_membership_id)
+        return request
+
+    async def _require_member_is_actor(
+        self, conn: Connection, actor: Actor, membership_id: int
+    ) -> None:
+        row = await membership_rows.get(conn, membership_id)
+        if row is None or row["person_id"] != actor.person.id:
+            raise DomainError("request_not_yours")
+
+    # ----- time passing ---------------------------------------------------------------
+
+    async def expire_due(self, limit: int = 200) -> list[TradeView]:
+        """Expire pending requests whose time is up; each is reported once."""
+        now = self._clock.now()
+        expired = []
+        async with self._db.write() as conn:
+            for row in await ledger_rows.due_expiries(conn, to_db(now), limit):
+                if await ledger_rows.close_request(conn, row["id"], "expired", to_db(now)):
+                    expired.append(await load_trade(conn, row["id"], newly_decided=True))
+        return expired
+
+    async def take_due_reminders(self, limit: int = 200) -> list[TradeView]:
+        """Charges to remind the payer of, marked as reminded in the same transaction
+        (a crash right after costs one reminder rather than sending two)."""
+        now = self._clock.now()
+        due = []
+        async with self._db.write() as conn:
+            for row in await ledger_rows.due_reminders(conn, to_db(now), limit):
+                if await ledger_rows.mark_reminded(conn, row["id"], to_db(now)):
+                    due.append(await load_trade(conn, row["id"], newly_decided=True))
+        return due
+
+    # ----- corrections ---------------------------------------------------------------------
+
+    async def reverse(self, actor: Actor, transfer_id: int, reason: str) -> Reversal:
+        """A coordinator undoes a transfer; limits do not apply because it fixes an error."""
+        reason = " ".join((reason or "").split())
+        if len(reason) < REASON_MIN:
+            raise DomainError("reason_required")
+        if len(reason) > MEMO_MAX:
+            raise DomainError("memo_too_long", maximum=MEMO_MAX)
+        now = self._clock.now()
+        async with self._db.write() as conn:
+            row = await ledger_rows.get_transfer(conn, transfer_id)
+            if row is None:
+                raise DomainError("transfer_not_found", transfer_id=transfer_id)
+            coordinator = await membership_rows.get_for(conn, row["community_id"], actor.person.id)
+            if coordinator is None or not Membership.from_row(coordinator).is_coordinator:
+                raise DomainError("transfer_not_found", transfer_id=transfer_id)
+            original = Transfer.from_row(row)
+            if original.kind == "reversal":
+                raise DomainError("cannot_reverse_reversal", transfer_id=transfer_id)
+            if await ledger_rows.reversal_of(conn, transfer_id) is not None:
+                raise DomainError("already_reversed", transfer_id=transfer_id)
+            reversal_id = await ledger_rows.insert_transfer(
+                conn, community_id=original.community_id,
+                payer_account_id=row["payee_account_id"], payee_account_id=row["payer_account_id"],
+                amount=original.amount, kind="reversal", memo=original.memo, reason=reason,
+                request_id=None, reverses_id=original.id, post_id=None,
+                created_by_person_id=actor.person.id, now=to_db(now),
+            )
+            await audit_rows.record(
+                conn, community_id=original.community_id, actor_person_id=actor.person.id,
+                action="transfer_reverse", target=f"transfer:{original.id}", reason=reason,
+                details={"reversal_id": reversal_id, "amount": original.amount}, now=to_db(now),
+            )
+            reversal = Transfer.from_row(await ledger_rows.get_transfer(conn, reversal_id))
+            return Reversal(
+                original=original,
+                reversal=reversal,
+                community=await load_community(conn, original.community_id),
+                payer=await _member_or_none(conn, original.payer_membership_id),
+                payee=await _member_or_none(conn, original.payee_membership_id),
+            )
+
+    # ----- reading -----------------------------------------------------------------------
+
+    async def balance(self, actor: Actor, member_ref: str | None = None) -> BalanceView:
+        community, me = require_active_member(actor)
+        async with self._db.read() as conn:
+            membership_id = me.id
+            if member_ref:
+                if not (community.open_ledger or me.is_coordinator):
+                    raise DomainError("balance_private")
+                other = await resolve_member_ref(conn, community.id, member_ref)
+                membership_id = other.membership_id
+            row = await ledger_rows.limits_and_balance(conn, membership_id)
+            member = await load_member(conn, membership_id)
+        return BalanceView(
+            community=community, member=member, balance=row["balance"],
+            credit_floor=row["credit_floor"], credit_ceiling=row["credit_ceiling"],
+        )
+
+    async def history(self, actor: Actor, page: int = 0) -> HistoryPage:
+        community, me = require_active_member(actor)
+        page = max(0, page)
+        async with self._db.read() as conn:
+            account = await ledger_rows.account_of(conn, me.id)
+            rows = await ledger_rows.history(
+                conn, account["id"], HISTORY_PAGE_SIZE + 1, page * HISTORY_PAGE_SIZE
+            )
+        entries = [
+            HistoryEntry(
+                transfer_id=row["transfer_id"], created_at=from_db(row["created_at"]),
+                amount=row["amount"], kind=row["kind"], memo=row["memo"],
+                counterparty_number=row["counterparty_number"],
+                counterparty_name=row["counterparty_name"],
+            )
+            for row in rows[:HISTORY_PAGE_SIZE]
+        ]
+        return HistoryPage(community=community, balance=account["balance"], entries=entries,
+                           page=page, has_more=len(rows) > HISTORY_PAGE_SIZE)
+
+    async def pending(self, actor: Actor) -> list[TradeView]:
+        _, me = require_active_member(actor)
+        async with self._db.read() as conn:
+            rows = await ledger_rows.open_requests_of(conn, me.id)
+            return [await load_trade(conn, row["id"], newly_decided=False) for row in rows]
+
+    async def trade(self, actor: Actor, request_id: int) -> TradeView:
+        """A request seen by one of its two parties."""
+        async with self._db.read() as conn:
+            view = await load_trade(conn, request_id, newly_decided=False)
+        if actor.person.id not in (view.payer.person_id, view.payee.person_id):
+            raise DomainError("request_not_found")
+        return view
+
+
+async def _member_or_none(conn: Connection, membership_id: int | None) -> Member | None:
+    """None stands for the community's own account."""
+    return None if membership_id is None else await load_member(conn, membership_id)
+
+
+def _require_pending(request: TradeRequest, now) -> None:
+    if request.status == "expired" or (request.status == "pending" and request.expires_at <= now):
+        raise DomainError("request_expired")
+    if request.status != "pending":
+        raise DomainError("request_closed", status=request.status)
+
+
+def _check_payer(row, amount: int) -> None:
+    """Inclusive floor: ending exactly at the floor is allowed, one unit more is not."""
+    if row["balance"] - amount < row["credit_floor"]:
+        raise DomainError("over_floor", can_spend=max(0, row["balance"] - row["credit_floor"]))
+
+
+def _check_payee(row, amount: int, *, own: bool) -> None:
+    if row["balance"] + amount > row["credit_ceiling"]:
+        if own:
+            raise DomainError(
+                "over_own_ceiling", can_receive=max(0, row["credit_ceiling"] - row["balance"])
+            )
+        raise DomainError("over_ceiling")

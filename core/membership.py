@@ -1,0 +1,302 @@
+"""Communities and membership: create, join by code, approve, appoint, switch."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.clock import Clock
+from core.errors import DomainError
+from core.models import Actor, Community, Member, Membership
+from core.views import load_community, load_member
+from storage import audit as audit_rows
+from storage import communities as community_rows
+from storage import ledger as ledger_rows
+from storage import memberships as membership_rows
+from storage import people as people_rows
+from storage.db import Connection, Database
+from storage.timefmt import to_db
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,32}$")
+DEFAULT_FLOOR = -300_000
+DEFAULT_CEILING = 1_000_000
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    status: str  # 'active', 'pending' or 'already'
+    community: Community
+    member: Member
+    coordinators: list[Member]
+
+
+@dataclass(frozen=True)
+class Decision:
+    approved: bool
+    newly_decided: bool
+    community: Community
+    member: Member
+
+
+@dataclass(frozen=True)
+class MyCommunity:
+    community_id: int
+    code: str
+    name: str
+    number: int | None
+    role: str
+    status: str
+    is_current: bool
+
+
+def _validate_community(code: str, name: str, unit: str, floor: int, ceiling: int, approval: str):
+    if not CODE_PATTERN.match(code or ""):
+        raise DomainError("community_code_invalid", code=code)
+    if not name or len(name.strip()) > 60:
+        raise DomainError("community_name_invalid")
+    if not unit or len(unit.strip()) > 8:
+        raise DomainError("community_unit_invalid")
+    if floor > 0 or ceiling < 0:
+        raise DomainError("community_limits_invalid")
+    if approval not in ("auto", "coordinator"):
+        raise DomainError("community_approval_invalid")
+
+
+class MembershipService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    def _now(self) -> str:
+        return to_db(self._clock.now())
+
+    async def create_community(
+        self,
+        *,
+        code: str,
+        name: str,
+        unit: str = "문",
+        credit_floor: int = DEFAULT_FLOOR,
+        credit_ceiling: int = DEFAULT_CEILING,
+        approval: str = "auto",
+        actor: Actor | None = None,
+    ) -> Community:
+        if actor is not None and not actor.is_admin:
+            raise DomainError("not_admin")
+        _validate_community(code, name, unit, credit_floor, credit_ceiling, approval)
+        now = self._now()
+        async with self._db.write() as conn:
+            community_id = await community_rows.insert_community(
+                conn,
+                code=code,
+                name=name.strip(),
+                unit=unit.strip(),
+                credit_floor=credit_floor,
+                credit_ceiling=credit_ceiling,
+                approval=approval,
+                now=now,
+            )
+            if community_id is None:
+                raise DomainError("community_code_taken", code=code)
+            await audit_rows.record(
+                conn,
+                community_id=community_id,
+                actor_person_id=actor.person.id if actor else None,
+                action="community_create",
+                target=code,
+                reason=None,
+                details={"name": name, "unit": unit, "floor": credit_floor,
+                         "ceiling": credit_ceiling, "approval": approval},
+                now=now,
+            )
+            if actor is not None:
+                await self._enrol(conn, community_id, actor.person.id, role="coordinator", now=now)
+                await people_rows.set_current_community(conn, actor.person.id, community_id)
+            return await load_community(conn, community_id)
+
+    async def community_by_code(self, code: str) -> Community:
+        async with self._db.read() as conn:
+            row = await community_rows.get_by_code(conn, code)
+        if row is None:
+            raise DomainError("community_not_found", code=code)
+        return Community.from_row(row)
+
+    async def add_coordinator(self, *, code: str, channel: str, external_id: str) -> Member:
+        """Appoint someone by channel id, even before they have talked to the bot."""
+        now = self._now()
+        async with self._db.write() as conn:
+            community_row = await community_rows.get_by_code(conn, code)
+            if community_row is None:
+                raise DomainError("community_not_found", code=code)
+            community_id = community_row["id"]
+            person = await people_rows.find_by_identity(conn, channel, external_id)
+            if person is None:
+                person_id = await people_rows.insert_with_identity(
+                    conn, channel=channel, external_id=external_id,
+                    display_name=f"{channel}:{external_id}", username=None, locale=None, now=now,
+                )
+            else:
+                person_id = person["id"]
+            existing = await membership_rows.get_for(conn, community_id, person_id)
+            if existing is None or existing["status"] != "active":
+                membership_id = await self._enrol(
+                    conn, community_id, person_id, role="coordinator", now=now
+                )
+            else:
+                membership_id = existing["id"]
+                await membership_rows.set_role(conn, membership_id, "coordinator")
+            person_row = await people_rows.get(conn, person_id)
+            if person_row["current_community_id"] is None:
+                await people_rows.set_current_community(conn, person_id, community_id)
+            await audit_rows.record(
+                conn, community_id=community_id, actor_person_id=None,
+                action="coordinator_add", target=f"membership:{membership_id}", reason=None,
+                details={"channel": channel}, now=now,
+            )
+            return await load_member(conn, membership_id)
+
+    async def _enrol(
+        self, conn: Connection, community_id: int, person_id: int, *, role: str, now: str
+    ) -> int:
+        """Make the person an active member with a number and an account."""
+        existing = await membership_rows.get_for(conn, community_id, person_id)
+        number = None
+        if existing is None or existing["number"] is None:
+            number = await community_rows.take_member_number(conn, community_id)
+        if existing is None:
+            membership_id = await membership_rows.insert(
+                conn, community_id=community_id, person_id=person_id, status="active",
+                role=role, number=number, now=now,
+            )
+        else:
+            membership_id = existing["id"]
+            await membership_rows.activate(
+                conn, membership_id, existing["number"] or number, role, now
+            )
+        if await ledger_rows.account_of(conn, membership_id) is None:
+            await ledger_rows.insert_account(conn, community_id, membership_id, now)
+        return membership_id
+
+    async def join(self, actor: Actor, code: str) -> JoinResult:
+        code = (code or "").strip()
+        if not CODE_PATTERN.match(code):
+            raise DomainError("community_code_invalid", code=code)
+        now = self._now()
+        async with self._db.write() as conn:
+            community_row = await community_rows.get_by_code(conn, code)
+            if community_row is None:
+                raise DomainError("community_not_found", code=code)
+            community = Community.from_row(community_row)
+            existing = await membership_rows.get_for(conn, community.id, actor.person.id)
+            if existing is not None and existing["status"] in ("active", "pending", "suspended"):
+                status = "already" if existing["status"] != "pending" else "pending"
+                if existing["status"] == "suspended":
+                    raise DomainError("membership_suspended", community=community.name)
+                membership_id = existing["id"]
+                if status == "already":
+                    await people_rows.set_current_community(conn, actor.person.id, community.id)
+            elif community.approval == "auto":
+                membership_id = await self._enrol(
+                    conn, community.id, actor.person.id, role="member", now=now
+                )
+                await people_rows.set_current_community(conn, actor.person.id, community.id)
+                status = "active"
+            else:
+                if existing is None:
+                    membership_id = await membership_rows.insert(
+                        conn, community_id=community.id, person_id=actor.person.id,
+                        status="pending", role="member", number=None, now=now,
+                    )
+                else:
+                    membership_id = existing["id"]
+                    await membership_rows.reapply(conn, membership_id, now)
+                status = "pending"
+            member = await load_member(conn, membership_id)
+            coordinators = [
+                await load_member(conn, row["membership_id"])
+                for row in await membership_rows.coordinators(conn, community.id)
+            ]
+        return JoinResult(status=status, community=community, member=member,
+                          coordinators=coordinators)
+
+    async def decide(self, actor: Actor, membership_id: int, approve: bool) -> Decision:
+        now = self._now()
+        async with self._db.write() as conn:
+            row = await membership_rows.get(conn, membership_id)
+            if row is None:
+                raise DomainError("application_not_found")
+            await self._require_coordinator(conn, actor, row["community_id"])
+            community = await load_community(conn, row["community_id"])
+            if row["status"] != "pending":
+                member = await load_member(conn, membership_id)
+                return Decision(approved=row["status"] == "active", newly_decided=False,
+                                community=community, member=member)
+            if approve:
+                number = await community_rows.take_member_number(conn, community.id)
+                await membership_rows.decide_pending(conn, membership_id, "active", number, now)
+                await ledger_rows.insert_account(conn, community.id, membership_id, now)
+                person = await people_rows.get(conn, row["person_id"])
+                if person["current_community_id"] is None:
+                    await people_rows.set_current_community(conn, row["person_id"], community.id)
+            else:
+                await membership_rows.decide_pending(conn, membership_id, "rejected", None, now)
+            await audit_rows.record(
+                conn, community_id=community.id, actor_person_id=actor.person.id,
+                action="application_approve" if approve else "application_reject",
+                target=f"membership:{membership_id}", reason=None, details=None, now=now,
+            )
+            member = await load_member(conn, membership_id)
+        return Decision(approved=approve, newly_decided=True, community=community, member=member)
+
+    async def pending_applications(self, actor: Actor) -> tuple[Community, list[Member]]:
+        community = _current_community(actor)
+        async with self._db.read() as conn:
+            await self._require_coordinator(conn, actor, community.id)
+            rows = await membership_rows.pending_applications(conn, community.id)
+            members = [await load_member(conn, row["membership_id"]) for row in rows]
+        return community, members
+
+    async def _require_coordinator(self, conn: Connection, actor: Actor, community_id: int):
+        row = await membership_rows.get_for(conn, community_id, actor.person.id)
+        if row is None or not Membership.from_row(row).is_coordinator:
+            raise DomainError("not_coordinator")
+
+    async def my_communities(self, actor: Actor) -> list[MyCommunity]:
+        async with self._db.read() as conn:
+            rows = await membership_rows.of_person(conn, actor.person.id)
+        return [
+            MyCommunity(
+                community_id=row["community_id"], code=row["code"], name=row["name"],
+                number=row["number"], role=row["role"], status=row["status"],
+                is_current=row["community_id"] == actor.person.current_community_id,
+            )
+            for row in rows
+        ]
+
+    async def switch(self, actor: Actor, community_id: int) -> Community:
+        async with self._db.write() as conn:
+            row = await membership_rows.get_for(conn, community_id, actor.person.id)
+            if row is None or row["status"] != "active":
+                raise DomainError("not_member")
+            await people_rows.set_current_community(conn, actor.person.id, community_id)
+            return await load_community(conn, community_id)
+
+
+def _current_community(actor: Actor) -> Community:
+    if actor.community is None or actor.membership is None:
+        raise DomainError("no_community")
+    return actor.community
+
+
+def require_active_member(actor: Actor) -> tuple[Community, Membership]:
+    """The actor's current community and membership, or the reason they cannot act there."""
+    if actor.community is None or actor.membership is None:
+        raise DomainError("no_community")
+    status = actor.membership.status
+    if status == "pending":
+        raise DomainError("membership_pending", community=actor.community.name)
+    if status == "suspended":
+        raise DomainError("membership_suspended", community=actor.community.name)
+    if status != "active":
+        raise DomainError("no_community")
+    return actor.community, actor.membership

@@ -1,0 +1,84 @@
+"""Who is talking: one person, reachable on several channels, acting in a current community."""
+
+from __future__ import annotations
+
+from core.clock import Clock
+from core.errors import DomainError
+from core.models import Actor, Community, Membership, Person
+from storage import communities as community_rows
+from storage import memberships as membership_rows
+from storage import people as people_rows
+from storage.db import Database
+from storage.timefmt import to_db
+
+SUPPORTED_LOCALES = ("ko", "en")
+
+
+def locale_from_language_code(language_code: str | None) -> str:
+    if language_code and language_code.lower().startswith("en"):
+        return "en"
+    return "ko"
+
+
+class PeopleService:
+    def __init__(self, db: Database, clock: Clock, admins: frozenset[tuple[str, str]]) -> None:
+        self._db = db
+        self._clock = clock
+        self._admins = admins
+
+    async def resolve(
+        self,
+        channel: str,
+        external_id: str,
+        display_name: str,
+        username: str | None = None,
+        language_code: str | None = None,
+    ) -> Actor:
+        """Find (or on first contact create) the person, refresh their name, load context."""
+        display_name = (display_name or "").strip()[:64] or external_id
+        async with self._db.read() as conn:
+            row = await people_rows.find_by_identity(conn, channel, external_id)
+        if row is None or row["display_name"] != display_name or row["username"] != username:
+            async with self._db.write() as conn:
+                row = await people_rows.find_by_identity(conn, channel, external_id)
+                if row is None:
+                    await people_rows.insert_with_identity(
+                        conn,
+                        channel=channel,
+                        external_id=external_id,
+                        display_name=display_name,
+                        username=username,
+                        locale=locale_from_language_code(language_code),
+                        now=to_db(self._clock.now()),
+                    )
+                else:
+                    await people_rows.update_profile(conn, row["id"], display_name, username)
+                row = await people_rows.find_by_identity(conn, channel, external_id)
+        assert row is not None
+        is_admin = (channel, external_id) in self._admins
+        return await self.actor(Person.from_row(row), is_admin=is_admin)
+
+    async def actor(self, person: Person, *, is_admin: bool = False) -> Actor:
+        community = membership = None
+        if person.current_community_id is not None:
+            async with self._db.read() as conn:
+                community_row = await community_rows.get(conn, person.current_community_id)
+                membership_row = await membership_rows.get_for(
+                    conn, person.current_community_id, person.id
+                )
+            if community_row is not None:
+                community = Community.from_row(community_row)
+            if membership_row is not None:
+                membership = Membership.from_row(membership_row)
+        return Actor(person=person, community=community, membership=membership, is_admin=is_admin)
+
+    async def set_locale(self, person_id: int, locale: str) -> None:
+        if locale not in SUPPORTED_LOCALES:
+            raise DomainError("locale_unsupported", locale=locale)
+        async with self._db.write() as conn:
+            await people_rows.set_locale(conn, person_id, locale)
+
+    async def addresses(self, person_id: int) -> dict[str, str]:
+        async with self._db.read() as conn:
+            found = await people_rows.addresses(conn, [person_id])
+        return found.get(person_id, {})

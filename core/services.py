@@ -1,0 +1,53 @@
+"""All domain services over one database and one clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.clock import Clock, SystemClock
+from core.dialogs import DialogService
+from core.ledger import LedgerService
+from core.market import MarketService
+from core.membership import MembershipService
+from core.people import PeopleService
+from core.verify import VerifyReport, verify_ledger
+from storage.db import Database
+
+
+@dataclass
+class Services:
+    db: Database
+    clock: Clock
+    people: PeopleService
+    membership: MembershipService
+    ledger: LedgerService
+    market: MarketService
+    dialogs: DialogService
+
+    @classmethod
+    async def open(
+        cls,
+        path: str | Path,
+        *,
+        clock: Clock | None = None,
+        admins: frozenset[tuple[str, str]] = frozenset(),
+    ) -> Services:
+        db = Database(path)
+        await db.open()
+        clock = clock or SystemClock()
+        return cls(
+            db=db,
+            clock=clock,
+            people=PeopleService(db, clock, admins),
+            membership=MembershipService(db, clock),
+            ledger=LedgerService(db, clock),
+            market=MarketService(db, clock),
+            dialogs=DialogService(db, clock),
+        )
+
+    async def verify(self) -> VerifyReport:
+        return await verify_ledger(self.db)
+
+    async def close(self) -> None:
+        await self.db.close()

@@ -1,0 +1,78 @@
+"""Recompute the ledger from its movements and prove the invariants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from storage import verify as verify_rows
+from storage.db import Database
+
+
+@dataclass
+class VerifyReport:
+    communities: int = 0
+    accounts: int = 0
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+async def verify_ledger(db: Database) -> VerifyReport:
+    report = VerifyReport()
+    async with db.read() as conn:
+        integrity = await _integrity(conn)
+        if integrity != "ok":
+            report.problems.append(f"SQLite integrity_check: {integrity}")
+        for row in await verify_rows.community_sums(conn):
+            report.communities += 1
+            report.accounts += row["accounts"]
+            if row["total"] != 0:
+                report.problems.append(
+                    f"community {row['code']}: balances sum to {row['total']}, not 0"
+                )
+        for row in await verify_rows.cache_mismatches(conn):
+            report.problems.append(
+                f"account {row['account_id']}: cached balance {row['cached']} but movements"
+                f" add up to {row['recomputed']}"
+            )
+        for row in await verify_rows.malformed_transfers(conn):
+            report.problems.append(
+                f"transfer {row['id']}: {row['movements']} movements netting {row['net']}"
+                f" ({row['matching']} match the transfer)"
+            )
+        for row in await verify_rows.cross_community_transfers(conn):
+            report.problems.append(f"transfer {row['id']}: crosses communities")
+        for row in await verify_rows.accounts_outside_limits(conn):
+            await _explain_limit_breach(conn, row, report)
+    return report
+
+
+async def _integrity(conn) -> str:
+    async with conn.execute("PRAGMA integrity_check") as cursor:
+        row = await cursor.fetchone()
+    return str(row[0])
+
+
+async def _explain_limit_breach(conn, row, report: VerifyReport) -> None:
+    """A balance outside its limits is fine when a reversal put it there, or when the limit
+    was made stricter afterwards; a payment that crossed a limit is a broken invariant."""
+    below = row["balance"] < row["credit_floor"]
+    limit = row["credit_floor"] if below else row["credit_ceiling"]
+    where = f"account {row['account_id']} (#{row['number']}): balance {row['balance']}"
+    movement = await verify_rows.last_movement_towards(conn, row["account_id"], negative=below)
+    crossed = movement is not None and (
+        movement["balance_after"] < limit if below else movement["balance_after"] > limit
+    )
+    if not crossed:
+        report.notes.append(f"{where} outside limit {limit}: limit changed later")
+        return
+    if movement["kind"] == "reversal":
+        report.notes.append(f"{where} outside limit {limit}: put there by a reversal")
+        return
+    if await verify_rows.limit_changes_since(conn, row["community_id"], movement["created_at"]):
+        report.notes.append(f"{where} outside limit {limit}: limit changed since")
+        return
+    report.problems.append(f"{where} is outside limit {limit} after a {movement['kind']}")

@@ -1,0 +1,38 @@
+"""SQL for the audit log of coordinator and admin actions."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from storage.db import Connection
+
+
+async def record(
+    conn: Connection,
+    *,
+    community_id: int | None,
+    actor_person_id: int | None,
+    action: str,
+    target: str | None,
+    reason: str | None,
+    details: dict[str, Any] | None,
+    now: str,
+) -> None:
+    await conn.execute(
+        "INSERT INTO audit_log (community_id, actor_person_id, action, target, reason, details,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            community_id, actor_person_id, action, target, reason,
+            json.dumps(details, ensure_ascii=False) if details else None, now,
+        ),
+    )
+
+
+async def recent(conn: Connection, community_id: int, limit: int) -> list[sqlite3.Row]:
+    async with conn.execute(
+        "SELECT * FROM audit_log WHERE community_id = ? ORDER BY id DESC LIMIT ?",
+        (community_id, limit),
+    ) as cursor:
+        return list(await cursor.fetchall())

@@ -1,0 +1,60 @@
+"""SQL for communities and their own account."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from storage.db import Connection
+
+
+async def insert_community(
+    conn: Connection,
+    *,
+    code: str,
+    name: str,
+    unit: str,
+    credit_floor: int,
+    credit_ceiling: int,
+    approval: str,
+    now: str,
+) -> int | None:
+    """Insert and create the community account; None when the code is taken."""
+    try:
+        cursor = await conn.execute(
+            "INSERT INTO communities (code, name, unit, credit_floor, credit_ceiling, approval,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (code, name, unit, credit_floor, credit_ceiling, approval, now),
+        )
+    except sqlite3.IntegrityError:
+        return None
+    community_id = cursor.lastrowid
+    await conn.execute(
+        "INSERT INTO accounts (community_id, membership_id, created_at) VALUES (?, NULL, ?)",
+        (community_id, now),
+    )
+    return community_id
+
+
+async def get_by_code(conn: Connection, code: str) -> sqlite3.Row | None:
+    async with conn.execute("SELECT * FROM communities WHERE code = ?", (code,)) as cursor:
+        return await cursor.fetchone()
+
+
+async def get(conn: Connection, community_id: int) -> sqlite3.Row | None:
+    async with conn.execute("SELECT * FROM communities WHERE id = ?", (community_id,)) as cursor:
+        return await cursor.fetchone()
+
+
+async def list_all(conn: Connection) -> list[sqlite3.Row]:
+    async with conn.execute("SELECT * FROM communities ORDER BY id") as cursor:
+        return list(await cursor.fetchall())
+
+
+async def take_member_number(conn: Connection, community_id: int) -> int:
+    async with conn.execute(
+        "UPDATE communities SET next_member_number = next_member_number + 1 WHERE id = ?"
+        " RETURNING next_member_number - 1",
+        (community_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0])

@@ -1,0 +1,211 @@
+"""SQL for accounts, trade requests, transfers and their movements."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from storage.db import Connection
+
+_REQUEST_COLUMNS = (
+    "id, request_key, community_id, kind, payer_membership_id, payee_membership_id, amount,"
+    " memo, post_id, status, created_by_person_id, created_at, expires_at, remind_at,"
+    " reminded_at, decided_at, transfer_id"
+)
+
+_TRANSFER_VIEW = (
+    "SELECT t.*, pa.membership_id AS payer_membership_id,"
+    " ya.membership_id AS payee_membership_id"
+    " FROM transfers t JOIN accounts pa ON pa.id = t.payer_account_id"
+    " JOIN accounts ya ON ya.id = t.payee_account_id"
+)
+
+
+async def insert_account(
+    conn: Connection, community_id: int, membership_id: int | None, now: str
+) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO accounts (community_id, membership_id, created_at) VALUES (?, ?, ?)",
+        (community_id, membership_id, now),
+    )
+    return int(cursor.lastrowid)
+
+
+async def account_of(conn: Connection, membership_id: int) -> sqlite3.Row | None:
+    async with conn.execute(
+        "SELECT * FROM accounts WHERE membership_id = ?", (membership_id,)
+    ) as cursor:
+        return await cursor.fetchone()
+
+
+async def limits_and_balance(conn: Connection, membership_id: int) -> sqlite3.Row | None:
+    """Balance with the limits in force: the member's own, else the community's."""
+    async with conn.execute(
+        "SELECT a.id AS account_id, a.balance, m.status, m.community_id,"
+        " COALESCE(m.credit_floor, c.credit_floor) AS credit_floor,"
+        " COALESCE(m.credit_ceiling, c.credit_ceiling) AS credit_ceiling"
+        " FROM memberships m JOIN accounts a ON a.membership_id = m.id"
+        " JOIN communities c ON c.id = m.community_id WHERE m.id = ?",
+        (membership_id,),
+    ) as cursor:
+        return await cursor.fetchone()
+
+
+async def insert_request(
+    conn: Connection,
+    *,
+    request_key: str,
+    community_id: int,
+    kind: str,
+    payer_membership_id: int,
+    payee_membership_id: int,
+    amount: int,
+    memo: str | None,
+    post_id: int | None,
+    created_by_person_id: int,
+    now: str,
+    expires_at: str,
+    remind_at: str | None,
+) -> tuple[int, bool]:
+    """Return (id, created); a repeated key returns the first request unchanged."""
+    async with conn.execute(
+        "INSERT INTO trade_requests (request_key, community_id, kind, payer_membership_id,"
+        " payee_membership_id, amount, memo, post_id, created_by_person_id, created_at,"
+        " expires_at, remind_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (request_key) DO NOTHING RETURNING id",
+        (
+            request_key, community_id, kind, payer_membership_id, payee_membership_id,
+            amount, memo, post_id, created_by_person_id, now, expires_at, remind_at,
+        ),
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is not None:
+        return int(row[0]), True
+    async with conn.execute(
+        "SELECT id FROM trade_requests WHERE request_key = ?", (request_key,)
+    ) as cursor:
+        existing = await cursor.fetchone()
+    return int(existing[0]), False
+
+
+async def get_request(conn: Connection, request_id: int) -> sqlite3.Row | None:
+    async with conn.execute(
+        f"SELECT {_REQUEST_COLUMNS} FROM trade_requests WHERE id = ?", (request_id,)
+    ) as cursor:
+        return await cursor.fetchone()
+
+
+async def close_request(
+    conn: Connection, request_id: int, status: str, now: str, transfer_id: int | None = None
+) -> bool:
+    """Guarded state change: only a pending request moves, and only once."""
+    cursor = await conn.execute(
+        "UPDATE trade_requests SET status = ?, decided_at = ?, transfer_id = ?"
+        " WHERE id = ? AND status = 'pending'",
+        (status, now, transfer_id, request_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def insert_transfer(
+    conn: Connection,
+    *,
+    community_id: int,
+    payer_account_id: int,
+    payee_account_id: int,
+    amount: int,
+    kind: str,
+    memo: str | None,
+    reason: str | None,
+    request_id: int | None,
+    reverses_id: int | None,
+    post_id: int | None,
+    created_by_person_id: int,
+    now: str,
+) -> int:
+    """Write the transfer, its two movements and both cached balances."""
+    cursor = await conn.execute(
+        "INSERT INTO transfers (community_id, payer_account_id, payee_account_id, amount, kind,"
+        " memo, reason, request_id, reverses_id, post_id, created_by_person_id, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            community_id, payer_account_id, payee_account_id, amount, kind, memo, reason,
+            request_id, reverses_id, post_id, created_by_person_id, now,
+        ),
+    )
+    transfer_id = int(cursor.lastrowid)
+    await conn.executemany(
+        "INSERT INTO movements (transfer_id, account_id, amount) VALUES (?, ?, ?)",
+        ((transfer_id, payer_account_id, -amount), (transfer_id, payee_account_id, amount)),
+    )
+    await conn.execute(
+        "UPDATE accounts SET balance = balance - ? WHERE id = ?", (amount, payer_account_id)
+    )
+    await conn.execute(
+        "UPDATE accounts SET balance = balance + ? WHERE id = ?", (amount, payee_account_id)
+    )
+    return transfer_id
+
+
+async def get_transfer(conn: Connection, transfer_id: int) -> sqlite3.Row | None:
+    async with conn.execute(_TRANSFER_VIEW + " WHERE t.id = ?", (transfer_id,)) as cursor:
+        return await cursor.fetchone()
+
+
+async def reversal_of(conn: Connection, transfer_id: int) -> sqlite3.Row | None:
+    async with conn.execute(_TRANSFER_VIEW + " WHERE t.reverses_id = ?", (transfer_id,)) as cur:
+        return await cur.fetchone()
+
+
+async def history(
+    conn: Connection, account_id: int, limit: int, offset: int
+) -> list[sqlite3.Row]:
+    """Movements of one account, newest first, with the other side of each transfer."""
+    async with conn.execute(
+        "SELECT m.transfer_id, m.amount, t.kind, t.memo, t.created_at,"
+        " om.number AS counterparty_number, p.display_name AS counterparty_name"
+        " FROM movements m JOIN transfers t ON t.id = m.transfer_id"
+        " JOIN movements o ON o.transfer_id = m.transfer_id AND o.id <> m.id"
+        " JOIN accounts oa ON oa.id = o.account_id"
+        " LEFT JOIN memberships om ON om.id = oa.membership_id"
+        " LEFT JOIN people p ON p.id = om.person_id"
+        " WHERE m.account_id = ? ORDER BY m.id DESC LIMIT ? OFFSET ?",
+        (account_id, limit, offset),
+    ) as cursor:
+        return list(await cursor.fetchall())
+
+
+async def open_requests_of(conn: Connection, membership_id: int) -> list[sqlite3.Row]:
+    async with conn.execute(
+        f"SELECT {_REQUEST_COLUMNS} FROM trade_requests WHERE status = 'pending'"
+        " AND kind = 'charge' AND (payer_membership_id = ? OR payee_membership_id = ?)"
+        " ORDER BY id DESC LIMIT 50",
+        (membership_id, membership_id),
+    ) as cursor:
+        return list(await cursor.fetchall())
+
+
+async def due_expiries(conn: Connection, now: str, limit: int) -> list[sqlite3.Row]:
+    async with conn.execute(
+        f"SELECT {_REQUEST_COLUMNS} FROM trade_requests WHERE status = 'pending'"
+        " AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+        (now, limit),
+    ) as cursor:
+        return list(await cursor.fetchall())
+
+
+async def due_reminders(conn: Connection, now: str, limit: int) -> list[sqlite3.Row]:
+    async with conn.execute(
+        f"SELECT {_REQUEST_COLUMNS} FROM trade_requests WHERE status = 'pending'"
+        " AND remind_at <= ? AND reminded_at IS NULL ORDER BY remind_at LIMIT ?",
+        (now, limit),
+    ) as cursor:
+        return list(await cursor.fetchall())
+
+
+async def mark_reminded(conn: Connection, request_id: int, now: str) -> bool:
+    cursor = await conn.execute(
+        "UPDATE trade_requests SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL"
+        " AND status = 'pending'",
+        (now, request_id),
+    )
+    return cursor.rowcount == 1

@@ -1,0 +1,136 @@
+"""SQL for memberships: who belongs where, with which number and role."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from storage.db import Connection
+
+_MEMBER_VIEW = (
+    "SELECT m.id AS membership_id, m.community_id, m.person_id, m.number, m.role, m.status,"
+    " p.display_name, p.username, p.locale"
+    " FROM memberships m JOIN people p ON p.id = m.person_id"
+)
+
+
+async def get(conn: Connection, membership_id: int) -> sqlite3.Row | None:
+    async with conn.execute("SELECT * FROM memberships WHERE id = ?", (membership_id,)) as cur:
+        return await cur.fetchone()
+
+
+async def get_for(conn: Connection, community_id: int, person_id: int) -> sqlite3.Row | None:
+    async with conn.execute(
+        "SELECT * FROM memberships WHERE community_id = ? AND person_id = ?",
+        (community_id, person_id),
+    ) as cursor:
+        return await cursor.fetchone()
+
+
+async def insert(
+    conn: Connection,
+    *,
+    community_id: int,
+    person_id: int,
+    status: str,
+    role: str,
+    number: int | None,
+    now: str,
+) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO memberships (community_id, person_id, number, role, status, created_at,"
+        " decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (community_id, person_id, number, role, status, now, now if status != "pending" else None),
+    )
+    return int(cursor.lastrowid)
+
+
+async def decide_pending(
+    conn: Connection, membership_id: int, status: str, number: int | None, now: str
+) -> bool:
+    """Move a pending application on; False if someone already decided it."""
+    cursor = await conn.execute(
+        "UPDATE memberships SET status = ?, number = COALESCE(?, number), decided_at = ?"
+        " WHERE id = ? AND status = 'pending'",
+        (status, number, now, membership_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def reapply(conn: Connection, membership_id: int, now: str) -> None:
+    await conn.execute(
+        "UPDATE memberships SET status = 'pending', created_at = ?, decided_at = NULL"
+        " WHERE id = ? AND status = 'rejected'",
+        (now, membership_id),
+    )
+
+
+async def activate(
+    conn: Connection, membership_id: int, number: int, role: str, now: str
+) -> None:
+    await conn.execute(
+        "UPDATE memberships SET status = 'active', number = ?, role = ?, decided_at = ?"
+        " WHERE id = ?",
+        (number, role, now, membership_id),
+    )
+
+
+async def set_role(conn: Connection, membership_id: int, role: str) -> None:
+    await conn.execute("UPDATE memberships SET role = ? WHERE id = ?", (role, membership_id))
+
+
+async def set_status(conn: Connection, membership_id: int, status: str, now: str) -> None:
+    await conn.execute(
+        "UPDATE memberships SET status = ?, decided_at = ? WHERE id = ?",
+        (status, now, membership_id),
+    )
+
+
+async def member_view(conn: Connection, membership_id: int) -> sqlite3.Row | None:
+    async with conn.execute(_MEMBER_VIEW + " WHERE m.id = ?", (membership_id,)) as cursor:
+        return await cursor.fetchone()
+
+
+async def member_by_number(
+    conn: Connection, community_id: int, number: int
+) -> sqlite3.Row | None:
+    async with conn.execute(
+        _MEMBER_VIEW + " WHERE m.community_id = ? AND m.number = ?", (community_id, number)
+    ) as cursor:
+        return await cursor.fetchone()
+
+
+async def members_by_username(
+    conn: Connection, community_id: int, username: str
+) -> list[sqlite3.Row]:
+    async with conn.execute(
+        _MEMBER_VIEW + " WHERE m.community_id = ? AND p.username = ? COLLATE NOCASE"
+        " AND m.number IS NOT NULL",
+        (community_id, username),
+    ) as cursor:
+        return list(await cursor.fetchall())
+
+
+async def coordinators(conn: Connection, community_id: int) -> list[sqlite3.Row]:
+    async with conn.execute(
+        _MEMBER_VIEW + " WHERE m.community_id = ? AND m.role = 'coordinator'"
+        " AND m.status = 'active' ORDER BY m.number",
+        (community_id,),
+    ) as cursor:
+        return list(await cursor.fetchall())
+
+
+async def pending_applications(conn: Connection, community_id: int) -> list[sqlite3.Row]:
+    async with conn.execute(
+        _MEMBER_VIEW + " WHERE m.community_id = ? AND m.status = 'pending' ORDER BY m.id",
+        (community_id,),
+    ) as cursor:
+        return list(await cursor.fetchall())
+
+
+async def of_person(conn: Connection, person_id: int) -> list[sqlite3.Row]:
+    async with conn.execute(
+        "SELECT m.*, c.code, c.name FROM memberships m JOIN communities c"
+        " ON c.id = m.community_id WHERE m.person_id = ? ORDER BY m.id",
+        (person_id,),
+    ) as cursor:
+        return list(await cursor.fetchall())
