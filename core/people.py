@@ -72,6 +72,13 @@ class PeopleService:
                 membership = Membership.from_row(membership_row)
         return Actor(person=person, community=community, membership=membership, is_admin=is_admin)
 
+    async def reload(self, person_id: int, *, is_admin: bool = False) -> Actor:
+        async with self._db.read() as conn:
+            row = await people_rows.get(conn, person_id)
+        if row is None:
+            raise DomainError("member_not_found", ref=str(person_id))
+        return await self.actor(Person.from_row(row), is_admin=is_admin)
+
     async def set_locale(self, person_id: int, locale: str) -> None:
         if locale not in SUPPORTED_LOCALES:
             raise DomainError("locale_unsupported", locale=locale)

@@ -1,0 +1,1 @@
+"""The process: settings, building the Application, the scheduler and the command line."""

@@ -1,0 +1,76 @@
+"""Building the python-telegram-bot Application and wiring the services into it."""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.request import BaseRequest
+
+from bot.settings import Settings
+from core.clock import Clock
+from core.services import Services
+from handlers.i18n import compile_catalogs
+from handlers.telegram.common import SERVICES_KEY
+from handlers.telegram.jobs import sweep
+from handlers.telegram.registry import bot_commands, register
+
+log = logging.getLogger(__name__)
+
+SWEEP_INTERVAL_SECONDS = 60
+CONSOLE_TOKEN = "1:console"
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    clock: Clock | None = None,
+    rate_limit: bool = True,
+) -> Application:
+    """The Application with every handler registered; services open in `prepare`."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token or CONSOLE_TOKEN)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo("Asia/Seoul"),
+                           disable_notification=False))
+        .concurrent_updates(16)
+        .post_init(prepare)
+        .post_shutdown(close)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    else:
+        builder = builder.base_url(settings.api_base_url)
+        if rate_limit:
+            builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    application = builder.build()
+    application.bot_data["settings"] = settings
+    application.bot_data["clock"] = clock
+    register(application)
+    return application
+
+
+async def prepare(application: Application) -> None:
+    """Open the database (migrations run here), publish the command menu, arm the sweep."""
+    settings: Settings = application.bot_data["settings"]
+    compile_catalogs()
+    if SERVICES_KEY not in application.bot_data:
+        application.bot_data[SERVICES_KEY] = await Services.open(
+            settings.db_path, clock=application.bot_data.get("clock"), admins=settings.admins
+        )
+    for locale in ("ko", "en"):
+        await application.bot.set_my_commands(bot_commands(locale), language_code=locale)
+    await application.bot.set_my_commands(bot_commands(settings.locale))
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            sweep, interval=SWEEP_INTERVAL_SECONDS, first=5, name="sweep"
+        )
+
+
+async def close(application: Application) -> None:
+    services: Services | None = application.bot_data.pop(SERVICES_KEY, None)
+    if services is not None:
+        await services.close()

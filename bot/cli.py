@@ -1,0 +1,123 @@
+"""`pumasi` (also `python -m bot`): run, console, community create, coordinator add, verify."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.settings import Settings
+from core.errors import DomainError
+from core.membership import DEFAULT_CEILING, DEFAULT_FLOOR
+from core.services import Services
+from handlers.error_text import error_text
+from handlers.i18n import translator
+from handlers.render import plain_text
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pumasi", description="품앗이 봇 (Pumasi bot)")
+    parser.add_argument("--db", help="SQLite file (default: PUMASI_DB or data/pumasi.db)")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot (the local console when no token is set)")
+    console = commands.add_parser("console", help="chat with the bot in this terminal")
+    console.add_argument("--db", dest="console_db", help="SQLite file (default data/demo.db)")
+    community = commands.add_parser("community", help="manage communities")
+    community_commands = community.add_subparsers(dest="action", required=True)
+    create = community_commands.add_parser("create", help="create a community")
+    create.add_argument("--code", required=True, help="join code, e.g. mapo")
+    create.add_argument("--name", required=True, help="name, e.g. '마포 품앗이'")
+    create.add_argument("--unit", default="문", help="currency unit (default 문)")
+    create.add_argument("--floor", type=int, default=DEFAULT_FLOOR, help="credit floor")
+    create.add_argument("--ceiling", type=int, default=DEFAULT_CEILING, help="credit ceiling")
+    create.add_argument("--approval", choices=("auto", "coordinator"), default="auto")
+    coordinator = commands.add_parser("coordinator", help="manage coordinators")
+    coordinator_commands = coordinator.add_subparsers(dest="action", required=True)
+    add = coordinator_commands.add_parser("add", help="appoint a coordinator")
+    add.add_argument("--community", required=True, help="community code")
+    add.add_argument("--telegram-id", required=True, help="the person's Telegram user id")
+    commands.add_parser("verify", help="recompute every balance and check the invariants")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO, and the URL holds the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    if args.db:
+        from dataclasses import replace
+
+        settings = replace(settings, db_path=args.db)
+    command = args.command or "run"
+    if command == "run":
+        return _run(settings)
+    if command == "console":
+        from bot.console import run_console
+
+        logging.getLogger().setLevel(logging.WARNING)
+        asyncio.run(run_console(settings, args.console_db))
+        return 0
+    return asyncio.run(_admin(settings, args))
+
+
+def _run(settings: Settings) -> int:
+    if not settings.telegram_token:
+        from bot.console import run_console
+
+        logging.getLogger().setLevel(logging.WARNING)
+        print("TELEGRAM_BOT_TOKEN이 없어서 로컬 콘솔로 시작해요 (no token: local console).")
+        asyncio.run(run_console(settings))
+        return 0
+    from telegram import Update
+
+    from bot.app import build_application
+
+    application = build_application(settings)
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+async def _admin(settings: Settings, args: argparse.Namespace) -> int:
+    tr = translator(settings.locale)
+    services = await Services.open(settings.db_path, admins=settings.admins)
+    try:
+        if args.command == "community":
+            community = await services.membership.create_community(
+                code=args.code, name=args.name, unit=args.unit, credit_floor=args.floor,
+                credit_ceiling=args.ceiling, approval=args.approval,
+            )
+            print(tr("Created {community} (code {code}).", community=community.name,
+                     code=community.code))
+            return 0
+        if args.command == "coordinator":
+            member = await services.membership.add_coordinator(
+                code=args.community, channel="telegram", external_id=str(args.telegram_id)
+            )
+            print(tr("Telegram user {user} is now a coordinator (#{number}).",
+                     user=args.telegram_id, number=member.number))
+            return 0
+        if args.command == "verify":
+            report = await services.verify()
+            for note in report.notes:
+                print("note:", note)
+            for problem in report.problems:
+                print("PROBLEM:", problem)
+            print(tr("Checked {communities} communities and {accounts} accounts: {result}.",
+                     communities=report.communities, accounts=report.accounts,
+                     result=tr("all invariants hold") if report.ok
+                     else tr("{count} problems", count=len(report.problems))))
+            return 0 if report.ok else 1
+    except DomainError as error:
+        print(plain_text(error_text(tr, error)), file=sys.stderr)
+        return 1
+    finally:
+        await services.close()
+    return 2

@@ -1,0 +1,111 @@
+"""The local console: a terminal chat that drives the real Telegram handlers in-process."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+
+from bot.app import build_application
+from bot.demo import DEMO_PEOPLE, ensure_demo
+from bot.fake_api import ApiCall, FakeBotApi
+from bot.settings import Settings
+from bot.updates import FakeUser, UpdateFactory
+from handlers.render import plain_text as plain
+from handlers.telegram.common import SERVICES_KEY
+
+
+
+InputFn = Callable[[str], Awaitable[str | None]]
+
+
+
+
+async def _stdin(prompt: str) -> str | None:
+    try:
+        return await asyncio.to_thread(input, prompt)
+    except EOFError:
+        return None
+
+
+class Console:
+    def __init__(self, settings: Settings, read: InputFn = _stdin,
+                 write: Callable[[str], None] = print) -> None:
+        self._write = write
+        self._read = read
+        self._people = {person.first_name: person for person in DEMO_PEOPLE}
+        self._current: FakeUser = DEMO_PEOPLE[0]
+        self._buttons: dict[int, list[tuple[str, str, int]]] = {}
+        self.api = FakeBotApi(on_call=self._show)
+        self.application = build_application(settings, request=self.api)
+
+    def _show(self, call: ApiCall) -> None:
+        if call.method not in ("sendMessage", "sendPhoto", "editMessageText",
+                               "editMessageCaption", "answerCallbackQuery"):
+            return
+        if call.method == "answerCallbackQuery":
+            if call.params.get("text"):
+                self._write(f"  [알림] {call.params['text']}")
+            return
+        chat = call.chat_id
+        who = next((p.first_name for p in DEMO_PEOPLE if p.id == chat), str(chat))
+        marker = "" if chat == self._current.id else f" → {who}"
+        prefix = "✎ " if call.method.startswith("edit") else ""
+        self._write(f"\n🤖{marker} {prefix}{plain(call.text)}")
+        buttons = call.buttons
+        if buttons and chat is not None:
+            message_id = int(call.params.get("message_id") or 0) or len(self.api.calls) + 99
+            self._buttons[chat] = [(label, data, message_id) for label, data in buttons]
+            for index, (label, _) in enumerate(buttons, start=1):
+                self._write(f"   [{index}] {label}")
+
+    async def run(self) -> None:
+        application = self.application
+        await application.initialize()
+        try:
+            await application.post_init(application)
+            factory = UpdateFactory(application.bot)
+            if await ensure_demo(application.bot_data[SERVICES_KEY]):
+                self._write("데모 품앗이를 만들었어요 (demo community created).")
+            self._write(
+                "품앗이 봇 콘솔이에요. /as 이름 으로 사람을 바꿔요 (" +
+                ", ".join(self._people) + "). 숫자는 버튼을 눌러요. /quit 로 끝내요."
+            )
+            while True:
+                line = await self._read(f"\n[{self._current.first_name}] > ")
+                if line is None or line.strip() in ("/quit", "/exit"):
+                    break
+                line = line.strip()
+                if not line:
+                    continue
+                if line.startswith("/as"):
+                    self._switch(line[3:].strip())
+                    continue
+                buttons = self._buttons.get(self._current.id, [])
+                if line.isdigit() and 1 <= int(line) <= len(buttons):
+                    _, data, message_id = buttons[int(line) - 1]
+                    update = factory.callback(self._current, data, message_id=message_id)
+                else:
+                    update = factory.message(self._current, line)
+                await application.process_update(update)
+        finally:
+            await application.post_shutdown(application)
+            await application.shutdown()
+
+    def _switch(self, name: str) -> None:
+        person = self._people.get(name)
+        if person is None:
+            self._write("누구로 바꿀까요? " + ", ".join(self._people))
+            return
+        self._current = person
+        self._write(f"이제 {person.first_name}(으)로 말해요.")
+
+
+def console_settings(settings: Settings, db_path: str | None) -> Settings:
+    admins = settings.admin_telegram_ids | {str(DEMO_PEOPLE[0].id)}
+    return replace(settings, telegram_token=None, db_path=db_path or "data/demo.db",
+                   admin_telegram_ids=frozenset(admins))
+
+
+async def run_console(settings: Settings, db_path: str | None = None) -> None:
+    await Console(console_settings(settings, db_path)).run()

@@ -1,0 +1,44 @@
+"""A demo community for the local console, seeded once through the real services."""
+
+from __future__ import annotations
+
+from bot.updates import FakeUser
+from core.errors import DomainError
+from core.services import Services
+
+DEMO_CODE = "demo"
+DEMO_PEOPLE = (
+    FakeUser(1001, "김영희", "younghee"),
+    FakeUser(1002, "이철수", "chulsoo"),
+    FakeUser(1003, "박민지", "minji"),
+)
+
+
+async def ensure_demo(services: Services) -> bool:
+    """Create the demo community, three members and two posts; False if it already exists."""
+    try:
+        await services.membership.community_by_code(DEMO_CODE)
+        return False
+    except DomainError:
+        pass
+    await services.membership.create_community(code=DEMO_CODE, name="데모 품앗이", unit="문")
+    coordinator = DEMO_PEOPLE[0]
+    await services.membership.add_coordinator(
+        code=DEMO_CODE, channel="telegram", external_id=str(coordinator.id)
+    )
+    actors = []
+    for person in DEMO_PEOPLE:
+        actor = await services.people.resolve(
+            "telegram", str(person.id), person.first_name, person.username, "ko"
+        )
+        await services.membership.join(actor, DEMO_CODE)
+        actors.append(await services.people.reload(actor.person.id))
+    await services.market.create_post(
+        actors[1], kind="offer", category="food", title="김치 담가 드려요",
+        description="배추김치 2kg, 토요일에 받아 가세요.", price=15000, photo_file_id=None,
+    )
+    await services.market.create_post(
+        actors[2], kind="request", category="learning", title="아이 수학 숙제 도와주실 분",
+        description="초등 4학년, 주 1회 1시간.", price=None, photo_file_id=None,
+    )
+    return True

@@ -1,0 +1,132 @@
+"""A Bot API stand-in that answers in-process: records every call, returns well-formed results.
+
+Used by the local console and by the tests."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.request import BaseRequest, RequestData
+
+BOT_USER = {
+    "id": 7000000001,
+    "is_bot": True,
+    "first_name": "품앗이 봇",
+    "username": "pumasi_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+
+
+@dataclass
+class ApiCall:
+    method: str
+    params: dict[str, Any]
+
+    @property
+    def chat_id(self) -> int | None:
+        value = self.params.get("chat_id")
+        return int(value) if value is not None else None
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text") or self.params.get("caption") or "")
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        """(label, callback data) of every inline button, row by row."""
+        markup = self.params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        if not markup or "inline_keyboard" not in markup:
+            return []
+        return [
+            (b["text"], b.get("callback_data", "")) for row in markup["inline_keyboard"]
+            for b in row
+        ]
+
+
+class FakeBotApi(BaseRequest):
+    """Answers every Bot API method the bot uses; `fail` makes chosen calls return an error."""
+
+    def __init__(self, on_call: Callable[[ApiCall], None] | None = None) -> None:
+        self.calls: list[ApiCall] = []
+        self._message_ids = itertools.count(100)
+        self._on_call = on_call
+        self._failures: dict[str, Callable[[ApiCall], tuple[int, dict] | None]] = {}
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    def fail(self, method: str, rule: Callable[[ApiCall], tuple[int, dict] | None]) -> None:
+        """`rule(call)` returns (status, error body) to fail that call, or None to let it pass."""
+        self._failures[method] = rule
+
+    def sent_to(self, chat_id: int) -> list[ApiCall]:
+        return [call for call in self.calls if call.chat_id == chat_id]
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        name = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        call = ApiCall(name, params)
+        rule = self._failures.get(name)
+        failure = rule(call) if rule else None
+        if failure is not None:
+            status, body = failure
+            return status, json.dumps(body).encode()
+        self.calls.append(call)
+        if self._on_call is not None:
+            self._on_call(call)
+        return 200, json.dumps({"ok": True, "result": self._result(call)}).encode()
+
+    def _result(self, call: ApiCall) -> Any:
+        if call.method == "getMe":
+            return BOT_USER
+        if call.method == "getUpdates":
+            return []
+        if call.method in ("sendMessage", "sendPhoto", "sendDocument"):
+            return self._message(call, next(self._message_ids))
+        if call.method.startswith("edit"):
+            return self._message(call, int(call.params.get("message_id") or 1))
+        return True
+
+    def _message(self, call: ApiCall, message_id: int) -> dict[str, Any]:
+        chat_id = call.chat_id or 0
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "from": BOT_USER,
+        }
+        if call.method == "sendPhoto":
+            message["photo"] = [{"file_id": str(call.params.get("photo")),
+                                 "file_unique_id": "p", "width": 1, "height": 1}]
+            message["caption"] = call.text
+        else:
+            message["text"] = call.text
+        markup = call.params.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            message["reply_markup"] = markup
+        return message

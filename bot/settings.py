@@ -1,0 +1,42 @@
+"""Settings from the environment and an optional .env file."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from dotenv import load_dotenv
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_token: str | None
+    api_base_url: str
+    db_path: str
+    admin_telegram_ids: frozenset[str]
+    locale: str
+
+    @property
+    def admins(self) -> frozenset[tuple[str, str]]:
+        return frozenset(("telegram", user_id) for user_id in self.admin_telegram_ids)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        if env is None:
+            load_dotenv(override=False)
+            env = dict(os.environ)
+        admins = frozenset(
+            part.strip() for part in env.get("PUMASI_ADMINS", "").split(",") if part.strip()
+        )
+        bad = [admin for admin in admins if not admin.lstrip("-").isdigit()]
+        if bad:
+            raise ValueError(f"PUMASI_ADMINS must be Telegram user ids (numbers), not {bad}")
+        return cls(
+            telegram_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+            api_base_url=env.get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL,
+            db_path=env.get("PUMASI_DB") or "data/pumasi.db",
+            admin_telegram_ids=admins,
+            locale=env.get("PUMASI_LOCALE") or "ko",
+        )

@@ -1,0 +1,1 @@
+"""Channel adapters: parse what people send, call one core service, render the answer."""

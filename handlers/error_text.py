@@ -1,0 +1,143 @@
+"""Domain error codes as short polite sentences that say what to do next."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+from core.errors import DomainError
+from handlers.i18n import Translator
+
+_Render = Callable[[Translator, dict], str]
+
+_MESSAGES: dict[str, _Render] = {
+    "amount_invalid": lambda tr, p: tr(
+        "I couldn't read that amount. Write it like 5000, 5,000, 5천 or 1만5천."
+    ),
+    "amount_zero": lambda tr, p: tr("The amount must be more than 0. Please enter an amount."),
+    "amount_negative": lambda tr, p: tr(
+        "The amount can't be negative. To get paid, use /charge instead."
+    ),
+    "amount_not_whole": lambda tr, p: tr("Amounts are whole numbers. Please drop the decimals."),
+    "amount_too_large": lambda tr, p: tr(
+        "That amount is too large. The most you can enter is {maximum}.",
+        maximum=tr.number(p["maximum"]),
+    ),
+    "amount_needed": lambda tr, p: tr("This post has no fixed price. Please enter an amount."),
+    "memo_too_long": lambda tr, p: tr(
+        "The memo is too long. Please keep it within {maximum} characters.", maximum=p["maximum"]
+    ),
+    "member_ref_invalid": lambda tr, p: tr(
+        "Please name the member as #23, 23 or @username."
+    ),
+    "member_not_found": lambda tr, p: tr(
+        "There is no member {ref} in this community. Please check the number with them.",
+        ref=p.get("ref", ""),
+    ),
+    "member_unavailable": lambda tr, p: tr(
+        "That member can't trade right now. Please ask a coordinator."
+    ),
+    "self_trade": lambda tr, p: tr("You can't trade with yourself. Please choose another member."),
+    "over_floor": lambda tr, p: tr(
+        "This goes past your credit floor. You can still spend {can_spend}.",
+        can_spend=tr.number(p["can_spend"]),
+    ),
+    "over_ceiling": lambda tr, p: tr(
+        "The receiver can't take that much now (their balance would pass its ceiling). "
+        "Please try a smaller amount."
+    ),
+    "over_own_ceiling": lambda tr, p: tr(
+        "This would put your balance over its ceiling. You can still receive {can_receive}.",
+        can_receive=tr.number(p["can_receive"]),
+    ),
+    "request_not_found": lambda tr, p: tr("That trade isn't available any more."),
+    "request_not_yours": lambda tr, p: tr("Only the member this trade is for can answer it."),
+    "request_expired": lambda tr, p: tr(
+        "This request has expired. Please start a new one if you still need it."
+    ),
+    "request_closed": lambda tr, p: _closed_request(tr, p.get("status", "")),
+    "membership_pending": lambda tr, p: tr(
+        "Your application to {community} is waiting for a coordinator. I'll tell you when "
+        "it's decided.",
+        community=p["community"],
+    ),
+    "membership_suspended": lambda tr, p: tr(
+        "Your membership is suspended, so you can't trade now. Please contact a coordinator."
+    ),
+    "no_community": lambda tr, p: tr(
+        "You're not in a community yet. Join with /join CODE (ask your coordinator for the code)."
+    ),
+    "not_member": lambda tr, p: tr("You're not an active member of that community."),
+    "community_not_found": lambda tr, p: tr(
+        "There is no community with the code {code}. Please check the code with your "
+        "coordinator.",
+        code=p.get("code", ""),
+    ),
+    "community_code_invalid": lambda tr, p: tr(
+        "A community code is 3 to 32 letters, digits, - or _. Please check it."
+    ),
+    "community_code_taken": lambda tr, p: tr(
+        "The code {code} is already used. Please choose another.", code=p.get("code", "")
+    ),
+    "community_name_invalid": lambda tr, p: tr("Please give the community a name (up to 60 characters)."),
+    "community_unit_invalid": lambda tr, p: tr("The currency unit must be 1 to 8 characters."),
+    "community_limits_invalid": lambda tr, p: tr(
+        "The credit floor must be 0 or less and the ceiling 0 or more."
+    ),
+    "community_approval_invalid": lambda tr, p: tr("Approval must be auto or coordinator."),
+    "not_coordinator": lambda tr, p: tr("Only coordinators of this community can do that."),
+    "not_admin": lambda tr, p: tr("Only foundation admins can do that."),
+    "application_not_found": lambda tr, p: tr("That application isn't available any more."),
+    "transfer_not_found": lambda tr, p: tr(
+        "There is no transfer T{transfer_id} that you can correct.", transfer_id=p["transfer_id"]
+    ),
+    "cannot_reverse_reversal": lambda tr, p: tr(
+        "T{transfer_id} is itself a correction and can't be reversed.",
+        transfer_id=p["transfer_id"],
+    ),
+    "already_reversed": lambda tr, p: tr(
+        "T{transfer_id} has already been reversed.", transfer_id=p["transfer_id"]
+    ),
+    "reason_required": lambda tr, p: tr(
+        "Please give a reason, e.g. /reverse 12 paid twice by mistake"
+    ),
+    "balance_private": lambda tr, p: tr(
+        "Balances are private in this community. You can only see your own."
+    ),
+    "locale_unsupported": lambda tr, p: tr("Please choose 한국어 or English."),
+    "post_not_found": lambda tr, p: tr("That post isn't available any more."),
+    "post_closed": lambda tr, p: tr("That post is closed or expired."),
+    "post_not_yours": lambda tr, p: tr("Only the author can change this post."),
+    "post_title_invalid": lambda tr, p: tr(
+        "A title is {minimum} to {maximum} characters. Please write it again.",
+        minimum=p["minimum"], maximum=p["maximum"],
+    ),
+    "post_description_too_long": lambda tr, p: tr(
+        "The description is too long. Please keep it within {maximum} characters.",
+        maximum=p["maximum"],
+    ),
+    "post_category_invalid": lambda tr, p: tr("Please choose a category from the buttons."),
+    "post_kind_invalid": lambda tr, p: tr("Please start with /offer or /request."),
+}
+
+
+def _closed_request(tr: Translator, status: str) -> str:
+    if status == "committed":
+        return tr("This trade is already done.")
+    if status == "declined":
+        return tr("This request was declined.")
+    if status == "cancelled":
+        return tr("This request was cancelled.")
+    return tr("This request is closed.")
+
+
+def error_text(tr: Translator, error: DomainError) -> str:
+    """The sentence for an error, with every piece of user text HTML-escaped."""
+    render = _MESSAGES.get(error.code)
+    if render is None:
+        return tr("Something went wrong. Please try again in a moment.")
+    params = {
+        key: html.escape(value) if isinstance(value, str) else value
+        for key, value in error.params.items()
+    }
+    return render(tr, params)

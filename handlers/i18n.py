@@ -1,0 +1,92 @@
+"""Gettext catalogs (ko default, en) and Babel formatting of amounts, dates and times."""
+
+from __future__ import annotations
+
+import gettext
+import threading
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "pumasi"
+DEFAULT_LOCALE = "ko"
+TIMEZONE = ZoneInfo("Asia/Seoul")
+_BABEL_LOCALES = {"ko": "ko_KR", "en": "en_US"}
+_DATETIME_PATTERNS = {"ko": "M월 d일 (E) aaaa h:mm", "en": "MMM d (EEE) h:mm a"}
+_DATE_PATTERNS = {"ko": "M월 d일 (E)", "en": "MMM d (EEE)"}
+_compile_lock = threading.Lock()
+
+
+def compile_catalogs(force: bool = False) -> list[Path]:
+    """Compile every locales/<lang>/LC_MESSAGES/pumasi.po whose .mo is missing or stale."""
+    compiled = []
+    with _compile_lock:
+        for po_path in sorted(LOCALES_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+            mo_path = po_path.with_suffix(".mo")
+            if not force and mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+                continue
+            with po_path.open("rb") as po_file:
+                catalog = read_po(po_file, locale=po_path.parent.parent.name)
+            temporary = mo_path.with_suffix(".mo.tmp")
+            with temporary.open("wb") as mo_file:
+                write_mo(mo_file, catalog)
+            temporary.replace(mo_path)
+            compiled.append(mo_path)
+    return compiled
+
+
+@lru_cache(maxsize=8)
+def _translations(locale: str) -> gettext.NullTranslations:
+    compile_catalogs()
+    return Translations.load(str(LOCALES_DIR), [locale], DOMAIN)
+
+
+def normalize_locale(locale: str | None) -> str:
+    return locale if locale in _BABEL_LOCALES else DEFAULT_LOCALE
+
+
+class Translator:
+    """`tr("Sent {amount}.", amount=...)`: gettext, then str.format with the named values."""
+
+    def __init__(self, locale: str | None) -> None:
+        self.locale = normalize_locale(locale)
+        self._babel_locale = _BABEL_LOCALES[self.locale]
+        self._gettext = _translations(self.locale).gettext
+
+    def __call__(self, message: str, **values: Any) -> str:
+        text = self._gettext(message)
+        return text.format(**values) if values else text
+
+    def number(self, value: int) -> str:
+        return format_decimal(value, locale=self._babel_locale)
+
+    def amount(self, value: int, unit: str) -> str:
+        return f"{self.number(value)}{unit}" if self.locale == "ko" else f"{self.number(value)} {unit}"
+
+    def signed_amount(self, value: int, unit: str) -> str:
+        sign = "+" if value > 0 else ""
+        return sign + self.amount(value, unit)
+
+    def datetime(self, moment: datetime) -> str:
+        return format_datetime(
+            moment, _DATETIME_PATTERNS[self.locale], tzinfo=TIMEZONE, locale=self._babel_locale
+        )
+
+    def date(self, moment: datetime) -> str:
+        return format_datetime(
+            moment, _DATE_PATTERNS[self.locale], tzinfo=TIMEZONE, locale=self._babel_locale
+        )
+
+
+@lru_cache(maxsize=8)
+def translator(locale: str | None) -> Translator:
+    return Translator(normalize_locale(locale))

@@ -1,0 +1,85 @@
+"""Every Telegram handler, registered in one place."""
+
+from __future__ import annotations
+
+from telegram import BotCommand
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from handlers.i18n import translator
+from handlers.telegram import errors, ledger, market, membership, router, start
+from handlers.telegram.common import turn_handler
+
+PRIVATE = filters.ChatType.PRIVATE
+
+_COMMANDS = {
+    "start": start.start,
+    "help": start.show_help,
+    "lang": start.choose_language,
+    "join": membership.join,
+    "switch": membership.switch,
+    "approve": membership.applications,
+    "newcommunity": membership.new_community,
+    "balance": ledger.balance,
+    "history": ledger.history,
+    "pay": ledger.pay,
+    "charge": ledger.charge,
+    "pending": ledger.pending,
+    "reverse": ledger.reverse,
+    "offer": market.offer,
+    "request": market.request,
+    "market": market.market,
+    "cancel": market.cancel,
+}
+
+_CALLBACKS = {
+    r"^pay:(ok|no):": ledger.on_pay,
+    r"^chg:(ok|no|x):": ledger.on_charge,
+    r"^hist:": ledger.on_history,
+    r"^mkt:": market.on_market_page,
+    r"^post:": market.on_post,
+    r"^dlg:": market.on_dialog_button,
+    r"^app:(ok|no):": membership.on_application,
+    r"^lang:": start.on_language,
+    r"^cm:": membership.on_switch,
+}
+
+
+def register(application: Application) -> None:
+    for name, handler in _COMMANDS.items():
+        application.add_handler(CommandHandler(name, turn_handler(handler), filters=PRIVATE))
+    for pattern, handler in _CALLBACKS.items():
+        application.add_handler(CallbackQueryHandler(turn_handler(handler), pattern=pattern))
+    application.add_handler(CallbackQueryHandler(turn_handler(_stale_button)))
+    application.add_handler(
+        MessageHandler(PRIVATE & filters.PHOTO, turn_handler(router.on_photo))
+    )
+    application.add_handler(
+        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, turn_handler(router.on_text))
+    )
+    application.add_handler(
+        MessageHandler(PRIVATE & filters.COMMAND, turn_handler(start.unknown_command))
+    )
+    application.add_error_handler(errors.on_error)
+
+
+async def _stale_button(turn) -> None:
+    await turn.answer(turn.tr("This button no longer works. Please start again."), alert=True)
+
+
+def bot_commands(locale: str) -> list[BotCommand]:
+    tr = translator(locale)
+    return [
+        BotCommand("balance", tr("Balance and limits")),
+        BotCommand("history", tr("Statement")),
+        BotCommand("pay", tr("Pay a member")),
+        BotCommand("charge", tr("Ask a member to pay you")),
+        BotCommand("pending", tr("Open requests")),
+        BotCommand("market", tr("Browse the market")),
+        BotCommand("offer", tr("Post an offer (드려요)")),
+        BotCommand("request", tr("Post a request (구해요)")),
+        BotCommand("join", tr("Join a community")),
+        BotCommand("switch", tr("Change community")),
+        BotCommand("lang", tr("Language")),
+        BotCommand("help", tr("Help")),
+        BotCommand("cancel", tr("Stop what you're doing")),
+    ]

@@ -1,0 +1,46 @@
+"""Plain text and photos: an open dialog takes them first, then the menu labels."""
+
+from __future__ import annotations
+
+from handlers.i18n import translator
+from handlers.telegram import keyboards, ledger, market, start
+from handlers.telegram.common import Handler, Turn
+
+_MENU_ACTIONS: dict[str, Handler] = {
+    "balance": ledger.balance,
+    "history": ledger.history,
+    "market": market.market,
+    "pending": ledger.pending,
+    "offer": market.offer,
+    "request": market.request,
+    "help": start.show_help,
+}
+
+
+def _menu_action(text: str) -> Handler | None:
+    for locale in ("ko", "en"):
+        command = keyboards.menu_labels(translator(locale)).get(text)
+        if command is not None:
+            return _MENU_ACTIONS[command]
+    return None
+
+
+async def on_text(turn: Turn) -> None:
+    text = turn.message_text.strip()
+    action = _menu_action(text)
+    if action is not None:
+        await action(turn)
+        return
+    dialog = await turn.services.dialogs.get(turn.actor.person.id)
+    if dialog is not None:
+        await market.on_dialog_text(turn, dialog)
+        return
+    await start.not_understood(turn)
+
+
+async def on_photo(turn: Turn) -> None:
+    dialog = await turn.services.dialogs.get(turn.actor.person.id)
+    if dialog is not None:
+        await market.on_dialog_photo(turn, dialog)
+        return
+    await turn.reply(turn.tr("Nice photo! To post it, start with /offer or /request."))

@@ -1,0 +1,95 @@
+"""Welcome, help, language and the main menu."""
+
+from __future__ import annotations
+
+from html import escape
+
+from core.people import SUPPORTED_LOCALES
+from handlers.i18n import Translator, translator
+from handlers.telegram import keyboards, membership
+from handlers.telegram.common import Turn
+
+JOIN_PREFIX = "join_"
+
+
+def help_text(tr: Translator, *, coordinator: bool) -> str:
+    lines = [
+        tr("<b>How to use 품앗이 봇</b>"),
+        tr("/balance – your balance and limits"),
+        tr("/history – your statement"),
+        tr("/pay #23 5000 memo – pay a member"),
+        tr("/charge #23 5000 memo – ask a member to pay you"),
+        tr("/pending – open requests"),
+        tr("/offer – post an offer (드려요) · /request – post a request (구해요)"),
+        tr("/market [words] – browse and search the market"),
+        tr("/join CODE – join a community · /switch – change community"),
+        tr("/lang – language · /cancel – stop what you're doing"),
+    ]
+    if coordinator:
+        lines += [
+            "",
+            tr("<b>For coordinators</b>"),
+            tr("/approve – applications waiting for you"),
+            tr("/reverse T12 reason – undo a transfer made by mistake"),
+        ]
+    return "\n".join(lines)
+
+
+async def start(turn: Turn) -> None:
+    payload = turn.args[0] if turn.args else ""
+    if payload.startswith(JOIN_PREFIX):
+        await membership.join_with_code(turn, payload[len(JOIN_PREFIX):])
+        return
+    tr = turn.tr
+    name = escape(turn.actor.person.display_name)
+    if turn.actor.community is None:
+        await turn.reply(
+            tr("Hello, {name}! I'm the 품앗이 bot for trading in your local community currency.",
+               name=name)
+            + "\n"
+            + tr("To begin, open the join link from your coordinator or send /join CODE."),
+            keyboards.main_menu(tr),
+        )
+        return
+    await turn.reply(
+        tr("Hello, {name}! You're in {community}. Choose from the menu below or see /help.",
+           name=name, community=escape(turn.actor.community.name)),
+        keyboards.main_menu(tr),
+    )
+
+
+async def show_help(turn: Turn) -> None:
+    membership_ = turn.actor.membership
+    await turn.reply(
+        help_text(turn.tr, coordinator=bool(membership_ and membership_.is_coordinator)),
+        keyboards.main_menu(turn.tr),
+    )
+
+
+async def choose_language(turn: Turn) -> None:
+    await turn.reply(turn.tr("Choose your language."), keyboards.language_choice())
+
+
+async def on_language(turn: Turn) -> None:
+    data = turn.update.callback_query.data or ""
+    locale = data.split(":", 1)[-1]
+    if locale not in SUPPORTED_LOCALES:
+        await turn.answer()
+        return
+    await turn.services.people.set_locale(turn.actor.person.id, locale)
+    tr = translator(locale)
+    await turn.answer(tr("Language changed."))
+    await turn.edit(tr("I'll speak English from now on.") if locale == "en" else
+                    tr("I'll speak Korean from now on."))
+    await turn.reply(tr("Menu updated."), keyboards.main_menu(tr))
+
+
+async def unknown_command(turn: Turn) -> None:
+    await turn.reply(turn.tr("I don't know that command. See /help for what I can do."))
+
+
+async def not_understood(turn: Turn) -> None:
+    await turn.reply(turn.tr("I didn't understand that. Choose from the menu or see /help."),
+                     keyboards.main_menu(turn.tr))
+
+
