@@ -99,7 +99,7 @@ _MESSAGES: dict[str, _Render] = {
         "T{transfer_id} has already been reversed.", transfer_id=p["transfer_id"]
     ),
     "reason_required": lambda tr, p: tr(
-        "Please give a reason, e.g. /reverse 12 paid twice by mistake"
+        "Please give a reason, e.g. /reverse T12 paid twice by mistake"
     ),
     "balance_private": lambda tr, p: tr(
         "Balances are private in this community. You can only see your own."
