@@ -248,6 +248,37 @@ class MembershipService:
             member = await load_member(conn, membership_id)
         return Decision(approved=approve, newly_decided=True, community=community, member=member)
 
+    async def set_member_limits(
+        self, actor: Actor, number: int, *, credit_floor: int | None,
+        credit_ceiling: int | None, reason: str,
+    ) -> Member:
+        """A coordinator sets one member's own limits (None = the community's). A stricter
+        floor than the balance keeps the balance: they can receive but not pay."""
+        community = _current_community(actor)
+        reason = " ".join((reason or "").split())
+        if len(reason) < 2:
+            raise DomainError("reason_required")
+        if (credit_floor is not None and credit_floor > 0) or (
+            credit_ceiling is not None and credit_ceiling < 0
+        ):
+            raise DomainError("community_limits_invalid")
+        now = self._now()
+        async with self._db.write() as conn:
+            await self._require_coordinator(conn, actor, community.id)
+            row = await membership_rows.member_by_number(conn, community.id, number)
+            if row is None:
+                raise DomainError("member_not_found", ref=f"#{number}")
+            await membership_rows.set_limits(
+                conn, row["membership_id"], credit_floor, credit_ceiling
+            )
+            await audit_rows.record(
+                conn, community_id=community.id, actor_person_id=actor.person.id,
+                action="limit_change", target=f"membership:{row['membership_id']}",
+                reason=reason, details={"floor": credit_floor, "ceiling": credit_ceiling},
+                now=now,
+            )
+            return await load_member(conn, row["membership_id"])
+
     async def pending_applications(self, actor: Actor) -> tuple[Community, list[Member]]:
         community = _current_community(actor)
         async with self._db.read() as conn:

@@ -74,6 +74,15 @@ async def activate(
     )
 
 
+async def set_limits(
+    conn: Connection, membership_id: int, credit_floor: int | None, credit_ceiling: int | None
+) -> None:
+    await conn.execute(
+        "UPDATE memberships SET credit_floor = ?, credit_ceiling = ? WHERE id = ?",
+        (credit_floor, credit_ceiling, membership_id),
+    )
+
+
 async def set_role(conn: Connection, membership_id: int, role: str) -> None:
     await conn.execute("UPDATE memberships SET role = ? WHERE id = ?", (role, membership_id))
 

@@ -1,0 +1,145 @@
+"""Hypothesis stateful test: the ledger against a plain-Python model of the rules."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from core.clock import ManualClock
+from core.errors import DomainError
+from core.services import Services
+from tests.support import START, seed_community
+
+FLOOR, CEILING, MEMBERS = -1000, 1500, 4
+amounts = st.integers(min_value=1, max_value=1800)
+members = st.integers(min_value=0, max_value=MEMBERS - 1)
+
+
+class LedgerModel(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.loop = asyncio.new_event_loop()
+        self.folder = tempfile.mkdtemp()
+        self.clock = ManualClock(START)
+        self.services = self.run(Services.open(Path(self.folder) / "m.db", clock=self.clock))
+        self.actors = self.run(seed_community(self.services, members=MEMBERS, floor=FLOOR,
+                                              ceiling=CEILING))
+        self.balances = [0] * MEMBERS
+        self.pending: dict[int, tuple[int, int, int]] = {}  # request → (payer, payee, amount)
+        self.committed: list[tuple[int, int, int, int]] = []  # (transfer, payer, payee, amt)
+        self.reversed: set[int] = set()
+        self.keys = 0
+
+    def run(self, coroutine):
+        return self.loop.run_until_complete(coroutine)
+
+    def teardown(self) -> None:
+        self.run(self.services.close())
+        self.loop.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def key(self) -> str:
+        self.keys += 1
+        return f"k{self.keys}"
+
+    def allowed(self, payer: int, payee: int, amount: int) -> bool:
+        return (self.balances[payer] - amount >= FLOOR
+                and self.balances[payee] + amount <= CEILING)
+
+    def move(self, payer: int, payee: int, amount: int) -> None:
+        self.balances[payer] -= amount
+        self.balances[payee] += amount
+
+    @rule(payer=members, payee=members, amount=amounts)
+    def pay(self, payer, payee, amount):
+        ledger = self.services.ledger
+        try:
+            preview = self.run(ledger.start_trade(
+                self.actors[payer], kind="pay", counterparty=f"#{payee + 1}", amount=amount,
+                memo=None, request_key=self.key()))
+            view = self.run(ledger.confirm_pay(self.actors[payer], preview.request.id))
+        except DomainError as error:
+            assert payer == payee or not self.allowed(payer, payee, amount), error
+            assert error.code in ("self_trade", "over_floor", "over_ceiling")
+            return
+        assert payer != payee and self.allowed(payer, payee, amount)
+        self.move(payer, payee, amount)
+        self.committed.append((view.transfer.id, payer, payee, amount))
+
+    @rule(payee=members, payer=members, amount=amounts)
+    def charge(self, payee, payer, amount):
+        try:
+            view = self.run(self.services.ledger.start_trade(
+                self.actors[payee], kind="charge", counterparty=f"#{payer + 1}", amount=amount,
+                memo=None, request_key=self.key()))
+        except DomainError as error:
+            own_ceiling = self.balances[payee] + amount > CEILING
+            assert payer == payee or own_ceiling, error
+            return
+        assert payer != payee and self.balances[payee] + amount <= CEILING
+        self.pending[view.request.id] = (payer, payee, amount)
+
+    @rule(data=st.data())
+    def accept(self, data):
+        if not self.pending:
+            return
+        request_id = data.draw(st.sampled_from(sorted(self.pending)))
+        payer, payee, amount = self.pending[request_id]
+        try:
+            view = self.run(self.services.ledger.accept_charge(self.actors[payer], request_id))
+        except DomainError as error:
+            assert not self.allowed(payer, payee, amount), error
+            return
+        assert self.allowed(payer, payee, amount)
+        del self.pending[request_id]
+        self.move(payer, payee, amount)
+        self.committed.append((view.transfer.id, payer, payee, amount))
+
+    @rule(data=st.data())
+    def decline(self, data):
+        if not self.pending:
+            return
+        request_id = data.draw(st.sampled_from(sorted(self.pending)))
+        payer = self.pending.pop(request_id)[0]
+        view = self.run(self.services.ledger.decline_charge(self.actors[payer], request_id))
+        assert view.request.status == "declined"
+
+    @rule()
+    def let_a_week_pass(self):
+        self.clock.advance(timedelta(days=7, seconds=1))
+        expired = self.run(self.services.ledger.expire_due(limit=10_000))
+        assert sorted(v.request.id for v in expired if v.request.kind == "charge") == sorted(
+            self.pending)
+        self.pending.clear()
+
+    @rule(data=st.data())
+    def reverse(self, data):
+        candidates = [c for c in self.committed if c[0] not in self.reversed]
+        if not candidates:
+            return
+        transfer_id, payer, payee, amount = data.draw(st.sampled_from(candidates))
+        self.run(self.services.ledger.reverse(self.actors[0], transfer_id, "정정"))
+        self.reversed.add(transfer_id)
+        self.move(payee, payer, amount)  # always goes through, even across a limit
+
+    @invariant()
+    def balances_match_the_model_and_verify_holds(self):
+        actual = [self.run(self.services.ledger.balance(actor)).balance for actor in self.actors]
+        assert actual == self.balances
+        assert sum(actual) == 0
+        report = self.run(self.services.verify())
+        assert report.ok, report.problems
+
+
+LedgerModel.TestCase.settings = settings(
+    max_examples=25, stateful_step_count=25, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+TestLedgerModel = LedgerModel.TestCase

@@ -1,0 +1,120 @@
+"""Test helpers: a bot driven through Application.process_update against a recording fake API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from telegram.ext import Application, CallbackContext
+
+from bot.app import build_application, close, prepare
+from bot.fake_api import ApiCall, FakeBotApi
+from bot.settings import Settings
+from bot.updates import FakeUser, UpdateFactory
+from core.clock import ManualClock
+from core.services import Services
+from handlers.telegram.common import SERVICES_KEY
+from handlers.telegram.jobs import sweep
+
+START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+ADMIN = FakeUser(900, "재단관리자", "admin")
+
+
+def test_settings(db_path: Path | str) -> Settings:
+    return Settings(
+        telegram_token="123456:TEST", api_base_url="http://127.0.0.1:9/bot",
+        db_path=str(db_path), admin_telegram_ids=frozenset({str(ADMIN.id)}), locale="ko",
+    )
+
+
+class BotHarness:
+    """Send messages and tap buttons as users; read what the bot sent back."""
+
+    def __init__(self, application: Application, api: FakeBotApi, clock: ManualClock) -> None:
+        self.application = application
+        self.api = api
+        self.clock = clock
+        self.updates = UpdateFactory(application.bot)
+
+    @classmethod
+    async def start(cls, db_path: Path | str, clock: ManualClock | None = None) -> BotHarness:
+        clock = clock or ManualClock(START)
+        api = FakeBotApi()
+        application = build_application(test_settings(db_path), request=api, clock=clock)
+        await application.initialize()
+        await prepare(application)
+        return cls(application, api, clock)
+
+    async def stop(self) -> None:
+        await close(self.application)
+        await self.application.shutdown()
+
+    @property
+    def services(self) -> Services:
+        return self.application.bot_data[SERVICES_KEY]
+
+    async def send(self, user: FakeUser, text: str, **kwargs) -> list[ApiCall]:
+        before = len(self.api.calls)
+        await self.application.process_update(self.updates.message(user, text, **kwargs))
+        return self.api.calls[before:]
+
+    async def tap(self, user: FakeUser, data: str, message_id: int = 1) -> list[ApiCall]:
+        before = len(self.api.calls)
+        await self.application.process_update(
+            self.updates.callback(user, data, message_id=message_id)
+        )
+        return self.api.calls[before:]
+
+    async def sweep(self) -> list[ApiCall]:
+        before = len(self.api.calls)
+        await sweep(CallbackContext(self.application))
+        return self.api.calls[before:]
+
+    def last_message_to(self, user: FakeUser) -> ApiCall:
+        sent = [c for c in self.api.sent_to(user.id)
+                if c.method in ("sendMessage", "sendPhoto") or c.method.startswith("edit")]
+        assert sent, f"nothing was sent to {user.first_name}"
+        return sent[-1]
+
+    def button_data(self, user: FakeUser, label_part: str) -> str:
+        """Callback data of the newest button sent to the user whose label contains the text."""
+        for call in reversed(self.api.sent_to(user.id)):
+            for label, data in call.buttons:
+                if label_part in label:
+                    return data
+        raise AssertionError(f"no button with {label_part!r} sent to {user.first_name}")
+
+
+def texts(calls: list[ApiCall]) -> str:
+    return "\n".join(call.text for call in calls if call.text)
+
+
+def alerts(calls: list[ApiCall]) -> list[str]:
+    return [str(c.params.get("text") or "") for c in calls if c.method == "answerCallbackQuery"]
+
+
+async def seed_community(
+    services: Services, code: str = "mapo", *, members: int = 3, floor: int = -300_000,
+    ceiling: int = 1_000_000, approval: str = "auto", first_user_id: int = 101,
+):
+    """A community with active members (the first one a coordinator); their fresh actors."""
+    await services.membership.create_community(
+        code=code, name=f"{code} 품앗이", credit_floor=floor, credit_ceiling=ceiling,
+        approval="auto",
+    )
+    actors = []
+    for index in range(members):
+        user_id = first_user_id + index
+        if index == 0:
+            await services.membership.add_coordinator(
+                code=code, channel="telegram", external_id=str(user_id)
+            )
+        actor = await services.people.resolve("telegram", str(user_id), f"회원{user_id}",
+                                              f"user{user_id}")
+        await services.membership.join(actor, code)
+        actors.append(await services.people.reload(actor.person.id))
+    if approval != "auto":
+        async with services.db.write() as conn:
+            await conn.execute("UPDATE communities SET approval = ? WHERE code = ?",
+                               (approval, code))
+    return actors
