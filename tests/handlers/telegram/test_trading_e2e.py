@@ -1,0 +1,278 @@
+"""End to end through Application.process_update with a recording fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import CHOI, KIM, LEE, PARK
+from tests.support import ADMIN, alerts, texts
+
+
+async def make_community(harness, approval="auto"):
+    """The admin creates 마포 in chat; 김영희 is then appointed coordinator by the CLI path."""
+    calls = await harness.send(ADMIN, "/newcommunity mapo 마포 품앗이")
+    assert "만들었어요" in texts(calls) and "start=join_mapo" in texts(calls)
+    await harness.services.membership.add_coordinator(
+        code="mapo", channel="telegram", external_id=str(KIM.id))
+    if approval != "auto":
+        async with harness.services.db.write() as conn:
+            await conn.execute("UPDATE communities SET approval = ?", (approval,))
+
+
+async def balance_text(harness, user):
+    return texts(await harness.send(user, "/balance"))
+
+
+async def test_join_approve_offer_market_pay_confirm(harness):
+    await make_community(harness, approval="coordinator")
+    await harness.send(KIM, "/start")
+
+    calls = await harness.send(LEE, "/start join_mapo")
+    assert "가입 신청을 전했어요" in texts(calls)
+    to_kim = harness.last_message_to(KIM)
+    assert "이철수" in to_kim.text and "가입을 신청했어요" in to_kim.text
+    approve = harness.button_data(KIM, "승인")
+
+    calls = await harness.tap(LEE, approve)  # the applicant cannot approve themselves
+    assert any("운영위원만" in a for a in alerts(calls))
+
+    calls = await harness.tap(KIM, approve)
+    assert "#3" in texts(calls)  # admin #1, 김영희 #2, 이철수 #3
+    assert "가입이 승인됐어요" in harness.last_message_to(LEE).text
+
+    await harness.send(PARK, "/join mapo")
+    await harness.tap(KIM, harness.button_data(KIM, "승인"))
+
+    # 이철수 posts an offer through the guided dialog
+    await harness.send(LEE, "/offer")
+    await harness.tap(LEE, "dlg:cat:food")
+    await harness.send(LEE, "김치 담가 드려요")
+    await harness.send(LEE, "배추김치 2kg")
+    await harness.send(LEE, "1만5천")
+    await harness.tap(LEE, "dlg:skip")
+    calls = await harness.tap(LEE, "dlg:publish")
+    assert "올렸어요" in texts(calls)
+
+    # 박민지 finds it in the market and pays for it
+    calls = await harness.send(PARK, "/market 김치")
+    assert "김치 담가 드려요" in texts(calls) and "15,000문" in texts(calls)
+    calls = await harness.tap(PARK, harness.button_data(PARK, "1"))
+    assert "배추김치 2kg" in texts(calls)
+    calls = await harness.tap(PARK, harness.button_data(PARK, "값 보내기"))
+    assert "보낼 내용을 확인해 주세요" in texts(calls)
+    calls = await harness.tap(PARK, harness.button_data(PARK, "보내기"))
+    assert "보냈어요" in texts(calls)
+    assert "돈이 들어왔어요" in harness.last_message_to(LEE).text
+
+    assert "잔액: <b>-15,000문</b>" in await balance_text(harness, PARK)
+    assert "잔액: <b>15,000문</b>" in await balance_text(harness, LEE)
+    history = texts(await harness.send(LEE, "/history"))
+    assert "+15,000문" in history and "김치 담가 드려요" in history
+    assert (await harness.services.verify()).ok
+
+
+async def join_all(harness):
+    await make_community(harness)
+    for user in (LEE, PARK, CHOI):
+        await harness.send(user, "/join mapo")
+
+
+async def test_charge_declined(harness):
+    await join_all(harness)
+    calls = await harness.send(LEE, "/charge #4 5000 수업료")  # 박민지 is #4
+    assert "요청을 보냈어요" in texts(calls)
+    assert "지불을 요청했어요" in harness.last_message_to(PARK).text
+    calls = await harness.tap(PARK, harness.button_data(PARK, "거절"))
+    assert "거절했어요" in texts(calls)
+    assert "거절했어요" in harness.last_message_to(LEE).text
+    assert "잔액: <b>0문</b>" in await balance_text(harness, PARK)
+    # the old Accept button now answers that the request is over
+    calls = await harness.tap(PARK, harness.button_data(PARK, "수락"))
+    assert any("거절된 요청" in a for a in alerts(calls))
+    assert "잔액: <b>0문</b>" in await balance_text(harness, PARK)
+
+
+async def test_charge_expired_with_one_reminder(harness):
+    await join_all(harness)
+    await harness.send(LEE, "/charge #4 3천")
+    accept = harness.button_data(PARK, "수락")
+    harness.clock.advance(timedelta(days=6, minutes=1))
+    calls = await harness.sweep()
+    assert [c.chat_id for c in calls if "알림" in c.text] == [PARK.id]
+    assert not [c for c in await harness.sweep() if c.method == "sendMessage"]
+    harness.clock.advance(timedelta(days=1))
+    calls = await harness.sweep()
+    told = sorted(c.chat_id for c in calls if "기한이 지났어요" in c.text)
+    assert told == sorted([LEE.id, PARK.id])
+    calls = await harness.tap(PARK, accept)
+    assert any("기한이 지났어요" in a for a in alerts(calls))
+    assert any(c.method == "editMessageReplyMarkup" for c in calls)
+    assert "잔액: <b>0문</b>" in await balance_text(harness, PARK)
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/pay #99 5000", "회원이 없어요"),
+        ("/pay @nobody 5000", "회원이 없어요"),
+        ("/pay #3 5000", "자기 자신과는"),
+        ("/pay #4 0", "0보다 커야"),
+        ("/pay #4 -5000", "마이너스"),
+        ("/pay #4 400000", "신용 한도를 넘어요"),
+        ("/pay #4 오천원", "알아보지 못했어요"),
+        ("/pay #4 5,00", "알아보지 못했어요"),
+        ("/pay #4", "사용법"),
+        ("/pay", "사용법"),
+        ("/pay 이철수 500", "#23, 23 또는 @아이디"),
+        ("/pay #4 <b>1</b>", "알아보지 못했어요"),
+    ],
+)
+async def test_bad_pay_input_gets_a_clear_message_and_no_transfer(harness, command, expected):
+    await join_all(harness)
+    calls = await harness.send(LEE, command)  # 이철수 is #3
+    assert expected in texts(calls)
+    assert not any(label == "✅ 보내기" for call in calls for label, _ in call.buttons)
+    async with harness.services.db.read() as conn, conn.execute(
+        "SELECT COUNT(*) FROM transfers") as cursor:
+        assert (await cursor.fetchone())[0] == 0
+
+
+async def test_english_speaker_gets_english(harness):
+    await join_all(harness)
+    calls = await harness.send(CHOI, "/pay #4 1000 lunch")
+    assert "Please check this payment" in texts(calls)
+    calls = await harness.send(CHOI, "/pay #4 -1")
+    assert "can't be negative" in texts(calls)
+
+
+async def test_same_confirm_twice_and_concurrently_gives_one_transfer(harness):
+    await join_all(harness)
+    await harness.send(LEE, "/pay #4 1000")
+    confirm = harness.button_data(LEE, "보내기")
+    first = await harness.tap(LEE, confirm)
+    second = await harness.tap(LEE, confirm)
+    assert "보냈어요" in texts(first) and "이미 보냈어요" in " ".join(alerts(second))
+
+    await harness.send(LEE, "/pay #4 2000")
+    confirm = harness.button_data(LEE, "보내기")
+    updates = [harness.updates.callback(LEE, confirm) for _ in range(5)]
+    await asyncio.gather(*(harness.application.process_update(u) for u in updates))
+
+    received = [c for c in harness.api.sent_to(PARK.id) if "돈이 들어왔어요" in c.text]
+    assert len(received) == 2  # one per payment, none for the repeats
+    assert "잔액: <b>-3,000문</b>" in await balance_text(harness, LEE)
+    async with harness.services.db.read() as conn, conn.execute(
+        "SELECT COUNT(*) FROM transfers") as cursor:
+        assert (await cursor.fetchone())[0] == 2
+
+
+async def test_redelivered_charge_update_asks_the_payer_once(harness):
+    await join_all(harness)
+    update = harness.updates.message_dict(LEE, "/charge #4 1000")
+    from telegram import Update
+
+    for _ in range(2):
+        await harness.application.process_update(Update.de_json(update, harness.application.bot))
+    asked = [c for c in harness.api.sent_to(PARK.id) if "지불을 요청했어요" in c.text]
+    assert len(asked) == 1
+    async with harness.services.db.read() as conn, conn.execute(
+        "SELECT COUNT(*) FROM trade_requests") as cursor:
+        assert (await cursor.fetchone())[0] == 1
+
+
+async def test_member_of_one_community_cannot_see_or_touch_another(harness):
+    await join_all(harness)
+    await harness.send(ADMIN, "/newcommunity gangnam 강남 품앗이")
+    outsider = type(KIM)(201, "강남주민", "gangnam1")
+    await harness.send(outsider, "/join gangnam")
+    await harness.send(LEE, "/offer")
+    await harness.tap(LEE, "dlg:cat:goods")
+    for text in ("마포 비밀 물건", "설명", "5000"):
+        await harness.send(LEE, text)
+    await harness.tap(LEE, "dlg:skip")
+    await harness.tap(LEE, "dlg:publish")
+    await harness.send(PARK, "/charge #3 500")
+
+    assert "마포 비밀 물건" not in texts(await harness.send(outsider, "/market"))
+    for data in ("post:v:1", "post:trade:1", "post:close:1", "chg:ok:1", "chg:no:1",
+                 "pay:ok:1"):
+        calls = await harness.tap(outsider, data)
+        assert alerts(calls) and alerts(calls)[0], data
+    # #3 in 강남 does not exist; mapo's #3 is not reachable from there
+    assert "회원이 없어요" in texts(await harness.send(outsider, "/pay #3 100"))
+    assert "잔액: <b>0문</b>" in await balance_text(harness, outsider)
+    async with harness.services.db.read() as conn, conn.execute(
+        "SELECT COUNT(*) FROM transfers") as cursor:
+        assert (await cursor.fetchone())[0] == 0
+
+
+async def test_coordinator_reversal_tells_both(harness):
+    await join_all(harness)
+    await harness.send(LEE, "/pay #4 1000")
+    await harness.tap(LEE, harness.button_data(LEE, "보내기"))
+    calls = await harness.send(PARK, "/reverse T1 실수")  # not a coordinator: nothing to see
+    assert "바로잡을 수 있는 거래가 없어요" in texts(calls)
+    calls = await harness.send(KIM, "/reverse T1 두 번 보냄")
+    assert "되돌렸어요" in texts(calls)
+    assert "되돌렸어요" in harness.last_message_to(LEE).text
+    assert "되돌렸어요" in harness.last_message_to(PARK).text
+    assert "잔액: <b>0문</b>" in await balance_text(harness, LEE)
+
+
+async def test_every_button_is_answered_and_user_text_is_escaped(harness):
+    await join_all(harness)
+    await harness.send(LEE, "/pay #4 100 <script>alert(1)</script> & co")
+    preview = harness.last_message_to(LEE)
+    assert "&lt;script&gt;" in preview.text and "<script>" not in preview.text
+    for data in ("pay:ok:abc", "nonsense", "hist:999999", "mkt:x:", "post:v:99", "lang:xx"):
+        calls = await harness.tap(LEE, data)
+        assert [c.method for c in calls].count("answerCallbackQuery") == 1, data
+
+
+async def test_unexpected_failure_is_logged_and_user_told_politely(harness, monkeypatch):
+    await join_all(harness)
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(harness.services.ledger, "balance", broken)
+    calls = await harness.send(LEE, "/balance")
+    assert "문제가 생겼어요" in texts(calls)
+    assert "disk on fire" not in texts(calls) and "Traceback" not in texts(calls)
+
+
+async def test_language_switch_and_menu(harness):
+    await join_all(harness)
+    calls = await harness.send(LEE, "/lang")
+    calls = await harness.tap(LEE, "lang:en")
+    assert "English" in texts(calls)
+    calls = await harness.send(LEE, "💰 Balance")
+    assert "Balance: <b>0 문</b>" in texts(calls)
+    calls = await harness.send(LEE, "💰 잔액")  # the Korean label still works
+    assert "Balance" in texts(calls)
+
+
+async def test_history_pages(harness):
+    await join_all(harness)
+    for _ in range(12):
+        await harness.send(LEE, "/pay #4 10")
+        await harness.tap(LEE, harness.button_data(LEE, "보내기"))
+    calls = await harness.send(LEE, "/history")
+    assert texts(calls).count("-10문") == 10
+    older = harness.button_data(LEE, "지난 내역")
+    calls = await harness.tap(LEE, older)
+    assert texts(calls).count("-10문") == 2
+
+
+async def test_pending_lists_both_directions(harness):
+    await join_all(harness)
+    await harness.send(LEE, "/charge #4 100")
+    await harness.send(PARK, "/charge #3 200")
+    calls = await harness.send(LEE, "/pending")
+    text = texts(calls)
+    assert "받을 돈" in text and "보낼 돈" in text
+    calls = await harness.tap(LEE, harness.button_data(LEE, "R2 보내기"))
+    assert "보냈어요" in texts(calls)

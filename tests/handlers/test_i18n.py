@@ -1,0 +1,54 @@
+import re
+from datetime import UTC, datetime
+from io import BytesIO
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from handlers.i18n import LOCALES_DIR, compile_catalogs, translator
+
+ROOT = LOCALES_DIR.parent
+PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
+
+def extracted_messages() -> set[str]:
+    found = set()
+    for folder in ("bot", "core", "handlers"):
+        for _, _, message, _, _ in extract_from_dir(
+            ROOT / folder, method_map=[("**.py", "python")], keywords={"tr": None}
+        ):
+            found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def catalog(locale: str):
+    data = (LOCALES_DIR / locale / "LC_MESSAGES" / "pumasi.po").read_bytes()
+    return {m.id: m.string for m in read_po(BytesIO(data)) if m.id}
+
+
+@pytest.mark.parametrize("locale", ["ko", "en"])
+def test_catalog_is_complete_and_placeholders_match(locale):
+    messages = catalog(locale)
+    missing = sorted(extracted_messages() - set(messages))
+    assert not missing, f"not in the {locale} catalog: {missing}"
+    for msgid, msgstr in messages.items():
+        assert msgstr, f"{locale}: no translation for {msgid!r}"
+        assert sorted(PLACEHOLDER.findall(msgid)) == sorted(PLACEHOLDER.findall(msgstr)), msgid
+
+
+def test_catalogs_compile():
+    compile_catalogs(force=True)
+    assert (LOCALES_DIR / "ko" / "LC_MESSAGES" / "pumasi.mo").exists()
+
+
+def test_korean_dates_numbers_and_amounts():
+    ko = translator("ko")
+    moment = datetime(2025, 3, 14, 6, 30, tzinfo=UTC)  # 15:30 in Seoul, a Friday
+    assert ko.datetime(moment) == "3월 14일 (금) 오후 3:30"
+    assert ko.amount(1234567, "문") == "1,234,567문"
+    assert ko("Cancel") == "취소"
+    en = translator("en")
+    assert en.datetime(moment) == "Mar 14 (Fri) 3:30 PM"
+    assert en("Cancel") == "Cancel"
+    assert translator("fr").locale == "ko"
