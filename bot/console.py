@@ -14,8 +14,6 @@ from bot.updates import FakeUser, UpdateFactory
 from handlers.render import plain_text as plain
 from handlers.telegram.common import SERVICES_KEY
 
-
-
 InputFn = Callable[[str], Awaitable[str | None]]
 
 

@@ -79,7 +79,9 @@ _MESSAGES: dict[str, _Render] = {
     "community_code_taken": lambda tr, p: tr(
         "The code {code} is already used. Please choose another.", code=p.get("code", "")
     ),
-    "community_name_invalid": lambda tr, p: tr("Please give the community a name (up to 60 characters)."),
+    "community_name_invalid": lambda tr, p: tr(
+        "Please give the community a name (up to 60 characters)."
+    ),
     "community_unit_invalid": lambda tr, p: tr("The currency unit must be 1 to 8 characters."),
     "community_limits_invalid": lambda tr, p: tr(
         "The credit floor must be 0 or less and the ceiling 0 or more."

@@ -32,7 +32,8 @@ def compile_catalogs(force: bool = False) -> list[Path]:
     with _compile_lock:
         for po_path in sorted(LOCALES_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
             mo_path = po_path.with_suffix(".mo")
-            if not force and mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            fresh = mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime
+            if fresh and not force:
                 continue
             with po_path.open("rb") as po_file:
                 catalog = read_po(po_file, locale=po_path.parent.parent.name)
@@ -70,7 +71,8 @@ class Translator:
         return format_decimal(value, locale=self._babel_locale)
 
     def amount(self, value: int, unit: str) -> str:
-        return f"{self.number(value)}{unit}" if self.locale == "ko" else f"{self.number(value)} {unit}"
+        separator = "" if self.locale == "ko" else " "
+        return f"{self.number(value)}{separator}{unit}"
 
     def signed_amount(self, value: int, unit: str) -> str:
         sign = "+" if value > 0 else ""

@@ -20,7 +20,7 @@ START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 ADMIN = FakeUser(900, "재단관리자", "admin")
 
 
-def test_settings(db_path: Path | str) -> Settings:
+def settings_for(db_path: Path | str) -> Settings:
     return Settings(
         telegram_token="123456:TEST", api_base_url="http://127.0.0.1:9/bot",
         db_path=str(db_path), admin_telegram_ids=frozenset({str(ADMIN.id)}), locale="ko",
@@ -40,7 +40,7 @@ class BotHarness:
     async def start(cls, db_path: Path | str, clock: ManualClock | None = None) -> BotHarness:
         clock = clock or ManualClock(START)
         api = FakeBotApi()
-        application = build_application(test_settings(db_path), request=api, clock=clock)
+        application = build_application(settings_for(db_path), request=api, clock=clock)
         await application.initialize()
         await prepare(application)
         return cls(application, api, clock)

@@ -1,0 +1,65 @@
+import asyncio
+import sqlite3
+import subprocess
+import sys
+
+from bot.cli import main
+
+
+def run(monkeypatch, tmp_path, *args):
+    monkeypatch.setenv("PUMASI_DB", str(tmp_path / "cli.db"))
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    return main(list(args))
+
+
+def test_create_appoint_verify(monkeypatch, tmp_path, capsys):
+    assert run(monkeypatch, tmp_path, "community", "create", "--code", "mapo", "--name",
+               "마포 품앗이", "--floor", "-100000", "--approval", "coordinator") == 0
+    assert "마포 품앗이" in capsys.readouterr().out
+    assert run(monkeypatch, tmp_path, "community", "create", "--code", "mapo", "--name",
+               "또") == 1
+    assert "이미 쓰이고 있어요" in capsys.readouterr().err
+    assert run(monkeypatch, tmp_path, "coordinator", "add", "--community", "mapo",
+               "--telegram-id", "555") == 0
+    assert "#1" in capsys.readouterr().out
+    assert run(monkeypatch, tmp_path, "coordinator", "add", "--community", "nope",
+               "--telegram-id", "555") == 1
+    assert run(monkeypatch, tmp_path, "verify") == 0
+    assert "모든 규칙이 지켜지고 있어요" in capsys.readouterr().out
+
+
+def test_verify_exits_non_zero_on_a_broken_invariant(monkeypatch, tmp_path, capsys):
+    assert run(monkeypatch, tmp_path, "community", "create", "--code", "mapo", "--name",
+               "마포") == 0
+    with sqlite3.connect(tmp_path / "cli.db") as conn:
+        conn.execute("UPDATE accounts SET balance = 7")
+    assert run(monkeypatch, tmp_path, "verify") == 1
+    out = capsys.readouterr().out
+    assert "PROBLEM" in out and "sum to 7" in out
+
+
+def test_python_dash_m_bot_help():
+    done = subprocess.run([sys.executable, "-m", "bot", "--help"], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0
+    for word in ("run", "console", "community", "coordinator", "verify"):
+        assert word in done.stdout
+
+
+def test_console_runs_a_whole_trade(tmp_path):
+    from bot.console import Console, console_settings
+    from bot.settings import Settings
+
+    script = iter(["/balance", "/pay #2 5천 떡값", "1", "/as 이철수", "/balance", "/quit"])
+    output: list[str] = []
+
+    async def read(prompt: str):
+        return next(script, None)
+
+    settings = console_settings(Settings.from_env({}), str(tmp_path / "demo.db"))
+    asyncio.run(Console(settings, read=read, write=output.append).run())
+    shown = "\n".join(output)
+    assert "데모 품앗이" in shown
+    assert "[1] ✅ 보내기" in shown
+    assert "보냈어요" in shown
+    assert "잔액: 5,000문" in shown  # 이철수 after the trade, tags stripped for the terminal
