@@ -22,8 +22,8 @@ class VerifyReport:
 
 async def verify_ledger(db: Database) -> VerifyReport:
     report = VerifyReport()
-    async with db.read() as conn:
-        integrity = await _integrity(conn)
+    async with db.snapshot() as conn:
+        integrity = await verify_rows.integrity(conn)
         if integrity != "ok":
             report.problems.append(f"SQLite integrity_check: {integrity}")
         for row in await verify_rows.community_sums(conn):
@@ -48,12 +48,6 @@ async def verify_ledger(db: Database) -> VerifyReport:
         for row in await verify_rows.accounts_outside_limits(conn):
             await _explain_limit_breach(conn, row, report)
     return report
-
-
-async def _integrity(conn) -> str:
-    async with conn.execute("PRAGMA integrity_check") as cursor:
-        row = await cursor.fetchone()
-    return str(row[0])
 
 
 async def _explain_limit_breach(conn, row, report: VerifyReport) -> None:

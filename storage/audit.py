@@ -6,7 +6,7 @@ import json
 import sqlite3
 from typing import Any
 
-from storage.db import Connection
+from storage.db import Connection, fetch_all
 
 
 async def record(
@@ -24,15 +24,20 @@ async def record(
         "INSERT INTO audit_log (community_id, actor_person_id, action, target, reason, details,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
-            community_id, actor_person_id, action, target, reason,
-            json.dumps(details, ensure_ascii=False) if details else None, now,
+            community_id,
+            actor_person_id,
+            action,
+            target,
+            reason,
+            json.dumps(details, ensure_ascii=False) if details else None,
+            now,
         ),
     )
 
 
 async def recent(conn: Connection, community_id: int, limit: int) -> list[sqlite3.Row]:
-    async with conn.execute(
+    return await fetch_all(
+        conn,
         "SELECT * FROM audit_log WHERE community_id = ? ORDER BY id DESC LIMIT ?",
         (community_id, limit),
-    ) as cursor:
-        return list(await cursor.fetchall())
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from storage.db import Connection
+from storage.db import Connection, fetch_all, fetch_one
 
 
 async def insert_community(
@@ -36,25 +36,22 @@ async def insert_community(
 
 
 async def get_by_code(conn: Connection, code: str) -> sqlite3.Row | None:
-    async with conn.execute("SELECT * FROM communities WHERE code = ?", (code,)) as cursor:
-        return await cursor.fetchone()
+    return await fetch_one(conn, "SELECT * FROM communities WHERE code = ?", (code,))
 
 
 async def get(conn: Connection, community_id: int) -> sqlite3.Row | None:
-    async with conn.execute("SELECT * FROM communities WHERE id = ?", (community_id,)) as cursor:
-        return await cursor.fetchone()
+    return await fetch_one(conn, "SELECT * FROM communities WHERE id = ?", (community_id,))
 
 
 async def list_all(conn: Connection) -> list[sqlite3.Row]:
-    async with conn.execute("SELECT * FROM communities ORDER BY id") as cursor:
-        return list(await cursor.fetchall())
+    return await fetch_all(conn, "SELECT * FROM communities ORDER BY id")
 
 
 async def take_member_number(conn: Connection, community_id: int) -> int:
-    async with conn.execute(
+    row = await fetch_one(
+        conn,
         "UPDATE communities SET next_member_number = next_member_number + 1 WHERE id = ?"
         " RETURNING next_member_number - 1",
         (community_id,),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     return int(row[0])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -85,6 +85,14 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The reader connection, outside a transaction: each statement sees one committed
+        state (never half a transfer), and costs one round trip to the SQLite thread."""
+        assert self._reader is not None, "database is not open"
+        yield self._reader
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A read transaction: every statement inside sees the same committed state."""
         assert self._reader is not None, "database is not open"
         async with self._read_lock:
             conn = self._reader
@@ -99,8 +107,7 @@ class Database:
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
         )
-        async with conn.execute("SELECT version FROM schema_migrations") as cursor:
-            applied = {row[0] for row in await cursor.fetchall()}
+        applied = {row[0] for row in await fetch_all(conn, "SELECT version FROM schema_migrations")}
         for version, script in _migrations():
             if version in applied:
                 continue
@@ -119,16 +126,28 @@ class Database:
             await conn.execute("COMMIT")
 
     async def schema_version(self) -> int:
-        async with self.read() as conn, conn.execute(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"
-        ) as cursor:
-            row = await cursor.fetchone()
+        async with self.read() as conn:
+            row = await fetch_one(conn, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
         return int(row[0])
 
     async def integrity_check(self) -> str:
-        async with self.read() as conn, conn.execute("PRAGMA integrity_check") as cursor:
-            row = await cursor.fetchone()
+        async with self.read() as conn:
+            row = await fetch_one(conn, "PRAGMA integrity_check")
         return str(row[0])
+
+
+async def fetch_one(
+    conn: aiosqlite.Connection, sql: str, params: Sequence[object] = ()
+) -> sqlite3.Row | None:
+    """One row in a single round trip to the SQLite thread."""
+    rows = await conn.execute_fetchall(sql, params)
+    return rows[0] if rows else None
+
+
+async def fetch_all(
+    conn: aiosqlite.Connection, sql: str, params: Sequence[object] = ()
+) -> list[sqlite3.Row]:
+    return list(await conn.execute_fetchall(sql, params))
 
 
 def _split_sql(script: str) -> list[str]:

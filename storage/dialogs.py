@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from storage.db import Connection
+from storage.db import Connection, fetch_one
 
 
 async def get(conn: Connection, person_id: int) -> tuple[str, str, dict[str, Any]] | None:
-    async with conn.execute(
-        "SELECT name, step, data FROM dialogs WHERE person_id = ?", (person_id,)
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await fetch_one(
+        conn, "SELECT name, step, data FROM dialogs WHERE person_id = ?", (person_id,)
+    )
     if row is None:
         return None
     return row["name"], row["step"], json.loads(row["data"])

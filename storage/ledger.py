@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from storage.db import Connection
+from storage.db import Connection, fetch_all, fetch_one
 
 _REQUEST_COLUMNS = (
     "id, request_key, community_id, kind, payer_membership_id, payee_membership_id, amount,"
@@ -31,23 +31,20 @@ async def insert_account(
 
 
 async def account_of(conn: Connection, membership_id: int) -> sqlite3.Row | None:
-    async with conn.execute(
-        "SELECT * FROM accounts WHERE membership_id = ?", (membership_id,)
-    ) as cursor:
-        return await cursor.fetchone()
+    return await fetch_one(conn, "SELECT * FROM accounts WHERE membership_id = ?", (membership_id,))
 
 
 async def limits_and_balance(conn: Connection, membership_id: int) -> sqlite3.Row | None:
     """Balance with the limits in force: the member's own, else the community's."""
-    async with conn.execute(
+    return await fetch_one(
+        conn,
         "SELECT a.id AS account_id, a.balance, m.status, m.community_id,"
         " COALESCE(m.credit_floor, c.credit_floor) AS credit_floor,"
         " COALESCE(m.credit_ceiling, c.credit_ceiling) AS credit_ceiling"
         " FROM memberships m JOIN accounts a ON a.membership_id = m.id"
         " JOIN communities c ON c.id = m.community_id WHERE m.id = ?",
         (membership_id,),
-    ) as cursor:
-        return await cursor.fetchone()
+    )
 
 
 async def insert_request(
@@ -67,31 +64,39 @@ async def insert_request(
     remind_at: str | None,
 ) -> tuple[int, bool]:
     """Return (id, created); a repeated key returns the first request unchanged."""
-    async with conn.execute(
+    row = await fetch_one(
+        conn,
         "INSERT INTO trade_requests (request_key, community_id, kind, payer_membership_id,"
         " payee_membership_id, amount, memo, post_id, created_by_person_id, created_at,"
         " expires_at, remind_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (request_key) DO NOTHING RETURNING id",
         (
-            request_key, community_id, kind, payer_membership_id, payee_membership_id,
-            amount, memo, post_id, created_by_person_id, now, expires_at, remind_at,
+            request_key,
+            community_id,
+            kind,
+            payer_membership_id,
+            payee_membership_id,
+            amount,
+            memo,
+            post_id,
+            created_by_person_id,
+            now,
+            expires_at,
+            remind_at,
         ),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     if row is not None:
         return int(row[0]), True
-    async with conn.execute(
-        "SELECT id FROM trade_requests WHERE request_key = ?", (request_key,)
-    ) as cursor:
-        existing = await cursor.fetchone()
+    existing = await fetch_one(
+        conn, "SELECT id FROM trade_requests WHERE request_key = ?", (request_key,)
+    )
     return int(existing[0]), False
 
 
 async def get_request(conn: Connection, request_id: int) -> sqlite3.Row | None:
-    async with conn.execute(
-        f"SELECT {_REQUEST_COLUMNS} FROM trade_requests WHERE id = ?", (request_id,)
-    ) as cursor:
-        return await cursor.fetchone()
+    return await fetch_one(
+        conn, f"SELECT {_REQUEST_COLUMNS} FROM trade_requests WHERE id = ?", (request_id,)
+    )
 
 
 async def close_request(
@@ -128,8 +133,18 @@ async def insert_transfer(
         " memo, reason, request_id, reverses_id, post_id, created_by_person_id, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            community_id, payer_account_id, payee_account_id, amount, kind, memo, reason,
-            request_id, reverses_id, post_id, created_by_person_id, now,
+            community_id,
+            payer_account_id,
+            payee_account_id,
+            amount,
+            kind,
+            memo,
+            reason,
+            request_id,
+            reverses_id,
+            post_id,
+            created_by_person_id,
+            now,
         ),
     )
     transfer_id = int(cursor.lastrowid)
@@ -147,20 +162,17 @@ async def insert_transfer(
 
 
 async def get_transfer(conn: Connection, transfer_id: int) -> sqlite3.Row | None:
-    async with conn.execute(_TRANSFER_VIEW + " WHERE t.id = ?", (transfer_id,)) as cursor:
-        return await cursor.fetchone()
+    return await fetch_one(conn, _TRANSFER_VIEW + " WHERE t.id = ?", (transfer_id,))
 
 
 async def reversal_of(conn: Connection, transfer_id: int) -> sqlite3.Row | None:
-    async with conn.execute(_TRANSFER_VIEW + " WHERE t.reverses_id = ?", (transfer_id,)) as cur:
-        return await cur.fetchone()
+    return await fetch_one(conn, _TRANSFER_VIEW + " WHERE t.reverses_id = ?", (transfer_id,))
 
 
-async def history(
-    conn: Connection, account_id: int, limit: int, offset: int
-) -> list[sqlite3.Row]:
+async def history(conn: Connection, account_id: int, limit: int, offset: int) -> list[sqlite3.Row]:
     """Movements of one account, newest first, with the other side of each transfer."""
-    async with conn.execute(
+    return await fetch_all(
+        conn,
         "SELECT m.transfer_id, m.amount, t.kind, t.memo, t.created_at,"
         " om.number AS counterparty_number, p.display_name AS counterparty_name"
         " FROM movements m JOIN transfers t ON t.id = m.transfer_id"
@@ -170,36 +182,35 @@ async def history(
         " LEFT JOIN people p ON p.id = om.person_id"
         " WHERE m.account_id = ? ORDER BY m.id DESC LIMIT ? OFFSET ?",
         (account_id, limit, offset),
-    ) as cursor:
-        return list(await cursor.fetchall())
+    )
 
 
 async def open_requests_of(conn: Connection, membership_id: int) -> list[sqlite3.Row]:
-    async with conn.execute(
+    return await fetch_all(
+        conn,
         f"SELECT {_REQUEST_COLUMNS} FROM trade_requests WHERE status = 'pending'"
         " AND kind = 'charge' AND (payer_membership_id = ? OR payee_membership_id = ?)"
         " ORDER BY id DESC LIMIT 50",
         (membership_id, membership_id),
-    ) as cursor:
-        return list(await cursor.fetchall())
+    )
 
 
 async def due_expiries(conn: Connection, now: str, limit: int) -> list[sqlite3.Row]:
-    async with conn.execute(
+    return await fetch_all(
+        conn,
         f"SELECT {_REQUEST_COLUMNS} FROM trade_requests WHERE status = 'pending'"
         " AND expires_at <= ? ORDER BY expires_at LIMIT ?",
         (now, limit),
-    ) as cursor:
-        return list(await cursor.fetchall())
+    )
 
 
 async def due_reminders(conn: Connection, now: str, limit: int) -> list[sqlite3.Row]:
-    async with conn.execute(
+    return await fetch_all(
+        conn,
         f"SELECT {_REQUEST_COLUMNS} FROM trade_requests WHERE status = 'pending'"
         " AND remind_at <= ? AND reminded_at IS NULL ORDER BY remind_at LIMIT ?",
         (now, limit),
-    ) as cursor:
-        return list(await cursor.fetchall())
+    )
 
 
 async def mark_reminded(conn: Connection, request_id: int, now: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from storage.db import Connection
+from storage.db import Connection, fetch_all, fetch_one
 
 _MEMBER_VIEW = (
     "SELECT m.id AS membership_id, m.community_id, m.person_id, m.number, m.role, m.status,"
@@ -14,16 +14,15 @@ _MEMBER_VIEW = (
 
 
 async def get(conn: Connection, membership_id: int) -> sqlite3.Row | None:
-    async with conn.execute("SELECT * FROM memberships WHERE id = ?", (membership_id,)) as cur:
-        return await cur.fetchone()
+    return await fetch_one(conn, "SELECT * FROM memberships WHERE id = ?", (membership_id,))
 
 
 async def get_for(conn: Connection, community_id: int, person_id: int) -> sqlite3.Row | None:
-    async with conn.execute(
+    return await fetch_one(
+        conn,
         "SELECT * FROM memberships WHERE community_id = ? AND person_id = ?",
         (community_id, person_id),
-    ) as cursor:
-        return await cursor.fetchone()
+    )
 
 
 async def insert(
@@ -64,9 +63,7 @@ async def reapply(conn: Connection, membership_id: int, now: str) -> None:
     )
 
 
-async def activate(
-    conn: Connection, membership_id: int, number: int, role: str, now: str
-) -> None:
+async def activate(conn: Connection, membership_id: int, number: int, role: str, now: str) -> None:
     await conn.execute(
         "UPDATE memberships SET status = 'active', number = ?, role = ?, decided_at = ?"
         " WHERE id = ?",
@@ -95,51 +92,47 @@ async def set_status(conn: Connection, membership_id: int, status: str, now: str
 
 
 async def member_view(conn: Connection, membership_id: int) -> sqlite3.Row | None:
-    async with conn.execute(_MEMBER_VIEW + " WHERE m.id = ?", (membership_id,)) as cursor:
-        return await cursor.fetchone()
+    return await fetch_one(conn, _MEMBER_VIEW + " WHERE m.id = ?", (membership_id,))
 
 
-async def member_by_number(
-    conn: Connection, community_id: int, number: int
-) -> sqlite3.Row | None:
-    async with conn.execute(
-        _MEMBER_VIEW + " WHERE m.community_id = ? AND m.number = ?", (community_id, number)
-    ) as cursor:
-        return await cursor.fetchone()
+async def member_by_number(conn: Connection, community_id: int, number: int) -> sqlite3.Row | None:
+    return await fetch_one(
+        conn, _MEMBER_VIEW + " WHERE m.community_id = ? AND m.number = ?", (community_id, number)
+    )
 
 
 async def members_by_username(
     conn: Connection, community_id: int, username: str
 ) -> list[sqlite3.Row]:
-    async with conn.execute(
+    return await fetch_all(
+        conn,
         _MEMBER_VIEW + " WHERE m.community_id = ? AND p.username = ? COLLATE NOCASE"
         " AND m.number IS NOT NULL",
         (community_id, username),
-    ) as cursor:
-        return list(await cursor.fetchall())
+    )
 
 
 async def coordinators(conn: Connection, community_id: int) -> list[sqlite3.Row]:
-    async with conn.execute(
+    return await fetch_all(
+        conn,
         _MEMBER_VIEW + " WHERE m.community_id = ? AND m.role = 'coordinator'"
         " AND m.status = 'active' ORDER BY m.number",
         (community_id,),
-    ) as cursor:
-        return list(await cursor.fetchall())
+    )
 
 
 async def pending_applications(conn: Connection, community_id: int) -> list[sqlite3.Row]:
-    async with conn.execute(
+    return await fetch_all(
+        conn,
         _MEMBER_VIEW + " WHERE m.community_id = ? AND m.status = 'pending' ORDER BY m.id",
         (community_id,),
-    ) as cursor:
-        return list(await cursor.fetchall())
+    )
 
 
 async def of_person(conn: Connection, person_id: int) -> list[sqlite3.Row]:
-    async with conn.execute(
+    return await fetch_all(
+        conn,
         "SELECT m.*, c.code, c.name FROM memberships m JOIN communities c"
         " ON c.id = m.community_id WHERE m.person_id = ? ORDER BY m.id",
         (person_id,),
-    ) as cursor:
-        return list(await cursor.fetchall())
+    )

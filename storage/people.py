@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import sqlite3
 
-from storage.db import Connection
+from storage.db import Connection, fetch_all, fetch_one
 
 
-async def find_by_identity(
-    conn: Connection, channel: str, external_id: str
-) -> sqlite3.Row | None:
-    async with conn.execute(
+async def find_by_identity(conn: Connection, channel: str, external_id: str) -> sqlite3.Row | None:
+    return await fetch_one(
+        conn,
         "SELECT p.* FROM identities i JOIN people p ON p.id = i.person_id"
         " WHERE i.channel = ? AND i.external_id = ?",
         (channel, external_id),
-    ) as cursor:
-        return await cursor.fetchone()
+    )
 
 
 async def insert_with_identity(
@@ -34,8 +32,7 @@ async def insert_with_identity(
     )
     person_id = int(cursor.lastrowid)
     await conn.execute(
-        "INSERT INTO identities (channel, external_id, person_id, created_at)"
-        " VALUES (?, ?, ?, ?)",
+        "INSERT INTO identities (channel, external_id, person_id, created_at) VALUES (?, ?, ?, ?)",
         (channel, external_id, person_id, now),
     )
     return person_id
@@ -51,8 +48,7 @@ async def update_profile(
 
 
 async def get(conn: Connection, person_id: int) -> sqlite3.Row | None:
-    async with conn.execute("SELECT * FROM people WHERE id = ?", (person_id,)) as cursor:
-        return await cursor.fetchone()
+    return await fetch_one(conn, "SELECT * FROM people WHERE id = ?", (person_id,))
 
 
 async def set_locale(conn: Connection, person_id: int, locale: str) -> None:
@@ -69,11 +65,11 @@ async def addresses(conn: Connection, person_ids: list[int]) -> dict[int, dict[s
     if not person_ids:
         return {}
     marks = ",".join("?" * len(person_ids))
-    async with conn.execute(
+    rows = await fetch_all(
+        conn,
         f"SELECT person_id, channel, external_id FROM identities WHERE person_id IN ({marks})",
         person_ids,
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     found: dict[int, dict[str, str]] = {pid: {} for pid in person_ids}
     for row in rows:
         found[row["person_id"]][row["channel"]] = row["external_id"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from storage.db import Connection
+from storage.db import Connection, fetch_all, fetch_one
 
 _POST_VIEW = (
     "SELECT po.*, m.number AS author_number, p.display_name AS author_name"
@@ -33,16 +33,24 @@ async def insert(
         " description, price, photo_file_id, created_at, expires_at, warn_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            community_id, author_membership_id, kind, category, title, description, price,
-            photo_file_id, now, expires_at, warn_at,
+            community_id,
+            author_membership_id,
+            kind,
+            category,
+            title,
+            description,
+            price,
+            photo_file_id,
+            now,
+            expires_at,
+            warn_at,
         ),
     )
     return int(cursor.lastrowid)
 
 
 async def get(conn: Connection, post_id: int) -> sqlite3.Row | None:
-    async with conn.execute(_POST_VIEW + " WHERE po.id = ?", (post_id,)) as cursor:
-        return await cursor.fetchone()
+    return await fetch_one(conn, _POST_VIEW + " WHERE po.id = ?", (post_id,))
 
 
 def _escape_like(text: str) -> str:
@@ -57,17 +65,16 @@ async def search_open(
     params: list[object] = [community_id]
     for word in words:
         clauses.append(
-            "(po.title LIKE ? ESCAPE '\\' OR po.description LIKE ? ESCAPE '\\'"
-            " OR po.category = ?)"
+            "(po.title LIKE ? ESCAPE '\\' OR po.description LIKE ? ESCAPE '\\' OR po.category = ?)"
         )
         pattern = f"%{_escape_like(word)}%"
         params.extend([pattern, pattern, word])
     params.extend([limit, offset])
-    async with conn.execute(
+    return await fetch_all(
+        conn,
         _POST_VIEW + " WHERE " + " AND ".join(clauses) + " ORDER BY po.id DESC LIMIT ? OFFSET ?",
         params,
-    ) as cursor:
-        return list(await cursor.fetchall())
+    )
 
 
 async def set_status(
@@ -89,21 +96,21 @@ async def renew(conn: Connection, post_id: int, expires_at: str, warn_at: str) -
 
 
 async def due_expiries(conn: Connection, now: str, limit: int) -> list[sqlite3.Row]:
-    async with conn.execute(
+    return await fetch_all(
+        conn,
         _POST_VIEW + " WHERE po.status = 'open' AND po.expires_at <= ?"
         " ORDER BY po.expires_at LIMIT ?",
         (now, limit),
-    ) as cursor:
-        return list(await cursor.fetchall())
+    )
 
 
 async def due_warnings(conn: Connection, now: str, limit: int) -> list[sqlite3.Row]:
-    async with conn.execute(
+    return await fetch_all(
+        conn,
         _POST_VIEW + " WHERE po.status = 'open' AND po.warn_at <= ? AND po.warned_at IS NULL"
         " ORDER BY po.warn_at LIMIT ?",
         (now, limit),
-    ) as cursor:
-        return list(await cursor.fetchall())
+    )
 
 
 async def mark_warned(conn: Connection, post_id: int, now: str) -> bool:

@@ -4,61 +4,61 @@ from __future__ import annotations
 
 import sqlite3
 
-from storage.db import Connection
+from storage.db import Connection, fetch_all, fetch_one
 
 
 async def community_sums(conn: Connection) -> list[sqlite3.Row]:
-    async with conn.execute(
+    return await fetch_all(
+        conn,
         "SELECT c.id, c.code, COALESCE(SUM(a.balance), 0) AS total, COUNT(a.id) AS accounts"
-        " FROM communities c LEFT JOIN accounts a ON a.community_id = c.id GROUP BY c.id"
-    ) as cursor:
-        return list(await cursor.fetchall())
+        " FROM communities c LEFT JOIN accounts a ON a.community_id = c.id GROUP BY c.id",
+    )
 
 
 async def cache_mismatches(conn: Connection) -> list[sqlite3.Row]:
-    async with conn.execute(
+    return await fetch_all(
+        conn,
         "SELECT a.id AS account_id, a.community_id, a.membership_id, a.balance AS cached,"
         " COALESCE(SUM(m.amount), 0) AS recomputed FROM accounts a"
         " LEFT JOIN movements m ON m.account_id = a.id GROUP BY a.id"
-        " HAVING cached <> recomputed"
-    ) as cursor:
-        return list(await cursor.fetchall())
+        " HAVING cached <> recomputed",
+    )
 
 
 async def malformed_transfers(conn: Connection) -> list[sqlite3.Row]:
     """Transfers whose movements are not exactly -amount on the payer and +amount on the payee."""
-    async with conn.execute(
+    return await fetch_all(
+        conn,
         "SELECT t.id, t.community_id, t.amount, COUNT(m.id) AS movements,"
         " COALESCE(SUM(m.amount), 0) AS net,"
         " SUM(CASE WHEN m.account_id = t.payer_account_id AND m.amount = -t.amount THEN 1"
         "          WHEN m.account_id = t.payee_account_id AND m.amount = t.amount THEN 1"
         "          ELSE 0 END) AS matching"
         " FROM transfers t LEFT JOIN movements m ON m.transfer_id = t.id GROUP BY t.id"
-        " HAVING movements <> 2 OR net <> 0 OR matching <> 2"
-    ) as cursor:
-        return list(await cursor.fetchall())
+        " HAVING movements <> 2 OR net <> 0 OR matching <> 2",
+    )
 
 
 async def cross_community_transfers(conn: Connection) -> list[sqlite3.Row]:
-    async with conn.execute(
+    return await fetch_all(
+        conn,
         "SELECT t.id FROM transfers t JOIN accounts pa ON pa.id = t.payer_account_id"
         " JOIN accounts ya ON ya.id = t.payee_account_id"
-        " WHERE pa.community_id <> t.community_id OR ya.community_id <> t.community_id"
-    ) as cursor:
-        return list(await cursor.fetchall())
+        " WHERE pa.community_id <> t.community_id OR ya.community_id <> t.community_id",
+    )
 
 
 async def accounts_outside_limits(conn: Connection) -> list[sqlite3.Row]:
-    async with conn.execute(
+    return await fetch_all(
+        conn,
         "SELECT a.id AS account_id, a.community_id, m.number, a.balance,"
         " COALESCE(m.credit_floor, c.credit_floor) AS credit_floor,"
         " COALESCE(m.credit_ceiling, c.credit_ceiling) AS credit_ceiling"
         " FROM accounts a JOIN memberships m ON m.id = a.membership_id"
         " JOIN communities c ON c.id = a.community_id"
         " WHERE a.balance < COALESCE(m.credit_floor, c.credit_floor)"
-        "    OR a.balance > COALESCE(m.credit_ceiling, c.credit_ceiling)"
-    ) as cursor:
-        return list(await cursor.fetchall())
+        "    OR a.balance > COALESCE(m.credit_ceiling, c.credit_ceiling)",
+    )
 
 
 async def last_movement_towards(
@@ -66,7 +66,8 @@ async def last_movement_towards(
 ) -> sqlite3.Row | None:
     """The latest movement that pushed the account down (or up), with the balance after it."""
     sign = "<" if negative else ">"
-    async with conn.execute(
+    return await fetch_one(
+        conn,
         f"SELECT m.id, m.amount, t.kind, t.created_at,"
         f" (SELECT balance FROM accounts WHERE id = ?) -"
         f" COALESCE((SELECT SUM(later.amount) FROM movements later"
@@ -74,15 +75,19 @@ async def last_movement_towards(
         f" FROM movements m JOIN transfers t ON t.id = m.transfer_id"
         f" WHERE m.account_id = ? AND m.amount {sign} 0 ORDER BY m.id DESC LIMIT 1",
         (account_id, account_id, account_id),
-    ) as cursor:
-        return await cursor.fetchone()
+    )
 
 
 async def limit_changes_since(conn: Connection, community_id: int, since: str) -> int:
-    async with conn.execute(
+    row = await fetch_one(
+        conn,
         "SELECT COUNT(*) FROM audit_log WHERE community_id = ? AND action = 'limit_change'"
         " AND created_at >= ?",
         (community_id, since),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     return int(row[0])
+
+
+async def integrity(conn: Connection) -> str:
+    row = await fetch_one(conn, "PRAGMA integrity_check")
+    return str(row[0])

@@ -1,0 +1,144 @@
+"""Latency of /balance, /history, /market search and pay+confirm on a large community,
+against a bare python-telegram-bot echo handler measured in the same run.
+
+    .venv/bin/python bench/trading.py [--members 10000] [--transfers 1000000] [--runs 400]
+
+Prints median and p99 in milliseconds (in-process, through Application.process_update with
+a zero-latency fake Bot API) and the ratio of each median to the echo's. Targets (issue 2):
+reads ≤ 3× echo, pay+confirm ≤ 5× the echo pair, p99 of each < 25 ms."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from telegram import Update  # noqa: E402
+from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
+
+from bot.app import build_application, close, prepare  # noqa: E402
+from bot.fake_api import FakeBotApi  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from bot.updates import FakeUser, UpdateFactory  # noqa: E402
+from storage.bulk import WORDS, seed_large_community  # noqa: E402
+from storage.db import Database  # noqa: E402
+
+FIRST_USER_ID = 10_000_000
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+async def build_database(path: Path, members: int, transfers: int, posts: int) -> float:
+    started = time.perf_counter()
+    database = Database(path)
+    await database.open()
+    await database.close()
+    seed_large_community(path, code="big", members=members, transfers=transfers, posts=posts,
+                         first_user_id=FIRST_USER_ID)
+    return time.perf_counter() - started
+
+
+async def timed(application: Application, updates) -> float:
+    started = time.perf_counter()
+    for update in updates:
+        await application.process_update(update)
+    return (time.perf_counter() - started) * 1000
+
+
+async def echo_application() -> tuple[Application, UpdateFactory]:
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await context.bot.send_message(update.effective_chat.id, update.effective_message.text)
+
+    application = Application.builder().token("1:echo").request(FakeBotApi()).get_updates_request(
+        FakeBotApi()).build()
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    await application.initialize()
+    return application, UpdateFactory(application.bot)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--transfers", type=int, default=1_000_000)
+    parser.add_argument("--posts", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=400)
+    args = parser.parse_args()
+    rng = random.Random(7)
+
+    folder = Path(tempfile.mkdtemp(prefix="pumasi-bench-"))
+    db_path = folder / "bench.db"
+    seconds = await build_database(db_path, args.members, args.transfers, args.posts)
+    print(f"built {args.members:,} members, {args.transfers:,} transfers, {args.posts:,} posts"
+          f" in {seconds:.1f} s ({db_path.stat().st_size / 1e6:.0f} MB)")
+
+    settings = Settings(telegram_token="1:bench", api_base_url="http://127.0.0.1:9/bot",
+                        db_path=str(db_path), admin_telegram_ids=frozenset(), locale="ko")
+    api = FakeBotApi()
+    application = build_application(settings, request=api)
+    await application.initialize()
+    await prepare(application)
+    factory = UpdateFactory(application.bot)
+    echo_app, echo_factory = await echo_application()
+
+    def user(number: int) -> FakeUser:
+        return FakeUser(FIRST_USER_ID + number - 1, f"회원{number}", f"member{number}")
+
+    def someone() -> FakeUser:
+        return user(rng.randrange(2, args.members + 1))
+
+    results: dict[str, list[float]] = {k: [] for k in (
+        "echo", "/balance", "/history", "/market search", "echo pair", "pay+confirm")}
+    for _ in range(20):  # warm-up
+        await timed(application, [factory.message(someone(), "/balance")])
+        await timed(echo_app, [echo_factory.message(someone(), "hello")])
+    for _ in range(args.runs):
+        results["echo"].append(await timed(echo_app, [echo_factory.message(someone(), "hi")]))
+        results["echo pair"].append(await timed(echo_app, [
+            echo_factory.message(someone(), "hi"), echo_factory.message(someone(), "there")]))
+        results["/balance"].append(await timed(application, [factory.message(someone(),
+                                                                             "/balance")]))
+        results["/history"].append(await timed(application, [factory.message(someone(),
+                                                                             "/history")]))
+        results["/market search"].append(await timed(application, [factory.message(
+            someone(), f"/market {rng.choice(WORDS)}")]))
+        payer = someone()
+        payee = rng.randrange(2, args.members + 1)
+        pay_update = factory.message(payer, f"/pay #{payee} 100 bench")
+        started = time.perf_counter()
+        await application.process_update(pay_update)
+        confirm = next(data for label, data in reversed(api.calls[-1].buttons)
+                       if data.startswith("pay:ok:"))
+        await application.process_update(factory.callback(payer, confirm))
+        results["pay+confirm"].append((time.perf_counter() - started) * 1000)
+        api.calls.clear()
+
+    echo_median = statistics.median(results["echo"])
+    pair_median = statistics.median(results["echo pair"])
+    print(f"{'':16} {'median ms':>10} {'p99 ms':>8} {'× echo':>8}  target")
+    for name, samples in results.items():
+        median = statistics.median(samples)
+        base = pair_median if name in ("pay+confirm", "echo pair") else echo_median
+        target = {"pay+confirm": "≤ 5×, p99 < 25 ms"}.get(
+            name, "≤ 3×, p99 < 25 ms" if name.startswith("/") else "baseline")
+        print(f"{name:16} {median:10.2f} {percentile(samples, 0.99):8.2f} "
+              f"{median / base:8.2f}  {target}")
+
+    report = await application.bot_data["services"].verify()
+    print(f"verify after the run: {'ok' if report.ok else report.problems[:3]}")
+    await close(application)
+    await application.shutdown()
+    await echo_app.shutdown()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
