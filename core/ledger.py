@@ -321,10 +321,9 @@ class LedgerService:
                     raise DomainError("balance_private")
                 other = await resolve_member_ref(conn, community.id, member_ref)
                 membership_id = other.membership_id
-            row = await ledger_rows.limits_and_balance(conn, membership_id)
-            member = await load_member(conn, membership_id)
+            row = await ledger_rows.balance_view(conn, membership_id)
         return BalanceView(
-            community=community, member=member, balance=row["balance"],
+            community=community, member=Member.from_row(row, {}), balance=row["balance"],
             credit_floor=row["credit_floor"], credit_ceiling=row["credit_ceiling"],
         )
 
@@ -332,10 +331,13 @@ class LedgerService:
         community, me = require_active_member(actor)
         page = max(0, page)
         async with self._db.read() as conn:
-            account = await ledger_rows.account_of(conn, me.id)
             rows = await ledger_rows.history(
-                conn, account["id"], HISTORY_PAGE_SIZE + 1, page * HISTORY_PAGE_SIZE
+                conn, me.id, HISTORY_PAGE_SIZE + 1, page * HISTORY_PAGE_SIZE
             )
+            if rows:
+                balance = rows[0]["balance"]
+            else:
+                balance = (await ledger_rows.account_of(conn, me.id))["balance"]
         entries = [
             HistoryEntry(
                 transfer_id=row["transfer_id"], created_at=from_db(row["created_at"]),
@@ -345,7 +347,7 @@ class LedgerService:
             )
             for row in rows[:HISTORY_PAGE_SIZE]
         ]
-        return HistoryPage(community=community, balance=account["balance"], entries=entries,
+        return HistoryPage(community=community, balance=balance, entries=entries,
                            page=page, has_more=len(rows) > HISTORY_PAGE_SIZE)
 
     async def pending(self, actor: Actor) -> list[TradeView]:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from core.clock import Clock
 from core.errors import DomainError
-from core.models import Actor, Community, Membership, Person
-from storage import communities as community_rows
-from storage import memberships as membership_rows
+from core.models import Actor, Community, Membership, Person, Row
 from storage import people as people_rows
 from storage.db import Database
 from storage.timefmt import to_db
@@ -36,48 +34,36 @@ class PeopleService:
     ) -> Actor:
         """Find (or on first contact create) the person, refresh their name, load context."""
         display_name = (display_name or "").strip()[:64] or external_id
-        async with self._db.read() as conn:
-            row = await people_rows.find_by_identity(conn, channel, external_id)
-        if row is None or row["display_name"] != display_name or row["username"] != username:
-            async with self._db.write() as conn:
-                row = await people_rows.find_by_identity(conn, channel, external_id)
-                if row is None:
-                    await people_rows.insert_with_identity(
-                        conn,
-                        channel=channel,
-                        external_id=external_id,
-                        display_name=display_name,
-                        username=username,
-                        locale=locale_from_language_code(language_code),
-                        now=to_db(self._clock.now()),
-                    )
-                else:
-                    await people_rows.update_profile(conn, row["id"], display_name, username)
-                row = await people_rows.find_by_identity(conn, channel, external_id)
-        assert row is not None
         is_admin = (channel, external_id) in self._admins
-        return await self.actor(Person.from_row(row), is_admin=is_admin)
-
-    async def actor(self, person: Person, *, is_admin: bool = False) -> Actor:
-        community = membership = None
-        if person.current_community_id is not None:
-            async with self._db.read() as conn:
-                community_row = await community_rows.get(conn, person.current_community_id)
-                membership_row = await membership_rows.get_for(
-                    conn, person.current_community_id, person.id
+        async with self._db.read() as conn:
+            row = await people_rows.actor_by_identity(conn, channel, external_id)
+        if row is not None and row["display_name"] == display_name and (
+            row["username"] == username
+        ):
+            return _actor_from_row(row, is_admin)
+        async with self._db.write() as conn:
+            found = await people_rows.find_by_identity(conn, channel, external_id)
+            if found is None:
+                await people_rows.insert_with_identity(
+                    conn,
+                    channel=channel,
+                    external_id=external_id,
+                    display_name=display_name,
+                    username=username,
+                    locale=locale_from_language_code(language_code),
+                    now=to_db(self._clock.now()),
                 )
-            if community_row is not None:
-                community = Community.from_row(community_row)
-            if membership_row is not None:
-                membership = Membership.from_row(membership_row)
-        return Actor(person=person, community=community, membership=membership, is_admin=is_admin)
+            else:
+                await people_rows.update_profile(conn, found["id"], display_name, username)
+            row = await people_rows.actor_by_identity(conn, channel, external_id)
+        return _actor_from_row(row, is_admin)
 
     async def reload(self, person_id: int, *, is_admin: bool = False) -> Actor:
         async with self._db.read() as conn:
-            row = await people_rows.get(conn, person_id)
+            row = await people_rows.actor_by_id(conn, person_id)
         if row is None:
             raise DomainError("member_not_found", ref=str(person_id))
-        return await self.actor(Person.from_row(row), is_admin=is_admin)
+        return _actor_from_row(row, is_admin)
 
     async def set_locale(self, person_id: int, locale: str) -> None:
         if locale not in SUPPORTED_LOCALES:
@@ -89,3 +75,14 @@ class PeopleService:
         async with self._db.read() as conn:
             found = await people_rows.addresses(conn, [person_id])
         return found.get(person_id, {})
+
+
+def _prefixed(row: Row, prefix: str) -> dict:
+    return {key[len(prefix):]: row[key] for key in row.keys() if key.startswith(prefix)}
+
+
+def _actor_from_row(row: Row, is_admin: bool) -> Actor:
+    community = Community.from_row(_prefixed(row, "c_")) if row["c_id"] is not None else None
+    membership = Membership.from_row(_prefixed(row, "m_")) if row["m_id"] is not None else None
+    return Actor(person=Person.from_row(row), community=community, membership=membership,
+                 is_admin=is_admin)

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel import Locale
+from babel.dates import parse_pattern
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_group_symbol, get_minus_sign_symbol
 from babel.support import Translations
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -60,14 +61,26 @@ class Translator:
 
     def __init__(self, locale: str | None) -> None:
         self.locale = normalize_locale(locale)
-        self._babel_locale = _BABEL_LOCALES[self.locale]
+        self._babel_locale = Locale.parse(_BABEL_LOCALES[self.locale])
         self._gettext = _translations(self.locale).gettext
+        # Babel's patterns, parsed once: formatting runs on every message.
+        self._datetime_pattern = parse_pattern(_DATETIME_PATTERNS[self.locale])
+        self._date_pattern = parse_pattern(_DATE_PATTERNS[self.locale])
+        decimal = self._babel_locale.decimal_formats[None]
+        self._plain_grouping = decimal.grouping == (3, 3) and not decimal.frac_prec[1]
+        self._group = get_group_symbol(self._babel_locale)
+        self._minus = get_minus_sign_symbol(self._babel_locale)
 
     def __call__(self, message: str, **values: Any) -> str:
         text = self._gettext(message)
         return text.format(**values) if values else text
 
     def number(self, value: int) -> str:
+        """Babel's decimal format of the locale; whole numbers in the common 3-digit
+        grouping take a shortcut that gives the same text."""
+        if self._plain_grouping and isinstance(value, int):
+            grouped = f"{abs(value):,}".replace(",", self._group)
+            return self._minus + grouped if value < 0 else grouped
         return format_decimal(value, locale=self._babel_locale)
 
     def amount(self, value: int, unit: str) -> str:
@@ -79,14 +92,10 @@ class Translator:
         return sign + self.amount(value, unit)
 
     def datetime(self, moment: datetime) -> str:
-        return format_datetime(
-            moment, _DATETIME_PATTERNS[self.locale], tzinfo=TIMEZONE, locale=self._babel_locale
-        )
+        return self._datetime_pattern.apply(moment.astimezone(TIMEZONE), self._babel_locale)
 
     def date(self, moment: datetime) -> str:
-        return format_datetime(
-            moment, _DATE_PATTERNS[self.locale], tzinfo=TIMEZONE, locale=self._babel_locale
-        )
+        return self._date_pattern.apply(moment.astimezone(TIMEZONE), self._babel_locale)
 
 
 @lru_cache(maxsize=8)

@@ -47,6 +47,21 @@ async def limits_and_balance(conn: Connection, membership_id: int) -> sqlite3.Ro
     )
 
 
+async def balance_view(conn: Connection, membership_id: int) -> sqlite3.Row | None:
+    """Balance, limits in force and who the member is, in one query."""
+    return await fetch_one(
+        conn,
+        "SELECT a.balance, COALESCE(m.credit_floor, c.credit_floor) AS credit_floor,"
+        " COALESCE(m.credit_ceiling, c.credit_ceiling) AS credit_ceiling,"
+        " m.id AS membership_id, m.community_id, m.person_id, m.number, m.role, m.status,"
+        " p.display_name, p.username, p.locale"
+        " FROM memberships m JOIN accounts a ON a.membership_id = m.id"
+        " JOIN communities c ON c.id = m.community_id JOIN people p ON p.id = m.person_id"
+        " WHERE m.id = ?",
+        (membership_id,),
+    )
+
+
 async def insert_request(
     conn: Connection,
     *,
@@ -169,19 +184,24 @@ async def reversal_of(conn: Connection, transfer_id: int) -> sqlite3.Row | None:
     return await fetch_one(conn, _TRANSFER_VIEW + " WHERE t.reverses_id = ?", (transfer_id,))
 
 
-async def history(conn: Connection, account_id: int, limit: int, offset: int) -> list[sqlite3.Row]:
-    """Movements of one account, newest first, with the other side of each transfer."""
+async def history(
+    conn: Connection, membership_id: int, limit: int, offset: int
+) -> list[sqlite3.Row]:
+    """A member's movements, newest first, with the other side of each transfer and the
+    account's balance on every row."""
     return await fetch_all(
         conn,
-        "SELECT m.transfer_id, m.amount, t.kind, t.memo, t.created_at,"
+        "WITH acct AS (SELECT id, balance FROM accounts WHERE membership_id = ?)"
+        " SELECT m.transfer_id, m.amount, t.kind, t.memo, t.created_at, acct.balance,"
         " om.number AS counterparty_number, p.display_name AS counterparty_name"
-        " FROM movements m JOIN transfers t ON t.id = m.transfer_id"
+        " FROM acct JOIN movements m ON m.account_id = acct.id"
+        " JOIN transfers t ON t.id = m.transfer_id"
         " JOIN movements o ON o.transfer_id = m.transfer_id AND o.id <> m.id"
         " JOIN accounts oa ON oa.id = o.account_id"
         " LEFT JOIN memberships om ON om.id = oa.membership_id"
         " LEFT JOIN people p ON p.id = om.person_id"
-        " WHERE m.account_id = ? ORDER BY m.id DESC LIMIT ? OFFSET ?",
-        (account_id, limit, offset),
+        " ORDER BY m.id DESC LIMIT ? OFFSET ?",
+        (membership_id, limit, offset),
     )
 
 

@@ -16,6 +16,35 @@ async def find_by_identity(conn: Connection, channel: str, external_id: str) -> 
     )
 
 
+_ACTOR = (
+    "SELECT p.id, p.display_name, p.username, p.locale, p.current_community_id,"
+    " c.id AS c_id, c.code AS c_code, c.name AS c_name, c.unit AS c_unit,"
+    " c.credit_floor AS c_credit_floor, c.credit_ceiling AS c_credit_ceiling,"
+    " c.approval AS c_approval, c.open_ledger AS c_open_ledger,"
+    " m.id AS m_id, m.community_id AS m_community_id, m.person_id AS m_person_id,"
+    " m.number AS m_number, m.role AS m_role, m.status AS m_status,"
+    " m.credit_floor AS m_credit_floor, m.credit_ceiling AS m_credit_ceiling"
+    " FROM people p LEFT JOIN communities c ON c.id = p.current_community_id"
+    " LEFT JOIN memberships m ON m.community_id = p.current_community_id AND m.person_id = p.id"
+)
+
+
+async def actor_by_identity(
+    conn: Connection, channel: str, external_id: str
+) -> sqlite3.Row | None:
+    """The person with their current community (c_*) and membership there (m_*), in one query."""
+    return await fetch_one(
+        conn,
+        _ACTOR + " JOIN identities i ON i.person_id = p.id"
+        " WHERE i.channel = ? AND i.external_id = ?",
+        (channel, external_id),
+    )
+
+
+async def actor_by_id(conn: Connection, person_id: int) -> sqlite3.Row | None:
+    return await fetch_one(conn, _ACTOR + " WHERE p.id = ?", (person_id,))
+
+
 async def insert_with_identity(
     conn: Connection,
     *,

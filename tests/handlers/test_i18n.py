@@ -1,10 +1,15 @@
 import re
 from datetime import UTC, datetime
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_datetime
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from hypothesis import given
+from hypothesis import strategies as st
 
 from handlers.i18n import LOCALES_DIR, compile_catalogs, translator
 
@@ -52,3 +57,18 @@ def test_korean_dates_numbers_and_amounts():
     assert en.datetime(moment) == "Mar 14 (Fri) 3:30 PM"
     assert en("Cancel") == "Cancel"
     assert translator("fr").locale == "ko"
+
+
+@given(st.integers(min_value=-(10**12), max_value=10**12), st.sampled_from(["ko", "en"]))
+def test_number_shortcut_matches_babel(value, locale):
+    assert translator(locale).number(value) == format_decimal(
+        value, locale={"ko": "ko_KR", "en": "en_US"}[locale])
+
+
+@given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1),
+                    timezones=st.just(UTC)), st.sampled_from(["ko", "en"]))
+def test_cached_date_patterns_match_babel(moment, locale):
+    pattern = {"ko": "M월 d일 (E) aaaa h:mm", "en": "MMM d (EEE) h:mm a"}[locale]
+    expected = format_datetime(moment, pattern, tzinfo=ZoneInfo("Asia/Seoul"),
+                               locale={"ko": "ko_KR", "en": "en_US"}[locale])
+    assert translator(locale).datetime(moment) == expected
