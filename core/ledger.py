@@ -26,7 +26,7 @@ from core.models import (
     TradeView,
     Transfer,
 )
-from core.views import load_community, load_member, load_trade
+from core.views import load_community, load_member, load_trade, member_from_row
 from storage import audit as audit_rows
 from storage import ledger as ledger_rows
 from storage import memberships as membership_rows
@@ -63,11 +63,11 @@ async def resolve_member_ref(conn: Connection, community_id: int, ref: str) -> M
         row = await membership_rows.member_by_number(conn, community_id, int(number))
         if row is None:
             raise DomainError("member_not_found", ref=ref)
-        return await load_member(conn, row["membership_id"])
+        return member_from_row(row)
     rows = await membership_rows.members_by_username(conn, community_id, username)
     if not rows:
         raise DomainError("member_not_found", ref=ref)
-    return await load_member(conn, rows[0]["membership_id"])
+    return member_from_row(rows[0])
 
 
 class LedgerService:

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import json
+
 from core.errors import DomainError
 from core.models import Community, Member, TradeRequest, TradeView, Transfer
 from storage import communities as community_rows
 from storage import ledger as ledger_rows
 from storage import memberships as membership_rows
-from storage import people as people_rows
 from storage.db import Connection
+
+
+def member_from_row(row) -> Member:
+    return Member.from_row(row, json.loads(row["addresses"] or "{}"))
 
 
 async def load_member(conn: Connection, membership_id: int) -> Member:
     row = await membership_rows.member_view(conn, membership_id)
     if row is None:
         raise DomainError("member_not_found", ref=str(membership_id))
-    found = await people_rows.addresses(conn, [row["person_id"]])
-    return Member.from_row(row, found.get(row["person_id"], {}))
+    return member_from_row(row)
 
 
 async def load_community(conn: Connection, community_id: int) -> Community:

@@ -49,9 +49,13 @@ class Database:
     async def open(self) -> None:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await self._connect()
-        await self._migrate(self._writer)
-        self._reader = await self._connect()
+        try:
+            self._writer = await self._connect()
+            await self._migrate(self._writer)
+            self._reader = await self._connect()
+        except BaseException:
+            await self.close()  # aiosqlite's threads would otherwise keep the process alive
+            raise
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)

@@ -168,10 +168,9 @@ async def insert_transfer(
         ((transfer_id, payer_account_id, -amount), (transfer_id, payee_account_id, amount)),
     )
     await conn.execute(
-        "UPDATE accounts SET balance = balance - ? WHERE id = ?", (amount, payer_account_id)
-    )
-    await conn.execute(
-        "UPDATE accounts SET balance = balance + ? WHERE id = ?", (amount, payee_account_id)
+        "UPDATE accounts SET balance = balance + CASE id WHEN ? THEN ? ELSE ? END"
+        " WHERE id IN (?, ?)",
+        (payer_account_id, -amount, amount, payer_account_id, payee_account_id),
     )
     return transfer_id
 

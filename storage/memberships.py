@@ -6,9 +6,12 @@ import sqlite3
 
 from storage.db import Connection, fetch_all, fetch_one
 
+# A member with where to reach them: `addresses` is a JSON object of channel → external id.
 _MEMBER_VIEW = (
     "SELECT m.id AS membership_id, m.community_id, m.person_id, m.number, m.role, m.status,"
-    " p.display_name, p.username, p.locale"
+    " p.display_name, p.username, p.locale,"
+    " (SELECT json_group_object(i.channel, i.external_id) FROM identities i"
+    "  WHERE i.person_id = m.person_id) AS addresses"
     " FROM memberships m JOIN people p ON p.id = m.person_id"
 )
 

@@ -276,3 +276,37 @@ async def test_pending_lists_both_directions(harness):
     assert "받을 돈" in text and "보낼 돈" in text
     calls = await harness.tap(LEE, harness.button_data(LEE, "R2 보내기"))
     assert "보냈어요" in texts(calls)
+
+
+async def test_offer_with_photo_shows_the_photo(harness):
+    await join_all(harness)
+    await harness.send(LEE, "/offer")
+    await harness.tap(LEE, "dlg:cat:goods")
+    await harness.send(LEE, "유모차 나눔")
+    await harness.tap(LEE, "dlg:skip")
+    await harness.send(LEE, "만")
+    calls = await harness.send(LEE, "", photo_file_id="PHOTO-1")
+    assert "사진 있음" in texts(calls)
+    await harness.tap(LEE, "dlg:publish")
+    await harness.send(PARK, "/market 유모차")
+    calls = await harness.tap(PARK, harness.button_data(PARK, "1"))
+    photo = [c for c in calls if c.method == "sendPhoto"]
+    assert photo and photo[0].params["photo"] == "PHOTO-1" and "유모차 나눔" in photo[0].text
+    assert any("값 보내기" in label for label, _ in photo[0].buttons)
+
+
+async def test_dialog_rejects_bad_steps_and_cancel_leaves(harness):
+    await join_all(harness)
+    await harness.send(LEE, "/request")
+    await harness.tap(LEE, "dlg:cat:care")
+    calls = await harness.send(LEE, "a")
+    assert "제목은 2~60자" in texts(calls)
+    await harness.send(LEE, "아이 돌봄")
+    await harness.tap(LEE, "dlg:skip")
+    calls = await harness.send(LEE, "공짜")
+    assert "알아보지 못했어요" in texts(calls)
+    calls = await harness.send(LEE, "/cancel")
+    assert "그만뒀어요" in texts(calls)
+    calls = await harness.tap(LEE, "dlg:publish")
+    assert any("지난 단계" in a for a in alerts(calls))
+    assert "올라온 게시물이 없어요" in texts(await harness.send(PARK, "/market"))
