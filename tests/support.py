@@ -118,3 +118,8 @@ async def seed_community(
             await conn.execute("UPDATE communities SET approval = ? WHERE code = ?",
                                (approval, code))
     return actors
+
+
+async def count_rows(services: Services, table: str) -> int:
+    async with services.db.read() as conn, conn.execute(f"SELECT COUNT(*) FROM {table}") as cur:
+        return (await cur.fetchone())[0]

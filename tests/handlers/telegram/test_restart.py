@@ -1,7 +1,7 @@
 """Dialog state and pending requests survive a restart of the bot process."""
 
 from tests.conftest import KIM, LEE, PARK
-from tests.support import BotHarness, texts
+from tests.support import BotHarness, count_rows, texts
 
 
 async def test_dialog_continues_after_restart(tmp_path, clock):
@@ -46,9 +46,7 @@ async def test_confirm_after_restart_and_after_a_lost_reply(tmp_path, clock):
     try:
         calls = await second.tap(LEE, confirm)
         assert "보냈어요" in texts(calls)
-        async with second.services.db.read() as conn, conn.execute(
-            "SELECT COUNT(*) FROM transfers") as cursor:
-            assert (await cursor.fetchone())[0] == 1
+        assert await count_rows(second.services, "transfers") == 1
         assert "-500문" in texts(await second.send(LEE, "/balance"))
     finally:
         await second.stop()

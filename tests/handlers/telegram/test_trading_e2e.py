@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import CHOI, KIM, LEE, PARK
-from tests.support import ADMIN, alerts, texts
+from tests.support import ADMIN, alerts, count_rows, texts
 
 
 async def make_community(harness, approval="auto"):
@@ -135,9 +135,7 @@ async def test_bad_pay_input_gets_a_clear_message_and_no_transfer(harness, comma
     calls = await harness.send(LEE, command)  # 이철수 is #3
     assert expected in texts(calls)
     assert not any(label == "✅ 보내기" for call in calls for label, _ in call.buttons)
-    async with harness.services.db.read() as conn, conn.execute(
-        "SELECT COUNT(*) FROM transfers") as cursor:
-        assert (await cursor.fetchone())[0] == 0
+    assert await count_rows(harness.services, "transfers") == 0
 
 
 async def test_english_speaker_gets_english(harness):
@@ -164,9 +162,7 @@ async def test_same_confirm_twice_and_concurrently_gives_one_transfer(harness):
     received = [c for c in harness.api.sent_to(PARK.id) if "돈이 들어왔어요" in c.text]
     assert len(received) == 2  # one per payment, none for the repeats
     assert "잔액: <b>-3,000문</b>" in await balance_text(harness, LEE)
-    async with harness.services.db.read() as conn, conn.execute(
-        "SELECT COUNT(*) FROM transfers") as cursor:
-        assert (await cursor.fetchone())[0] == 2
+    assert await count_rows(harness.services, "transfers") == 2
 
 
 async def test_redelivered_charge_update_asks_the_payer_once(harness):
@@ -178,9 +174,7 @@ async def test_redelivered_charge_update_asks_the_payer_once(harness):
         await harness.application.process_update(Update.de_json(update, harness.application.bot))
     asked = [c for c in harness.api.sent_to(PARK.id) if "지불을 요청했어요" in c.text]
     assert len(asked) == 1
-    async with harness.services.db.read() as conn, conn.execute(
-        "SELECT COUNT(*) FROM trade_requests") as cursor:
-        assert (await cursor.fetchone())[0] == 1
+    assert await count_rows(harness.services, "trade_requests") == 1
 
 
 async def test_member_of_one_community_cannot_see_or_touch_another(harness):
@@ -204,9 +198,7 @@ async def test_member_of_one_community_cannot_see_or_touch_another(harness):
     # #3 in 강남 does not exist; mapo's #3 is not reachable from there
     assert "회원이 없어요" in texts(await harness.send(outsider, "/pay #3 100"))
     assert "잔액: <b>0문</b>" in await balance_text(harness, outsider)
-    async with harness.services.db.read() as conn, conn.execute(
-        "SELECT COUNT(*) FROM transfers") as cursor:
-        assert (await cursor.fetchone())[0] == 0
+    assert await count_rows(harness.services, "transfers") == 0
 
 
 async def test_coordinator_reversal_tells_both(harness):
