@@ -26,9 +26,11 @@ class FakeUser:
 
 
 class UpdateFactory:
-    def __init__(self, bot: Bot, start_update_id: int = 1) -> None:
+    def __init__(self, bot: Bot, start_update_id: int | None = None) -> None:
         self._bot = bot
-        self._update_ids = itertools.count(start_update_id)
+        # Update ids only grow, even across restarts of the console on the same database.
+        start = start_update_id if start_update_id is not None else time.time_ns() // 1000
+        self._update_ids = itertools.count(start)
         self._message_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
 

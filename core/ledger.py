@@ -28,6 +28,7 @@ from core.models import (
 )
 from core.views import load_community, load_member, load_trade, member_from_row
 from storage import audit as audit_rows
+from storage import dialogs as dialog_rows
 from storage import ledger as ledger_rows
 from storage import memberships as membership_rows
 from storage import posts as post_rows
@@ -104,9 +105,11 @@ class LedgerService:
             )
 
     async def start_post_trade(
-        self, actor: Actor, *, post_id: int, amount: str | int | None, request_key: str
+        self, actor: Actor, *, post_id: int, amount: str | int | None, request_key: str,
+        finishes_dialog: bool = False,
     ) -> TradeView:
-        """Pay for an offer (드려요) or charge the author of a request (구해요)."""
+        """Pay for an offer (드려요) or charge the author of a request (구해요); with
+        `finishes_dialog` the actor's amount dialog ends in the same transaction."""
         community, me = require_active_member(actor)
         now = self._clock.now()
         async with self._db.write() as conn:
@@ -122,6 +125,8 @@ class LedgerService:
             else:
                 value = amount if isinstance(amount, int) else parse_amount(amount, community.unit)
             other = await load_member(conn, row["author_membership_id"])
+            if finishes_dialog:
+                await dialog_rows.clear(conn, actor.person.id)
             kind = "pay" if row["kind"] == "offer" else "charge"
             lifetime = PAY_PREVIEW_LIFETIME if kind == "pay" else CHARGE_LIFETIME
             return await self._open_request(

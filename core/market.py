@@ -10,6 +10,7 @@ from core.errors import DomainError
 from core.membership import require_active_member
 from core.models import Actor, MarketPage, Membership, Post, PostView
 from core.views import load_community, load_member
+from storage import dialogs as dialog_rows
 from storage import memberships as membership_rows
 from storage import posts as post_rows
 from storage.db import Connection, Database
@@ -50,8 +51,10 @@ class MarketService:
 
     async def create_post(
         self, actor: Actor, *, kind: str, category: str, title: str, description: str,
-        price: int | None, photo_file_id: str | None,
+        price: int | None, photo_file_id: str | None, finishes_dialog: bool = False,
     ) -> PostView:
+        """Publish a post; with `finishes_dialog` the author's guided dialog ends in the same
+        transaction, so a crash can't leave a published draft still waiting to be published."""
         community, me = require_active_member(actor)
         if kind not in KINDS:
             raise DomainError("post_kind_invalid")
@@ -70,6 +73,8 @@ class MarketService:
                 photo_file_id=photo_file_id, now=to_db(now), expires_at=to_db(expires_at),
                 warn_at=to_db(expires_at - POST_WARNING_BEFORE),
             )
+            if finishes_dialog:
+                await dialog_rows.clear(conn, actor.person.id)
             return await _load_post(conn, post_id)
 
     async def search(self, actor: Actor, words: str = "", page: int = 0) -> MarketPage:

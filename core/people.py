@@ -41,7 +41,7 @@ class PeopleService:
             row["username"] == username
         ):
             return _actor_from_row(row, is_admin)
-        async with self._db.write() as conn:
+        async with self._db.write(records_update=False) as conn:  # idempotent housekeeping
             found = await people_rows.find_by_identity(conn, channel, external_id)
             if found is None:
                 await people_rows.insert_with_identity(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.clock import Clock, SystemClock
+from core.delivery import DeliveryService
 from core.dialogs import DialogService
 from core.ledger import LedgerService
 from core.market import MarketService
@@ -24,6 +25,7 @@ class Services:
     ledger: LedgerService
     market: MarketService
     dialogs: DialogService
+    delivery: DeliveryService
 
     @classmethod
     async def open(
@@ -44,6 +46,7 @@ class Services:
             ledger=LedgerService(db, clock),
             market=MarketService(db, clock),
             dialogs=DialogService(db, clock),
+            delivery=DeliveryService(db, clock),
         )
 
     async def verify(self) -> VerifyReport:

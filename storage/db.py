@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -13,6 +14,12 @@ from pathlib import Path
 import aiosqlite
 
 Connection = aiosqlite.Connection
+
+# The update being handled (e.g. "telegram:812"); every write transaction made for it
+# records it, so the record commits or rolls back together with the effect.
+current_update_key: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "current_update_key", default=None
+)
 
 _PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -75,12 +82,21 @@ class Database:
         return self._writer is not None
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def write(self, *, records_update: bool = True) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction. Unless `records_update` is False (for idempotent
+        housekeeping), it also records the update being handled."""
         assert self._writer is not None, "database is not open"
         async with self._write_lock:
             conn = self._writer
             await conn.execute("BEGIN IMMEDIATE")
             try:
+                update_key = current_update_key.get()
+                if update_key is not None and records_update:
+                    await conn.execute(
+                        "INSERT OR IGNORE INTO processed_updates (update_key, processed_at)"
+                        " VALUES (?, ?)",
+                        (update_key, datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")),
+                    )
                 yield conn
             except BaseException:
                 await conn.execute("ROLLBACK")

@@ -35,6 +35,7 @@ class BotHarness:
         self.api = api
         self.clock = clock
         self.updates = UpdateFactory(application.bot)
+        self.history: list = []  # every update processed, for replaying
 
     @classmethod
     async def start(cls, db_path: Path | str, clock: ManualClock | None = None) -> BotHarness:
@@ -54,16 +55,16 @@ class BotHarness:
         return self.application.bot_data[SERVICES_KEY]
 
     async def send(self, user: FakeUser, text: str, **kwargs) -> list[ApiCall]:
+        return await self.process(self.updates.message(user, text, **kwargs))
+
+    async def process(self, update) -> list[ApiCall]:
         before = len(self.api.calls)
-        await self.application.process_update(self.updates.message(user, text, **kwargs))
+        self.history.append(update)
+        await self.application.process_update(update)
         return self.api.calls[before:]
 
     async def tap(self, user: FakeUser, data: str, message_id: int = 1) -> list[ApiCall]:
-        before = len(self.api.calls)
-        await self.application.process_update(
-            self.updates.callback(user, data, message_id=message_id)
-        )
-        return self.api.calls[before:]
+        return await self.process(self.updates.callback(user, data, message_id=message_id))
 
     async def sweep(self) -> list[ApiCall]:
         before = len(self.api.calls)

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
+from core.delivery import handling
 from core.errors import DomainError
 from core.models import Actor, Member
 from core.services import Services
@@ -154,10 +155,16 @@ def turn_handler(fn: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], A
     async def wrapped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_user is None or update.effective_user.is_bot:
             return
+        services = services_of(context)
+        update_key = f"{CHANNEL}:{update.update_id}"
+        if await services.delivery.already_processed(update_key):
+            log.info("update %s was already processed; skipped", update.update_id)
+            return
         actor = await actor_of(update, context)
-        turn = Turn(update, context, actor, translator(actor.locale), services_of(context))
+        turn = Turn(update, context, actor, translator(actor.locale), services)
         try:
-            await fn(turn)
+            with handling(update_key):
+                await fn(turn)
         except DomainError as error:
             text = error_text(turn.tr, error)
             if update.callback_query is not None:

@@ -157,9 +157,8 @@ async def _publish(turn: Turn, dialog: Dialog) -> None:
     view = await turn.services.market.create_post(
         turn.actor, kind=data["kind"], category=data["category"], title=data["title"],
         description=data.get("description", ""), price=data.get("price"),
-        photo_file_id=data.get("photo"),
+        photo_file_id=data.get("photo"), finishes_dialog=True,
     )
-    await turn.services.dialogs.clear(turn.actor.person.id)
     tr = turn.tr
     await turn.edit(tr("✅ Posted! It stays on the market for 30 days.") + "\n\n"
                     + render.post_text(tr, view))
@@ -237,7 +236,6 @@ async def _trade_from_post(turn: Turn, post_id: int) -> None:
 async def _post_trade_amount(turn: Turn, dialog: Dialog, text: str) -> None:
     trade = await turn.services.ledger.start_post_trade(
         turn.actor, post_id=int(dialog.data["post_id"]), amount=text,
-        request_key=turn.request_key,
+        request_key=turn.request_key, finishes_dialog=True,
     )
-    await turn.services.dialogs.clear(turn.actor.person.id)
     await show_started(turn, trade)

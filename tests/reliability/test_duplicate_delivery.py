@@ -1,0 +1,84 @@
+"""Telegram delivers at least once: replaying every update changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.conftest import CHOI, KIM, LEE, PARK
+from tests.support import ADMIN, BotHarness
+
+STATE_TABLES = ("communities", "memberships", "accounts", "transfers", "movements",
+                "trade_requests", "posts", "audit_log", "dialogs")
+
+
+async def snapshot(harness: BotHarness) -> dict[str, list[tuple]]:
+    state = {}
+    async with harness.services.db.read() as conn:
+        for table in STATE_TABLES:
+            async with conn.execute(f"SELECT * FROM {table} ORDER BY 1") as cursor:
+                state[table] = [tuple(row) for row in await cursor.fetchall()]
+        async with conn.execute("SELECT id, locale, current_community_id FROM people") as cur:
+            state["people"] = [tuple(row) for row in await cur.fetchall()]
+    return state
+
+
+async def scenario(harness: BotHarness) -> None:
+    await harness.send(ADMIN, "/newcommunity mapo 마포 품앗이")
+    await harness.services.membership.add_coordinator(
+        code="mapo", channel="telegram", external_id=str(KIM.id))
+    for user in (LEE, PARK, CHOI):
+        await harness.send(user, "/join mapo")
+    await harness.send(LEE, "/offer")
+    await harness.tap(LEE, "dlg:cat:food")
+    await harness.send(LEE, "반찬 나눠요")
+    await harness.send(LEE, "멸치볶음")
+    await harness.send(LEE, "3천")
+    await harness.tap(LEE, "dlg:skip")
+    await harness.tap(LEE, "dlg:publish")
+    await harness.send(PARK, "/market")
+    await harness.tap(PARK, "post:trade:1")
+    await harness.tap(PARK, harness.button_data(PARK, "보내기"))
+    await harness.send(LEE, "/charge #4 2천 간식")
+    await harness.tap(PARK, harness.button_data(PARK, "수락"))
+    await harness.send(CHOI, "/charge #4 1000")
+    await harness.tap(PARK, harness.button_data(PARK, "거절"))
+    await harness.send(PARK, "/pay #5 700 점심")
+    await harness.tap(PARK, harness.button_data(PARK, "보내기"))
+    await harness.send(KIM, "/reverse T3 잘못 보냄")
+    await harness.tap(LEE, "post:close:1")
+    await harness.send(CHOI, "/lang")
+    await harness.tap(CHOI, "lang:ko")
+    await harness.send(LEE, "/balance")
+
+
+async def test_replaying_every_update_twice_changes_nothing(harness):
+    await scenario(harness)
+    before = await snapshot(harness)
+    assert len(before["transfers"]) == 4 and len(before["posts"]) == 1
+    sent_before = len(harness.api.calls)
+
+    for update in list(harness.history):
+        await harness.application.process_update(update)
+        await asyncio.gather(harness.application.process_update(update),
+                             harness.application.process_update(update))
+
+    assert await snapshot(harness) == before
+    replies = harness.api.calls[sent_before:]
+    # Only the read-only /market, /balance and /lang, which changed nothing, are answered again.
+    assert {call.chat_id for call in replies if call.method == "sendMessage"} == {
+        PARK.id, LEE.id, CHOI.id}
+    assert all(any(word in call.text for word in ("장터", "잔액", "언어를 골라"))
+               for call in replies if call.method == "sendMessage")
+    assert not [c for c in replies if "들어왔어요" in c.text or "요청했어요" in c.text]
+    assert (await harness.services.verify()).ok
+
+
+async def test_same_callback_concurrently_from_many_copies(harness):
+    await scenario(harness)
+    await harness.send(LEE, "/charge #4 100")
+    accept = harness.updates.callback(PARK, harness.button_data(PARK, "수락"))
+    copies = [accept] * 10
+    await asyncio.gather(*(harness.application.process_update(u) for u in copies))
+    async with harness.services.db.read() as conn, conn.execute(
+        "SELECT COUNT(*) FROM transfers WHERE amount = 100") as cursor:
+        assert (await cursor.fetchone())[0] == 1
