@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import BotCommand, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from handlers.i18n import translator
-from handlers.telegram import errors, ledger, market, membership, router, start
+from handlers.telegram import errors, ledger, market, membership, router, start, throttle
 from handlers.telegram.common import turn_handler
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -45,6 +52,8 @@ _CALLBACKS = {
 
 
 def register(application: Application) -> None:
+    application.bot_data.setdefault(throttle.THROTTLE_KEY, throttle.Throttle())
+    application.add_handler(TypeHandler(Update, throttle.guard), group=-1)
     for name, handler in _COMMANDS.items():
         application.add_handler(CommandHandler(name, turn_handler(handler), filters=PRIVATE))
     for pattern, handler in _CALLBACKS.items():
