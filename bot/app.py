@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
+from datetime import time as dt_time
 from zoneinfo import ZoneInfo
 
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.settings import Settings
+from core.backups import RetentionPolicy, scheduled_backup
 from core.clock import Clock
 from core.services import Services
 from handlers.i18n import compile_catalogs
@@ -20,6 +23,7 @@ from handlers.telegram.registry import bot_commands, register
 log = logging.getLogger(__name__)
 
 SWEEP_INTERVAL_SECONDS = 60
+SEOUL = ZoneInfo("Asia/Seoul")
 CONSOLE_TOKEN = "1:console"
 
 
@@ -34,7 +38,7 @@ def build_application(
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_token or CONSOLE_TOKEN)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo("Asia/Seoul"),
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=SEOUL,
                            disable_notification=False))
         .concurrent_updates(16)
         .post_init(prepare)
@@ -68,6 +72,18 @@ async def prepare(application: Application) -> None:
         application.job_queue.run_repeating(
             sweep, interval=SWEEP_INTERVAL_SECONDS, first=5, name="sweep"
         )
+        hour, minute = (int(part) for part in settings.backup_time.split(":"))
+        application.job_queue.run_daily(
+            daily_backup, time=dt_time(hour, minute, tzinfo=SEOUL), name="backup"
+        )
+
+
+async def daily_backup(context: ContextTypes.DEFAULT_TYPE) -> None:
+    settings: Settings = context.application.bot_data["settings"]
+    policy = RetentionPolicy(settings.backup_keep_daily, settings.backup_keep_weekly)
+    made = await scheduled_backup(settings.db_path, settings.backup_dir, datetime.now(UTC),
+                                  policy)
+    log.info("backup written: %s", ", ".join(path.name for path in made))
 
 
 async def close(application: Application) -> None:

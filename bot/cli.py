@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 
+from bot.logs import configure_logging
 from bot.settings import Settings
 from core.errors import DomainError
 from core.membership import DEFAULT_CEILING, DEFAULT_FLOOR
@@ -38,14 +39,15 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--community", required=True, help="community code")
     add.add_argument("--telegram-id", required=True, help="the person's Telegram user id")
     commands.add_parser("verify", help="recompute every balance and check the invariants")
+    backup = commands.add_parser("backup", help="copy the database safely, even while running")
+    backup.add_argument("path", help="where to write the copy, e.g. backups/2026-11-24.db")
+    commands.add_parser("health", help="exit 0 when the database opens, migrations are "
+                        "current and the ledger's invariants hold")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL at INFO, and the URL holds the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging()
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -65,6 +67,23 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger().setLevel(logging.WARNING)
         asyncio.run(run_console(settings, args.console_db))
         return 0
+    if command == "backup":
+        from core.backups import backup
+
+        written = asyncio.run(backup(settings.db_path, args.path))
+        tr = translator(settings.locale)
+        print(tr("Backup written to {path}.", path=str(written)))
+        return 0
+    if command == "health":
+        from core.health import check_health
+
+        report = asyncio.run(check_health(settings.db_path))
+        for fact in report.facts:
+            print(fact)
+        for problem in report.problems:
+            print("PROBLEM:", problem)
+        print("healthy" if report.ok else "unhealthy")
+        return 0 if report.ok else 1
     return asyncio.run(_admin(settings, args))
 
 

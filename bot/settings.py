@@ -17,6 +17,10 @@ class Settings:
     db_path: str
     admin_telegram_ids: frozenset[str]
     locale: str
+    backup_dir: str = "data/backups"
+    backup_keep_daily: int = 7
+    backup_keep_weekly: int = 4
+    backup_time: str = "03:30"
 
     @property
     def admins(self) -> frozenset[tuple[str, str]]:
@@ -39,4 +43,8 @@ class Settings:
             db_path=env.get("PUMASI_DB") or "data/pumasi.db",
             admin_telegram_ids=admins,
             locale=env.get("PUMASI_LOCALE") or "ko",
+            backup_dir=env.get("PUMASI_BACKUP_DIR") or "data/backups",
+            backup_keep_daily=int(env.get("PUMASI_BACKUP_KEEP_DAILY") or 7),
+            backup_keep_weekly=int(env.get("PUMASI_BACKUP_KEEP_WEEKLY") or 4),
+            backup_time=env.get("PUMASI_BACKUP_TIME") or "03:30",
         )

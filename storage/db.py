@@ -53,12 +53,13 @@ class Database:
         self._write_lock = asyncio.Lock()
         self._read_lock = asyncio.Lock()
 
-    async def open(self) -> None:
+    async def open(self, *, migrate: bool = True) -> None:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self._writer = await self._connect()
-            await self._migrate(self._writer)
+            if migrate:
+                await self._migrate(self._writer)
             self._reader = await self._connect()
         except BaseException:
             await self.close()  # aiosqlite's threads would otherwise keep the process alive

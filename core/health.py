@@ -1,0 +1,45 @@
+"""`pumasi health`: the database opens, its migrations are current and the ledger holds."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.verify import verify_ledger
+from storage.backup import schema_version_of
+from storage.db import Database, latest_migration
+
+
+@dataclass
+class HealthReport:
+    problems: list[str] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+async def check_health(db_path: str | Path) -> HealthReport:
+    report = HealthReport()
+    version = await asyncio.to_thread(schema_version_of, db_path)
+    if version is None:
+        report.problems.append(f"database {db_path} does not exist")
+        return report
+    latest = latest_migration()
+    report.facts.append(f"schema version {version} (latest {latest})")
+    if version != latest:
+        report.problems.append(f"migrations are not current: {version} of {latest}")
+    db = Database(db_path)
+    try:
+        await db.open(migrate=False)
+        ledger = await verify_ledger(db)
+    except Exception as error:  # any failure to open or read is the answer to "healthy?"
+        report.problems.append(f"database could not be read: {type(error).__name__}: {error}")
+        return report
+    finally:
+        await db.close()
+    report.facts.append(f"{ledger.communities} communities, {ledger.accounts} accounts")
+    report.problems.extend(ledger.problems)
+    return report
