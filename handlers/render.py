@@ -27,6 +27,12 @@ def member_label(member: Member | None, tr: Translator) -> str:
 
 
 def category_label(tr: Translator, code: str) -> str:
+    """The category for HTML messages."""
+    return escape(category_name(tr, code))
+
+
+def category_name(tr: Translator, code: str) -> str:
+    """The category as plain text (buttons)."""
     labels = {
         "goods": tr("Goods"),
         "food": tr("Food"),
@@ -37,7 +43,7 @@ def category_label(tr: Translator, code: str) -> str:
         "culture": tr("Culture & leisure"),
         "other": tr("Other"),
     }
-    return labels.get(code, escape(code))
+    return labels.get(code, code)
 
 
 def kind_label(tr: Translator, kind: str) -> str:

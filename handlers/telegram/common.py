@@ -31,6 +31,13 @@ _FINAL_ERRORS = {
 }
 
 
+def clean_text(text: str | None) -> str:
+    """Text as it can be stored: lone surrogates (never valid UTF-8) become '?'."""
+    if not text:
+        return ""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.application.bot_data[SERVICES_KEY]
 
@@ -39,7 +46,7 @@ async def actor_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Actor:
     user = update.effective_user
     assert user is not None
     return await services_of(context).people.resolve(
-        CHANNEL, str(user.id), user.full_name, user.username, user.language_code
+        CHANNEL, str(user.id), clean_text(user.full_name), user.username, user.language_code
     )
 
 
@@ -56,12 +63,12 @@ class Turn:
 
     @property
     def args(self) -> list[str]:
-        return list(self.context.args or [])
+        return [clean_text(arg) for arg in self.context.args or []]
 
     @property
     def message_text(self) -> str:
         message = self.update.effective_message
-        return (message.text or message.caption or "") if message else ""
+        return clean_text((message.text or message.caption or "") if message else "")
 
     @property
     def request_key(self) -> str:

@@ -7,7 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
 from core.market import CATEGORIES
 from core.models import Post
 from handlers.i18n import Translator
-from handlers.render import category_label
+from handlers.render import category_name
 
 CALLBACK_LIMIT = 64
 
@@ -114,7 +114,7 @@ def renew_button(tr: Translator, post_id: int) -> InlineKeyboardMarkup:
 
 
 def categories(tr: Translator) -> InlineKeyboardMarkup:
-    buttons = [button(category_label(tr, code), f"dlg:cat:{code}") for code in CATEGORIES]
+    buttons = [button(category_name(tr, code), f"dlg:cat:{code}") for code in CATEGORIES]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     rows.append([button(tr("Cancel"), "dlg:cancel")])
     return InlineKeyboardMarkup(rows)

@@ -176,9 +176,10 @@ async def market(turn: Turn) -> None:
 
 
 async def on_market_page(turn: Turn) -> None:
-    _, page_text, words = (turn.update.callback_query.data or "").split(":", 2)
-    if not page_text.isdigit():
+    parts = (turn.update.callback_query.data or "").split(":", 2)
+    if len(parts) != 3 or not parts[1].isdigit() or len(parts[1]) > 6:
         return
+    _, page_text, words = parts
     page = await turn.services.market.search(turn.actor, words, int(page_text))
     await turn.edit(render.market_text(turn.tr, page),
                     keyboards.market_nav(turn.tr, page.posts, page.page, page.has_more,
