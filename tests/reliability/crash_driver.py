@@ -28,8 +28,10 @@ async def main(db_path: str, run_id: str, seed: int) -> None:
     rng = random.Random(seed)
     services = await Services.open(db_path)
     actors = [
-        await services.people.resolve("telegram", str(FIRST_USER_ID + i), f"회원{FIRST_USER_ID + i}",
-                                      f"user{FIRST_USER_ID + i}")
+        await services.people.resolve(
+            "telegram", str(FIRST_USER_ID + i), f"회원{FIRST_USER_ID + i}",
+            f"user{FIRST_USER_ID + i}",
+        )
         for i in range(MEMBERS)
     ]
     # Requests left pending by an earlier, killed run are taken up again.

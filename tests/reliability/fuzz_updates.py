@@ -43,7 +43,7 @@ def random_text(rng: random.Random) -> str:
 
 def random_callback(rng: random.Random) -> str:
     prefix = rng.choice(CALLBACK_PREFIXES)
-    tail = rng.choice([str(rng.randrange(0, 60)), str(rng.randrange(0, 60)), str(rng.randrange(10**15)), "-1", "x",
+    tail = rng.choice([str(rng.randrange(0, 60)), str(rng.randrange(10**15)), "-1", "x",
                        "food", "ko", "en", "", "1:책", "0:" + rng.choice(WORDS)])
     return (prefix + tail)[:64]
 
