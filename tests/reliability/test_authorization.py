@@ -1,0 +1,115 @@
+"""Every coordinator and admin action × every role: allowed exactly where it must be.
+Identity always comes from the update's sender, never from callback data."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.updates import FakeUser
+from core.errors import DomainError
+from tests.conftest import KIM, LEE, PARK
+from tests.support import ADMIN, count_rows, texts
+
+OTHER_COORDINATOR = FakeUser(401, "강남운영위원", "gangnam_coord")
+STRANGER = FakeUser(402, "지나가는사람")
+APPLICANT = FakeUser(403, "신청자", "applicant")
+ROLES = {
+    "member": PARK,
+    "coordinator of another community": OTHER_COORDINATOR,
+    "coordinator": KIM,
+    "admin": ADMIN,
+    "stranger": STRANGER,
+}
+
+
+async def world(harness):
+    """마포 (coordinator approval; 김영희 coordinates; 이철수 and 박민지 members), 강남 with its own
+    coordinator, one pending applicant, one transfer and one post."""
+    services = harness.services
+    await services.membership.create_community(code="mapo", name="마포 품앗이",
+                                               approval="coordinator")
+    await services.membership.create_community(code="gangnam", name="강남 품앗이")
+    await services.membership.add_coordinator(code="mapo", channel="telegram",
+                                              external_id=str(KIM.id))
+    await services.membership.add_coordinator(code="gangnam", channel="telegram",
+                                              external_id=str(OTHER_COORDINATOR.id))
+    for user in (LEE, PARK):
+        await harness.send(user, "/join mapo")
+        await harness.tap(KIM, harness.button_data(KIM, "승인"))
+    for user in (KIM, OTHER_COORDINATOR, ADMIN, STRANGER):
+        await harness.send(user, "/start")
+    await harness.send(APPLICANT, "/join mapo")
+    await harness.send(LEE, "/pay #3 100")
+    await harness.tap(LEE, harness.button_data(LEE, "보내기"))
+    await services.market.create_post(
+        await services.people.resolve("telegram", str(LEE.id), LEE.first_name, LEE.username),
+        kind="offer", category="goods", title="책 나눔", description="", price=100,
+        photo_file_id=None)
+    async with services.db.read() as conn, conn.execute(
+        "SELECT id FROM memberships WHERE status = 'pending'") as cursor:
+        return (await cursor.fetchone())[0]
+
+
+async def approve(harness, user, application):
+    await harness.tap(user, f"app:ok:{application}")
+    async with harness.services.db.read() as conn, conn.execute(
+        "SELECT status FROM memberships WHERE id = ?", (application,)) as cursor:
+        return (await cursor.fetchone())[0] == "active"
+
+
+async def reject(harness, user, application):
+    await harness.tap(user, f"app:no:{application}")
+    async with harness.services.db.read() as conn, conn.execute(
+        "SELECT status FROM memberships WHERE id = ?", (application,)) as cursor:
+        return (await cursor.fetchone())[0] == "rejected"
+
+
+async def list_applications(harness, user, application):
+    return APPLICANT.first_name in texts(await harness.send(user, "/approve"))
+
+
+async def reverse(harness, user, application):
+    await harness.send(user, "/reverse T1 정정")
+    return await count_rows(harness.services, "transfers") == 2
+
+
+async def create_community(harness, user, application):
+    await harness.send(user, "/newcommunity eunpyeong 은평 품앗이")
+    return await count_rows(harness.services, "communities") == 3
+
+
+async def close_someone_elses_post(harness, user, application):
+    await harness.tap(user, "post:close:1")
+    async with harness.services.db.read() as conn, conn.execute(
+        "SELECT status FROM posts WHERE id = 1") as cursor:
+        return (await cursor.fetchone())[0] == "closed"
+
+
+async def change_limits(harness, user, application):
+    actor = await harness.services.people.resolve("telegram", str(user.id), user.first_name,
+                                                  user.username)
+    try:
+        await harness.services.membership.set_member_limits(
+            actor, 3, credit_floor=-1, credit_ceiling=None, reason="시험")
+    except DomainError:
+        return False
+    return True
+
+
+ACTIONS = {
+    "approve": (approve, {"coordinator"}),
+    "reject": (reject, {"coordinator"}),
+    "see applications": (list_applications, {"coordinator"}),
+    "reverse a transfer": (reverse, {"coordinator"}),
+    "create a community": (create_community, {"admin"}),
+    "close another's post": (close_someone_elses_post, {"coordinator"}),
+    "change a member's limits": (change_limits, {"coordinator"}),
+}
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("action", list(ACTIONS))
+async def test_authorization_matrix(harness, action, role):
+    application = await world(harness)
+    perform, allowed_roles = ACTIONS[action]
+    assert await perform(harness, ROLES[role], application) == (role in allowed_roles)
