@@ -19,6 +19,7 @@ from handlers.i18n import compile_catalogs
 from handlers.telegram.common import SERVICES_KEY
 from handlers.telegram.jobs import sweep
 from handlers.telegram.registry import bot_commands, register
+from handlers.telegram.reminders import arm as arm_reminders
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,8 @@ async def prepare(application: Application) -> None:
     for locale in ("ko", "en"):
         await application.bot.set_my_commands(bot_commands(locale), language_code=locale)
     await application.bot.set_my_commands(bot_commands(settings.locale))
+    await application.bot_data[SERVICES_KEY].reminders.recover()
+    await arm_reminders(application)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             sweep, interval=SWEEP_INTERVAL_SECONDS, first=5, name="sweep"

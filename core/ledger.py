@@ -32,6 +32,7 @@ from storage import dialogs as dialog_rows
 from storage import ledger as ledger_rows
 from storage import memberships as membership_rows
 from storage import posts as post_rows
+from storage import reminders as reminder_rows
 from storage.db import Connection, Database
 from storage.timefmt import from_db, to_db
 
@@ -141,11 +142,8 @@ class LedgerService:
         if other.membership_id == me.id:
             raise DomainError("self_trade")
         mine = await ledger_rows.limits_and_balance(conn, me.id)
-        if mine is None or mine["status"] != "active":
-            raise DomainError("membership_suspended", community="")
         theirs = await ledger_rows.limits_and_balance(conn, other.membership_id)
-        if theirs is None or theirs["status"] != "active":
-            raise DomainError("member_unavailable", number=other.number)
+        _check_can_trade(mine, theirs)
         if kind == "pay":
             payer, payee = me.id, other.membership_id
             _check_payer(mine, amount)
@@ -163,6 +161,9 @@ class LedgerService:
             post_id=post_id, created_by_person_id=actor.person.id, now=to_db(now),
             expires_at=to_db(expires_at), remind_at=to_db(remind_at) if remind_at else None,
         )
+        if created and remind_at is not None:
+            await reminder_rows.add(conn, kind="charge", request_id=request_id,
+                                    membership_id=payer, due_at=to_db(remind_at), now=to_db(now))
         return await load_trade(conn, request_id, newly_decided=created)
 
     # ----- deciding a trade -------------------------------------------------------------
@@ -182,10 +183,7 @@ class LedgerService:
             _require_pending(request, now)
             payer = await ledger_rows.limits_and_balance(conn, request.payer_membership_id)
             payee = await ledger_rows.limits_and_balance(conn, request.payee_membership_id)
-            if payer["status"] != "active":
-                raise DomainError("membership_suspended", community="")
-            if payee["status"] != "active":
-                raise DomainError("member_unavailable", number=None)
+            _check_can_trade(payer, payee)
             _check_payer(payer, request.amount)
             _check_payee(payee, request.amount, own=False)
             transfer_id = await ledger_rows.insert_transfer(
@@ -198,6 +196,7 @@ class LedgerService:
                 conn, request.id, "committed", to_db(now), transfer_id
             ):
                 raise RuntimeError("request changed inside its own write transaction")
+            await reminder_rows.drop_for_request(conn, request.id, to_db(now))
             return await load_trade(conn, request_id, newly_decided=True)
 
     async def decline_charge(self, actor: Actor, request_id: int) -> TradeView:
@@ -230,6 +229,7 @@ class LedgerService:
             return await load_trade(conn, request.id, newly_decided=False)
         _require_pending(request, now)
         await ledger_rows.close_request(conn, request.id, status, to_db(now))
+        await reminder_rows.drop_for_request(conn, request.id, to_db(now))
         return await load_trade(conn, request.id, newly_decided=True)
 
     async def _request_for_payer(
@@ -258,19 +258,9 @@ class LedgerService:
         async with self._db.write() as conn:
             for row in await ledger_rows.due_expiries(conn, to_db(now), limit):
                 if await ledger_rows.close_request(conn, row["id"], "expired", to_db(now)):
+                    await reminder_rows.drop_for_request(conn, row["id"], to_db(now))
                     expired.append(await load_trade(conn, row["id"], newly_decided=True))
         return expired
-
-    async def take_due_reminders(self, limit: int = 200) -> list[TradeView]:
-        """Charges to remind the payer of, marked as reminded in the same transaction
-        (a crash right after costs one reminder rather than sending two)."""
-        now = self._clock.now()
-        due = []
-        async with self._db.write() as conn:
-            for row in await ledger_rows.due_reminders(conn, to_db(now), limit):
-                if await ledger_rows.mark_reminded(conn, row["id"], to_db(now)):
-                    due.append(await load_trade(conn, row["id"], newly_decided=True))
-        return due
 
     # ----- corrections ---------------------------------------------------------------------
 
@@ -380,6 +370,16 @@ def _require_pending(request: TradeRequest, now) -> None:
         raise DomainError("request_expired")
     if request.status != "pending":
         raise DomainError("request_closed", status=request.status)
+
+
+def _check_can_trade(payer_or_me, other) -> None:
+    """Both sides active, and past orientation where the community requires it."""
+    if payer_or_me is None or payer_or_me["status"] != "active":
+        raise DomainError("membership_suspended", community="")
+    if payer_or_me["needs_orientation"]:
+        raise DomainError("orientation_needed")
+    if other is None or other["status"] != "active" or other["needs_orientation"]:
+        raise DomainError("member_unavailable", number=None)
 
 
 def _check_payer(row, amount: int) -> None:

@@ -28,6 +28,8 @@ class Community:
     credit_ceiling: int
     approval: str
     open_ledger: bool
+    reminder_hours: tuple[int, ...] = (24, 1)
+    orientation_required: bool = False
 
     @classmethod
     def from_row(cls, row: Row) -> Community:
@@ -40,7 +42,15 @@ class Community:
             credit_ceiling=row["credit_ceiling"],
             approval=row["approval"],
             open_ledger=bool(row["open_ledger"]),
+            reminder_hours=_hours(row["reminder_hours"]) if "reminder_hours" in row.keys()
+            else (24, 1),
+            orientation_required=bool(row["orientation_required"])
+            if "orientation_required" in row.keys() else False,
         )
+
+
+def _hours(text: str | None) -> tuple[int, ...]:
+    return tuple(int(part) for part in (text or "").split(",") if part.strip().isdigit())
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,8 @@ class Membership:
     status: str
     credit_floor: int | None
     credit_ceiling: int | None
+    oriented: bool = True
+    event_reminders: bool = True
 
     @property
     def is_coordinator(self) -> bool:
@@ -92,6 +104,9 @@ class Membership:
             status=row["status"],
             credit_floor=row["credit_floor"],
             credit_ceiling=row["credit_ceiling"],
+            oriented=row["oriented_at"] is not None if "oriented_at" in row.keys() else True,
+            event_reminders=bool(row["event_reminders"])
+            if "event_reminders" in row.keys() else True,
         )
 
 
@@ -312,3 +327,55 @@ class MarketPage:
     page: int
     has_more: bool
     words: str
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    community_id: int | None
+    kind: str
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str | None
+    map_url: str | None
+    capacity: int | None
+    audience: str
+    fee: int
+    refund_cutoff_hours: int
+    reward: int
+    host: str | None
+    is_orientation: bool
+    status: str
+    checkin_code: str | None
+    signed_count: int = 0
+    waiting_count: int = 0
+
+    @property
+    def seats_left(self) -> int | None:
+        return None if self.capacity is None else max(0, self.capacity - self.signed_count)
+
+    @classmethod
+    def from_row(cls, row: Row) -> Event:
+        keys = row.keys()
+        return cls(
+            id=row["id"], community_id=row["community_id"], kind=row["kind"],
+            title=row["title"], description=row["description"],
+            starts_at=_time(row, "starts_at"), ends_at=_time(row, "ends_at"),
+            place=row["place"], map_url=row["map_url"], capacity=row["capacity"],
+            audience=row["audience"], fee=row["fee"],
+            refund_cutoff_hours=row["refund_cutoff_hours"], reward=row["reward"],
+            host=row["host"], is_orientation=bool(row["is_orientation"]),
+            status=row["status"], checkin_code=row["checkin_code"],
+            signed_count=row["signed_count"] if "signed_count" in keys else 0,
+            waiting_count=row["waiting_count"] if "waiting_count" in keys else 0,
+        )
+
+
+@dataclass(frozen=True)
+class EventView:
+    event: Event
+    unit: str
+    my_status: str | None = None  # 'signed', 'waiting' or None
+    attended: bool = False

@@ -8,10 +8,12 @@ from pathlib import Path
 from core.clock import Clock, SystemClock
 from core.delivery import DeliveryService
 from core.dialogs import DialogService
+from core.events import EventService
 from core.ledger import LedgerService
 from core.market import MarketService
 from core.membership import MembershipService
 from core.people import PeopleService
+from core.reminders import ReminderService
 from core.verify import VerifyReport, verify_ledger
 from storage.db import Database
 
@@ -26,6 +28,8 @@ class Services:
     market: MarketService
     dialogs: DialogService
     delivery: DeliveryService
+    events: EventService
+    reminders: ReminderService
 
     @classmethod
     async def open(
@@ -47,6 +51,8 @@ class Services:
             market=MarketService(db, clock),
             dialogs=DialogService(db, clock),
             delivery=DeliveryService(db, clock),
+            events=EventService(db, clock),
+            reminders=ReminderService(db, clock),
         )
 
     async def verify(self) -> VerifyReport:

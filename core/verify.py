@@ -63,8 +63,8 @@ async def _explain_limit_breach(conn, row, report: VerifyReport) -> None:
     if not crossed:
         report.notes.append(f"{where} outside limit {limit}: limit changed later")
         return
-    if movement["kind"] == "reversal":
-        report.notes.append(f"{where} outside limit {limit}: put there by a reversal")
+    if movement["kind"] == "reversal" or movement["purpose"] == "event_refund":
+        report.notes.append(f"{where} outside limit {limit}: put there by a correction")
         return
     if await verify_rows.limit_changes_since(conn, row["community_id"], movement["created_at"]):
         report.notes.append(f"{where} outside limit {limit}: limit changed since")

@@ -38,7 +38,9 @@ async def limits_and_balance(conn: Connection, membership_id: int) -> sqlite3.Ro
     """Balance with the limits in force: the member's own, else the community's."""
     return await fetch_one(
         conn,
-        "SELECT a.id AS account_id, a.balance, m.status, m.community_id,"
+        "SELECT a.id AS account_id, a.balance, m.status, m.community_id, m.role,"
+        " c.orientation_required AND m.oriented_at IS NULL AND m.role <> 'coordinator'"
+        " AS needs_orientation,"
         " COALESCE(m.credit_floor, c.credit_floor) AS credit_floor,"
         " COALESCE(m.credit_ceiling, c.credit_ceiling) AS credit_ceiling"
         " FROM memberships m JOIN accounts a ON a.membership_id = m.id"
@@ -141,12 +143,14 @@ async def insert_transfer(
     post_id: int | None,
     created_by_person_id: int,
     now: str,
+    purpose: str | None = None,
+    event_id: int | None = None,
 ) -> int:
     """Write the transfer, its two movements and both cached balances."""
     cursor = await conn.execute(
         "INSERT INTO transfers (community_id, payer_account_id, payee_account_id, amount, kind,"
-        " memo, reason, request_id, reverses_id, post_id, created_by_person_id, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " memo, reason, request_id, reverses_id, post_id, created_by_person_id, created_at,"
+        " purpose, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             community_id,
             payer_account_id,
@@ -160,6 +164,8 @@ async def insert_transfer(
             post_id,
             created_by_person_id,
             now,
+            purpose,
+            event_id,
         ),
     )
     transfer_id = int(cursor.lastrowid)
@@ -223,19 +229,8 @@ async def due_expiries(conn: Connection, now: str, limit: int) -> list[sqlite3.R
     )
 
 
-async def due_reminders(conn: Connection, now: str, limit: int) -> list[sqlite3.Row]:
-    return await fetch_all(
-        conn,
-        f"SELECT {_REQUEST_COLUMNS} FROM trade_requests WHERE status = 'pending'"
-        " AND remind_at <= ? AND reminded_at IS NULL ORDER BY remind_at LIMIT ?",
-        (now, limit),
+async def community_account(conn: Connection, community_id: int) -> sqlite3.Row:
+    return await fetch_one(
+        conn, "SELECT * FROM accounts WHERE community_id = ? AND membership_id IS NULL",
+        (community_id,),
     )
-
-
-async def mark_reminded(conn: Connection, request_id: int, now: str) -> bool:
-    cursor = await conn.execute(
-        "UPDATE trade_requests SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL"
-        " AND status = 'pending'",
-        (now, request_id),
-    )
-    return cursor.rowcount == 1

@@ -139,3 +139,9 @@ async def of_person(conn: Connection, person_id: int) -> list[sqlite3.Row]:
         " ON c.id = m.community_id WHERE m.person_id = ? ORDER BY m.id",
         (person_id,),
     )
+
+
+async def set_event_reminders(conn: Connection, membership_id: int, enabled: bool) -> None:
+    await conn.execute(
+        "UPDATE memberships SET event_reminders = ? WHERE id = ?", (int(enabled), membership_id)
+    )

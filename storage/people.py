@@ -21,9 +21,11 @@ _ACTOR = (
     " c.id AS c_id, c.code AS c_code, c.name AS c_name, c.unit AS c_unit,"
     " c.credit_floor AS c_credit_floor, c.credit_ceiling AS c_credit_ceiling,"
     " c.approval AS c_approval, c.open_ledger AS c_open_ledger,"
+    " c.reminder_hours AS c_reminder_hours, c.orientation_required AS c_orientation_required,"
     " m.id AS m_id, m.community_id AS m_community_id, m.person_id AS m_person_id,"
     " m.number AS m_number, m.role AS m_role, m.status AS m_status,"
-    " m.credit_floor AS m_credit_floor, m.credit_ceiling AS m_credit_ceiling"
+    " m.credit_floor AS m_credit_floor, m.credit_ceiling AS m_credit_ceiling,"
+    " m.oriented_at AS m_oriented_at, m.event_reminders AS m_event_reminders"
     " FROM people p LEFT JOIN communities c ON c.id = p.current_community_id"
     " LEFT JOIN memberships m ON m.community_id = p.current_community_id AND m.person_id = p.id"
 )

@@ -68,7 +68,7 @@ async def last_movement_towards(
     sign = "<" if negative else ">"
     return await fetch_one(
         conn,
-        f"SELECT m.id, m.amount, t.kind, t.created_at,"
+        f"SELECT m.id, m.amount, t.kind, t.purpose, t.created_at,"
         f" (SELECT balance FROM accounts WHERE id = ?) -"
         f" COALESCE((SELECT SUM(later.amount) FROM movements later"
         f"  WHERE later.account_id = ? AND later.id > m.id), 0) AS balance_after"

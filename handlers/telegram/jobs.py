@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 from handlers import render
 from handlers.telegram import keyboards
 from handlers.telegram.common import notify, services_of
+from handlers.telegram.reminders import deliver_due
 
 log = logging.getLogger(__name__)
 
@@ -19,9 +20,8 @@ async def sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
         if view.request.kind == "charge":
             await notify(context, view.payee, lambda tr, v=view: render.request_expired_text(tr, v))
             await notify(context, view.payer, lambda tr, v=view: render.request_expired_text(tr, v))
-    for view in await services.ledger.take_due_reminders():
-        await notify(context, view.payer, lambda tr, v=view: render.charge_reminder_text(tr, v),
-                     lambda tr, v=view: keyboards.charge_answer(tr, v.request.id))
+    await deliver_due(context)  # a safety net; reminders are normally armed to the second
+    await services.delivery.forget_old()
     for post in await services.market.take_due_warnings():
         await notify(
             context, post.author,

@@ -115,16 +115,25 @@ async def test_same_request_key_returns_the_first_request(services):
     assert first.newly_decided and not second.newly_decided
 
 
+async def claim_all(services):
+    claimed = []
+    while (job := await services.reminders.claim()) is not None:
+        await services.reminders.sent(job.id)
+        claimed.append(job)
+    return claimed
+
+
 async def test_charge_expires_after_seven_days_with_one_reminder(services, clock):
     kim, lee, _ = await seed_community(services)
     charge = await services.ledger.start_trade(
         lee, kind="charge", counterparty="#1", amount=100, memo=None, request_key="c")
     clock.advance(timedelta(days=5))
-    assert await services.ledger.take_due_reminders() == []
+    assert await claim_all(services) == []
     clock.advance(timedelta(days=1, minutes=1))
-    reminded = await services.ledger.take_due_reminders()
-    assert [v.request.id for v in reminded] == [charge.request.id]
-    assert await services.ledger.take_due_reminders() == []
+    reminded = await claim_all(services)
+    assert [(j.kind, j.trade.request.id, j.member.number) for j in reminded] == [
+        ("charge", charge.request.id, 1)]
+    assert await claim_all(services) == []
     assert await services.ledger.expire_due() == []
     clock.advance(timedelta(days=1))
     expired = await services.ledger.expire_due()
@@ -134,6 +143,16 @@ async def test_charge_expires_after_seven_days_with_one_reminder(services, clock
         await services.ledger.accept_charge(kim, charge.request.id)
     assert raised.value.code == "request_expired"
     assert await balance_of(services, kim) == 0
+
+
+async def test_a_decided_charge_is_not_reminded(services, clock):
+    kim, lee, _ = await seed_community(services)
+    charge = await services.ledger.start_trade(
+        lee, kind="charge", counterparty="#1", amount=100, memo=None, request_key="c")
+    await services.ledger.decline_charge(kim, charge.request.id)
+    clock.advance(timedelta(days=6, minutes=1))
+    assert await claim_all(services) == []
+    assert (await services.reminders.counts()).get("dropped") == 1
 
 
 async def test_pending_past_expiry_cannot_be_accepted_before_the_sweep(services, clock):
@@ -177,7 +196,7 @@ async def test_reversal_goes_through_across_the_floor(services):
     assert await balance_of(services, lee) == 1000
     report = await services.verify()
     assert report.ok, report.problems
-    assert any("reversal" in note for note in report.notes)
+    assert any("correction" in note for note in report.notes)
 
 
 async def test_only_coordinators_reverse_and_reason_required(services):
