@@ -15,6 +15,7 @@ from core.membership import require_active_member
 from core.models import Actor, Community, Event, EventView, Member, Membership
 from core.views import load_community, load_member
 from storage import audit as audit_rows
+from storage import dialogs as dialog_rows
 from storage import events as event_rows
 from storage import ledger as ledger_rows
 from storage import memberships as membership_rows
@@ -102,7 +103,8 @@ class EventService:
 
     # ----- coordinators ----------------------------------------------------------------
 
-    async def create(self, actor: Actor, draft: EventDraft) -> EventView:
+    async def create(self, actor: Actor, draft: EventDraft, *, finishes_dialog: bool = False
+                     ) -> EventView:
         community, _ = require_active_member(actor)
         now = self._clock.now()
         validate_draft(draft, now)
@@ -125,9 +127,12 @@ class EventService:
                                     actor_person_id=actor.person.id, action="event_create",
                                     target=f"event:{event_id}", reason=None,
                                     details={"title": draft.title}, now=to_db(now))
+            if finishes_dialog:
+                await dialog_rows.clear(conn, actor.person.id)
             return await self._view(conn, event_id, None)
 
-    async def edit(self, actor: Actor, event_id: int, changes: dict[str, Any]) -> EventChange:
+    async def edit(self, actor: Actor, event_id: int, changes: dict[str, Any], *,
+                   finishes_dialog: bool = False) -> EventChange:
         """Change fields of a scheduled event; everyone signed up is to be told."""
         now = self._clock.now()
         async with self._db.write() as conn:
@@ -158,6 +163,8 @@ class EventService:
                                     target=f"event:{event_id}", reason=None,
                                     details={k: str(v) for k, v in changes.items()},
                                     now=to_db(now))
+            if finishes_dialog:
+                await dialog_rows.clear(conn, actor.person.id)
             return EventChange(await self._view(conn, event_id, None), attendees)
 
     async def cancel(self, actor: Actor, event_id: int) -> EventChange:

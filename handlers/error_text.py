@@ -120,6 +120,40 @@ _MESSAGES: dict[str, _Render] = {
     ),
     "post_category_invalid": lambda tr, p: tr("Please choose a category from the buttons."),
     "post_kind_invalid": lambda tr, p: tr("Please start with /offer or /request."),
+    "when_invalid": lambda tr, p: tr(
+        "I couldn't read that date and time. Try 3/14 15:00, 3월 14일 오후 3시 or 내일 19:30."
+    ),
+    "when_impossible": lambda tr, p: tr(
+        "That date or time doesn't exist. Please check the month, day and hour."
+    ),
+    "when_past": lambda tr, p: tr("That time has already passed. Please give a future time."),
+    "when_needs_time": lambda tr, p: tr("Please add a time too, e.g. 3/14 15:00."),
+    "when_end_before_start": lambda tr, p: tr(
+        "The end must be after the start. Please give a later time."
+    ),
+    "when_too_long": lambda tr, p: tr("An event can last at most 14 days."),
+    "event_kind_invalid": lambda tr, p: tr("Please choose the kind of event from the buttons."),
+    "event_capacity_invalid": lambda tr, p: tr(
+        "Seats must be a number from 1 to 10000. Please write a number."
+    ),
+    "event_audience_invalid": lambda tr, p: tr("Please choose who it is for from the buttons."),
+    "event_all_no_currency": lambda tr, p: tr(
+        "Events for all communities can't have a fee or reward (each community has its own "
+        "currency)."
+    ),
+    "event_not_found": lambda tr, p: tr("That event isn't available. See /sessions."),
+    "event_cancelled": lambda tr, p: tr("That event was cancelled. See /sessions for others."),
+    "event_started": lambda tr, p: tr("That event has already started. See /sessions."),
+    "event_full": lambda tr, p: tr(
+        "It's full. Tap 'Join the waiting list' and I'll tell you if a seat opens."
+    ),
+    "event_not_signed_up": lambda tr, p: tr("You're not signed up for that event."),
+    "checkin_code_invalid": lambda tr, p: tr(
+        "That check-in code doesn't match an event. Please ask the coordinator for it."
+    ),
+    "orientation_needed": lambda tr, p: tr(
+        "Your account opens after you attend an orientation. See /sessions to sign up."
+    ),
 }
 
 

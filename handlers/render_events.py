@@ -50,7 +50,8 @@ def event_text(tr: Translator, view: EventView) -> str:
     if event.place:
         lines.append("📍 " + escape(event.place))
     if event.map_url:
-        lines.append(f'<a href="{escape(event.map_url, quote=True)}">{tr("Map")}</a>')
+        map_label = tr("Map")
+        lines.append(f'<a href="{escape(event.map_url, quote=True)}">{map_label}</a>')
     if event.host:
         lines.append(tr("Host: {host}", host=escape(event.host)))
     lines.append("👥 " + seats_text(tr, view) + " · " + audience_name(tr, event.audience))

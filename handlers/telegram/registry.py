@@ -13,7 +13,17 @@ from telegram.ext import (
 )
 
 from handlers.i18n import translator
-from handlers.telegram import errors, ledger, market, membership, router, start, throttle
+from handlers.telegram import (
+    errors,
+    event_dialog,
+    events,
+    ledger,
+    market,
+    membership,
+    router,
+    start,
+    throttle,
+)
 from handlers.telegram.common import turn_handler
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -36,6 +46,12 @@ _COMMANDS = {
     "request": market.request,
     "market": market.market,
     "cancel": market.cancel,
+    "sessions": events.sessions,
+    "mysessions": events.my_sessions,
+    "calendar": events.calendar,
+    "newevent": event_dialog.new_event,
+    "checkin": events.checkin,
+    "settings": events.settings,
 }
 
 _CALLBACKS = {
@@ -48,6 +64,11 @@ _CALLBACKS = {
     r"^app:(ok|no):": membership.on_application,
     r"^lang:": start.on_language,
     r"^cm:": membership.on_switch,
+    r"^ev:": events.on_event,
+    r"^eve:": event_dialog.start_edit,
+    r"^evd:": event_dialog.on_button,
+    r"^cal:": events.on_calendar,
+    r"^set:": events.on_settings,
 }
 
 
@@ -86,6 +107,11 @@ def bot_commands(locale: str) -> list[BotCommand]:
         BotCommand("market", tr("Browse the market")),
         BotCommand("offer", tr("Post an offer (드려요)")),
         BotCommand("request", tr("Post a request (구해요)")),
+        BotCommand("sessions", tr("Study sessions and meetings")),
+        BotCommand("mysessions", tr("My sign-ups")),
+        BotCommand("calendar", tr("This month's events")),
+        BotCommand("checkin", tr("Check in at an event")),
+        BotCommand("settings", tr("Settings")),
         BotCommand("join", tr("Join a community")),
         BotCommand("switch", tr("Change community")),
         BotCommand("lang", tr("Language")),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.i18n import translator
-from handlers.telegram import keyboards, ledger, market, start
+from handlers.telegram import event_dialog, keyboards, ledger, market, start
 from handlers.telegram.common import Handler, Turn
 
 _MENU_ACTIONS: dict[str, Handler] = {
@@ -32,6 +32,9 @@ async def on_text(turn: Turn) -> None:
         await action(turn)
         return
     dialog = await turn.services.dialogs.get(turn.actor.person.id)
+    if dialog is not None and dialog.name in (event_dialog.NEW, event_dialog.EDIT):
+        await event_dialog.on_text(turn, dialog)
+        return
     if dialog is not None:
         await market.on_dialog_text(turn, dialog)
         return

@@ -22,6 +22,9 @@ def help_text(tr: Translator, *, coordinator: bool) -> str:
         tr("/pending – open requests"),
         tr("/offer – post an offer (드려요) · /request – post a request (구해요)"),
         tr("/market [words] – browse and search the market"),
+        tr("/sessions – study sessions and meetings · /mysessions – my sign-ups"),
+        tr("/calendar – this month's events · /checkin CODE – check in"),
+        tr("/settings – reminders"),
         tr("/join CODE – join a community · /switch – change community"),
         tr("/lang – language · /cancel – stop what you're doing"),
     ]
@@ -31,6 +34,7 @@ def help_text(tr: Translator, *, coordinator: bool) -> str:
             tr("<b>For coordinators</b>"),
             tr("/approve – applications waiting for you"),
             tr("/reverse T12 reason – undo a transfer made by mistake"),
+            tr("/newevent – schedule a study session, meeting or field trip"),
         ]
     return "\n".join(lines)
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from handlers.i18n import LOCALES_DIR, compile_catalogs, translator
 
 ROOT = LOCALES_DIR.parent
-PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::[^}]*)?\}")
 
 
 def extracted_messages() -> set[str]:

@@ -1,0 +1,275 @@
+"""Study sessions and meetings: /sessions, /mysessions, /calendar, sign-up buttons, .ics,
+check-in (/checkin CODE or the coordinator's list) and /settings for reminders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from telegram import InlineKeyboardMarkup
+
+from core.models import EventView, Member
+from handlers.i18n import TIMEZONE, Translator
+from handlers.ics import event_ics
+from handlers.render_events import event_line, event_text, month_text
+from handlers.telegram import keyboards
+from handlers.telegram.common import Turn
+from handlers.telegram.reminders import rearm
+
+button = keyboards.button
+
+
+def event_buttons(tr: Translator, view: EventView, *, coordinator: bool) -> InlineKeyboardMarkup:
+    event_id = view.event.id
+    rows = []
+    if view.event.status == "scheduled":
+        if view.my_status is None:
+            if view.event.seats_left == 0:
+                rows.append([button(tr("⏳ Join the waiting list"), f"ev:wait:{event_id}")])
+            else:
+                rows.append([button(tr("✅ Sign up"), f"ev:join:{event_id}")])
+        else:
+            rows.append([button(tr("Cancel my sign-up"), f"ev:leave:{event_id}")])
+    rows.append([button(tr("📅 Add to my calendar"), f"ev:ics:{event_id}")])
+    if coordinator and view.event.status == "scheduled":
+        rows.append([button(tr("🙋 Check-in"), f"ev:chk:{event_id}"),
+                     button(tr("✏️ Edit"), f"ev:edit:{event_id}"),
+                     button(tr("❌ Cancel event"), f"ev:cancel:{event_id}")])
+    return InlineKeyboardMarkup(rows)
+
+
+def _is_coordinator(turn: Turn) -> bool:
+    return bool(turn.actor.membership and turn.actor.membership.is_coordinator) or (
+        turn.actor.is_admin)
+
+
+async def sessions(turn: Turn) -> None:
+    views = await turn.services.events.upcoming(turn.actor)
+    tr = turn.tr
+    if not views:
+        await turn.reply(tr("No upcoming sessions or meetings."))
+        return
+    lines = [tr("<b>Upcoming sessions and meetings</b>")]
+    lines += [event_line(tr, index, view) for index, view in enumerate(views, start=1)]
+    buttons = [button(str(index), f"ev:v:{view.event.id}")
+               for index, view in enumerate(views, start=1)]
+    rows = [buttons[i:i + 5] for i in range(0, len(buttons), 5)]
+    await turn.reply("\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+async def my_sessions(turn: Turn) -> None:
+    views = await turn.services.events.mine(turn.actor)
+    tr = turn.tr
+    if not views:
+        await turn.reply(tr("You haven't signed up for anything yet. See /sessions."))
+        return
+    lines = [tr("<b>My sign-ups</b>")]
+    lines += [event_line(tr, index, view) for index, view in enumerate(views, start=1)]
+    buttons = [button(str(index), f"ev:v:{view.event.id}")
+               for index, view in enumerate(views, start=1)]
+    await turn.reply("\n".join(lines), InlineKeyboardMarkup([buttons[i:i + 5]
+                                                              for i in range(0, len(buttons), 5)]))
+
+
+def _month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    start = datetime(year, month, 1, tzinfo=TIMEZONE)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=TIMEZONE)
+    return start, end
+
+
+def _shift(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+async def calendar(turn: Turn, year: int | None = None, month: int | None = None) -> None:
+    if year is None or month is None:
+        today = turn.services.clock.now().astimezone(TIMEZONE)
+        year, month = today.year, today.month
+    start, end = _month_bounds(year, month)
+    views = await turn.services.events.month(turn.actor, start, end)
+    tr = turn.tr
+    previous, following = _shift(year, month, -1), _shift(year, month, 1)
+    markup = InlineKeyboardMarkup([[
+        button(tr("◀ {month}", month=f"{previous[0]}-{previous[1]:02d}"),
+               f"cal:{previous[0]}-{previous[1]:02d}"),
+        button(tr("{month} ▶", month=f"{following[0]}-{following[1]:02d}"),
+               f"cal:{following[0]}-{following[1]:02d}"),
+    ]])
+    text = month_text(tr, year, month, views)
+    if turn.update.callback_query is not None:
+        await turn.edit(text, markup)
+    else:
+        await turn.reply(text, markup)
+
+
+async def on_calendar(turn: Turn) -> None:
+    value = (turn.update.callback_query.data or "").split(":", 1)[-1]
+    parts = value.split("-")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        return
+    year, month = int(parts[0]), int(parts[1])
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        return
+    await calendar(turn, year, month)
+
+
+async def on_event(turn: Turn) -> None:
+    data = turn.update.callback_query.data or ""
+    parts = data.split(":")
+    if len(parts) < 3 or not all(p.isdigit() and len(p) <= 12 for p in parts[2:]):
+        return
+    action, event_id = parts[1], int(parts[2])
+    events = turn.services.events
+    tr = turn.tr
+    if action == "v":
+        view = await events.event(turn.actor, event_id)
+        await turn.reply(event_text(tr, view),
+                         event_buttons(tr, view, coordinator=_is_coordinator(turn)))
+    elif action in ("join", "wait"):
+        result = await events.sign_up(turn.actor, event_id, waitlist=action == "wait")
+        message = {"signed": tr("✅ You're signed up. I'll remind you before it starts."),
+                   "waiting": tr("⏳ You're on the waiting list. I'll tell you if a seat opens."),
+                   "already": tr("You're already signed up.")}[result.status]
+        await turn.answer(message)
+        await turn.edit(event_text(tr, result.view),
+                        event_buttons(tr, result.view, coordinator=_is_coordinator(turn)))
+        await rearm(turn.context)
+    elif action == "leave":
+        result = await events.cancel_signup(turn.actor, event_id)
+        note = tr("Cancelled.")
+        if result.refunded:
+            note += " " + tr("{fee} refunded.", fee=tr.amount(result.refunded,
+                                                              escape(result.view.unit)))
+        await turn.answer(note)
+        await turn.edit(event_text(tr, result.view),
+                        event_buttons(tr, result.view, coordinator=_is_coordinator(turn)))
+        title = escape(result.view.event.title)
+        if result.promoted is not None:
+            await turn.notify(result.promoted, lambda tr: tr(
+                "🎉 A seat opened up: you're now signed up for {title}.", title=title))
+        if result.promotion_failed is not None:
+            await turn.notify(result.promotion_failed, lambda tr: tr(
+                "A seat opened up for {title}, but the fee would pass your credit floor, so "
+                "it went to the next person.", title=title))
+        await rearm(turn.context)
+    elif action == "ics":
+        view = await events.event(turn.actor, event_id)
+        await turn.context.bot.send_document(
+            turn.update.effective_chat.id, event_ics(view), filename=f"event-{event_id}.ics",
+            caption=escape(view.event.title))
+    elif action == "chk":
+        await _checkin_sheet(turn, event_id, opened=True)
+    elif action == "att" and len(parts) == 4:
+        result = await events.check_in_member(turn.actor, event_id, int(parts[3]))
+        await turn.answer(_checkin_note(tr, result))
+        await _checkin_sheet(turn, event_id, opened=False)
+        if result.newly and result.reward_paid:
+            await turn.notify(result.member, lambda tr: _reward_text(tr, result))
+    elif action == "edit":
+        await turn.reply(tr("What do you want to change?"), InlineKeyboardMarkup([
+            [button(tr("Title"), f"eve:title:{event_id}"),
+             button(tr("Start"), f"eve:starts_at:{event_id}")],
+            [button(tr("End"), f"eve:ends_at:{event_id}"),
+             button(tr("Place"), f"eve:place:{event_id}")],
+            [button(tr("Capacity"), f"eve:capacity:{event_id}")],
+        ]))
+    elif action == "cancel":
+        view = await events.event(turn.actor, event_id)
+        await turn.reply(tr("Cancel {title}? Everyone signed up will be told and fees "
+                            "refunded.", title=escape(view.event.title)),
+                         InlineKeyboardMarkup([[button(tr("❌ Yes, cancel it"),
+                                                       f"ev:cancelok:{event_id}")]]))
+    elif action == "cancelok":
+        change = await events.cancel(turn.actor, event_id)
+        await turn.edit(tr("Cancelled {title}. {count} people told, {refunds} fees refunded.",
+                           title=escape(change.view.event.title), count=len(change.attendees),
+                           refunds=change.refunds))
+        await _tell_attendees(turn, change.attendees, lambda tr: tr(
+            "❌ Cancelled: {title} ({when}). Any fee you paid has been refunded.",
+            title=escape(change.view.event.title), when=tr.datetime(change.view.event.starts_at)))
+
+
+def _checkin_note(tr: Translator, result) -> str:
+    if not result.newly:
+        return tr("Already checked in.")
+    if result.reward_refused:
+        return tr("Checked in. The reward would pass their ceiling, so none was paid.")
+    return tr("Checked in.")
+
+
+def _reward_text(tr: Translator, result) -> str:
+    return tr("🎁 Thank you for coming to {title}! You received {reward}.",
+              title=escape(result.view.event.title),
+              reward=tr.amount(result.reward_paid, escape(result.view.unit)))
+
+
+async def _checkin_sheet(turn: Turn, event_id: int, *, opened: bool) -> None:
+    events = turn.services.events
+    view = await events.open_checkin(turn.actor, event_id) if opened else None
+    event_view, rows = await events.attendance(turn.actor, event_id)
+    tr = turn.tr
+    text = tr("<b>Check-in: {title}</b>\nMembers can send /checkin {code}, or tap their names.",
+              title=escape(event_view.event.title), code=event_view.event.checkin_code)
+    buttons = [button(f"{'✅' if attended else '⬜'} #{number} {name}"[:60],
+                      f"ev:att:{event_id}:{membership_id}")
+               for membership_id, number, name, attended in rows]
+    markup = InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
+    if opened or view is not None:
+        await turn.reply(text, markup)
+    else:
+        await turn.edit(text, markup)
+
+
+async def checkin(turn: Turn) -> None:
+    tr = turn.tr
+    if not turn.args:
+        await turn.reply(tr("Please add the check-in code, e.g. /checkin 1234"))
+        return
+    result = await turn.services.events.check_in_by_code(turn.actor, turn.args[0])
+    if not result.newly:
+        await turn.reply(tr("You're already checked in for {title}.",
+                            title=escape(result.view.event.title)))
+    elif result.reward_paid:
+        await turn.reply(_reward_text(tr, result))
+    else:
+        await turn.reply(tr("✅ Checked in for {title}. Welcome!",
+                            title=escape(result.view.event.title)))
+
+
+async def _tell_attendees(turn: Turn, attendees: list[Member], render) -> None:
+    for member in attendees:
+        await turn.notify(member, render)
+
+
+async def settings(turn: Turn) -> None:
+    membership = turn.actor.membership
+    enabled = membership.event_reminders if membership else True
+    await turn.reply(_settings_text(turn.tr, enabled), _settings_buttons(turn.tr, enabled))
+
+
+def _settings_text(tr: Translator, enabled: bool) -> str:
+    return tr("<b>Settings</b>") + "\n" + (
+        tr("Event reminders: on") if enabled else tr("Event reminders: off"))
+
+
+def _settings_buttons(tr: Translator, enabled: bool) -> InlineKeyboardMarkup:
+    if enabled:
+        return InlineKeyboardMarkup([[button(tr("Turn event reminders off"), "set:rem:off")]])
+    return InlineKeyboardMarkup([[button(tr("Turn event reminders on"), "set:rem:on")]])
+
+
+async def on_settings(turn: Turn) -> None:
+    data = turn.update.callback_query.data or ""
+    if data not in ("set:rem:on", "set:rem:off"):
+        return
+    enabled = await turn.services.events.set_reminders(turn.actor, data.endswith("on"))
+    await turn.edit(_settings_text(turn.tr, enabled), _settings_buttons(turn.tr, enabled))
+    await rearm(turn.context)
+
+
+async def tell_about_edit(turn: Turn, change) -> None:
+    title = escape(change.view.event.title)
+    await _tell_attendees(turn, change.attendees, lambda tr: tr(
+        "✏️ {title} has changed. Please check the details:", title=title)
+        + "\n" + event_text(tr, change.view))
