@@ -33,12 +33,20 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--floor", type=int, default=DEFAULT_FLOOR, help="credit floor")
     create.add_argument("--ceiling", type=int, default=DEFAULT_CEILING, help="credit ceiling")
     create.add_argument("--approval", choices=("auto", "coordinator"), default="auto")
+    create.add_argument("--orientation-required", action="store_true",
+                        help="new members can trade only after attending an orientation")
     coordinator = commands.add_parser("coordinator", help="manage coordinators")
     coordinator_commands = coordinator.add_subparsers(dest="action", required=True)
     add = coordinator_commands.add_parser("add", help="appoint a coordinator")
     add.add_argument("--community", required=True, help="community code")
     add.add_argument("--telegram-id", required=True, help="the person's Telegram user id")
     commands.add_parser("verify", help="recompute every balance and check the invariants")
+    events = commands.add_parser("events", help="study sessions and meetings")
+    event_commands = events.add_subparsers(dest="action", required=True)
+    load = event_commands.add_parser(
+        "import", help="load a schedule CSV: kind,title,start,end,place,capacity")
+    load.add_argument("file", help="CSV file (UTF-8); start/end as YYYY-MM-DD HH:MM, Seoul")
+    load.add_argument("--community", required=True, help="community code")
     backup = commands.add_parser("backup", help="copy the database safely, even while running")
     backup.add_argument("path", help="where to write the copy, e.g. backups/2026-11-24.db")
     commands.add_parser("health", help="exit 0 when the database opens, migrations are "
@@ -112,6 +120,7 @@ async def _admin(settings: Settings, args: argparse.Namespace) -> int:
             community = await services.membership.create_community(
                 code=args.code, name=args.name, unit=args.unit, credit_floor=args.floor,
                 credit_ceiling=args.ceiling, approval=args.approval,
+                orientation_required=args.orientation_required,
             )
             print(tr("Created {community} (code {code}).", community=community.name,
                      code=community.code))
@@ -123,6 +132,8 @@ async def _admin(settings: Settings, args: argparse.Namespace) -> int:
             print(tr("Telegram user {user} is now a coordinator (#{number}).",
                      user=args.telegram_id, number=member.number))
             return 0
+        if args.command == "events":
+            return await _import_events(services, args, tr)
         if args.command == "verify":
             report = await services.verify()
             for note in report.notes:
@@ -140,3 +151,20 @@ async def _admin(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         await services.close()
     return 2
+
+
+async def _import_events(services: Services, args: argparse.Namespace, tr) -> int:
+    import csv
+    from pathlib import Path
+
+    text = await asyncio.to_thread(Path(args.file).read_text, encoding="utf-8-sig")
+    rows = list(csv.DictReader(text.splitlines()))
+    report = await services.events.import_schedule(args.community, rows)
+    for line, code, params in report.problems:
+        message = plain_text(error_text(tr, DomainError(code, **params)))
+        print(tr("line {line}: {problem}", line=line, problem=message), file=sys.stderr)
+    if report.problems:
+        print(tr("Nothing was imported; please fix the lines above."), file=sys.stderr)
+        return 1
+    print(tr("Imported {count} events.", count=report.imported))
+    return 0

@@ -8,7 +8,7 @@ import itertools
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.request import BaseRequest, RequestData
@@ -28,6 +28,7 @@ BOT_USER = {
 class ApiCall:
     method: str
     params: dict[str, Any]
+    files: dict[str, bytes] = field(default_factory=dict)  # uploads: name → content
 
     @property
     def chat_id(self) -> int | None:
@@ -90,7 +91,10 @@ class FakeBotApi(BaseRequest):
     ) -> tuple[int, bytes]:
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
-        call = ApiCall(name, params)
+        files = {}
+        if request_data is not None and request_data.contains_files:
+            files = {key: value[1] for key, value in request_data.multipart_data.items()}
+        call = ApiCall(name, params, files)
         rule = self._failures.get(name)
         failure = rule(call) if rule else None
         if failure is not None:

@@ -14,7 +14,9 @@ from core.errors import DomainError
 from core.membership import require_active_member
 from core.models import Actor, Community, Event, EventView, Member, Membership
 from core.views import load_community, load_member
+from core.when import SEOUL
 from storage import audit as audit_rows
+from storage import communities as community_rows
 from storage import dialogs as dialog_rows
 from storage import events as event_rows
 from storage import ledger as ledger_rows
@@ -94,6 +96,35 @@ def validate_draft(draft: EventDraft, now: datetime) -> None:
             raise DomainError("amount_too_large", text=str(amount), maximum=MAX_AMOUNT)
     if draft.audience == "all" and (draft.fee or draft.reward):
         raise DomainError("event_all_no_currency")
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    problems: list[tuple[int, str, dict]] = field(default_factory=list)  # (line, code, params)
+
+
+def _row_draft(row: dict[str, str], now: datetime) -> EventDraft:
+    """One CSV row (kind,title,start,end,place,capacity) as a draft, or a DomainError."""
+    kind = (row.get("kind") or "").strip()
+    if kind not in KINDS:
+        raise DomainError("event_kind_invalid")
+    try:
+        starts = datetime.strptime((row.get("start") or "").strip(), "%Y-%m-%d %H:%M")
+        ends = datetime.strptime((row.get("end") or "").strip(), "%Y-%m-%d %H:%M")
+    except ValueError as error:
+        raise DomainError("when_invalid", text="") from error
+    capacity_text = (row.get("capacity") or "").strip()
+    if capacity_text and not capacity_text.isdigit():
+        raise DomainError("event_capacity_invalid")
+    draft = EventDraft(
+        kind=kind, title=(row.get("title") or "").strip(),
+        starts_at=starts.replace(tzinfo=SEOUL), ends_at=ends.replace(tzinfo=SEOUL),
+        place=(row.get("place") or "").strip() or None,
+        capacity=int(capacity_text) if capacity_text else None,
+    )
+    validate_draft(draft, now)
+    return draft
 
 
 class EventService:
@@ -185,6 +216,12 @@ class EventService:
                                     now=to_db(now))
             return EventChange(await self._view(conn, event_id, None), attendees, refunds)
 
+    async def managed(self, actor: Actor, event_id: int) -> EventView:
+        """An event the actor may edit, cancel and take attendance for."""
+        async with self._db.read() as conn:
+            await self._event_for_coordinator(conn, actor, event_id)
+            return await self._view(conn, event_id, None)
+
     async def open_checkin(self, actor: Actor, event_id: int) -> EventView:
         async with self._db.write() as conn:
             event = await self._event_for_coordinator(conn, actor, event_id)
@@ -210,6 +247,40 @@ class EventService:
             if row is None or row["status"] != "signed":
                 raise DomainError("event_not_signed_up")
             return await self._check_in(conn, event, row, actor.person.id, now)
+
+    async def import_schedule(self, community_code: str, rows: list[dict[str, str]],
+                              first_line: int = 2) -> ImportReport:
+        """Load a year's schedule; if any row is bad, nothing is imported."""
+        now = self._clock.now()
+        report = ImportReport()
+        drafts = []
+        for line, row in enumerate(rows, start=first_line):
+            try:
+                drafts.append(_row_draft(row, now))
+            except DomainError as error:
+                report.problems.append((line, error.code, error.params))
+        if report.problems:
+            return report
+        async with self._db.write() as conn:
+            community = await community_rows.get_by_code(conn, community_code)
+            if community is None:
+                raise DomainError("community_not_found", code=community_code)
+            coordinators = await membership_rows.coordinators(conn, community["id"])
+            if not coordinators:
+                raise DomainError("no_coordinator")
+            for draft in drafts:
+                await event_rows.insert(conn, {
+                    "community_id": community["id"], "kind": draft.kind, "title": draft.title,
+                    "starts_at": to_db(draft.starts_at), "ends_at": to_db(draft.ends_at),
+                    "place": draft.place, "capacity": draft.capacity,
+                    "created_by_person_id": coordinators[0]["person_id"],
+                    "created_at": to_db(now), "updated_at": to_db(now),
+                })
+            await audit_rows.record(conn, community_id=community["id"], actor_person_id=None,
+                                    action="event_import", target=None, reason=None,
+                                    details={"events": len(drafts)}, now=to_db(now))
+        report.imported = len(drafts)
+        return report
 
     # ----- members ------------------------------------------------------------------------
 

@@ -80,6 +80,7 @@ class MembershipService:
         credit_ceiling: int = DEFAULT_CEILING,
         approval: str = "auto",
         actor: Actor | None = None,
+        orientation_required: bool = False,
     ) -> Community:
         if actor is not None and not actor.is_admin:
             raise DomainError("not_admin")
@@ -95,6 +96,7 @@ class MembershipService:
                 credit_ceiling=credit_ceiling,
                 approval=approval,
                 now=now,
+                orientation_required=orientation_required,
             )
             if community_id is None:
                 raise DomainError("community_code_taken", code=code)

@@ -151,6 +151,9 @@ _MESSAGES: dict[str, _Render] = {
     "checkin_code_invalid": lambda tr, p: tr(
         "That check-in code doesn't match an event. Please ask the coordinator for it."
     ),
+    "no_coordinator": lambda tr, p: tr(
+        "This community has no coordinator yet. Appoint one with pumasi coordinator add."
+    ),
     "orientation_needed": lambda tr, p: tr(
         "Your account opens after you attend an orientation. See /sessions to sign up."
     ),

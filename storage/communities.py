@@ -17,13 +17,15 @@ async def insert_community(
     credit_ceiling: int,
     approval: str,
     now: str,
+    orientation_required: bool = False,
 ) -> int | None:
     """Insert and create the community account; None when the code is taken."""
     try:
         cursor = await conn.execute(
             "INSERT INTO communities (code, name, unit, credit_floor, credit_ceiling, approval,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (code, name, unit, credit_floor, credit_ceiling, approval, now),
+            " created_at, orientation_required) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (code, name, unit, credit_floor, credit_ceiling, approval, now,
+             int(orientation_required)),
         )
     except sqlite3.IntegrityError:
         return None

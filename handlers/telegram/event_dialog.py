@@ -190,7 +190,7 @@ async def start_edit(turn: Turn) -> None:
     if len(parts) != 3 or event_id is None or parts[1] not in (
             "title", "starts_at", "ends_at", "place", "capacity"):
         return
-    await turn.services.events.event(turn.actor, event_id)  # visible and scheduled
+    await turn.services.events.managed(turn.actor, event_id)
     await turn.services.dialogs.put(
         turn.actor.person.id, Dialog(EDIT, "value", {"event_id": event_id, "field": parts[1]}))
     await turn.reply(turn.tr("Send the new value. (/cancel to stop)"))

@@ -167,6 +167,7 @@ async def on_event(turn: Turn) -> None:
         if result.newly and result.reward_paid:
             await turn.notify(result.member, lambda tr: _reward_text(tr, result))
     elif action == "edit":
+        await events.managed(turn.actor, event_id)
         await turn.reply(tr("What do you want to change?"), InlineKeyboardMarkup([
             [button(tr("Title"), f"eve:title:{event_id}"),
              button(tr("Start"), f"eve:starts_at:{event_id}")],
@@ -175,7 +176,7 @@ async def on_event(turn: Turn) -> None:
             [button(tr("Capacity"), f"eve:capacity:{event_id}")],
         ]))
     elif action == "cancel":
-        view = await events.event(turn.actor, event_id)
+        view = await events.managed(turn.actor, event_id)
         await turn.reply(tr("Cancel {title}? Everyone signed up will be told and fees "
                             "refunded.", title=escape(view.event.title)),
                          InlineKeyboardMarkup([[button(tr("❌ Yes, cancel it"),
