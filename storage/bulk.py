@@ -181,3 +181,35 @@ def _flush(conn: sqlite3.Connection, transfers: list, movements: list) -> None:
     )
     transfers.clear()
     movements.clear()
+
+
+def seed_pending_reminders(path: str | Path, *, count: int, code: str = "remind") -> None:
+    """A community of 1,000 members, one event a month ahead and `count` pending reminders."""
+    seed_large_community(path, code=code, members=1000, transfers=0, posts=0)
+    now = datetime.now(UTC).replace(microsecond=0)
+    starts = now + timedelta(days=30)
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        community_id, = conn.execute("SELECT id FROM communities WHERE code = ?",
+                                     (code,)).fetchone()
+        creator, = conn.execute("SELECT person_id FROM memberships WHERE community_id = ?"
+                                " ORDER BY id LIMIT 1", (community_id,)).fetchone()
+        event_id = conn.execute(
+            "INSERT INTO events (community_id, kind, title, starts_at, ends_at,"
+            " created_by_person_id, created_at, updated_at) VALUES (?, 'study', '학당', ?, ?, ?,"
+            " ?, ?)",
+            (community_id, to_db(starts), to_db(starts + timedelta(hours=2)), creator,
+             to_db(now), to_db(now)),
+        ).lastrowid
+        memberships = [row[0] for row in conn.execute(
+            "SELECT id FROM memberships WHERE community_id = ?", (community_id,))]
+        conn.executemany(
+            "INSERT INTO reminders (kind, event_id, membership_id, due_at, updated_at)"
+            " VALUES ('event', ?, ?, ?, ?)",
+            ((event_id, memberships[i % len(memberships)],
+              to_db(now + timedelta(days=1, seconds=i)), to_db(now)) for i in range(count)),
+        )
+        conn.execute("COMMIT")
+    finally:
+        conn.close()

@@ -15,6 +15,7 @@ from bot.fake_api import BOT_USER
 class BotApiEmulator:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.poll_times: list[float] = []  # time.monotonic() of each getUpdates
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 1
         self._message_id = 500
@@ -67,6 +68,7 @@ class BotApiEmulator:
         if method == "getMe":
             return BOT_USER
         if method == "getUpdates":
+            self.poll_times.append(time.monotonic())
             return self._get_updates(params)
         with self._changed:
             self.calls.append((method, params))
