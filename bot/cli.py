@@ -33,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--floor", type=int, default=DEFAULT_FLOOR, help="credit floor")
     create.add_argument("--ceiling", type=int, default=DEFAULT_CEILING, help="credit ceiling")
     create.add_argument("--approval", choices=("auto", "coordinator"), default="auto")
+    create.add_argument("--reminder-hours", default="24,1",
+                        help="hours before an event to remind members (default 24,1)")
     create.add_argument("--orientation-required", action="store_true",
                         help="new members can trade only after attending an orientation")
     coordinator = commands.add_parser("coordinator", help="manage coordinators")
@@ -121,6 +123,7 @@ async def _admin(settings: Settings, args: argparse.Namespace) -> int:
                 code=args.code, name=args.name, unit=args.unit, credit_floor=args.floor,
                 credit_ceiling=args.ceiling, approval=args.approval,
                 orientation_required=args.orientation_required,
+                reminder_hours=args.reminder_hours,
             )
             print(tr("Created {community} (code {code}).", community=community.name,
                      code=community.code))

@@ -81,10 +81,14 @@ class MembershipService:
         approval: str = "auto",
         actor: Actor | None = None,
         orientation_required: bool = False,
+        reminder_hours: str = "24,1",
     ) -> Community:
         if actor is not None and not actor.is_admin:
             raise DomainError("not_admin")
         _validate_community(code, name, unit, credit_floor, credit_ceiling, approval)
+        hours = [part.strip() for part in reminder_hours.split(",") if part.strip()]
+        if not hours or not all(h.isdigit() and 0 < int(h) <= 24 * 14 for h in hours):
+            raise DomainError("reminder_hours_invalid")
         now = self._now()
         async with self._db.write() as conn:
             community_id = await community_rows.insert_community(
@@ -97,6 +101,7 @@ class MembershipService:
                 approval=approval,
                 now=now,
                 orientation_required=orientation_required,
+                reminder_hours=",".join(hours),
             )
             if community_id is None:
                 raise DomainError("community_code_taken", code=code)

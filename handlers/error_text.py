@@ -151,6 +151,9 @@ _MESSAGES: dict[str, _Render] = {
     "checkin_code_invalid": lambda tr, p: tr(
         "That check-in code doesn't match an event. Please ask the coordinator for it."
     ),
+    "reminder_hours_invalid": lambda tr, p: tr(
+        "Reminder hours are whole hours before the event, e.g. 24,1."
+    ),
     "no_coordinator": lambda tr, p: tr(
         "This community has no coordinator yet. Appoint one with pumasi coordinator add."
     ),

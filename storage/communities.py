@@ -18,14 +18,16 @@ async def insert_community(
     approval: str,
     now: str,
     orientation_required: bool = False,
+    reminder_hours: str = "24,1",
 ) -> int | None:
     """Insert and create the community account; None when the code is taken."""
     try:
         cursor = await conn.execute(
             "INSERT INTO communities (code, name, unit, credit_floor, credit_ceiling, approval,"
-            " created_at, orientation_required) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " created_at, orientation_required, reminder_hours)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (code, name, unit, credit_floor, credit_ceiling, approval, now,
-             int(orientation_required)),
+             int(orientation_required), reminder_hours),
         )
     except sqlite3.IntegrityError:
         return None

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from html import escape
 
@@ -54,7 +55,9 @@ async def _prompt(turn: Turn, dialog: Dialog) -> None:
         await turn.reply(tr("When does it end? A time (17:00), a duration (2시간) or a date and "
                             "time."))
     elif step == "place":
-        await turn.reply(tr("Where? (or Skip)"), skip)
+        await turn.reply(tr("Where? You can add a map link too. (or Skip)"), skip)
+    elif step == "host":
+        await turn.reply(tr("Who hosts or teaches it? (or Skip)"), skip)
     elif step == "capacity":
         await turn.reply(tr("How many seats? (a number, or Skip for no limit)"), skip)
     elif step == "fee":
@@ -83,6 +86,10 @@ def _summary(tr: Translator, data: dict) -> str:
              "🕒 " + when_text(tr, starts, ends)]
     if data.get("place"):
         lines.append("📍 " + escape(data["place"]))
+    if data.get("map_url"):
+        lines.append("🗺 " + escape(data["map_url"]))
+    if data.get("host"):
+        lines.append(tr("Host: {host}", host=escape(data["host"])))
     lines.append(tr("Seats: {seats}", seats=data.get("capacity") or tr("no limit")))
     if data.get("fee"):
         lines.append(tr("Fee: {fee}", fee=tr.number(data["fee"])))
@@ -92,6 +99,17 @@ def _summary(tr: Translator, data: dict) -> str:
         lines.append(tr("This is an orientation for new members."))
     lines.append(audience_name(tr, data.get("audience", "community")))
     return "\n".join(lines)
+
+
+_LINK = re.compile(r"https?://\S+")
+
+
+def _split_map_link(text: str) -> tuple[str | None, str | None]:
+    """`마포구청 3층 https://naver.me/x` → ("마포구청 3층", "https://naver.me/x")."""
+    match = _LINK.search(text)
+    link = match.group(0)[:300] if match else None
+    place = _LINK.sub("", text).strip()[:200] or None
+    return place, link
 
 
 async def _next(turn: Turn, dialog: Dialog, step: str, **values) -> None:
@@ -121,7 +139,10 @@ async def on_text(turn: Turn, dialog: Dialog) -> None:
         await turn.reply(tr("Understood: ends {when}", when=tr.datetime(ends)))
         await _next(turn, dialog, "place", end=ends.isoformat())
     elif step == "place":
-        await _next(turn, dialog, "capacity", place=text[:200])
+        place, map_url = _split_map_link(text)
+        await _next(turn, dialog, "host", place=place, map_url=map_url)
+    elif step == "host":
+        await _next(turn, dialog, "capacity", host=text[:100])
     elif step == "capacity":
         if not text.isdigit() or not 0 < int(text) <= 10_000:
             raise DomainError("event_capacity_invalid")
@@ -149,7 +170,8 @@ async def on_button(turn: Turn) -> None:
         return
     await turn.drop_buttons()
     value = data.split(":", 2)[-1]
-    skips = {"place": ("capacity", None), "capacity": ("fee", None), "fee": ("reward", 0),
+    skips = {"place": ("host", None), "host": ("capacity", None), "capacity": ("fee", None),
+             "fee": ("reward", 0),
              "reward": ("orientation", 0)}  # step → (next step, value when skipped)
     if data.startswith("evd:kind:") and dialog.step == "kind" and value in (
             "study", "meeting", "trip"):
@@ -174,6 +196,7 @@ async def _save(turn: Turn, dialog: Dialog) -> None:
         kind=data["kind"], title=data["title"],
         starts_at=datetime.fromisoformat(data["start"]),
         ends_at=datetime.fromisoformat(data["end"]), place=data.get("place"),
+        map_url=data.get("map_url"), host=data.get("host"),
         capacity=data.get("capacity"), fee=data.get("fee") or 0,
         reward=data.get("reward") or 0, audience=data.get("audience", "community"),
         is_orientation=bool(data.get("orientation")),

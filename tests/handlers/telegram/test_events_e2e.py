@@ -25,7 +25,8 @@ async def new_event(harness, *, capacity="2", fee="3000", reward="5000", orienta
     calls = await harness.send(KIM, "3월 14일 오후 3시")
     assert "3월 14일 (토) 오후 3:00" in texts(calls)  # echoed back as understood
     await harness.send(KIM, "2시간")
-    await harness.send(KIM, "마포구청 3층")
+    await harness.send(KIM, "마포구청 3층 https://naver.me/mapo")
+    await harness.send(KIM, "김선생")
     await harness.send(KIM, capacity)
     await harness.send(KIM, fee)
     await harness.send(KIM, reward)
@@ -54,6 +55,9 @@ async def test_capacity_waiting_list_promotion_fees_and_refunds(harness):
     event_id = await new_event(harness)
     calls = await harness.send(LEE, "/sessions")
     assert "품앗이 학당: 공동체 화폐" in texts(calls) and "2자리 중 2자리 남음" in texts(calls)
+    detail = texts(await harness.tap(LEE, f"ev:v:{event_id}"))
+    assert "📍 마포구청 3층" in detail and 'href="https://naver.me/mapo"' in detail
+    assert "진행: 김선생" in detail and "참가비: 3,000문" in detail
 
     await harness.tap(LEE, f"ev:join:{event_id}")
     calls = await harness.tap(PARK, f"ev:join:{event_id}")
@@ -162,7 +166,7 @@ async def test_coordinator_only_audience_is_hidden_from_members(harness):
     await harness.send(KIM, "실무협의체")
     await harness.send(KIM, "내일 10:00")
     await harness.send(KIM, "1시간")
-    for step in ("evd:skip", "evd:skip", "evd:skip", "evd:skip", "evd:ori:0",
+    for step in ("evd:skip", "evd:skip", "evd:skip", "evd:skip", "evd:skip", "evd:ori:0",
                  "evd:aud:coordinators", "evd:save"):
         await harness.tap(KIM, step)
     assert "실무협의체" in texts(await harness.send(KIM, "/sessions"))
