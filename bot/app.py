@@ -8,7 +8,14 @@ from datetime import time as dt_time
 from zoneinfo import ZoneInfo
 
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    ContextTypes,
+    Defaults,
+)
 from telegram.request import BaseRequest
 
 from bot.settings import Settings
@@ -18,6 +25,7 @@ from core.services import Services
 from handlers.i18n import compile_catalogs
 from handlers.telegram.common import SERVICES_KEY
 from handlers.telegram.jobs import sweep
+from handlers.telegram.outbox import outbox_job
 from handlers.telegram.registry import bot_commands, register
 from handlers.telegram.reminders import arm as arm_reminders
 
@@ -33,8 +41,10 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     clock: Clock | None = None,
-    rate_limit: bool = True,
+    rate_limiter: BaseRateLimiter | None | bool = True,
 ) -> Application:
+    """`rate_limiter` True means the production AIORateLimiter (about 30 messages a second,
+    20 a minute per group, RetryAfter retried); the tests pass None or their own."""
     """The Application with every handler registered; services open in `prepare`."""
     builder = (
         ApplicationBuilder()
@@ -47,10 +57,14 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+        if rate_limiter is True:
+            rate_limiter = None
     else:
         builder = builder.base_url(settings.api_base_url)
-        if rate_limit:
-            builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if rate_limiter is True:
+        rate_limiter = AIORateLimiter(max_retries=3)
+    if rate_limiter:
+        builder = builder.rate_limiter(rate_limiter)
     application = builder.build()
     application.bot_data["settings"] = settings
     application.bot_data["clock"] = clock
@@ -70,8 +84,10 @@ async def prepare(application: Application) -> None:
         await application.bot.set_my_commands(bot_commands(locale), language_code=locale)
     await application.bot.set_my_commands(bot_commands(settings.locale))
     await application.bot_data[SERVICES_KEY].reminders.recover()
+    await application.bot_data[SERVICES_KEY].notices.recover()
     await arm_reminders(application)
     if application.job_queue is not None:
+        application.job_queue.run_repeating(outbox_job, interval=5, first=1, name="outbox")
         application.job_queue.run_repeating(
             sweep, interval=SWEEP_INTERVAL_SECONDS, first=5, name="sweep"
         )

@@ -84,6 +84,7 @@ class Membership:
     credit_ceiling: int | None
     oriented: bool = True
     event_reminders: bool = True
+    notices_muted: bool = False
 
     @property
     def is_coordinator(self) -> bool:
@@ -107,6 +108,7 @@ class Membership:
             oriented=row["oriented_at"] is not None if "oriented_at" in row.keys() else True,
             event_reminders=bool(row["event_reminders"])
             if "event_reminders" in row.keys() else True,
+            notices_muted=bool(row["notices_muted"]) if "notices_muted" in row.keys() else False,
         )
 
 

@@ -12,6 +12,7 @@ from core.events import EventService
 from core.ledger import LedgerService
 from core.market import MarketService
 from core.membership import MembershipService
+from core.notices import NoticeService
 from core.people import PeopleService
 from core.reminders import ReminderService
 from core.verify import VerifyReport, verify_ledger
@@ -30,6 +31,7 @@ class Services:
     delivery: DeliveryService
     events: EventService
     reminders: ReminderService
+    notices: NoticeService
 
     @classmethod
     async def open(
@@ -53,6 +55,7 @@ class Services:
             delivery=DeliveryService(db, clock),
             events=EventService(db, clock),
             reminders=ReminderService(db, clock),
+            notices=NoticeService(db, clock),
         )
 
     async def verify(self) -> VerifyReport:

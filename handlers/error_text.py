@@ -154,6 +154,10 @@ _MESSAGES: dict[str, _Render] = {
     "reminder_hours_invalid": lambda tr, p: tr(
         "Reminder hours are whole hours before the event, e.g. 24,1."
     ),
+    "notice_empty": lambda tr, p: tr("The notice is empty. Please send some text or a photo."),
+    "notice_audience_invalid": lambda tr, p: tr("Please choose the audience from the buttons."),
+    "notice_days_invalid": lambda tr, p: tr("Please choose the number of days from the buttons."),
+    "notice_not_found": lambda tr, p: tr("That notice isn't available. See /notices."),
     "no_coordinator": lambda tr, p: tr(
         "This community has no coordinator yet. Appoint one with pumasi coordinator add."
     ),

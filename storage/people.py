@@ -25,7 +25,8 @@ _ACTOR = (
     " m.id AS m_id, m.community_id AS m_community_id, m.person_id AS m_person_id,"
     " m.number AS m_number, m.role AS m_role, m.status AS m_status,"
     " m.credit_floor AS m_credit_floor, m.credit_ceiling AS m_credit_ceiling,"
-    " m.oriented_at AS m_oriented_at, m.event_reminders AS m_event_reminders"
+    " m.oriented_at AS m_oriented_at, m.event_reminders AS m_event_reminders,"
+    " m.notices_muted AS m_notices_muted"
     " FROM people p LEFT JOIN communities c ON c.id = p.current_community_id"
     " LEFT JOIN memberships m ON m.community_id = p.current_community_id AND m.person_id = p.id"
 )

@@ -14,6 +14,7 @@ from handlers.ics import event_ics
 from handlers.render_events import event_line, event_text, month_text
 from handlers.telegram import keyboards
 from handlers.telegram.common import Turn
+from handlers.telegram.notices import settings_rows
 from handlers.telegram.reminders import rearm
 
 button = keyboards.button
@@ -245,28 +246,40 @@ async def _tell_attendees(turn: Turn, attendees: list[Member], render) -> None:
 
 async def settings(turn: Turn) -> None:
     membership = turn.actor.membership
-    enabled = membership.event_reminders if membership else True
-    await turn.reply(_settings_text(turn.tr, enabled), _settings_buttons(turn.tr, enabled))
+    reminders = membership.event_reminders if membership else True
+    muted = membership.notices_muted if membership else False
+    await turn.reply(_settings_text(turn.tr, reminders, muted),
+                     _settings_buttons(turn.tr, reminders, muted))
 
 
-def _settings_text(tr: Translator, enabled: bool) -> str:
-    return tr("<b>Settings</b>") + "\n" + (
-        tr("Event reminders: on") if enabled else tr("Event reminders: off"))
+def _settings_text(tr: Translator, reminders: bool, muted: bool) -> str:
+    return "\n".join([
+        tr("<b>Settings</b>"),
+        tr("Event reminders: on") if reminders else tr("Event reminders: off"),
+        tr("Notices: muted (urgent ones still come)") if muted else tr("Notices: on"),
+    ])
 
 
-def _settings_buttons(tr: Translator, enabled: bool) -> InlineKeyboardMarkup:
-    if enabled:
-        return InlineKeyboardMarkup([[button(tr("Turn event reminders off"), "set:rem:off")]])
-    return InlineKeyboardMarkup([[button(tr("Turn event reminders on"), "set:rem:on")]])
+def _settings_buttons(tr: Translator, reminders: bool, muted: bool) -> InlineKeyboardMarkup:
+    row = (button(tr("Turn event reminders off"), "set:rem:off") if reminders
+           else button(tr("Turn event reminders on"), "set:rem:on"))
+    return InlineKeyboardMarkup([[row], *settings_rows(tr, muted)])
 
 
 async def on_settings(turn: Turn) -> None:
     data = turn.update.callback_query.data or ""
-    if data not in ("set:rem:on", "set:rem:off"):
+    if data not in ("set:rem:on", "set:rem:off", "set:ntc:on", "set:ntc:off"):
         return
-    enabled = await turn.services.events.set_reminders(turn.actor, data.endswith("on"))
-    await turn.edit(_settings_text(turn.tr, enabled), _settings_buttons(turn.tr, enabled))
-    await rearm(turn.context)
+    if data.startswith("set:rem:"):
+        await turn.services.events.set_reminders(turn.actor, data.endswith("on"))
+        await rearm(turn.context)
+    else:
+        await turn.services.notices.set_muted(turn.actor, data.endswith("off"))
+    await turn.refresh()
+    membership = turn.actor.membership
+    await turn.edit(_settings_text(turn.tr, membership.event_reminders, membership.notices_muted),
+                    _settings_buttons(turn.tr, membership.event_reminders,
+                                      membership.notices_muted))
 
 
 async def tell_about_edit(turn: Turn, change) -> None:

@@ -163,6 +163,9 @@ async def _publish(turn: Turn, dialog: Dialog) -> None:
     await turn.edit(tr("✅ Posted! It stays on the market for 30 days.") + "\n\n"
                     + render.post_text(tr, view))
     await turn.reply(tr("See it with /market."), keyboards.main_menu(tr))
+    for chat_id in await turn.services.notices.market_groups(view.community.id):
+        await turn.context.bot.send_message(chat_id, tr("🆕 New on the market:") + "\n"
+                                            + render.post_text(tr, view))
 
 
 # ----- browsing -------------------------------------------------------------------------

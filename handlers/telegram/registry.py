@@ -20,6 +20,7 @@ from handlers.telegram import (
     ledger,
     market,
     membership,
+    notices,
     router,
     start,
     throttle,
@@ -27,6 +28,7 @@ from handlers.telegram import (
 from handlers.telegram.common import turn_handler
 
 PRIVATE = filters.ChatType.PRIVATE
+GROUPS = filters.ChatType.GROUPS
 
 _COMMANDS = {
     "start": start.start,
@@ -52,6 +54,8 @@ _COMMANDS = {
     "newevent": event_dialog.new_event,
     "checkin": events.checkin,
     "settings": events.settings,
+    "notice": notices.notice,
+    "notices": notices.reports,
 }
 
 _CALLBACKS = {
@@ -69,6 +73,7 @@ _CALLBACKS = {
     r"^evd:": event_dialog.on_button,
     r"^cal:": events.on_calendar,
     r"^set:": events.on_settings,
+    r"^ntc:": notices.on_button,
 }
 
 
@@ -80,8 +85,15 @@ def register(application: Application) -> None:
     for pattern, handler in _CALLBACKS.items():
         application.add_handler(CallbackQueryHandler(turn_handler(handler), pattern=pattern))
     application.add_handler(CallbackQueryHandler(turn_handler(_stale_button)))
+    application.add_handler(CommandHandler("link", turn_handler(notices.link), filters=GROUPS))
+    application.add_handler(
+        MessageHandler(GROUPS & filters.COMMAND, turn_handler(notices.in_group))
+    )
     application.add_handler(
         MessageHandler(PRIVATE & filters.PHOTO, turn_handler(router.on_photo))
+    )
+    application.add_handler(
+        MessageHandler(PRIVATE & filters.Document.ALL, turn_handler(router.on_document))
     )
     application.add_handler(
         MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, turn_handler(router.on_text))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.i18n import translator
-from handlers.telegram import event_dialog, keyboards, ledger, market, start
+from handlers.telegram import event_dialog, keyboards, ledger, market, notices, start
 from handlers.telegram.common import Handler, Turn
 
 _MENU_ACTIONS: dict[str, Handler] = {
@@ -32,6 +32,9 @@ async def on_text(turn: Turn) -> None:
         await action(turn)
         return
     dialog = await turn.services.dialogs.get(turn.actor.person.id)
+    if dialog is not None and dialog.name == notices.DIALOG:
+        await notices.on_content(turn, dialog)
+        return
     if dialog is not None and dialog.name in (event_dialog.NEW, event_dialog.EDIT):
         await event_dialog.on_text(turn, dialog)
         return
@@ -43,7 +46,18 @@ async def on_text(turn: Turn) -> None:
 
 async def on_photo(turn: Turn) -> None:
     dialog = await turn.services.dialogs.get(turn.actor.person.id)
+    if dialog is not None and dialog.name == notices.DIALOG:
+        await notices.on_content(turn, dialog)
+        return
     if dialog is not None:
         await market.on_dialog_photo(turn, dialog)
         return
     await turn.reply(turn.tr("Nice photo! To post it, start with /offer or /request."))
+
+
+async def on_document(turn: Turn) -> None:
+    dialog = await turn.services.dialogs.get(turn.actor.person.id)
+    if dialog is not None and dialog.name == notices.DIALOG:
+        await notices.on_content(turn, dialog)
+        return
+    await start.not_understood(turn)

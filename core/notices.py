@@ -1,0 +1,213 @@
+"""Notices (공지): a coordinator's broadcast, queued in a durable outbox — one row per
+recipient — that a sender drains; each row is claimed before it is sent, so a restart
+resumes where it stopped and nobody gets the notice twice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from core.clock import Clock
+from core.errors import DomainError
+from core.membership import require_active_member
+from core.models import Actor, Community, Membership
+from core.views import load_community
+from storage import audit as audit_rows
+from storage import communities as community_rows
+from storage import dialogs as dialog_rows
+from storage import memberships as membership_rows
+from storage import notices as notice_rows
+from storage.db import Connection, Database
+from storage.timefmt import to_db
+
+AUDIENCES = ("all", "coordinators", "event", "active", "inactive")
+TEXT_MAX = 3500
+
+
+@dataclass(frozen=True)
+class NoticeDraft:
+    text: str
+    audience: str
+    photo_file_id: str | None = None
+    document_file_id: str | None = None
+    event_id: int | None = None
+    days: int | None = None
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class Delivery:
+    outbox_id: int
+    notice_id: int
+    chat_id: int
+    text: str
+    photo_file_id: str | None
+    document_file_id: str | None
+    attempts: int
+
+
+@dataclass(frozen=True)
+class NoticeReport:
+    notice_id: int
+    community: Community
+    author_person_id: int
+    recipients: int
+    sent: int
+    unreachable: int
+    failed: int
+    pending: int
+    done: bool
+
+
+class NoticeService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def count_recipients(self, actor: Actor, draft: NoticeDraft) -> int:
+        community = await self._coordinator_community(actor)
+        async with self._db.read() as conn:
+            return len(await self._recipients(conn, community, draft))
+
+    async def send(self, actor: Actor, draft: NoticeDraft, *, finishes_dialog: bool = False
+                   ) -> NoticeReport:
+        """Queue the notice for every recipient (and linked group chats) in one transaction."""
+        community = await self._coordinator_community(actor)
+        _validate(draft)
+        now = to_db(self._clock.now())
+        async with self._db.write() as conn:
+            rows = await self._recipients(conn, community, draft)
+            notice_id = await notice_rows.insert_notice(conn, {
+                "community_id": community.id, "author_person_id": actor.person.id,
+                "text": draft.text, "photo_file_id": draft.photo_file_id,
+                "document_file_id": draft.document_file_id, "audience": draft.audience,
+                "audience_event_id": draft.event_id, "audience_days": draft.days,
+                "urgent": int(draft.urgent), "created_at": now,
+            })
+            targets = [(row["membership_id"], row["chat_id"]) for row in rows]
+            if draft.audience == "all":
+                targets += [(None, g["chat_id"]) for g in await notice_rows.groups_of(
+                    conn, community.id)]
+            await notice_rows.add_outbox(conn, notice_id, targets, now)
+            await notice_rows.complete_if_done(conn, notice_id, now)
+            await audit_rows.record(conn, community_id=community.id,
+                                    actor_person_id=actor.person.id, action="notice_send",
+                                    target=f"notice:{notice_id}", reason=None,
+                                    details={"audience": draft.audience,
+                                             "recipients": len(targets)}, now=now)
+            if finishes_dialog:
+                await dialog_rows.clear(conn, actor.person.id)
+            return await self._report(conn, notice_id)
+
+    async def claim(self, limit: int) -> list[Delivery]:
+        now = to_db(self._clock.now())
+        async with self._db.write(records_update=False) as conn:
+            rows = await notice_rows.claim(conn, limit, now)
+            notices = {}
+            deliveries = []
+            for row in rows:
+                if row["notice_id"] not in notices:
+                    notices[row["notice_id"]] = await notice_rows.get_notice(conn,
+                                                                             row["notice_id"])
+                notice = notices[row["notice_id"]]
+                deliveries.append(Delivery(row["id"], row["notice_id"], int(row["chat_id"]),
+                                           notice["text"], notice["photo_file_id"],
+                                           notice["document_file_id"], row["attempts"]))
+        return deliveries
+
+    async def finish(self, delivery: Delivery, state: str, error: str | None = None
+                     ) -> NoticeReport | None:
+        """Record one delivery's outcome; returns the report when the notice has just finished."""
+        now = to_db(self._clock.now())
+        async with self._db.write(records_update=False) as conn:
+            await notice_rows.finish(conn, delivery.outbox_id, state, error, now)
+            if await notice_rows.complete_if_done(conn, delivery.notice_id, now):
+                return await self._report(conn, delivery.notice_id)
+        return None
+
+    async def retry_later(self, delivery: Delivery, error: str) -> None:
+        async with self._db.write(records_update=False) as conn:
+            await notice_rows.finish(conn, delivery.outbox_id, "pending", error,
+                                     to_db(self._clock.now()))
+
+    async def recover(self) -> int:
+        async with self._db.write(records_update=False) as conn:
+            return await notice_rows.interrupted(conn, to_db(self._clock.now()))
+
+    async def report(self, actor: Actor, notice_id: int | None = None) -> list[NoticeReport]:
+        community = await self._coordinator_community(actor)
+        async with self._db.read() as conn:
+            if notice_id is not None:
+                row = await notice_rows.get_notice(conn, notice_id)
+                if row is None or row["community_id"] != community.id:
+                    raise DomainError("notice_not_found")
+                return [await self._report(conn, notice_id)]
+            rows = await notice_rows.recent_notices(conn, community.id, 5)
+            return [await self._report(conn, row["id"]) for row in rows]
+
+    async def set_muted(self, actor: Actor, muted: bool) -> bool:
+        _, membership = require_active_member(actor)
+        async with self._db.write() as conn:
+            await notice_rows.set_muted(conn, membership.id, muted)
+        return muted
+
+    async def market_groups(self, community_id: int) -> list[int]:
+        async with self._db.read() as conn:
+            return [int(chat) for chat in await notice_rows.market_groups(conn, community_id)]
+
+    async def link_group(self, actor: Actor, chat_id: int, code: str, *,
+                         post_market: bool = False) -> Community:
+        now = to_db(self._clock.now())
+        async with self._db.write() as conn:
+            row = await community_rows.get_by_code(conn, code)
+            if row is None:
+                raise DomainError("community_not_found", code=code)
+            await _require_coordinator(conn, actor, row["id"])
+            await notice_rows.link_group(conn, str(chat_id), row["id"], actor.person.id,
+                                         post_market, now)
+            await audit_rows.record(conn, community_id=row["id"], actor_person_id=actor.person.id,
+                                    action="group_link", target=f"chat:{chat_id}", reason=None,
+                                    details=None, now=now)
+            return Community.from_row(row)
+
+    async def _coordinator_community(self, actor: Actor) -> Community:
+        community, _ = require_active_member(actor)
+        async with self._db.read() as conn:
+            await _require_coordinator(conn, actor, community.id)
+        return community
+
+    async def _recipients(self, conn: Connection, community: Community, draft: NoticeDraft):
+        if draft.audience not in AUDIENCES:
+            raise DomainError("notice_audience_invalid")
+        since = None
+        if draft.audience in ("active", "inactive"):
+            if not draft.days or not 0 < draft.days <= 3650:
+                raise DomainError("notice_days_invalid")
+            since = to_db(self._clock.now() - timedelta(days=draft.days))
+        return await notice_rows.recipients(
+            conn, community.id, draft.audience, event_id=draft.event_id, since=since,
+            include_muted=draft.urgent)
+
+    async def _report(self, conn: Connection, notice_id: int) -> NoticeReport:
+        notice = await notice_rows.get_notice(conn, notice_id)
+        counts = await notice_rows.counts(conn, notice_id)
+        return NoticeReport(
+            notice_id=notice_id, community=await load_community(conn, notice["community_id"]),
+            author_person_id=notice["author_person_id"], recipients=sum(counts.values()),
+            sent=counts.get("sent", 0), unreachable=counts.get("unreachable", 0),
+            failed=counts.get("failed", 0) + counts.get("uncertain", 0),
+            pending=counts.get("pending", 0) + counts.get("sending", 0),
+            done=notice["status"] == "done")
+
+
+def _validate(draft: NoticeDraft) -> None:
+    if not draft.text.strip() and not (draft.photo_file_id or draft.document_file_id):
+        raise DomainError("notice_empty")
+    if len(draft.text) > TEXT_MAX:
+        raise DomainError("memo_too_long", maximum=TEXT_MAX)
+
+
+async def _require_coordinator(conn: Connection, actor: Actor, community_id: int) -> None:
+    row = await membership_rows.get_for(conn, community_id, actor.person.id)
+    if row is None or not Membership.from_row(row).is_coordinator:
+        raise DomainError("not_coordinator")

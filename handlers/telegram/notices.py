@@ -1,0 +1,188 @@
+"""/notice (write, choose the audience, preview with the count, send), /notices (delivery
+reports), /link in a group chat, and the brief answers commands get in groups."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from core.dialogs import Dialog
+from core.errors import DomainError
+from core.membership import require_active_member
+from core.notices import NoticeDraft
+from handlers.i18n import Translator
+from handlers.telegram import keyboards
+from handlers.telegram.common import Turn
+from handlers.telegram.outbox import outbox_job, report_text
+
+DIALOG = "notice"
+button = keyboards.button
+
+
+def _draft(data: dict) -> NoticeDraft:
+    return NoticeDraft(text=data.get("text", ""), audience=data.get("audience", "all"),
+                       photo_file_id=data.get("photo"), document_file_id=data.get("document"),
+                       event_id=data.get("event_id"), days=data.get("days"),
+                       urgent=bool(data.get("urgent")))
+
+
+async def notice(turn: Turn) -> None:
+    require_active_member(turn.actor)
+    if not turn.actor.membership.is_coordinator:
+        raise DomainError("not_coordinator")
+    await turn.services.dialogs.put(turn.actor.person.id, Dialog(DIALOG, "content", {}))
+    await turn.reply(turn.tr("Send the notice: text, or a photo or file with a caption. "
+                             "(/cancel to stop)"))
+
+
+async def on_content(turn: Turn, dialog: Dialog) -> None:
+    message = turn.update.effective_message
+    data = {"text": turn.message_text.strip()}
+    if message.photo:
+        data["photo"] = message.photo[-1].file_id
+    elif message.document:
+        data["document"] = message.document.file_id
+    if dialog.step != "content":
+        await turn.reply(turn.tr("Please use the buttons above, or /cancel."))
+        return
+    draft = NoticeDraft(text=data["text"], audience="all", photo_file_id=data.get("photo"),
+                        document_file_id=data.get("document"))
+    if not draft.text and not (draft.photo_file_id or draft.document_file_id):
+        raise DomainError("notice_empty")
+    await turn.services.dialogs.put(turn.actor.person.id, Dialog(DIALOG, "audience", data))
+    tr = turn.tr
+    await turn.reply(tr("Who should get it?"), InlineKeyboardMarkup([
+        [button(tr("Whole community"), "ntc:aud:all"),
+         button(tr("Coordinators"), "ntc:aud:coordinators")],
+        [button(tr("Signed up for an event"), "ntc:aud:event")],
+        [button(tr("Active in the last N days"), "ntc:aud:active"),
+         button(tr("Inactive in the last N days"), "ntc:aud:inactive")],
+        [button(tr("Cancel"), "ntc:cancel")],
+    ]))
+
+
+async def on_button(turn: Turn) -> None:
+    data = turn.update.callback_query.data or ""
+    tr = turn.tr
+    person_id = turn.actor.person.id
+    if data == "ntc:cancel":
+        await turn.services.dialogs.clear(person_id)
+        await turn.edit(tr("Stopped. Nothing was sent."))
+        return
+    dialog = await turn.services.dialogs.get(person_id)
+    if dialog is None or dialog.name != DIALOG:
+        await turn.answer(tr("This step is over."), alert=True)
+        await turn.drop_buttons()
+        return
+    values = dict(dialog.data)
+    parts = data.split(":", 2)
+    kind = parts[1] if len(parts) > 1 else ""
+    choice = parts[2] if len(parts) > 2 else ""
+    if kind == "aud" and choice in ("all", "coordinators", "event", "active", "inactive"):
+        values["audience"] = choice
+        if choice == "event":
+            views = await turn.services.events.upcoming(turn.actor)
+            if not views:
+                await turn.answer(tr("No upcoming events."), alert=True)
+                return
+            await _save(turn, values, "event")
+            await turn.edit(tr("Which event?"), InlineKeyboardMarkup(
+                [[button(v.event.title[:40], f"ntc:ev:{v.event.id}")] for v in views[:10]]))
+            return
+        if choice in ("active", "inactive"):
+            await _save(turn, values, "days")
+            await turn.edit(tr("In the last how many days?"), InlineKeyboardMarkup([[
+                button(tr("{days} days", days=days), f"ntc:days:{days}")
+                for days in (30, 90, 365)]]))
+            return
+    elif kind == "ev" and choice.isdigit():
+        values["event_id"] = int(choice)
+    elif kind == "days" and choice in ("30", "90", "365"):
+        values["days"] = int(choice)
+    elif kind == "urg" and choice in ("0", "1"):
+        values["urgent"] = choice == "1"
+        await _preview(turn, values)
+        return
+    elif kind == "send" and dialog.step == "confirm":
+        await _send(turn, values)
+        return
+    else:
+        await turn.answer(tr("This step is over."))
+        return
+    await _save(turn, values, "urgent")
+    await turn.edit(tr("Is it urgent? Urgent notices reach members who muted notices too."),
+                    InlineKeyboardMarkup([[button(tr("Normal"), "ntc:urg:0"),
+                                           button(tr("Urgent"), "ntc:urg:1")]]))
+
+
+async def _save(turn: Turn, values: dict, step: str) -> None:
+    await turn.services.dialogs.put(turn.actor.person.id, Dialog(DIALOG, step, values))
+
+
+async def _preview(turn: Turn, values: dict) -> None:
+    count = await turn.services.notices.count_recipients(turn.actor, _draft(values))
+    await _save(turn, values, "confirm")
+    tr = turn.tr
+    body = escape(values.get("text") or "")
+    extra = tr("(with a photo)") if values.get("photo") else (
+        tr("(with a file)") if values.get("document") else "")
+    await turn.edit(
+        tr("<b>Preview</b>") + "\n" + body + (" " + extra if extra else "") + "\n\n"
+        + tr("It will go to {count} members.", count=count),
+        InlineKeyboardMarkup([[button(tr("📣 Send"), "ntc:send:go"),
+                               button(tr("Cancel"), "ntc:cancel")]]))
+
+
+async def _send(turn: Turn, values: dict) -> None:
+    report = await turn.services.notices.send(turn.actor, _draft(values), finishes_dialog=True)
+    await turn.edit(turn.tr("📣 Sending notice N{id} to {count} recipients. I'll report when "
+                            "it's done; /notices shows progress.", id=report.notice_id,
+                            count=report.recipients))
+    if turn.context.job_queue is not None:
+        turn.context.job_queue.run_once(outbox_job, when=0)
+
+
+async def reports(turn: Turn) -> None:
+    found = await turn.services.notices.report(turn.actor)
+    tr = turn.tr
+    if not found:
+        await turn.reply(tr("No notices yet. Write one with /notice."))
+        return
+    lines = [tr("<b>Recent notices</b>")]
+    for report in found:
+        state = tr("done") if report.done else tr("{pending} still to send",
+                                                  pending=report.pending)
+        lines.append(report_text(tr, report) + f" ({state})")
+    await turn.reply("\n".join(lines))
+
+
+async def link(turn: Turn) -> None:
+    """/link CODE [posts] in a group chat: notices (and new posts) go to this group too."""
+    tr = turn.tr
+    chat = turn.update.effective_chat
+    if not turn.args:
+        await turn.reply(tr("Please add the community code, e.g. /link mapo"))
+        return
+    post_market = len(turn.args) > 1 and turn.args[1].lower() in ("posts", "market", "장터")
+    community = await turn.services.notices.link_group(turn.actor, chat.id, turn.args[0],
+                                                       post_market=post_market)
+    await turn.reply(tr("This group now receives {community}'s notices.",
+                        community=escape(community.name))
+                     + (" " + tr("New market posts will appear here too.") if post_market
+                        else ""))
+
+
+async def in_group(turn: Turn) -> None:
+    """Private matters (balance, pay …) move to the private chat, with a deep link."""
+    tr = turn.tr
+    link_url = f"https://t.me/{turn.context.bot.username}?start=from_group"
+    await turn.reply(tr("Let's do that in a private chat with me."),
+                     InlineKeyboardMarkup([[InlineKeyboardButton(tr("Open the private chat"),
+                                                                 url=link_url)]]))
+
+
+def settings_rows(tr: Translator, muted: bool) -> list:
+    if muted:
+        return [[button(tr("Receive notices again"), "set:ntc:on")]]
+    return [[button(tr("Mute this community's notices"), "set:ntc:off")]]

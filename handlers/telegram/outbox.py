@@ -1,0 +1,104 @@
+"""Draining the notice outbox under the Bot API's limits (the Application's AIORateLimiter
+spaces the sends), honouring RetryAfter, marking blocked members unreachable."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, ContextTypes
+
+from core.notices import Delivery, NoticeReport
+from handlers.i18n import translator
+
+log = logging.getLogger(__name__)
+
+BATCH = 30
+MAX_ATTEMPTS = 5
+_LOCK_KEY = "outbox_lock"
+
+
+async def drain(application: Application, max_messages: int | None = None,
+                keep_going=lambda: True) -> int:
+    """Send pending outbox rows until none is left (or `max_messages`); returns how many were
+    handled. Only one drain runs at a time."""
+    lock = application.bot_data.setdefault(_LOCK_KEY, asyncio.Lock())
+    handled = 0
+    async with lock:
+        services = application.bot_data["services"]
+        while keep_going() and (max_messages is None or handled < max_messages):
+            size = BATCH if max_messages is None else min(BATCH, max_messages - handled)
+            batch = await services.notices.claim(size)
+            if not batch:
+                break
+            pause = 0.0
+            results = await asyncio.gather(*(_deliver(application, d) for d in batch))
+            for delivery, (state, error, retry_after) in zip(batch, results, strict=True):
+                if state == "retry":
+                    await services.notices.retry_later(delivery, error)
+                    pause = max(pause, retry_after)
+                    continue
+                report = await services.notices.finish(delivery, state, error)
+                if report is not None:
+                    await _tell_author(application, report)
+                handled += 1
+            if pause:
+                log.info("Bot API asked to slow down; pausing %.1f s", pause)
+                await asyncio.sleep(pause)
+    return handled
+
+
+async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    application = context.application
+    await drain(application, keep_going=lambda: application.running)
+
+
+async def _deliver(application: Application, delivery: Delivery
+                   ) -> tuple[str, str | None, float]:
+    bot = application.bot
+    try:
+        if delivery.photo_file_id:
+            await bot.send_photo(delivery.chat_id, delivery.photo_file_id,
+                                 caption=delivery.text or None)
+        elif delivery.document_file_id:
+            await bot.send_document(delivery.chat_id, delivery.document_file_id,
+                                    caption=delivery.text or None)
+        else:
+            await bot.send_message(delivery.chat_id, delivery.text)
+    except RetryAfter as error:
+        return "retry", "RetryAfter", _seconds(error.retry_after)
+    except (Forbidden, BadRequest) as error:  # blocked the bot, left, or no such chat
+        return "unreachable", type(error).__name__, 0.0
+    except NetworkError as error:
+        if delivery.attempts < MAX_ATTEMPTS:
+            return "retry", type(error).__name__, 1.0
+        return "failed", type(error).__name__, 0.0
+    except TelegramError as error:
+        return "failed", type(error).__name__, 0.0
+    return "sent", None, 0.0
+
+
+def _seconds(value) -> float:
+    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
+
+
+def report_text(tr, report: NoticeReport) -> str:
+    return tr("📣 Notice N{id} delivered: {sent} sent, {unreachable} unreachable, "
+              "{failed} failed, of {recipients}.", id=report.notice_id, sent=report.sent,
+              unreachable=report.unreachable, failed=report.failed,
+              recipients=report.recipients)
+
+
+async def _tell_author(application: Application, report: NoticeReport) -> None:
+    services = application.bot_data["services"]
+    addresses = await services.people.addresses(report.author_person_id)
+    if "telegram" not in addresses:
+        return
+    author = await services.people.reload(report.author_person_id)
+    try:
+        await application.bot.send_message(int(addresses["telegram"]),
+                                           report_text(translator(author.locale), report))
+    except TelegramError:
+        log.info("could not send the delivery report of notice %s", report.notice_id)
+

@@ -1,0 +1,145 @@
+"""SQL for notices, their outbox and linked group chats."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from storage.db import Connection, fetch_all, fetch_one
+
+_ACTIVE_IN_PERIOD = (
+    "SELECT DISTINCT a.membership_id FROM transfers t"
+    " JOIN movements mv ON mv.transfer_id = t.id JOIN accounts a ON a.id = mv.account_id"
+    " WHERE t.community_id = ? AND t.created_at >= ? AND a.membership_id IS NOT NULL"
+)
+
+
+async def recipients(
+    conn: Connection, community_id: int, audience: str, *, event_id: int | None,
+    since: str | None, include_muted: bool,
+) -> list[sqlite3.Row]:
+    """(membership_id, chat_id) of the members a notice is for, reachable on Telegram."""
+    base = (
+        "SELECT m.id AS membership_id, i.external_id AS chat_id FROM memberships m"
+        " JOIN identities i ON i.person_id = m.person_id AND i.channel = 'telegram'"
+        " WHERE m.community_id = ? AND m.status = 'active'"
+    )
+    params: list[object] = [community_id]
+    if not include_muted:
+        base += " AND m.notices_muted = 0"
+    if audience == "coordinators":
+        base += " AND m.role = 'coordinator'"
+    elif audience == "event":
+        base += (" AND m.id IN (SELECT membership_id FROM event_signups WHERE event_id = ?"
+                 " AND status = 'signed')")
+        params.append(event_id)
+    elif audience in ("active", "inactive"):
+        base += f" AND m.id {'IN' if audience == 'active' else 'NOT IN'} ({_ACTIVE_IN_PERIOD})"
+        params += [community_id, since]
+    return await fetch_all(conn, base + " ORDER BY m.number", params)
+
+
+async def insert_notice(conn: Connection, values: dict) -> int:
+    columns = list(values)
+    cursor = await conn.execute(
+        f"INSERT INTO notices ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        [values[c] for c in columns],
+    )
+    return int(cursor.lastrowid)
+
+
+async def add_outbox(conn: Connection, notice_id: int, rows: list[tuple[int | None, str]],
+                     now: str) -> None:
+    await conn.executemany(
+        "INSERT OR IGNORE INTO outbox (notice_id, membership_id, chat_id, updated_at)"
+        " VALUES (?, ?, ?, ?)",
+        [(notice_id, membership_id, chat_id, now) for membership_id, chat_id in rows],
+    )
+
+
+async def claim(conn: Connection, limit: int, now: str) -> list[sqlite3.Row]:
+    """Mark up to `limit` pending rows as being sent, oldest first, and return them."""
+    return await fetch_all(
+        conn,
+        "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?"
+        " WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?)"
+        " RETURNING id, notice_id, membership_id, chat_id, attempts",
+        (now, limit),
+    )
+
+
+async def finish(conn: Connection, outbox_id: int, state: str, error: str | None, now: str
+                 ) -> None:
+    await conn.execute(
+        "UPDATE outbox SET state = ?, last_error = ?, updated_at = ? WHERE id = ?"
+        " AND state = 'sending'",
+        (state, error, now, outbox_id),
+    )
+
+
+async def interrupted(conn: Connection, now: str) -> int:
+    cursor = await conn.execute(
+        "UPDATE outbox SET state = 'uncertain', updated_at = ? WHERE state = 'sending'", (now,)
+    )
+    return cursor.rowcount
+
+
+async def get_notice(conn: Connection, notice_id: int) -> sqlite3.Row | None:
+    return await fetch_one(conn, "SELECT * FROM notices WHERE id = ?", (notice_id,))
+
+
+async def counts(conn: Connection, notice_id: int) -> dict[str, int]:
+    rows = await fetch_all(
+        conn, "SELECT state, COUNT(*) FROM outbox WHERE notice_id = ? GROUP BY state",
+        (notice_id,),
+    )
+    return {row[0]: row[1] for row in rows}
+
+
+async def complete_if_done(conn: Connection, notice_id: int, now: str) -> bool:
+    """Mark the notice done once no row is left to send; True the one time it happens."""
+    cursor = await conn.execute(
+        "UPDATE notices SET status = 'done', finished_at = ? WHERE id = ? AND status = 'sending'"
+        " AND NOT EXISTS (SELECT 1 FROM outbox WHERE notice_id = ?"
+        " AND state IN ('pending', 'sending'))",
+        (now, notice_id, notice_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def recent_notices(conn: Connection, community_id: int, limit: int) -> list[sqlite3.Row]:
+    return await fetch_all(
+        conn, "SELECT * FROM notices WHERE community_id = ? ORDER BY id DESC LIMIT ?",
+        (community_id, limit),
+    )
+
+
+async def groups_of(conn: Connection, community_id: int) -> list[sqlite3.Row]:
+    return await fetch_all(
+        conn, "SELECT * FROM group_links WHERE community_id = ?", (community_id,)
+    )
+
+
+async def link_group(conn: Connection, chat_id: str, community_id: int, person_id: int,
+                     post_market: bool, now: str) -> None:
+    await conn.execute(
+        "INSERT INTO group_links (chat_id, community_id, linked_by_person_id, post_market,"
+        " linked_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET"
+        " community_id = excluded.community_id,"
+        " linked_by_person_id = excluded.linked_by_person_id,"
+        " post_market = excluded.post_market, linked_at = excluded.linked_at",
+        (chat_id, community_id, person_id, int(post_market), now),
+    )
+
+
+async def market_groups(conn: Connection, community_id: int) -> list[str]:
+    rows = await fetch_all(
+        conn, "SELECT chat_id FROM group_links WHERE community_id = ? AND post_market = 1",
+        (community_id,),
+    )
+    return [row[0] for row in rows]
+
+
+async def set_muted(conn: Connection, membership_id: int, muted: bool) -> None:
+    await conn.execute(
+        "UPDATE memberships SET notices_muted = ? WHERE id = ?", (int(muted), membership_id)
+    )
