@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
@@ -67,7 +68,7 @@ async def _deliver(application: Application, delivery: Delivery
         else:
             await bot.send_message(delivery.chat_id, delivery.text)
     except RetryAfter as error:
-        return "retry", "RetryAfter", _seconds(error.retry_after)
+        return "retry", "RetryAfter", _retry_seconds(error)
     except (Forbidden, BadRequest) as error:  # blocked the bot, left, or no such chat
         return "unreachable", type(error).__name__, 0.0
     except NetworkError as error:
@@ -79,7 +80,11 @@ async def _deliver(application: Application, delivery: Delivery
     return "sent", None, 0.0
 
 
-def _seconds(value) -> float:
+def _retry_seconds(error: RetryAfter) -> float:
+    # python-telegram-bot 22 warns that retry_after becomes a timedelta; accept both.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = error.retry_after
     return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
 
 
