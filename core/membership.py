@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from core.clock import Clock
 from core.errors import DomainError
@@ -15,7 +16,7 @@ from storage import ledger as ledger_rows
 from storage import memberships as membership_rows
 from storage import people as people_rows
 from storage.db import Connection, Database
-from storage.timefmt import to_db
+from storage.timefmt import from_db, to_db
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,32}$")
 DEFAULT_FLOOR = -300_000
@@ -36,6 +37,27 @@ class Decision:
     newly_decided: bool
     community: Community
     member: Member
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    membership_id: int
+    number: int
+    display_name: str
+    username: str | None
+    role: str
+    status: str
+    balance: int
+    last_active: datetime | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    created_at: datetime
+    action: str
+    actor_name: str | None
+    target: str | None
+    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -285,6 +307,66 @@ class MembershipService:
                 now=now,
             )
             return await load_member(conn, row["membership_id"])
+
+    async def directory(self, actor: Actor, words: str = "", page: int = 0
+                        ) -> tuple[list[DirectoryEntry], bool]:
+        community = _current_community(actor)
+        words = " ".join((words or "").split())[:40]
+        async with self._db.read() as conn:
+            await self._require_coordinator(conn, actor, community.id)
+            rows = await membership_rows.directory(conn, community.id, words, 11, max(0, page) * 10)
+        entries = [DirectoryEntry(
+            membership_id=row["membership_id"], number=row["number"],
+            display_name=row["display_name"], username=row["username"], role=row["role"],
+            status=row["status"], balance=row["balance"], last_active=from_db(row["last_active"]),
+        ) for row in rows[:10]]
+        return entries, len(rows) > 10
+
+    async def set_member_status(self, actor: Actor, number: int, status: str, reason: str
+                                ) -> Member:
+        """Suspend (status 'suspended') or reactivate ('active') a member, with a reason."""
+        community = _current_community(actor)
+        reason = " ".join((reason or "").split())
+        if len(reason) < 2:
+            raise DomainError("reason_required")
+        now = self._now()
+        async with self._db.write() as conn:
+            await self._require_coordinator(conn, actor, community.id)
+            row = await membership_rows.member_by_number(conn, community.id, number)
+            if row is None or row["status"] not in ("active", "suspended"):
+                raise DomainError("member_not_found", ref=f"#{number}")
+            if row["person_id"] == actor.person.id:
+                raise DomainError("self_trade")
+            await membership_rows.set_status(conn, row["membership_id"], status, now)
+            await audit_rows.record(
+                conn, community_id=community.id, actor_person_id=actor.person.id,
+                action="member_suspend" if status == "suspended" else "member_reactivate",
+                target=f"membership:{row['membership_id']}", reason=reason, details=None,
+                now=now)
+            return await load_member(conn, row["membership_id"])
+
+    async def promote(self, actor: Actor, number: int) -> Member:
+        community = _current_community(actor)
+        now = self._now()
+        async with self._db.write() as conn:
+            await self._require_coordinator(conn, actor, community.id)
+            row = await membership_rows.member_by_number(conn, community.id, number)
+            if row is None or row["status"] != "active":
+                raise DomainError("member_not_found", ref=f"#{number}")
+            await membership_rows.set_role(conn, row["membership_id"], "coordinator")
+            await audit_rows.record(
+                conn, community_id=community.id, actor_person_id=actor.person.id,
+                action="member_promote", target=f"membership:{row['membership_id']}",
+                reason=None, details=None, now=now)
+            return await load_member(conn, row["membership_id"])
+
+    async def audit_log(self, actor: Actor, limit: int = 20) -> list[AuditEntry]:
+        community = _current_community(actor)
+        async with self._db.read() as conn:
+            await self._require_coordinator(conn, actor, community.id)
+            rows = await audit_rows.recent_with_actor(conn, community.id, limit)
+        return [AuditEntry(from_db(row["created_at"]), row["action"], row["actor_name"],
+                           row["target"], row["reason"]) for row in rows]
 
     async def pending_applications(self, actor: Actor) -> tuple[Community, list[Member]]:
         community = _current_community(actor)

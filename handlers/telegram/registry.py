@@ -19,6 +19,7 @@ from handlers.telegram import (
     events,
     ledger,
     market,
+    members,
     membership,
     notices,
     router,
@@ -56,6 +57,12 @@ _COMMANDS = {
     "settings": events.settings,
     "notice": notices.notice,
     "notices": notices.reports,
+    "members": members.members,
+    "suspend": members.suspend,
+    "reactivate": members.reactivate,
+    "limit": members.limit,
+    "promote": members.promote,
+    "audit": members.audit,
 }
 
 _CALLBACKS = {
@@ -74,6 +81,7 @@ _CALLBACKS = {
     r"^cal:": events.on_calendar,
     r"^set:": events.on_settings,
     r"^ntc:": notices.on_button,
+    r"^mem:": members.on_members_page,
 }
 
 

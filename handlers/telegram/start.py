@@ -33,6 +33,9 @@ def help_text(tr: Translator, *, coordinator: bool) -> str:
             "",
             tr("<b>For coordinators</b>"),
             tr("/approve – applications waiting for you"),
+            tr("/members [words] – members, balances, last activity"),
+            tr("/suspend, /reactivate, /limit, /promote #23 … · /audit – the log"),
+            tr("/notice – send a notice · /notices – delivery reports"),
             tr("/reverse T12 reason – undo a transfer made by mistake"),
             tr("/newevent – schedule a study session, meeting or field trip"),
         ]
