@@ -51,6 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--community", required=True, help="community code")
     backup = commands.add_parser("backup", help="copy the database safely, even while running")
     backup.add_argument("path", help="where to write the copy, e.g. backups/2026-11-24.db")
+    export = commands.add_parser("export", help="CSV files and an XLSX workbook of a period")
+    export.add_argument("--community", required=True, help="community code")
+    export.add_argument("--from", dest="start", help="first day, YYYY-MM-DD (default Jan 1)")
+    export.add_argument("--to", dest="end", help="day after the last, YYYY-MM-DD (default now)")
+    export.add_argument("--out", default=".", help="folder to write the files into")
     commands.add_parser("health", help="exit 0 when the database opens, migrations are "
                         "current and the ledger's invariants hold")
     return parser
@@ -135,6 +140,8 @@ async def _admin(settings: Settings, args: argparse.Namespace) -> int:
             print(tr("Telegram user {user} is now a coordinator (#{number}).",
                      user=args.telegram_id, number=member.number))
             return 0
+        if args.command == "export":
+            return await _export(services, args, tr)
         if args.command == "events":
             return await _import_events(services, args, tr)
         if args.command == "verify":
@@ -170,4 +177,35 @@ async def _import_events(services: Services, args: argparse.Namespace, tr) -> in
         print(tr("Nothing was imported; please fix the lines above."), file=sys.stderr)
         return 1
     print(tr("Imported {count} events.", count=report.imported))
+    return 0
+
+
+async def _export(services: Services, args: argparse.Namespace, tr) -> int:
+    from datetime import datetime
+    from pathlib import Path
+
+    from handlers.exports import csv_files, xlsx_workbook
+    from handlers.i18n import TIMEZONE
+
+    now = datetime.now(TIMEZONE)
+    try:
+        start = (datetime.strptime(args.start, "%Y-%m-%d").replace(tzinfo=TIMEZONE)
+                 if args.start else datetime(now.year, 1, 1, tzinfo=TIMEZONE))
+        end = (datetime.strptime(args.end, "%Y-%m-%d").replace(tzinfo=TIMEZONE)
+               if args.end else now)
+    except ValueError as error:
+        raise DomainError("when_invalid", text=str(error)) from error
+    data = await services.stats.export(None, start, end, community_code=args.community)
+    folder = Path(args.out)
+    files = csv_files(tr, data)
+    files[f"{data.community.code}-report.xlsx"] = xlsx_workbook(tr, data)
+
+    def write_all() -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, content in files.items():
+            (folder / name).write_bytes(content)
+
+    await asyncio.to_thread(write_all)
+    for name in files:
+        print(folder / name)
     return 0

@@ -15,6 +15,7 @@ from core.membership import MembershipService
 from core.notices import NoticeService
 from core.people import PeopleService
 from core.reminders import ReminderService
+from core.stats import StatsService
 from core.verify import VerifyReport, verify_ledger
 from storage.db import Database
 
@@ -32,6 +33,7 @@ class Services:
     events: EventService
     reminders: ReminderService
     notices: NoticeService
+    stats: StatsService
 
     @classmethod
     async def open(
@@ -56,6 +58,7 @@ class Services:
             events=EventService(db, clock),
             reminders=ReminderService(db, clock),
             notices=NoticeService(db, clock),
+            stats=StatsService(db, clock),
         )
 
     async def verify(self) -> VerifyReport:

@@ -24,6 +24,7 @@ from handlers.telegram import (
     notices,
     router,
     start,
+    stats,
     throttle,
 )
 from handlers.telegram.common import turn_handler
@@ -63,6 +64,8 @@ _COMMANDS = {
     "limit": members.limit,
     "promote": members.promote,
     "audit": members.audit,
+    "stats": stats.stats,
+    "export": stats.export,
 }
 
 _CALLBACKS = {

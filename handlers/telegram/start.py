@@ -36,6 +36,7 @@ def help_text(tr: Translator, *, coordinator: bool) -> str:
             tr("/members [words] – members, balances, last activity"),
             tr("/suspend, /reactivate, /limit, /promote #23 … · /audit – the log"),
             tr("/notice – send a notice · /notices – delivery reports"),
+            tr("/stats – figures and chart · /export [from to] – CSV and XLSX files"),
             tr("/reverse T12 reason – undo a transfer made by mistake"),
             tr("/newevent – schedule a study session, meeting or field trip"),
         ]

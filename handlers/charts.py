@@ -1,0 +1,63 @@
+"""The statistics chart (PNG), drawn with matplotlib in NanumGothic so Hangul renders."""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from core.stats import CommunityStats
+from handlers.i18n import Translator
+
+
+def hangul_font_path() -> Path:
+    """NanumGothic, shipped by the koreanize-matplotlib package the project installs."""
+    return Path(str(resources.files("koreanize_matplotlib") / "fonts" / "NanumGothic.ttf"))
+
+
+@lru_cache(maxsize=1)
+def _font_name() -> str:
+    from matplotlib import font_manager
+
+    path = hangul_font_path()
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def stats_chart(tr: Translator, stats: CommunityStats) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    months = list(range(1, 13))
+    this_year = {int(m.month[5:]): m for m in stats.months_this_year}
+    last_year = {int(m.month[5:]): m for m in stats.months_last_year}
+    labels = [tr("{month}", month=month) for month in months]
+    with matplotlib.rc_context({"font.family": _font_name(), "axes.unicode_minus": False}):
+        figure = Figure(figsize=(9, 6), dpi=100)
+        trades, volume = figure.subplots(2, 1, sharex=True)
+        width = 0.4
+        trades.bar([m - width / 2 for m in months],
+                   [last_year[m].trades if m in last_year else 0 for m in months], width,
+                   label=tr("Last year ({year})", year=stats.year - 1), color="#b0c4de")
+        trades.bar([m + width / 2 for m in months],
+                   [this_year[m].trades if m in this_year else 0 for m in months], width,
+                   label=tr("This year ({year})", year=stats.year), color="#2e7d32")
+        trades.set_ylabel(tr("Trades"))
+        trades.legend()
+        trades.set_title(tr("{community}: trades and volume per month",
+                            community=stats.community.name))
+        volume.plot(months, [last_year[m].volume if m in last_year else 0 for m in months],
+                    marker="o", color="#b0c4de", label=tr("Last year ({year})",
+                                                          year=stats.year - 1))
+        volume.plot(months, [this_year[m].volume if m in this_year else 0 for m in months],
+                    marker="o", color="#2e7d32", label=tr("This year ({year})", year=stats.year))
+        volume.set_ylabel(tr("Volume ({unit})", unit=stats.community.unit))
+        volume.set_xticks(months, labels)
+        volume.set_xlabel(tr("Month"))
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+    return buffer.getvalue()

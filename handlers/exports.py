@@ -1,0 +1,128 @@
+"""CSV files (UTF-8 with BOM, so Excel opens Korean correctly) and one XLSX workbook with a
+sheet each and a summary sheet of the statistics, for the performance report."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from core.stats import ExportData, PeriodTotals
+from handlers.i18n import TIMEZONE, Translator
+
+Column = tuple[str, Callable[[dict[str, Any]], Any]]
+
+
+def _when(moment: datetime | None, tr: Translator) -> str:
+    """Seoul time in a form spreadsheets sort and read as a date."""
+    return "" if moment is None else moment.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M")
+
+
+def _sheets(tr: Translator, data: ExportData) -> dict[str, tuple[list[Column], list[dict]]]:
+    transfer_columns: list[Column] = [
+        (tr("Transfer"), lambda r: f"T{r['id']}"),
+        (tr("Date and time"), lambda r: _when(r["created_at"], tr)),
+        (tr("Kind"), lambda r: r["purpose"] or r["kind"]),
+        (tr("Payer number"), lambda r: r["payer_number"] or ""),
+        (tr("Payer"), lambda r: r["payer_name"] or tr("the community account")),
+        (tr("Payee number"), lambda r: r["payee_number"] or ""),
+        (tr("Payee"), lambda r: r["payee_name"] or tr("the community account")),
+        (tr("Amount"), lambda r: r["amount"]),
+        (tr("Memo"), lambda r: r["memo"] or ""),
+        (tr("Correction of"), lambda r: f"T{r['reverses_id']}" if r["reverses_id"] else ""),
+        (tr("Reason"), lambda r: r["reason"] or ""),
+    ]
+    member_columns: list[Column] = [
+        (tr("Number"), lambda r: r["number"] or ""),
+        (tr("Name"), lambda r: r["display_name"]),
+        (tr("Role"), lambda r: r["role"]),
+        (tr("Status"), lambda r: r["status"]),
+        (tr("Joined"), lambda r: _when(r["decided_at"] or r["created_at"], tr)),
+        (tr("Balance"), lambda r: r["balance"] if r["balance"] is not None else ""),
+        (tr("Credit floor"), lambda r: r["credit_floor"]),
+        (tr("Ceiling"), lambda r: r["credit_ceiling"]),
+    ]
+    post_columns: list[Column] = [
+        (tr("Post"), lambda r: r["id"]),
+        (tr("Date and time"), lambda r: _when(r["created_at"], tr)),
+        (tr("Kind"), lambda r: r["kind"]),
+        (tr("Category"), lambda r: r["category"]),
+        (tr("Title"), lambda r: r["title"]),
+        (tr("Price"), lambda r: r["price"] if r["price"] is not None else ""),
+        (tr("Status"), lambda r: r["status"]),
+        (tr("Author number"), lambda r: r["author_number"]),
+        (tr("Author"), lambda r: r["author_name"]),
+    ]
+    event_columns: list[Column] = [
+        (tr("Event"), lambda r: r["id"]),
+        (tr("Kind"), lambda r: r["kind"]),
+        (tr("Title"), lambda r: r["title"]),
+        (tr("Start"), lambda r: _when(r["starts_at"], tr)),
+        (tr("End"), lambda r: _when(r["ends_at"], tr)),
+        (tr("Place"), lambda r: r["place"] or ""),
+        (tr("Capacity"), lambda r: r["capacity"] or ""),
+        (tr("Status"), lambda r: r["status"]),
+        (tr("Signed up"), lambda r: r["signed_up"]),
+        (tr("Attended"), lambda r: r["attended"]),
+    ]
+    return {
+        "transfers": (transfer_columns, data.transfers),
+        "members": (member_columns, data.members),
+        "posts": (post_columns, data.posts),
+        "events": (event_columns, data.events),
+    }
+
+
+def csv_files(tr: Translator, data: ExportData) -> dict[str, bytes]:
+    files = {}
+    for name, (columns, rows) in _sheets(tr, data).items():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([title for title, _ in columns])
+        for row in rows:
+            writer.writerow([value(row) for _, value in columns])
+        files[f"{data.community.code}-{name}.csv"] = buffer.getvalue().encode("utf-8-sig")
+    return files
+
+
+def summary_rows(tr: Translator, data: ExportData) -> list[list[Any]]:
+    stats = data.stats
+    periods: list[tuple[str, PeriodTotals]] = [
+        (tr("This year ({year})", year=stats.year), stats.this_year),
+        (tr("Last year ({year})", year=stats.year - 1), stats.last_year),
+        (tr("Cumulative"), stats.cumulative),
+    ]
+    rows: list[list[Any]] = [[tr("Period"), tr("Trades"), tr("Volume ({unit})",
+                                                               unit=stats.community.unit),
+                              tr("Active members"), tr("New members"), tr("Posts"),
+                              tr("Event attendance")]]
+    for label, totals in periods:
+        rows.append([label, totals.trades, totals.volume, totals.active_members,
+                     totals.new_members, totals.posts, totals.attendance])
+    rows.append([])
+    rows.append([tr("Month"), tr("Trades"), tr("Volume ({unit})", unit=stats.community.unit)])
+    for month in stats.months_last_year + stats.months_this_year:
+        rows.append([month.month, month.trades, month.volume])
+    return rows
+
+
+def xlsx_workbook(tr: Translator, data: ExportData) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = tr("Summary")[:31]
+    for row in summary_rows(tr, data):
+        summary.append(row)
+    titles = {"transfers": tr("Transfers"), "members": tr("Members"), "posts": tr("Posts"),
+              "events": tr("Events")}
+    for name, (columns, rows) in _sheets(tr, data).items():
+        sheet = workbook.create_sheet(titles[name][:31])
+        sheet.append([title for title, _ in columns])
+        for row in rows:
+            sheet.append([value(row) for _, value in columns])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

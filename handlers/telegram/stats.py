@@ -1,0 +1,83 @@
+"""/stats (text and chart; `/stats all` for foundation admins) and /export (CSV + XLSX)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from html import escape
+
+from core.errors import DomainError
+from core.stats import CommunityStats, PeriodTotals
+from handlers.charts import stats_chart
+from handlers.exports import csv_files, xlsx_workbook
+from handlers.i18n import TIMEZONE, Translator
+from handlers.telegram.common import Turn
+
+
+def _totals_line(tr: Translator, label: str, totals: PeriodTotals, unit: str) -> str:
+    return tr("{label}: {trades} trades · {volume} · {active} active members · {new} new "
+              "members · {posts} posts · {attendance} attended events",
+              label=label, trades=tr.number(totals.trades),
+              volume=tr.amount(totals.volume, escape(unit)),
+              active=tr.number(totals.active_members), new=tr.number(totals.new_members),
+              posts=tr.number(totals.posts), attendance=tr.number(totals.attendance))
+
+
+def stats_text(tr: Translator, stats: CommunityStats) -> str:
+    unit = stats.community.unit
+    lines = [tr("<b>{community} statistics</b>", community=escape(stats.community.name)),
+             _totals_line(tr, tr("This year ({year})", year=stats.year), stats.this_year, unit),
+             _totals_line(tr, tr("Last year ({year})", year=stats.year - 1), stats.last_year,
+                          unit),
+             _totals_line(tr, tr("Cumulative"), stats.cumulative, unit)]
+    if stats.months_this_year:
+        lines.append(tr("<b>This year by month</b>"))
+        lines += [f"{month.month}: {tr.number(month.trades)} · "
+                  f"{tr.amount(month.volume, escape(unit))}"
+                  for month in stats.months_this_year]
+    return "\n".join(lines)
+
+
+async def stats(turn: Turn) -> None:
+    tr = turn.tr
+    if turn.args and turn.args[0] == "all":
+        every = await turn.services.stats.all_communities(turn.actor)
+        lines = [tr("<b>All communities</b> (this year · cumulative trades)")]
+        for item in every:
+            lines.append(f"{escape(item.community.name)}: {tr.number(item.this_year.trades)} · "
+                         f"{tr.number(item.cumulative.trades)} · "
+                         f"{tr.amount(item.this_year.volume, escape(item.community.unit))}")
+        await turn.reply("\n".join(lines))
+        return
+    figures = await turn.services.stats.for_coordinator(turn.actor)
+    await turn.reply(stats_text(tr, figures))
+    chart = await asyncio.to_thread(stats_chart, tr, figures)
+    await turn.context.bot.send_photo(turn.update.effective_chat.id, chart,
+                                      caption=tr("Trades and volume per month"))
+
+
+def _day(text: str) -> datetime:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=TIMEZONE)
+    except ValueError as error:
+        raise DomainError("when_invalid", text=text) from error
+
+
+async def export(turn: Turn) -> None:
+    """/export [FROM TO] as YYYY-MM-DD (default: this year so far)."""
+    tr = turn.tr
+    now = turn.services.clock.now().astimezone(TIMEZONE)
+    if len(turn.args) >= 2:
+        start, end = _day(turn.args[0]), _day(turn.args[1])
+    else:
+        start, end = datetime(now.year, 1, 1, tzinfo=TIMEZONE), now
+    data = await turn.services.stats.export(turn.actor, start, end)
+    files = await asyncio.to_thread(csv_files, tr, data)
+    workbook = await asyncio.to_thread(xlsx_workbook, tr, data)
+    chat = turn.update.effective_chat.id
+    for name, content in files.items():
+        await turn.context.bot.send_document(chat, content, filename=name)
+    await turn.context.bot.send_document(
+        chat, workbook, filename=f"{data.community.code}-report.xlsx",
+        caption=tr("Figures for {start} – {end}.", start=start.date().isoformat(),
+                   end=end.date().isoformat()))
