@@ -28,7 +28,7 @@ BOT_USER = {
 class ApiCall:
     method: str
     params: dict[str, Any]
-    files: dict[str, bytes] = field(default_factory=dict)  # uploads: name → content
+    files: dict[str, bytes] = field(default_factory=dict)  # uploads: file name → content
 
     @property
     def chat_id(self) -> int | None:
@@ -93,7 +93,7 @@ class FakeBotApi(BaseRequest):
         params = dict(request_data.parameters) if request_data else {}
         files = {}
         if request_data is not None and request_data.contains_files:
-            files = {key: value[1] for key, value in request_data.multipart_data.items()}
+            files = {value[0]: value[1] for value in request_data.multipart_data.values()}
         call = ApiCall(name, params, files)
         rule = self._failures.get(name)
         failure = rule(call) if rule else None

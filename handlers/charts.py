@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from functools import lru_cache
-from importlib import resources
+import importlib.util
 from pathlib import Path
 
 from core.stats import CommunityStats
@@ -12,8 +12,12 @@ from handlers.i18n import Translator
 
 
 def hangul_font_path() -> Path:
-    """NanumGothic, shipped by the koreanize-matplotlib package the project installs."""
-    return Path(str(resources.files("koreanize_matplotlib") / "fonts" / "NanumGothic.ttf"))
+    """NanumGothic, shipped by the koreanize-matplotlib package the project installs. The
+    package is located, not imported: importing it would change matplotlib's global style."""
+    spec = importlib.util.find_spec("koreanize_matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("koreanize-matplotlib is not installed; run the set-up command")
+    return Path(spec.submodule_search_locations[0]) / "fonts" / "NanumGothic.ttf"
 
 
 @lru_cache(maxsize=1)

@@ -96,6 +96,36 @@ async def change_limits(harness, user, application):
     return True
 
 
+async def send_notice(harness, user, application):
+    await harness.send(user, "/notice")
+    await harness.send(user, "공지 시험")
+    await harness.tap(user, "ntc:aud:all")
+    await harness.tap(user, "ntc:urg:0")
+    await harness.tap(user, "ntc:send:go")
+    async with harness.services.db.read() as conn, conn.execute(
+            "SELECT COUNT(*) FROM notices n JOIN communities c ON c.id = n.community_id"
+            " WHERE c.code = 'mapo'") as cursor:
+        return (await cursor.fetchone())[0] == 1
+
+
+async def see_stats(harness, user, application):
+    return "마포 품앗이 통계" in texts(await harness.send(user, "/stats"))
+
+
+async def export_files(harness, user, application):
+    calls = await harness.send(user, "/export")
+    return any(c.method == "sendDocument" and "mapo" in str(c.params.get("caption") or "")
+               + "".join(c.files) for c in calls)
+
+
+async def manage_members(harness, user, application):
+    await harness.send(user, "/suspend #3 시험")
+    async with harness.services.db.read() as conn, conn.execute(
+        "SELECT m.status FROM memberships m JOIN communities c ON c.id = m.community_id"
+        " WHERE m.number = 3 AND c.code = 'mapo'") as cursor:
+        return (await cursor.fetchone())[0] == "suspended"
+
+
 ACTIONS = {
     "approve": (approve, {"coordinator"}),
     "reject": (reject, {"coordinator"}),
@@ -104,6 +134,10 @@ ACTIONS = {
     "create a community": (create_community, {"admin"}),
     "close another's post": (close_someone_elses_post, {"coordinator"}),
     "change a member's limits": (change_limits, {"coordinator"}),
+    "send a notice": (send_notice, {"coordinator"}),
+    "see statistics": (see_stats, {"coordinator"}),
+    "export": (export_files, {"coordinator"}),
+    "suspend a member": (manage_members, {"coordinator"}),
 }
 
 
