@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 from functools import lru_cache
-import importlib.util
 from pathlib import Path
 
 from core.stats import CommunityStats
