@@ -115,15 +115,18 @@ class NoticeService:
                                            notice["document_file_id"], row["attempts"]))
         return deliveries
 
-    async def finish(self, delivery: Delivery, state: str, error: str | None = None
-                     ) -> NoticeReport | None:
-        """Record one delivery's outcome; returns the report when the notice has just finished."""
+    async def finish_many(self, outcomes: list[tuple[Delivery, str, str | None]]
+                          ) -> list[NoticeReport]:
+        """Record a batch of outcomes in one transaction; reports of notices just finished."""
         now = to_db(self._clock.now())
+        finished = []
         async with self._db.write(records_update=False) as conn:
-            await notice_rows.finish(conn, delivery.outbox_id, state, error, now)
-            if await notice_rows.complete_if_done(conn, delivery.notice_id, now):
-                return await self._report(conn, delivery.notice_id)
-        return None
+            for delivery, state, error in outcomes:
+                await notice_rows.finish(conn, delivery.outbox_id, state, error, now)
+            for notice_id in sorted({delivery.notice_id for delivery, _, _ in outcomes}):
+                if await notice_rows.complete_if_done(conn, notice_id, now):
+                    finished.append(await self._report(conn, notice_id))
+        return finished
 
     async def retry_later(self, delivery: Delivery, error: str) -> None:
         async with self._db.write(records_update=False) as conn:

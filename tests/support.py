@@ -15,6 +15,7 @@ from core.clock import ManualClock
 from core.services import Services
 from handlers.telegram.common import SERVICES_KEY
 from handlers.telegram.jobs import sweep
+from handlers.telegram.outbox import RATE_KEY
 from handlers.telegram.throttle import Throttle
 
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
@@ -45,6 +46,7 @@ class BotHarness:
         application = build_application(settings_for(db_path), request=api, clock=clock)
         # Scenarios send faster than any person; the flood guard has tests of its own.
         application.bot_data["throttle"] = Throttle(limit=1_000_000)
+        application.bot_data[RATE_KEY] = None  # the fake API has no limit to respect
         await application.initialize()
         await prepare(application)
         return cls(application, api, clock)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import warnings
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -15,9 +16,31 @@ from handlers.i18n import translator
 
 log = logging.getLogger(__name__)
 
-BATCH = 30
+BATCH = 60
 MAX_ATTEMPTS = 5
+RATE_KEY = "outbox_rate"  # messages per second overall; None for no pacing (tests)
+DEFAULT_RATE = 30
 _LOCK_KEY = "outbox_lock"
+
+
+class Pacer:
+    """Evenly spaced sends, a hair under the rate, so no one-second window ever holds more
+    than `rate` messages (a token bucket would allow a burst, and Telegram answers a burst
+    with a RetryAfter that costs a whole second)."""
+
+    def __init__(self, rate: float | None) -> None:
+        self.interval = 1.01 / rate if rate else 0.0
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        if not self.interval:
+            return
+        async with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+        await asyncio.sleep(slot - now)
 
 
 async def drain(application: Application, max_messages: int | None = None,
@@ -25,6 +48,7 @@ async def drain(application: Application, max_messages: int | None = None,
     """Send pending outbox rows until none is left (or `max_messages`); returns how many were
     handled. Only one drain runs at a time."""
     lock = application.bot_data.setdefault(_LOCK_KEY, asyncio.Lock())
+    pacer = Pacer(application.bot_data.get(RATE_KEY, DEFAULT_RATE))
     handled = 0
     async with lock:
         services = application.bot_data["services"]
@@ -34,16 +58,18 @@ async def drain(application: Application, max_messages: int | None = None,
             if not batch:
                 break
             pause = 0.0
-            results = await asyncio.gather(*(_deliver(application, d) for d in batch))
+            results = await asyncio.gather(*(_deliver(application, d, pacer) for d in batch))
+            outcomes = []
             for delivery, (state, error, retry_after) in zip(batch, results, strict=True):
                 if state == "retry":
                     await services.notices.retry_later(delivery, error)
                     pause = max(pause, retry_after)
-                    continue
-                report = await services.notices.finish(delivery, state, error)
-                if report is not None:
-                    await _tell_author(application, report)
-                handled += 1
+                else:
+                    outcomes.append((delivery, state, error))
+            for report in await services.notices.finish_many(outcomes):
+                await pacer.wait()  # the report counts against the same limit
+                await _tell_author(application, report)
+            handled += len(outcomes)
             if pause:
                 log.info("Bot API asked to slow down; pausing %.1f s", pause)
                 await asyncio.sleep(pause)
@@ -55,9 +81,10 @@ async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await drain(application, keep_going=lambda: application.running)
 
 
-async def _deliver(application: Application, delivery: Delivery
+async def _deliver(application: Application, delivery: Delivery, pacer: Pacer
                    ) -> tuple[str, str | None, float]:
     bot = application.bot
+    await pacer.wait()
     try:
         if delivery.photo_file_id:
             await bot.send_photo(delivery.chat_id, delivery.photo_file_id,
