@@ -63,3 +63,17 @@ def test_console_runs_a_whole_trade(tmp_path):
     assert "[1] ✅ 보내기" in shown
     assert "보냈어요" in shown
     assert "잔액: 5,000문" in shown  # 이철수 after the trade, tags stripped for the terminal
+
+
+def test_export_writes_csv_and_xlsx(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("PUMASI_DB", str(tmp_path / "cli.db"))
+    assert main(["community", "create", "--code", "mapo", "--name", "마포"]) == 0
+    out = tmp_path / "report"
+    assert main(["export", "--community", "mapo", "--from", "2020-01-01", "--out",
+                 str(out)]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["mapo-events.csv", "mapo-members.csv", "mapo-posts.csv", "mapo-report.xlsx",
+                     "mapo-transfers.csv"]
+    assert (out / "mapo-members.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert main(["export", "--community", "nope", "--out", str(out)]) == 1
+    assert main(["export", "--community", "mapo", "--from", "yesterday"]) == 1
