@@ -11,7 +11,7 @@ from typing import Any
 from core.amounts import MAX_AMOUNT
 from core.clock import Clock
 from core.errors import DomainError
-from core.membership import require_active_member
+from core.membership import require_active_member, require_coordinator
 from core.models import Actor, Community, Event, EventView, Member, Membership
 from core.views import load_community, load_member
 from core.when import SEOUL
@@ -142,7 +142,7 @@ class EventService:
         if draft.audience == "all" and not actor.is_admin:
             raise DomainError("not_admin")
         async with self._db.write() as conn:
-            await _require_coordinator(conn, actor, community.id)
+            await require_coordinator(conn, actor, community.id)
             event_id = await event_rows.insert(conn, {
                 "community_id": None if draft.audience == "all" else community.id,
                 "kind": draft.kind, "title": draft.title.strip(),
@@ -515,7 +515,7 @@ class EventService:
             if not actor.is_admin:
                 raise DomainError("event_not_found")
         else:
-            await _require_coordinator(conn, actor, event.community_id)
+            await require_coordinator(conn, actor, event.community_id)
         if event.status != "scheduled":
             raise DomainError("event_cancelled")
         return event
@@ -525,11 +525,6 @@ class EventService:
         rows = await event_rows.signed_members(conn, event_id, statuses)
         return [await load_member(conn, row["membership_id"]) for row in rows]
 
-
-async def _require_coordinator(conn: Connection, actor: Actor, community_id: int) -> None:
-    row = await membership_rows.get_for(conn, community_id, actor.person.id)
-    if row is None or not Membership.from_row(row).is_coordinator:
-        raise DomainError("not_coordinator")
 
 
 async def _schedule(conn: Connection, event_id: int, membership_id: int, starts_at: datetime,

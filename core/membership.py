@@ -254,7 +254,7 @@ class MembershipService:
             row = await membership_rows.get(conn, membership_id)
             if row is None:
                 raise DomainError("application_not_found")
-            await self._require_coordinator(conn, actor, row["community_id"])
+            await require_coordinator(conn, actor, row["community_id"])
             community = await load_community(conn, row["community_id"])
             if row["status"] != "pending":
                 member = await load_member(conn, membership_id)
@@ -293,7 +293,7 @@ class MembershipService:
             raise DomainError("community_limits_invalid")
         now = self._now()
         async with self._db.write() as conn:
-            await self._require_coordinator(conn, actor, community.id)
+            await require_coordinator(conn, actor, community.id)
             row = await membership_rows.member_by_number(conn, community.id, number)
             if row is None:
                 raise DomainError("member_not_found", ref=f"#{number}")
@@ -313,7 +313,7 @@ class MembershipService:
         community = _current_community(actor)
         words = " ".join((words or "").split())[:40]
         async with self._db.read() as conn:
-            await self._require_coordinator(conn, actor, community.id)
+            await require_coordinator(conn, actor, community.id)
             rows = await membership_rows.directory(conn, community.id, words, 11, max(0, page) * 10)
         entries = [DirectoryEntry(
             membership_id=row["membership_id"], number=row["number"],
@@ -331,7 +331,7 @@ class MembershipService:
             raise DomainError("reason_required")
         now = self._now()
         async with self._db.write() as conn:
-            await self._require_coordinator(conn, actor, community.id)
+            await require_coordinator(conn, actor, community.id)
             row = await membership_rows.member_by_number(conn, community.id, number)
             if row is None or row["status"] not in ("active", "suspended"):
                 raise DomainError("member_not_found", ref=f"#{number}")
@@ -349,7 +349,7 @@ class MembershipService:
         community = _current_community(actor)
         now = self._now()
         async with self._db.write() as conn:
-            await self._require_coordinator(conn, actor, community.id)
+            await require_coordinator(conn, actor, community.id)
             row = await membership_rows.member_by_number(conn, community.id, number)
             if row is None or row["status"] != "active":
                 raise DomainError("member_not_found", ref=f"#{number}")
@@ -363,7 +363,7 @@ class MembershipService:
     async def audit_log(self, actor: Actor, limit: int = 20) -> list[AuditEntry]:
         community = _current_community(actor)
         async with self._db.read() as conn:
-            await self._require_coordinator(conn, actor, community.id)
+            await require_coordinator(conn, actor, community.id)
             rows = await audit_rows.recent_with_actor(conn, community.id, limit)
         return [AuditEntry(from_db(row["created_at"]), row["action"], row["actor_name"],
                            row["target"], row["reason"]) for row in rows]
@@ -371,15 +371,10 @@ class MembershipService:
     async def pending_applications(self, actor: Actor) -> tuple[Community, list[Member]]:
         community = _current_community(actor)
         async with self._db.read() as conn:
-            await self._require_coordinator(conn, actor, community.id)
+            await require_coordinator(conn, actor, community.id)
             rows = await membership_rows.pending_applications(conn, community.id)
             members = [await load_member(conn, row["membership_id"]) for row in rows]
         return community, members
-
-    async def _require_coordinator(self, conn: Connection, actor: Actor, community_id: int):
-        row = await membership_rows.get_for(conn, community_id, actor.person.id)
-        if row is None or not Membership.from_row(row).is_coordinator:
-            raise DomainError("not_coordinator")
 
     async def my_communities(self, actor: Actor) -> list[MyCommunity]:
         async with self._db.read() as conn:
@@ -420,3 +415,10 @@ def require_active_member(actor: Actor) -> tuple[Community, Membership]:
     if status != "active":
         raise DomainError("no_community")
     return actor.community, actor.membership
+
+
+async def require_coordinator(conn: Connection, actor: Actor, community_id: int) -> None:
+    """The actor must be an active coordinator of that community (whatever their current one)."""
+    row = await membership_rows.get_for(conn, community_id, actor.person.id)
+    if row is None or not Membership.from_row(row).is_coordinator:
+        raise DomainError("not_coordinator")

@@ -9,13 +9,12 @@ from datetime import timedelta
 
 from core.clock import Clock
 from core.errors import DomainError
-from core.membership import require_active_member
-from core.models import Actor, Community, Membership
+from core.membership import require_active_member, require_coordinator
+from core.models import Actor, Community
 from core.views import load_community
 from storage import audit as audit_rows
 from storage import communities as community_rows
 from storage import dialogs as dialog_rows
-from storage import memberships as membership_rows
 from storage import notices as notice_rows
 from storage.db import Connection, Database
 from storage.timefmt import to_db
@@ -165,7 +164,7 @@ class NoticeService:
             row = await community_rows.get_by_code(conn, code)
             if row is None:
                 raise DomainError("community_not_found", code=code)
-            await _require_coordinator(conn, actor, row["id"])
+            await require_coordinator(conn, actor, row["id"])
             await notice_rows.link_group(conn, str(chat_id), row["id"], actor.person.id,
                                          post_market, now)
             await audit_rows.record(conn, community_id=row["id"], actor_person_id=actor.person.id,
@@ -176,7 +175,7 @@ class NoticeService:
     async def _coordinator_community(self, actor: Actor) -> Community:
         community, _ = require_active_member(actor)
         async with self._db.read() as conn:
-            await _require_coordinator(conn, actor, community.id)
+            await require_coordinator(conn, actor, community.id)
         return community
 
     async def _recipients(self, conn: Connection, community: Community, draft: NoticeDraft):
@@ -208,9 +207,3 @@ def _validate(draft: NoticeDraft) -> None:
         raise DomainError("notice_empty")
     if len(draft.text) > TEXT_MAX:
         raise DomainError("memo_too_long", maximum=TEXT_MAX)
-
-
-async def _require_coordinator(conn: Connection, actor: Actor, community_id: int) -> None:
-    row = await membership_rows.get_for(conn, community_id, actor.person.id)
-    if row is None or not Membership.from_row(row).is_coordinator:
-        raise DomainError("not_coordinator")

@@ -10,11 +10,10 @@ from typing import Any
 
 from core.clock import Clock
 from core.errors import DomainError
-from core.membership import require_active_member
-from core.models import Actor, Community, Membership
+from core.membership import require_active_member, require_coordinator
+from core.models import Actor, Community
 from core.when import SEOUL
 from storage import communities as community_rows
-from storage import memberships as membership_rows
 from storage import stats as stats_rows
 from storage.db import Connection, Database
 from storage.timefmt import from_db, to_db
@@ -88,7 +87,7 @@ class StatsService:
     async def for_coordinator(self, actor: Actor) -> CommunityStats:
         community, _ = require_active_member(actor)
         async with self._db.read() as conn:
-            await _require_coordinator(conn, actor, community.id)
+            await require_coordinator(conn, actor, community.id)
             return await self._community_stats(conn, community)
 
     async def all_communities(self, actor: Actor) -> list[CommunityStats]:
@@ -107,7 +106,7 @@ class StatsService:
         async with self._db.read() as conn:
             if actor is not None:
                 community, _ = require_active_member(actor)
-                await _require_coordinator(conn, actor, community.id)
+                await require_coordinator(conn, actor, community.id)
             else:
                 row = await community_rows.get_by_code(conn, community_code or "")
                 if row is None:
@@ -151,10 +150,5 @@ async def _months(conn: Connection, community_id: int, start: str, end: str
     return [MonthFigures(row["month"], row["trades"], row["volume"])
             for row in await stats_rows.monthly(conn, community_id, start, end)]
 
-
-async def _require_coordinator(conn: Connection, actor: Actor, community_id: int) -> None:
-    row = await membership_rows.get_for(conn, community_id, actor.person.id)
-    if row is None or not Membership.from_row(row).is_coordinator:
-        raise DomainError("not_coordinator")
 
 
