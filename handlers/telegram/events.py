@@ -45,31 +45,29 @@ def _is_coordinator(turn: Turn) -> bool:
 
 
 async def sessions(turn: Turn) -> None:
-    views = await turn.services.events.upcoming(turn.actor)
     tr = turn.tr
+    await _event_list(turn, await turn.services.events.upcoming(turn.actor),
+                      tr("<b>Upcoming sessions and meetings</b>"),
+                      tr("No upcoming sessions or meetings."))
+
+
+async def my_sessions(turn: Turn) -> None:
+    tr = turn.tr
+    await _event_list(turn, await turn.services.events.mine(turn.actor), tr("<b>My sign-ups</b>"),
+                      tr("You haven't signed up for anything yet. See /sessions."))
+
+
+async def _event_list(turn: Turn, views: list[EventView], title: str, empty: str) -> None:
+    """Numbered lines, and a button per number that opens the event."""
     if not views:
-        await turn.reply(tr("No upcoming sessions or meetings."))
+        await turn.reply(empty)
         return
-    lines = [tr("<b>Upcoming sessions and meetings</b>")]
-    lines += [event_line(tr, index, view) for index, view in enumerate(views, start=1)]
+    lines = [title] + [event_line(turn.tr, index, view)
+                       for index, view in enumerate(views, start=1)]
     buttons = [button(str(index), f"ev:v:{view.event.id}")
                for index, view in enumerate(views, start=1)]
     rows = [buttons[i:i + 5] for i in range(0, len(buttons), 5)]
     await turn.reply("\n".join(lines), InlineKeyboardMarkup(rows))
-
-
-async def my_sessions(turn: Turn) -> None:
-    views = await turn.services.events.mine(turn.actor)
-    tr = turn.tr
-    if not views:
-        await turn.reply(tr("You haven't signed up for anything yet. See /sessions."))
-        return
-    lines = [tr("<b>My sign-ups</b>")]
-    lines += [event_line(tr, index, view) for index, view in enumerate(views, start=1)]
-    buttons = [button(str(index), f"ev:v:{view.event.id}")
-               for index, view in enumerate(views, start=1)]
-    await turn.reply("\n".join(lines), InlineKeyboardMarkup([buttons[i:i + 5]
-                                                              for i in range(0, len(buttons), 5)]))
 
 
 def _month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
