@@ -74,9 +74,20 @@ def _with_times(rows) -> list[dict[str, Any]]:
     return converted
 
 
-def year_bounds(year: int) -> tuple[str, str]:
-    return (to_db(datetime(year, 1, 1, tzinfo=SEOUL)),
-            to_db(datetime(year + 1, 1, 1, tzinfo=SEOUL)))
+@dataclass(frozen=True)
+class Period:
+    first_month: str  # YYYY-MM, Seoul, inclusive
+    last_month: str
+    start: str  # UTC text, inclusive
+    end: str  # UTC text, exclusive
+
+
+def year_period(year: int) -> Period:
+    return Period(f"{year}-01", f"{year}-12", to_db(datetime(year, 1, 1, tzinfo=SEOUL)),
+                  to_db(datetime(year + 1, 1, 1, tzinfo=SEOUL)))
+
+
+ALL_TIME = Period("0000-00", "9999-99", BEGINNING, END_OF_TIME)
 
 
 class StatsService:
@@ -127,28 +138,28 @@ class StatsService:
 
     async def _community_stats(self, conn: Connection, community: Community) -> CommunityStats:
         year = self._clock.now().astimezone(SEOUL).year
-        this_start, this_end = year_bounds(year)
-        last_start, last_end = year_bounds(year - 1)
+        this_year, last_year = year_period(year), year_period(year - 1)
         return CommunityStats(
             community=community, year=year,
-            this_year=await _totals(conn, community.id, this_start, this_end),
-            last_year=await _totals(conn, community.id, last_start, last_end),
-            cumulative=await _totals(conn, community.id, BEGINNING, END_OF_TIME),
-            months_this_year=await _months(conn, community.id, this_start, this_end),
-            months_last_year=await _months(conn, community.id, last_start, last_end),
+            this_year=await _totals(conn, community.id, this_year),
+            last_year=await _totals(conn, community.id, last_year),
+            cumulative=await _totals(conn, community.id, ALL_TIME),
+            months_this_year=await _months(conn, community.id, this_year),
+            months_last_year=await _months(conn, community.id, last_year),
         )
 
 
-async def _totals(conn: Connection, community_id: int, start: str, end: str) -> PeriodTotals:
-    row = await stats_rows.totals(conn, community_id, start, end)
+async def _totals(conn: Connection, community_id: int, period: Period) -> PeriodTotals:
+    row = await stats_rows.totals(conn, community_id, period.first_month, period.last_month,
+                                  period.start, period.end)
     return PeriodTotals(row["trades"], row["volume"], row["active_members"],
                         row["new_members"], row["posts"], row["attendance"])
 
 
-async def _months(conn: Connection, community_id: int, start: str, end: str
-                  ) -> list[MonthFigures]:
+async def _months(conn: Connection, community_id: int, period: Period) -> list[MonthFigures]:
     return [MonthFigures(row["month"], row["trades"], row["volume"])
-            for row in await stats_rows.monthly(conn, community_id, start, end)]
+            for row in await stats_rows.monthly(conn, community_id, period.first_month,
+                                                period.last_month)]
 
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from storage import stats as stats_rows
 from storage import verify as verify_rows
 from storage.db import Database
 
@@ -45,6 +46,11 @@ async def verify_ledger(db: Database) -> VerifyReport:
             )
         for row in await verify_rows.cross_community_transfers(conn):
             report.problems.append(f"transfer {row['id']}: crosses communities")
+        for row in await stats_rows.rollup_mismatches(conn):
+            report.problems.append(
+                f"community {row['community_id']} month {row['month']}: statistics count"
+                f" {row['rolled_trades']} trades but the transfers hold {row['actual_trades']}"
+            )
         for row in await verify_rows.accounts_outside_limits(conn):
             await _explain_limit_breach(conn, row, report)
     return report

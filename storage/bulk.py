@@ -213,3 +213,14 @@ def seed_pending_reminders(path: str | Path, *, count: int, code: str = "remind"
         conn.execute("COMMIT")
     finally:
         conn.close()
+
+
+def _rebuild_rollups(conn: sqlite3.Connection) -> None:
+    """Refill the statistics roll-ups with the backfill statements of their migration."""
+    migration = next((Path(__file__).parent / "migrations").glob("006_*.sql"))
+    backfill = migration.read_text(encoding="utf-8").split("-- backfill", 1)[1]
+    conn.execute("DELETE FROM stats_months")
+    conn.execute("DELETE FROM stats_activity")
+    for statement in backfill.split(";"):
+        if statement.strip():
+            conn.execute(statement)

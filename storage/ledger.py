@@ -178,7 +178,41 @@ async def insert_transfer(
         " WHERE id IN (?, ?)",
         (payer_account_id, -amount, amount, payer_account_id, payee_account_id),
     )
+    if kind != "reversal" and purpose is None:
+        await _roll_up(conn, transfer_id, +1)
+    elif reverses_id is not None:
+        await _roll_up(conn, reverses_id, -1)
     return transfer_id
+
+
+async def _roll_up(conn: Connection, trade_id: int, sign: int) -> None:
+    """Count a trade into its Seoul month (sign +1), or take a corrected one out (-1)."""
+    original = await fetch_one(
+        conn,
+        "SELECT community_id, strftime('%Y-%m', created_at, '+9 hours') AS month, amount,"
+        " payer_account_id, payee_account_id, kind, purpose FROM transfers WHERE id = ?",
+        (trade_id,),
+    )
+    if original["kind"] == "reversal" or original["purpose"] is not None:
+        return
+    community, month = original["community_id"], original["month"]
+    await conn.execute(
+        "INSERT INTO stats_months (community_id, month, trades, volume) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (community_id, month) DO UPDATE SET trades = trades + excluded.trades,"
+        " volume = volume + excluded.volume",
+        (community, month, sign, sign * original["amount"]),
+    )
+    for account in (original["payer_account_id"], original["payee_account_id"]):
+        await conn.execute(
+            "INSERT INTO stats_activity (community_id, month, account_id, trades)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (community_id, month, account_id)"
+            " DO UPDATE SET trades = trades + excluded.trades",
+            (community, month, account, sign),
+        )
+    await conn.execute(
+        "DELETE FROM stats_activity WHERE community_id = ? AND month = ? AND trades <= 0",
+        (community, month),
+    )
 
 
 async def get_transfer(conn: Connection, transfer_id: int) -> sqlite3.Row | None:

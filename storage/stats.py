@@ -7,38 +7,58 @@ import sqlite3
 from storage.db import Connection, fetch_all, fetch_one
 
 # Trades are transfers between members; event fees, refunds and rewards, corrections and
-# the transfers they corrected are left out.
-_TRADES = (
-    "FROM transfers t WHERE t.community_id = ? AND t.created_at >= ? AND t.created_at < ?"
-    " AND t.kind <> 'reversal' AND t.purpose IS NULL"
-    " AND NOT EXISTS (SELECT 1 FROM transfers r WHERE r.reverses_id = t.id)"
-)
+# the transfers they corrected are left out (see migration 006 and ledger._roll_up).
 
 
-async def monthly(conn: Connection, community_id: int, start: str, end: str
+async def monthly(conn: Connection, community_id: int, first_month: str, last_month: str
                   ) -> list[sqlite3.Row]:
+    """Trades and volume of each month from the roll-up, months as YYYY-MM (inclusive)."""
     return await fetch_all(
         conn,
-        "SELECT strftime('%Y-%m', t.created_at, '+9 hours') AS month, COUNT(*) AS trades,"
-        " COALESCE(SUM(t.amount), 0) AS volume " + _TRADES + " GROUP BY month ORDER BY month",
-        (community_id, start, end),
+        "SELECT month, trades, volume FROM stats_months WHERE community_id = ?"
+        " AND month >= ? AND month <= ? AND trades > 0 ORDER BY month",
+        (community_id, first_month, last_month),
     )
 
 
-async def totals(conn: Connection, community_id: int, start: str, end: str) -> sqlite3.Row:
+async def totals(conn: Connection, community_id: int, first_month: str, last_month: str,
+                 start: str, end: str) -> sqlite3.Row:
+    """A period's figures: trades from the monthly roll-ups (months inclusive), the rest
+    counted from their tables between `start` and `end` (UTC text)."""
     return await fetch_one(
         conn,
-        "SELECT (SELECT COUNT(*) " + _TRADES + ") AS trades,"
-        " (SELECT COALESCE(SUM(t.amount), 0) " + _TRADES + ") AS volume,"
-        " (SELECT COUNT(*) FROM (SELECT t.payer_account_id AS account " + _TRADES
-        + " UNION SELECT t.payee_account_id " + _TRADES + ")) AS active_members,"
+        "SELECT (SELECT COALESCE(SUM(trades), 0) FROM stats_months WHERE community_id = ?"
+        "  AND month >= ? AND month <= ?) AS trades,"
+        " (SELECT COALESCE(SUM(volume), 0) FROM stats_months WHERE community_id = ?"
+        "  AND month >= ? AND month <= ?) AS volume,"
+        " (SELECT COUNT(DISTINCT account_id) FROM stats_activity a"
+        "  JOIN accounts ac ON ac.id = a.account_id AND ac.membership_id IS NOT NULL"
+        "  WHERE a.community_id = ? AND a.month >= ? AND a.month <= ?) AS active_members,"
         " (SELECT COUNT(*) FROM memberships WHERE community_id = ? AND number IS NOT NULL"
         "  AND decided_at >= ? AND decided_at < ?) AS new_members,"
         " (SELECT COUNT(*) FROM posts WHERE community_id = ? AND created_at >= ?"
         "  AND created_at < ?) AS posts,"
         " (SELECT COUNT(*) FROM event_signups s JOIN events e ON e.id = s.event_id"
         "  WHERE e.community_id = ? AND s.attended_at >= ? AND s.attended_at < ?) AS attendance",
-        (community_id, start, end) * 7,
+        (community_id, first_month, last_month) * 3 + (community_id, start, end) * 3,
+    )
+
+
+async def rollup_mismatches(conn: Connection) -> list[sqlite3.Row]:
+    """Months whose roll-up differs from the transfers (for `verify`)."""
+    return await fetch_all(
+        conn,
+        "WITH actual AS (SELECT t.community_id, strftime('%Y-%m', t.created_at, '+9 hours')"
+        " AS month, COUNT(*) AS trades, SUM(t.amount) AS volume FROM transfers t"
+        " WHERE t.kind <> 'reversal' AND t.purpose IS NULL AND t.id NOT IN"
+        " (SELECT reverses_id FROM transfers WHERE reverses_id IS NOT NULL)"
+        " GROUP BY t.community_id, month)"
+        " SELECT COALESCE(a.community_id, s.community_id) AS community_id,"
+        " COALESCE(a.month, s.month) AS month, a.trades AS actual_trades,"
+        " s.trades AS rolled_trades FROM actual a"
+        " FULL OUTER JOIN (SELECT * FROM stats_months WHERE trades <> 0) s"
+        " ON s.community_id = a.community_id AND s.month = a.month"
+        " WHERE a.trades IS NOT s.trades OR a.volume IS NOT s.volume",
     )
 
 

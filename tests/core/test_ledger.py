@@ -306,3 +306,14 @@ async def test_payment_crossing_a_limit_is_a_verify_problem(services):
     report = await services.verify()
     assert not report.ok
     assert any("outside limit -1000 after a pay" in p for p in report.problems)
+
+
+async def test_verify_catches_statistics_that_drifted_from_the_transfers(services):
+    kim, lee, _ = await seed_community(services)
+    await pay(services, kim, 2, 100, "p")
+    assert (await services.verify()).ok
+    async with services.db.write() as conn:
+        await conn.execute("UPDATE stats_months SET trades = trades + 1")
+    report = await services.verify()
+    assert any("statistics count 2 trades but the transfers hold 1" in p
+               for p in report.problems)
