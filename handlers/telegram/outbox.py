@@ -7,6 +7,7 @@ import asyncio
 import logging
 import time
 import warnings
+from collections import deque
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
@@ -24,23 +25,33 @@ _LOCK_KEY = "outbox_lock"
 
 
 class Pacer:
-    """Evenly spaced sends, a hair under the rate, so no one-second window ever holds more
-    than `rate` messages (a token bucket would allow a burst, and Telegram answers a burst
-    with a RetryAfter that costs a whole second)."""
+    """Evenly spaced sends, a hair under the rate, and never more than `rate` within any
+    second by the clock at the moment of sending (a token bucket would allow a burst, and
+    Telegram answers a burst with a RetryAfter that costs a whole second)."""
 
     def __init__(self, rate: float | None) -> None:
+        self.rate = int(rate) if rate else 0
         self.interval = 1.01 / rate if rate else 0.0
         self._next = 0.0
+        self._sent: deque[float] = deque()
         self._lock = asyncio.Lock()
 
     async def wait(self) -> None:
-        if not self.interval:
+        if not self.rate:
             return
         async with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next)
-            self._next = slot + self.interval
-        await asyncio.sleep(slot - now)
+            while True:
+                now = time.monotonic()
+                while self._sent and self._sent[0] <= now - 1.0:
+                    self._sent.popleft()
+                ready_at = max(self._next, self._sent[0] + 1.0 if len(self._sent) >= self.rate
+                               else now)
+                if ready_at <= now:
+                    break
+                await asyncio.sleep(ready_at - now)
+            self._sent.append(now)
+            # On schedule, not from the late wake-up: the window above bounds any catch-up.
+            self._next = max(self._next, now - 1.0) + self.interval
 
 
 async def drain(application: Application, max_messages: int | None = None,
