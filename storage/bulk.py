@@ -144,6 +144,7 @@ def seed_large_community(
             "UPDATE accounts SET balance = ? WHERE id = ?",
             ((balances[i], account_base + i) for i in range(1, members + 1)),
         )
+        _rebuild_rollups(conn)
         expires = to_db(datetime.now(UTC) + timedelta(days=30))
         warn = to_db(datetime.now(UTC) + timedelta(days=27))
         conn.executemany(
@@ -183,9 +184,12 @@ def _flush(conn: sqlite3.Connection, transfers: list, movements: list) -> None:
     movements.clear()
 
 
-def seed_pending_reminders(path: str | Path, *, count: int, code: str = "remind") -> None:
+def seed_pending_reminders(
+    path: str | Path, *, count: int, code: str = "remind", first_user_id: int = 2_000_000
+) -> None:
     """A community of 1,000 members, one event a month ahead and `count` pending reminders."""
-    seed_large_community(path, code=code, members=1000, transfers=0, posts=0)
+    seed_large_community(path, code=code, members=1000, transfers=0, posts=0,
+                         first_user_id=first_user_id)
     now = datetime.now(UTC).replace(microsecond=0)
     starts = now + timedelta(days=30)
     conn = sqlite3.connect(path)
