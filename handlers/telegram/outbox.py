@@ -25,12 +25,13 @@ _LOCK_KEY = "outbox_lock"
 
 
 class Pacer:
-    """Evenly spaced sends, a hair under the rate, and never more than `rate` within any
-    second by the clock at the moment of sending (a token bucket would allow a burst, and
+    """Evenly spaced sends, a hair under the rate, and never more than `rate - 1` within any
+    second by the clock at the moment of sending: the spare one absorbs a send that leaves a
+    little late and a reply to a member in between (a token bucket would allow a burst, and
     Telegram answers a burst with a RetryAfter that costs a whole second)."""
 
     def __init__(self, rate: float | None) -> None:
-        self.rate = int(rate) if rate else 0
+        self.rate = max(1, int(rate) - 1) if rate else 0
         self.interval = 1.01 / rate if rate else 0.0
         self._next = 0.0
         self._sent: deque[float] = deque()
