@@ -13,6 +13,7 @@ from bot.settings import Settings
 from bot.updates import FakeUser, UpdateFactory
 from handlers.render import plain_text as plain
 from handlers.telegram.common import SERVICES_KEY
+from handlers.telegram.outbox import drain
 
 InputFn = Callable[[str], Awaitable[str | None]]
 
@@ -86,6 +87,8 @@ class Console:
                 else:
                     update = factory.message(self._current, line)
                 await application.process_update(update)
+                # The console runs no scheduler: deliver queued notices right away.
+                await drain(application)
         finally:
             await application.post_shutdown(application)
             await application.shutdown()
