@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from core.clock import Clock
 from storage import updates as update_rows
-from storage.db import Database, current_update_key
+from storage.db import AlreadyProcessed, Database, UpdateBeingHandled, current_update
 from storage.timefmt import to_db
 
 KEEP_FOR = timedelta(days=8)  # Telegram redelivers within a day; ids restart after a week idle
@@ -31,9 +31,13 @@ class DeliveryService:
 
 @contextmanager
 def handling(update_key: str) -> Iterator[None]:
-    """Every write transaction inside records `update_key` along with its effect."""
-    token = current_update_key.set(update_key)
+    """The first write transaction inside records `update_key` along with its effect, or
+    raises Redelivered if an earlier delivery of the same update already committed one."""
+    token = current_update.set(UpdateBeingHandled(update_key))
     try:
         yield
     finally:
-        current_update_key.reset(token)
+        current_update.reset(token)
+
+
+Redelivered = AlreadyProcessed

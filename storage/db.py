@@ -7,6 +7,7 @@ import contextvars
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -15,10 +16,21 @@ import aiosqlite
 
 Connection = aiosqlite.Connection
 
-# The update being handled (e.g. "telegram:812"); every write transaction made for it
-# records it, so the record commits or rolls back together with the effect.
-current_update_key: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "current_update_key", default=None
+class AlreadyProcessed(Exception):
+    """The update being handled was committed before: this is a redelivery."""
+
+
+@dataclass
+class UpdateBeingHandled:
+    key: str  # e.g. "telegram:812"
+    recorded: bool = False
+
+
+# The update being handled. Its first write transaction records the key (and fails with
+# AlreadyProcessed if an earlier delivery did), so the record commits or rolls back together
+# with the effect; its later write transactions carry on.
+current_update: contextvars.ContextVar[UpdateBeingHandled | None] = contextvars.ContextVar(
+    "current_update", default=None
 )
 
 _PRAGMAS = (
@@ -90,19 +102,24 @@ class Database:
         async with self._write_lock:
             conn = self._writer
             await conn.execute("BEGIN IMMEDIATE")
+            update = current_update.get()
+            records_here = update is not None and records_update and not update.recorded
             try:
-                update_key = current_update_key.get()
-                if update_key is not None and records_update:
-                    await conn.execute(
+                if records_here:
+                    cursor = await conn.execute(
                         "INSERT OR IGNORE INTO processed_updates (update_key, processed_at)"
                         " VALUES (?, ?)",
-                        (update_key, datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")),
+                        (update.key, datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")),
                     )
+                    if cursor.rowcount == 0:
+                        raise AlreadyProcessed(update.key)
                 yield conn
             except BaseException:
                 await conn.execute("ROLLBACK")
                 raise
             await conn.execute("COMMIT")
+            if records_here:
+                update.recorded = True
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from core.delivery import handling
+from core.delivery import Redelivered, handling
 from core.errors import DomainError
 from core.models import Actor, Member
 from core.services import Services
@@ -69,6 +69,10 @@ class Turn:
     def message_text(self) -> str:
         message = self.update.effective_message
         return clean_text((message.text or message.caption or "") if message else "")
+
+    @property
+    def update_key(self) -> str:
+        return f"{CHANNEL}:{self.update.update_id}"
 
     @property
     def request_key(self) -> str:
@@ -164,14 +168,13 @@ def turn_handler(fn: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], A
             return
         services = services_of(context)
         update_key = f"{CHANNEL}:{update.update_id}"
-        if await services.delivery.already_processed(update_key):
-            log.info("update %s was already processed; skipped", update.update_id)
-            return
         actor = await actor_of(update, context)
         turn = Turn(update, context, actor, translator(actor.locale), services)
         try:
             with handling(update_key):
                 await fn(turn)
+        except Redelivered:
+            log.info("update %s was already processed; skipped", update.update_id)
         except DomainError as error:
             text = error_text(turn.tr, error)
             if update.callback_query is not None:

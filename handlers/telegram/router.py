@@ -41,6 +41,8 @@ async def on_text(turn: Turn) -> None:
     if dialog is not None:
         await market.on_dialog_text(turn, dialog)
         return
+    if await turn.services.delivery.already_processed(turn.update_key):
+        return  # a redelivered answer to a dialog that has since ended
     await start.not_understood(turn)
 
 

@@ -50,7 +50,8 @@ def test_console_runs_a_whole_trade(tmp_path):
     from bot.console import Console, console_settings
     from bot.settings import Settings
 
-    script = iter(["/balance", "/pay #2 5천 떡값", "1", "/as 이철수", "/balance", "/quit"])
+    script = iter(["/balance", "/pay #2 5천 떡값", "1", "/notice", "토요일 장터 열려요", "1", "1",
+                   "1", "/as 이철수", "/balance", "/quit"])
     output: list[str] = []
 
     async def read(prompt: str):
@@ -63,6 +64,7 @@ def test_console_runs_a_whole_trade(tmp_path):
     assert "[1] ✅ 보내기" in shown
     assert "보냈어요" in shown
     assert "잔액: 5,000문" in shown  # 이철수 after the trade, tags stripped for the terminal
+    assert "→ 이철수 토요일 장터 열려요" in shown  # the notice was delivered in the console
 
 
 def test_export_writes_csv_and_xlsx(monkeypatch, tmp_path, capsys):
