@@ -56,7 +56,7 @@ class Console:
             message_id = int(call.params.get("message_id") or 0) or len(self.api.calls) + 99
             self._buttons[chat] = [(label, data, message_id) for label, data in buttons]
             for index, (label, _) in enumerate(buttons, start=1):
-                self._write(f"   [{index}] {label}")
+                self._write(f"   [!{index}] {label}")
 
     async def run(self) -> None:
         application = self.application
@@ -68,7 +68,7 @@ class Console:
                 self._write("데모 품앗이를 만들었어요 (demo community created).")
             self._write(
                 "품앗이 봇 콘솔이에요. /as 이름 으로 사람을 바꿔요 (" +
-                ", ".join(self._people) + "). 숫자는 버튼을 눌러요. /quit 로 끝내요."
+                ", ".join(self._people) + "). !1, !2 … 로 버튼을 눌러요. /quit 로 끝내요."
             )
             while True:
                 line = await self._read(f"\n[{self._current.first_name}] > ")
@@ -81,9 +81,14 @@ class Console:
                     self._switch(line[3:].strip())
                     continue
                 buttons = self._buttons.get(self._current.id, [])
-                if line.isdigit() and 1 <= int(line) <= len(buttons):
-                    _, data, message_id = buttons[int(line) - 1]
+                # "!2" presses button 2; a bare number stays an answer (seats, amounts).
+                choice = line[1:] if line.startswith("!") else ""
+                if choice.isdigit() and 1 <= int(choice) <= len(buttons):
+                    _, data, message_id = buttons[int(choice) - 1]
                     update = factory.callback(self._current, data, message_id=message_id)
+                elif line.startswith("!"):
+                    self._write(f"그런 버튼이 없어요 (no such button): 1–{len(buttons)}")
+                    continue
                 else:
                     update = factory.message(self._current, line)
                 await application.process_update(update)

@@ -245,7 +245,7 @@ class EventService:
             event = await self._event_for_coordinator(conn, actor, event_id)
             row = await event_rows.signup(conn, event_id, membership_id)
             if row is None or row["status"] != "signed":
-                raise DomainError("event_not_signed_up")
+                raise DomainError("member_not_signed_up")
             return await self._check_in(conn, event, row, actor.person.id, now)
 
     async def import_schedule(self, community_code: str, rows: list[dict[str, str]],

@@ -148,6 +148,9 @@ _MESSAGES: dict[str, _Render] = {
         "It's full. Tap 'Join the waiting list' and I'll tell you if a seat opens."
     ),
     "event_not_signed_up": lambda tr, p: tr("You're not signed up for that event."),
+    "member_not_signed_up": lambda tr, p: tr(
+        "That member isn't signed up for this event, so they can't be checked in."
+    ),
     "checkin_code_invalid": lambda tr, p: tr(
         "That check-in code doesn't match an event. Please ask the coordinator for it."
     ),

@@ -72,10 +72,10 @@ async def upcoming_for(
 async def signups_of_member(conn: Connection, membership_id: int, after: str) -> list[sqlite3.Row]:
     return await fetch_all(
         conn,
-        "SELECT s.status AS signup_status, e.* FROM event_signups s"
-        " JOIN events e ON e.id = s.event_id WHERE s.membership_id = ?"
-        " AND s.status IN ('signed', 'waiting') AND e.status = 'scheduled' AND e.ends_at > ?"
-        " ORDER BY e.starts_at",
+        "SELECT s.status AS signup_status, v.* FROM event_signups s"
+        f" JOIN ({_EVENT_VIEW}) v ON v.id = s.event_id WHERE s.membership_id = ?"
+        " AND s.status IN ('signed', 'waiting') AND v.status = 'scheduled' AND v.ends_at > ?"
+        " ORDER BY v.starts_at",
         (membership_id, after),
     )
 

@@ -50,8 +50,8 @@ def test_console_runs_a_whole_trade(tmp_path):
     from bot.console import Console, console_settings
     from bot.settings import Settings
 
-    script = iter(["/balance", "/pay #2 5천 떡값", "1", "/notice", "토요일 장터 열려요", "1", "1",
-                   "1", "/as 이철수", "/balance", "/quit"])
+    script = iter(["/balance", "/pay #2 5천 떡값", "!1", "/notice", "토요일 장터 열려요", "!1",
+                   "!1", "!1", "/as 이철수", "/balance", "/quit"])
     output: list[str] = []
 
     async def read(prompt: str):
@@ -61,7 +61,7 @@ def test_console_runs_a_whole_trade(tmp_path):
     asyncio.run(Console(settings, read=read, write=output.append).run())
     shown = "\n".join(output)
     assert "데모 품앗이" in shown
-    assert "[1] ✅ 보내기" in shown
+    assert "[!1] ✅ 보내기" in shown
     assert "보냈어요" in shown
     assert "잔액: 5,000문" in shown  # 이철수 after the trade, tags stripped for the terminal
     assert "→ 이철수 토요일 장터 열려요" in shown  # the notice was delivered in the console

@@ -191,3 +191,10 @@ async def test_event_reminders_24h_and_1h_once(harness):
     assert [c.chat_id for c in calls if "곧 시작해요" in c.text] == [LEE.id]
     harness.clock.advance(timedelta(hours=2))
     assert not [c for c in await harness.sweep() if c.method == "sendMessage"]
+
+
+async def test_my_sessions_shows_the_real_seats_left(harness):
+    await community(harness)
+    event_id = await new_event(harness, capacity="3")
+    await harness.tap(LEE, f"ev:join:{event_id}")
+    assert "3자리 중 2자리 남음" in texts(await harness.send(LEE, "/mysessions"))
