@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+from handlers.telegram.outbox import drain
 from tests.conftest import CHOI, KIM, LEE, PARK
 from tests.support import ADMIN, BotHarness
 
 STATE_TABLES = ("communities", "memberships", "accounts", "transfers", "movements",
-                "trade_requests", "posts", "audit_log", "dialogs")
+                "trade_requests", "posts", "audit_log", "dialogs", "events", "event_signups",
+                "reminders", "notices", "outbox")
 
 
 async def snapshot(harness: BotHarness) -> dict[str, list[tuple]]:
@@ -49,18 +51,41 @@ async def scenario(harness: BotHarness) -> None:
     await harness.send(CHOI, "/lang")
     await harness.tap(CHOI, "lang:ko")
     await harness.send(LEE, "/balance")
+    # a study session with a fee and a reward: sign-ups, a cancellation, check-in
+    await harness.send(KIM, "/newevent")
+    await harness.tap(KIM, "evd:kind:study")
+    for text in ("품앗이 학당", "3월 20일 오후 2시", "2시간", "마포구청", "김선생", "5", "1000",
+                 "2000"):
+        await harness.send(KIM, text)
+    for data in ("evd:ori:0", "evd:aud:community", "evd:save"):
+        await harness.tap(KIM, data)
+    await harness.tap(LEE, "ev:join:1")
+    await harness.tap(PARK, "ev:join:1")
+    await harness.tap(PARK, "ev:leave:1")
+    await harness.tap(KIM, "ev:chk:1")
+    code = harness.last_message_to(KIM).text.split("/checkin ")[1][:4]
+    await harness.send(LEE, f"/checkin {code}")
+    # a notice to everyone
+    await harness.send(KIM, "/notice")
+    await harness.send(KIM, "토요일 대청소")
+    for data in ("ntc:aud:all", "ntc:urg:0", "ntc:send:go"):
+        await harness.tap(KIM, data)
+    await drain(harness.application)
 
 
 async def test_replaying_every_update_twice_changes_nothing(harness):
     await scenario(harness)
     before = await snapshot(harness)
-    assert len(before["transfers"]) == 4 and len(before["posts"]) == 1
+    assert len(before["transfers"]) == 4 + 4  # trades, a correction, 2 fees, a refund, a reward
+    assert len(before["posts"]) == 1 and len(before["events"]) == 1
+    assert len(before["notices"]) == 1 and len(before["outbox"]) == 5
     sent_before = len(harness.api.calls)
 
     for update in list(harness.history):
         await harness.application.process_update(update)
         await asyncio.gather(harness.application.process_update(update),
                              harness.application.process_update(update))
+    await drain(harness.application)
 
     assert await snapshot(harness) == before
     replies = harness.api.calls[sent_before:]
@@ -69,6 +94,7 @@ async def test_replaying_every_update_twice_changes_nothing(harness):
         PARK.id, LEE.id, CHOI.id}
     assert all(any(word in call.text for word in ("장터", "잔액", "언어를 골라"))
                for call in replies if call.method == "sendMessage")
+    assert not [c for c in replies if "대청소" in c.text]  # the notice went out once
     assert not [c for c in replies if "들어왔어요" in c.text or "요청했어요" in c.text]
     assert (await harness.services.verify()).ok
 
