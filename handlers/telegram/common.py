@@ -12,6 +12,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from core.delivery import Redelivered, handling
+from core.dialogs import Dialog
 from core.errors import DomainError
 from core.models import Actor, Member
 from core.services import Services
@@ -88,6 +89,22 @@ class Turn:
             self.actor.person.id, is_admin=self.actor.is_admin
         )
         self.tr = translator(self.actor.locale)
+
+    async def dialog_for_button(self, name: str, *, stopped: str, over: str) -> Dialog | None:
+        """The dialog a tapped button belongs to. A `…:cancel` button ends it (`stopped` is
+        shown); a button of a dialog that has ended answers `over` and loses its buttons."""
+        data = self.update.callback_query.data or ""
+        person_id = self.actor.person.id
+        if data.endswith(":cancel"):
+            await self.services.dialogs.clear(person_id)
+            await self.edit(stopped)
+            return None
+        dialog = await self.services.dialogs.get(person_id)
+        if dialog is None or dialog.name != name:
+            await self.answer(over, alert=True)
+            await self.drop_buttons()
+            return None
+        return dialog
 
     async def reply(self, text: str, markup: Markup = None) -> None:
         message = self.update.effective_message

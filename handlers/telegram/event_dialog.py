@@ -157,16 +157,10 @@ async def on_text(turn: Turn, dialog: Dialog) -> None:
 
 async def on_button(turn: Turn) -> None:
     data = turn.update.callback_query.data or ""
-    person_id = turn.actor.person.id
     tr = turn.tr
-    if data == "evd:cancel":
-        await turn.services.dialogs.clear(person_id)
-        await turn.edit(tr("Stopped. Nothing was saved."))
-        return
-    dialog = await turn.services.dialogs.get(person_id)
-    if dialog is None or dialog.name != NEW:
-        await turn.answer(tr("This step is over."), alert=True)
-        await turn.drop_buttons()
+    dialog = await turn.dialog_for_button(NEW, stopped=tr("Stopped. Nothing was saved."),
+                                          over=tr("This step is over."))
+    if dialog is None:
         return
     await turn.drop_buttons()
     value = data.split(":", 2)[-1]

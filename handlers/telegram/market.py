@@ -48,16 +48,11 @@ async def cancel(turn: Turn) -> None:
 
 async def on_dialog_button(turn: Turn) -> None:
     data = turn.update.callback_query.data or ""
-    dialog = await turn.services.dialogs.get(turn.actor.person.id)
     tr = turn.tr
-    if data == "dlg:cancel":
-        await turn.services.dialogs.clear(turn.actor.person.id)
-        await turn.edit(tr("Stopped. Nothing was saved."))
-        return
-    if dialog is None or dialog.name != POST_DIALOG:
-        await turn.answer(tr("This step is over. Start again with /offer or /request."),
-                          alert=True)
-        await turn.drop_buttons()
+    dialog = await turn.dialog_for_button(
+        POST_DIALOG, stopped=tr("Stopped. Nothing was saved."),
+        over=tr("This step is over. Start again with /offer or /request."))
+    if dialog is None:
         return
     if data.startswith("dlg:cat:") and dialog.step == "category":
         category = data.split(":", 2)[2]

@@ -65,15 +65,9 @@ async def on_content(turn: Turn, dialog: Dialog) -> None:
 async def on_button(turn: Turn) -> None:
     data = turn.update.callback_query.data or ""
     tr = turn.tr
-    person_id = turn.actor.person.id
-    if data == "ntc:cancel":
-        await turn.services.dialogs.clear(person_id)
-        await turn.edit(tr("Stopped. Nothing was sent."))
-        return
-    dialog = await turn.services.dialogs.get(person_id)
-    if dialog is None or dialog.name != DIALOG:
-        await turn.answer(tr("This step is over."), alert=True)
-        await turn.drop_buttons()
+    dialog = await turn.dialog_for_button(DIALOG, stopped=tr("Stopped. Nothing was sent."),
+                                          over=tr("This step is over."))
+    if dialog is None:
         return
     values = dict(dialog.data)
     parts = data.split(":", 2)
