@@ -1,19 +1,31 @@
 """Study sessions (품앗이 학당), meetings and field trips: scheduling, sign-ups with a waiting
-list, fees and refunds, check-in with rewards, and the orientation policy."""
+list, fees and refunds, check-in with rewards, and the orientation policy. The money and
+seats of a sign-up are in core.event_seats, the check-in rules in core.checkin."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from core import checkin
 from core.amounts import MAX_AMOUNT
+from core.checkin import CheckinResult
 from core.clock import Clock
 from core.errors import DomainError
+from core.event_seats import (
+    FeeReturn,
+    Promotion,
+    community_of,
+    fill_seats,
+    give_back_fee,
+    require_may_pay_fee,
+    schedule_reminders,
+    take_seat,
+)
 from core.membership import require_active_member, require_coordinator
-from core.models import Actor, Community, Event, EventView, Member, Membership
-from core.views import load_community, load_member
+from core.models import Actor, Event, EventView, Member, Membership
+from core.views import load_member
 from core.when import SEOUL
 from storage import audit as audit_rows
 from storage import communities as community_rows
@@ -57,9 +69,8 @@ class SignupResult:
 @dataclass(frozen=True)
 class CancelSignupResult:
     view: EventView
-    refunded: int
-    promoted: Member | None
-    promotion_failed: Member | None = None
+    fee: FeeReturn
+    promotion: Promotion
 
 
 @dataclass(frozen=True)
@@ -67,15 +78,7 @@ class EventChange:
     view: EventView
     attendees: list[Member] = field(default_factory=list)
     refunds: int = 0
-
-
-@dataclass(frozen=True)
-class CheckinResult:
-    view: EventView
-    member: Member
-    newly: bool
-    reward_paid: int
-    reward_refused: bool = False
+    promotion: Promotion = field(default_factory=Promotion)
 
 
 def validate_draft(draft: EventDraft, now: datetime) -> None:
@@ -96,6 +99,9 @@ def validate_draft(draft: EventDraft, now: datetime) -> None:
             raise DomainError("amount_too_large", text=str(amount), maximum=MAX_AMOUNT)
     if draft.audience == "all" and (draft.fee or draft.reward):
         raise DomainError("event_all_no_currency")
+    if draft.is_orientation and draft.fee:
+        # it is for members whose account is not open yet, who can't pay
+        raise DomainError("event_orientation_fee")
 
 
 @dataclass
@@ -185,10 +191,11 @@ class EventService:
             attendees = await self._attendees(conn, event_id, ("signed", "waiting"))
             if "starts_at" in changes:
                 await reminder_rows.drop_for_event(conn, event_id, to_db(now))
-                community = await self._community_of(conn, event)
+                community = await community_of(conn, event)
                 for member in await self._attendees(conn, event_id, ("signed",)):
-                    await _schedule(conn, event_id, member.membership_id, merged.starts_at,
-                                    community, now)
+                    await schedule_reminders(conn, event_id, member.membership_id,
+                                             merged.starts_at, community, now)
+            promotion = await fill_seats(conn, event_id, actor.person.id, now)
             await audit_rows.record(conn, community_id=event.community_id,
                                     actor_person_id=actor.person.id, action="event_edit",
                                     target=f"event:{event_id}", reason=None,
@@ -196,17 +203,21 @@ class EventService:
                                     now=to_db(now))
             if finishes_dialog:
                 await dialog_rows.clear(conn, actor.person.id)
-            return EventChange(await self._view(conn, event_id, None), attendees)
+            return EventChange(await self._view(conn, event_id, None), attendees,
+                               promotion=promotion)
 
     async def cancel(self, actor: Actor, event_id: int) -> EventChange:
-        """Cancel an event: fees are refunded, reminders dropped, everyone is to be told."""
+        """Cancel an event: fees are refunded (a fee a coordinator already reversed counts as
+        refunded and is not given back twice), reminders dropped, everyone is to be told."""
         now = self._clock.now()
         async with self._db.write() as conn:
             event = await self._event_for_coordinator(conn, actor, event_id)
             attendees = await self._attendees(conn, event_id, ("signed", "waiting"))
             refunds = 0
             for row in await event_rows.signed_members(conn, event_id, ("signed",)):
-                if await self._refund(conn, event, row, actor.person.id, now):
+                returned = await give_back_fee(conn, event, row, actor.person.id, now,
+                                               refund=True)
+                if returned.refunded:
                     refunds += 1
             await event_rows.cancel(conn, event_id, to_db(now))
             await reminder_rows.drop_for_event(conn, event_id, to_db(now))
@@ -222,11 +233,17 @@ class EventService:
             await self._event_for_coordinator(conn, actor, event_id)
             return await self._view(conn, event_id, None)
 
-    async def open_checkin(self, actor: Actor, event_id: int) -> EventView:
+    async def open_checkin(self, actor: Actor, event_id: int, *, fresh: bool = False
+                           ) -> EventView:
+        """The event with its check-in code, made now if it has none; `fresh` replaces the
+        code so the old one stops working."""
         async with self._db.write() as conn:
             event = await self._event_for_coordinator(conn, actor, event_id)
-            code = event.checkin_code or f"{secrets.randbelow(9000) + 1000}"
-            await event_rows.set_checkin_code(conn, event_id, code)
+            code = event.checkin_code
+            if fresh or code is None:
+                used = await event_rows.codes_in_use(conn, event.community_id)
+                code = checkin.new_code(used, event.checkin_code)
+                await event_rows.set_checkin_code(conn, event_id, code)
             return await self._view(conn, event_id, None)
 
     async def attendance(self, actor: Actor, event_id: int) -> tuple[EventView, list[tuple]]:
@@ -246,7 +263,9 @@ class EventService:
             row = await event_rows.signup(conn, event_id, membership_id)
             if row is None or row["status"] != "signed":
                 raise DomainError("member_not_signed_up")
-            return await self._check_in(conn, event, row, actor.person.id, now)
+            checkin.require_coordinator_window(event, now)
+            return await self._check_in(conn, event, row["id"], membership_id,
+                                        actor.person.id, now)
 
     async def import_schedule(self, community_code: str, rows: list[dict[str, str]],
                               first_line: int = 2) -> ImportReport:
@@ -324,6 +343,8 @@ class EventService:
             existing = await event_rows.signup(conn, event_id, membership.id)
             if existing is not None and existing["status"] in ("signed", "waiting"):
                 return SignupResult("already", await self._view(conn, event_id, membership.id))
+            if event.fee:
+                require_may_pay_fee(await ledger_rows.limits_and_balance(conn, membership.id))
             if event.seats_left == 0:
                 if not waitlist:
                     raise DomainError("event_full")
@@ -331,10 +352,12 @@ class EventService:
                 return SignupResult("waiting", await self._view(conn, event_id, membership.id))
             signup_id = await event_rows.put_signup(conn, event_id, membership.id, "signed",
                                                     to_db(now))
-            await self._seat(conn, event, signup_id, membership.id, actor.person.id, now)
+            await take_seat(conn, event, signup_id, membership.id, actor.person.id, now)
             return SignupResult("signed", await self._view(conn, event_id, membership.id))
 
     async def cancel_signup(self, actor: Actor, event_id: int) -> CancelSignupResult:
+        """Leave an event: the fee comes back before the cut-off (once: a fee a coordinator
+        already reversed is not refunded again), and the waiting list moves up."""
         community, membership = require_active_member(actor)
         now = self._clock.now()
         async with self._db.write() as conn:
@@ -345,30 +368,24 @@ class EventService:
             await event_rows.set_signup_status(conn, row["id"], "cancelled", row["status"],
                                                to_db(now))
             await reminder_rows.drop_for_signup(conn, event_id, membership.id, to_db(now))
-            refunded = 0
-            if row["status"] == "signed" and now < event.starts_at - timedelta(
-                    hours=event.refund_cutoff_hours):
-                refunded = await self._refund(conn, event, row, actor.person.id, now)
-            promoted = failed = None
-            if row["status"] == "signed" and event.starts_at > now:
-                promoted, failed = await self._promote(conn, event, actor.person.id, now)
+            fee = await give_back_fee(conn, event, row, actor.person.id, now, refund=(
+                row["status"] == "signed"
+                and now < event.starts_at - timedelta(hours=event.refund_cutoff_hours)))
+            promotion = await fill_seats(conn, event_id, actor.person.id, now)
             view = await self._view(conn, event_id, membership.id)
-            return CancelSignupResult(view, refunded, promoted, failed)
+            return CancelSignupResult(view, fee, promotion)
 
     async def check_in_by_code(self, actor: Actor, code: str) -> CheckinResult:
-        community, membership = require_active_member(actor)
-        code = (code or "").strip()
+        """Check in with the code the coordinator shows, inside the event's check-in window;
+        wrong codes are counted and limited (see core.checkin)."""
+        _, membership = require_active_member(actor)
         now = self._clock.now()
         async with self._db.write() as conn:
-            row = await event_rows.by_checkin_code(conn, code, community.id) if (
-                code.isdigit() and len(code) == 4) else None
-            if row is None:
-                raise DomainError("checkin_code_invalid")
-            event = Event.from_row(row)
-            signup = await event_rows.signup(conn, event.id, membership.id)
-            if signup is None or signup["status"] != "signed":
-                raise DomainError("event_not_signed_up")
-            return await self._check_in(conn, event, signup, actor.person.id, now)
+            row, refusal = await checkin.match_code(conn, membership.id, code, now)
+            if row is not None:
+                return await self._check_in(conn, Event.from_row(row), row["signup_id"],
+                                            membership.id, actor.person.id, now)
+        raise refusal
 
     async def set_reminders(self, actor: Actor, enabled: bool) -> bool:
         community, membership = require_active_member(actor)
@@ -382,93 +399,19 @@ class EventService:
                     if row["signup_status"] == "signed":
                         await reminder_rows.drop_for_signup(conn, row["id"], membership.id,
                                                             to_db(now))
-                        await _schedule(conn, row["id"], membership.id,
-                                        Event.from_row(row).starts_at, community, now)
+                        await schedule_reminders(conn, row["id"], membership.id,
+                                                 Event.from_row(row).starts_at, community, now)
         return enabled
 
     # ----- inside a transaction ---------------------------------------------------------
 
-    async def _seat(self, conn: Connection, event: Event, signup_id: int, membership_id: int,
-                    person_id: int, now: datetime) -> None:
-        """Charge the fee (if any) and arm the reminders of a confirmed seat."""
-        community = await self._community_of(conn, event)
-        if event.fee:
-            member = await ledger_rows.limits_and_balance(conn, membership_id)
-            if member["status"] != "active":
-                raise DomainError("membership_suspended", community="")
-            if member["balance"] - event.fee < member["credit_floor"]:
-                raise DomainError("over_floor", can_spend=max(
-                    0, member["balance"] - member["credit_floor"]))
-            house = await ledger_rows.community_account(conn, event.community_id)
-            transfer_id = await ledger_rows.insert_transfer(
-                conn, community_id=event.community_id, payer_account_id=member["account_id"],
-                payee_account_id=house["id"], amount=event.fee, kind="pay", memo=event.title,
-                reason=None, request_id=None, reverses_id=None, post_id=None,
-                created_by_person_id=person_id, now=to_db(now), purpose="event_fee",
-                event_id=event.id)
-            await event_rows.set_signup_transfer(conn, signup_id, "fee_transfer_id", transfer_id)
-        await _schedule(conn, event.id, membership_id, event.starts_at, community, now)
-
-    async def _refund(self, conn: Connection, event: Event, signup, person_id: int,
-                      now: datetime) -> int:
-        """Give the fee back from the community account; like a reversal, limits don't apply."""
-        if not signup["fee_transfer_id"] or signup["refund_transfer_id"]:
-            return 0
-        fee = await ledger_rows.get_transfer(conn, signup["fee_transfer_id"])
-        transfer_id = await ledger_rows.insert_transfer(
-            conn, community_id=fee["community_id"], payer_account_id=fee["payee_account_id"],
-            payee_account_id=fee["payer_account_id"], amount=fee["amount"], kind="pay",
-            memo=event.title, reason=None, request_id=None, reverses_id=None, post_id=None,
-            created_by_person_id=person_id, now=to_db(now), purpose="event_refund",
-            event_id=event.id)
-        signup_id = signup["signup_id"] if "signup_id" in signup.keys() else signup["id"]
-        await event_rows.set_signup_transfer(conn, signup_id, "refund_transfer_id", transfer_id)
-        return int(fee["amount"])
-
-    async def _promote(self, conn: Connection, event: Event, person_id: int, now: datetime
-                       ) -> tuple[Member | None, Member | None]:
-        """Move the first on the waiting list up; one who can't pay the fee is passed over."""
-        failed = None
-        while True:
-            waiting = await event_rows.first_waiting(conn, event.id)
-            if waiting is None:
-                return None, failed
-            await event_rows.set_signup_status(conn, waiting["id"], "signed", "waiting",
-                                               to_db(now))
-            try:
-                await self._seat(conn, event, waiting["id"], waiting["membership_id"],
-                                 person_id, now)
-            except DomainError:
-                await event_rows.set_signup_status(conn, waiting["id"], "cancelled", "signed",
-                                                   to_db(now))
-                failed = await load_member(conn, waiting["membership_id"])
-                continue
-            return await load_member(conn, waiting["membership_id"]), failed
-
-    async def _check_in(self, conn: Connection, event: Event, signup, person_id: int,
-                        now: datetime) -> CheckinResult:
-        member = await load_member(conn, signup["membership_id"])
-        newly = await event_rows.mark_attended(conn, signup["id"], to_db(now))
-        paid, refused = 0, False
-        if newly and event.is_orientation:
-            await event_rows.mark_oriented(conn, signup["membership_id"], to_db(now))
-        if newly and event.reward and event.community_id is not None:
-            payee = await ledger_rows.limits_and_balance(conn, signup["membership_id"])
-            if payee["balance"] + event.reward > payee["credit_ceiling"]:
-                refused = True
-            else:
-                house = await ledger_rows.community_account(conn, event.community_id)
-                transfer_id = await ledger_rows.insert_transfer(
-                    conn, community_id=event.community_id, payer_account_id=house["id"],
-                    payee_account_id=payee["account_id"], amount=event.reward, kind="pay",
-                    memo=event.title, reason=None, request_id=None, reverses_id=None,
-                    post_id=None, created_by_person_id=person_id, now=to_db(now),
-                    purpose="event_reward", event_id=event.id)
-                await event_rows.set_signup_transfer(conn, signup["id"], "reward_transfer_id",
-                                                     transfer_id)
-                paid = event.reward
-        view = await self._view(conn, event.id, signup["membership_id"])
-        return CheckinResult(view, member, newly, paid, refused)
+    async def _check_in(self, conn: Connection, event: Event, signup_id: int,
+                        membership_id: int, person_id: int, now: datetime) -> CheckinResult:
+        done = await checkin.record_attendance(conn, event, signup_id, membership_id,
+                                               person_id, now)
+        view = await self._view(conn, event.id, membership_id)
+        return CheckinResult(view, done.member, done.newly, done.reward_paid,
+                             done.reward_withheld)
 
     async def _view(self, conn: Connection, event_id: int, membership_id: int | None
                     ) -> EventView:
@@ -481,14 +424,8 @@ class EventService:
             signup = await event_rows.signup(conn, event_id, membership_id)
             if signup is not None and signup["status"] in ("signed", "waiting"):
                 status, attended = signup["status"], signup["attended_at"] is not None
-        unit = (await self._community_of(conn, event)).unit
+        unit = (await community_of(conn, event)).unit
         return EventView(event, unit, status, attended)
-
-    async def _community_of(self, conn: Connection, event: Event) -> Community:
-        if event.community_id is None:
-            return Community(id=0, code="", name="", unit="문", credit_floor=0,
-                             credit_ceiling=0, approval="auto", open_ledger=False)
-        return await load_community(conn, event.community_id)
 
     async def _visible_event(self, conn: Connection, actor: Actor, membership: Membership,
                              event_id: int) -> Event:
@@ -524,19 +461,3 @@ class EventService:
                          ) -> list[Member]:
         rows = await event_rows.signed_members(conn, event_id, statuses)
         return [await load_member(conn, row["membership_id"]) for row in rows]
-
-
-
-async def _schedule(conn: Connection, event_id: int, membership_id: int, starts_at: datetime,
-                    community: Community, now: datetime) -> None:
-    """A reminder at each of the community's lead times still ahead (24 h and 1 h by default),
-    unless the member turned event reminders off."""
-    row = await membership_rows.get(conn, membership_id)
-    if row is not None and not row["event_reminders"]:
-        return
-    for hours in community.reminder_hours or (24, 1):
-        due = starts_at - timedelta(hours=hours)
-        if due > now:
-            await reminder_rows.add(conn, kind="event", event_id=event_id,
-                                    membership_id=membership_id, due_at=to_db(due),
-                                    now=to_db(now))

@@ -154,6 +154,36 @@ _MESSAGES: dict[str, _Render] = {
     "checkin_code_invalid": lambda tr, p: tr(
         "That check-in code doesn't match an event. Please ask the coordinator for it."
     ),
+    "checkin_code_wrong": lambda tr, p: tr(
+        "That code doesn't match. Please check it with the coordinator (tries left: {left}).",
+        left=p["left"],
+    ) if p["left"] > 0 else tr(
+        "That code doesn't match, and that was the last try. Please ask the coordinator to "
+        "check you in."
+    ),
+    "checkin_locked": lambda tr, p: tr(
+        "Too many wrong codes for this event. Please ask the coordinator to check you in."
+    ),
+    "checkin_not_open": lambda tr, p: tr(
+        "Check-in for {title} is open from {opens} to {closes}. Please send the code then.",
+        title=p["title"], opens=tr.datetime(p["opens"]), closes=tr.datetime(p["closes"]),
+    ),
+    "checkin_not_yet": lambda tr, p: tr(
+        "Check-in opens at {opens}, a little before the start. Please take attendance then.",
+        opens=tr.datetime(p["opens"]),
+    ),
+    "checkin_nothing_open": lambda tr, p: tr(
+        "None of your sign-ups is open for check-in now. Check-in opens {minutes} minutes "
+        "before the start; to attend, sign up in /sessions first.",
+        minutes=p["minutes"],
+    ),
+    "event_orientation_fee": lambda tr, p: tr(
+        "An orientation can't have a fee: new members can't pay before they attend it."
+    ),
+    "event_fee_orientation_needed": lambda tr, p: tr(
+        "This event has a fee, and your account opens only after you attend an orientation. "
+        "Please sign up for an orientation first (see /sessions)."
+    ),
     "reminder_hours_invalid": lambda tr, p: tr(
         "Reminder hours are whole hours before the event, e.g. 24,1."
     ),

@@ -163,10 +163,47 @@ async def in_month(conn: Connection, community_id: int, coordinator: bool, start
     return await upcoming_for(conn, community_id, coordinator, start, end, 500)
 
 
-async def by_checkin_code(conn: Connection, code: str, community_id: int) -> sqlite3.Row | None:
+async def checkin_signups(conn: Connection, membership_id: int, opens_after: str,
+                          closes_before: str) -> list[sqlite3.Row]:
+    """A member's live sign-ups to scheduled events whose check-in window holds now: events
+    starting before `opens_after` (now + lead) and ending after `closes_before` (now - grace),
+    with the event's columns and the sign-up's id, attendance and wrong code count."""
+    return await fetch_all(
+        conn,
+        "SELECT e.*, s.id AS signup_id, s.membership_id, s.attended_at, s.wrong_codes"
+        " FROM event_signups s JOIN events e ON e.id = s.event_id"
+        " WHERE s.membership_id = ? AND s.status = 'signed' AND e.status = 'scheduled'"
+        " AND e.starts_at <= ? AND e.ends_at >= ? ORDER BY e.starts_at, e.id",
+        (membership_id, opens_after, closes_before),
+    )
+
+
+async def next_signed_event(conn: Connection, membership_id: int, closes_before: str
+                            ) -> sqlite3.Row | None:
+    """The member's soonest signed-up scheduled event whose check-in has not yet closed."""
     return await fetch_one(
         conn,
-        _EVENT_VIEW + " WHERE e.checkin_code = ? AND e.status = 'scheduled'"
-        " AND (e.community_id = ? OR e.audience = 'all')",
-        (code, community_id),
+        "SELECT e.* FROM event_signups s JOIN events e ON e.id = s.event_id"
+        " WHERE s.membership_id = ? AND s.status = 'signed' AND e.status = 'scheduled'"
+        " AND e.ends_at >= ? ORDER BY e.starts_at, e.id LIMIT 1",
+        (membership_id, closes_before),
     )
+
+
+async def add_wrong_code(conn: Connection, signup_ids: list[int]) -> None:
+    marks = ",".join("?" * len(signup_ids))
+    await conn.execute(
+        f"UPDATE event_signups SET wrong_codes = wrong_codes + 1 WHERE id IN ({marks})",
+        signup_ids,
+    )
+
+
+async def codes_in_use(conn: Connection, community_id: int | None) -> set[str]:
+    """Check-in codes of the scheduled events a new code must not repeat."""
+    rows = await fetch_all(
+        conn,
+        "SELECT checkin_code FROM events WHERE status = 'scheduled'"
+        " AND checkin_code IS NOT NULL AND (? IS NULL OR community_id = ? OR audience = 'all')",
+        (community_id, community_id),
+    )
+    return {row[0] for row in rows}

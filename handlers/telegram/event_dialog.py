@@ -174,7 +174,13 @@ async def on_button(turn: Turn) -> None:
         following, skipped = skips[dialog.step]
         await _next(turn, dialog, following, **{dialog.step: skipped})
     elif data.startswith("evd:ori:") and dialog.step == "orientation":
-        await _next(turn, dialog, "audience", orientation=value == "1")
+        free = {}
+        if value == "1" and dialog.data.get("fee"):
+            # new members' accounts are closed until they attend, so they couldn't pay
+            await turn.reply(tr("An orientation is free: new members can't pay before it, "
+                                "so I removed the fee."))
+            free = {"fee": 0}
+        await _next(turn, dialog, "audience", orientation=value == "1", **free)
     elif data.startswith("evd:aud:") and dialog.step == "audience" and value in (
             "community", "coordinators", "all"):
         await _next(turn, dialog, "confirm", audience=value)
@@ -235,7 +241,10 @@ async def _edit_value(turn: Turn, dialog: Dialog) -> None:
     if field != "starts_at":
         change = {field: value}
     result = await turn.services.events.edit(turn.actor, event_id, change, finishes_dialog=True)
-    await turn.reply(turn.tr("✅ Changed. {count} people were told.",
-                             count=len(result.attendees)))
+    reply = turn.tr("✅ Changed. {count} people were told.", count=len(result.attendees))
+    if result.promotion.promoted:
+        reply += " " + turn.tr("{count} moved up from the waiting list.",
+                               count=len(result.promotion.promoted))
+    await turn.reply(reply)
     await tell_about_edit(turn, result)
     await rearm(turn.context)

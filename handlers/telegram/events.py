@@ -8,6 +8,7 @@ from html import escape
 
 from telegram import InlineKeyboardMarkup
 
+from core.event_seats import Promotion
 from core.models import EventView, Member
 from handlers.i18n import TIMEZONE, Translator
 from handlers.ics import event_ics
@@ -36,6 +37,7 @@ def event_buttons(tr: Translator, view: EventView, *, coordinator: bool) -> Inli
         rows.append([button(tr("🙋 Check-in"), f"ev:chk:{event_id}"),
                      button(tr("✏️ Edit"), f"ev:edit:{event_id}"),
                      button(tr("❌ Cancel event"), f"ev:cancel:{event_id}")])
+        rows.append([button(tr("🔄 New check-in code"), f"ev:code:{event_id}")])
     return InlineKeyboardMarkup(rows)
 
 
@@ -137,20 +139,16 @@ async def on_event(turn: Turn) -> None:
     elif action == "leave":
         result = await events.cancel_signup(turn.actor, event_id)
         note = tr("Cancelled.")
-        if result.refunded:
-            note += " " + tr("{fee} refunded.", fee=tr.amount(result.refunded,
-                                                              escape(result.view.unit)))
+        unit = escape(result.view.unit)
+        if result.fee.refunded:
+            note += " " + tr("{fee} refunded.", fee=tr.amount(result.fee.refunded, unit))
+        elif result.fee.corrected:
+            note += " " + tr("Your fee of {fee} was already returned by a coordinator's "
+                             "correction.", fee=tr.amount(result.fee.corrected, unit))
         await turn.answer(note)
         await turn.edit(event_text(tr, result.view),
                         event_buttons(tr, result.view, coordinator=_is_coordinator(turn)))
-        title = escape(result.view.event.title)
-        if result.promoted is not None:
-            await turn.notify(result.promoted, lambda tr: tr(
-                "🎉 A seat opened up: you're now signed up for {title}.", title=title))
-        if result.promotion_failed is not None:
-            await turn.notify(result.promotion_failed, lambda tr: tr(
-                "A seat opened up for {title}, but the fee would pass your credit floor, so "
-                "it went to the next person.", title=title))
+        await tell_promotion(turn, result.view, result.promotion)
         await rearm(turn.context)
     elif action == "ics":
         view = await events.event(turn.actor, event_id)
@@ -158,6 +156,11 @@ async def on_event(turn: Turn) -> None:
             turn.update.effective_chat.id, event_ics(view), filename=f"event-{event_id}.ics",
             caption=escape(view.event.title))
     elif action == "chk":
+        await _checkin_sheet(turn, event_id, opened=True)
+    elif action == "code":
+        view = await events.open_checkin(turn.actor, event_id, fresh=True)
+        await turn.answer(tr("New check-in code: {code}. The old code no longer works.",
+                             code=view.event.checkin_code))
         await _checkin_sheet(turn, event_id, opened=True)
     elif action == "att" and len(parts) == 4:
         result = await events.check_in_member(turn.actor, event_id, int(parts[3]))
@@ -193,8 +196,14 @@ async def on_event(turn: Turn) -> None:
 def _checkin_note(tr: Translator, result) -> str:
     if not result.newly:
         return tr("Already checked in.")
-    if result.reward_refused:
+    withheld = result.reward_withheld
+    if withheld == "over_ceiling":
         return tr("Checked in. The reward would pass their ceiling, so none was paid.")
+    if withheld == "membership_suspended":
+        return tr("Checked in. Their membership is suspended, so no reward was paid.")
+    if withheld == "orientation_needed":
+        return tr("Checked in. Their account opens only after an orientation, so no reward "
+                  "was paid.")
     return tr("Checked in.")
 
 
@@ -232,6 +241,10 @@ async def checkin(turn: Turn) -> None:
                             title=escape(result.view.event.title)))
     elif result.reward_paid:
         await turn.reply(_reward_text(tr, result))
+    elif result.reward_withheld == "orientation_needed":
+        await turn.reply(tr("✅ Checked in for {title}. Welcome! The attendance reward is paid "
+                            "only once your account opens, after an orientation.",
+                            title=escape(result.view.event.title)))
     else:
         await turn.reply(tr("✅ Checked in for {title}. Welcome!",
                             title=escape(result.view.event.title)))
@@ -285,3 +298,26 @@ async def tell_about_edit(turn: Turn, change) -> None:
     await _tell_attendees(turn, change.attendees, lambda tr: tr(
         "✏️ {title} has changed. Please check the details:", title=title)
         + "\n" + event_text(tr, change.view))
+    await tell_promotion(turn, change.view, change.promotion)
+
+
+async def tell_promotion(turn: Turn, view: EventView, promotion: Promotion) -> None:
+    """Tell each member moved up from the waiting list, and each one passed over, why."""
+    title = escape(view.event.title)
+    for member in promotion.promoted:
+        await turn.notify(member, lambda tr: tr(
+            "🎉 A seat opened up: you're now signed up for {title}.", title=title))
+    for passed in promotion.passed_over:
+        await turn.notify(passed.member, lambda tr, reason=passed.reason: _passed_over_text(
+            tr, reason, title))
+
+
+def _passed_over_text(tr: Translator, reason: str, title: str) -> str:
+    if reason == "membership_suspended":
+        return tr("A seat opened up for {title}, but your membership is suspended, so it "
+                  "went to the next person. Please contact a coordinator.", title=title)
+    if reason == "event_fee_orientation_needed":
+        return tr("A seat opened up for {title}, but it has a fee and your account opens only "
+                  "after an orientation, so it went to the next person.", title=title)
+    return tr("A seat opened up for {title}, but the fee would pass your credit floor, so "
+              "it went to the next person.", title=title)

@@ -52,6 +52,7 @@ async def history(tmp_path):
         kind="study", title="학당", starts_at=clock.now() + timedelta(days=1),
         ends_at=clock.now() + timedelta(days=1, hours=2)))
     await services.events.sign_up(park, event.event.id)
+    await at(clock, event.event.starts_at)  # check-in opens a little before the start
     await services.events.check_in_member(kim, event.event.id, park.membership.id)
     yield services, kim
     await services.close()

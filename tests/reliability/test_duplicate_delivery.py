@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from handlers.telegram.outbox import drain
 from tests.conftest import CHOI, KIM, LEE, PARK
@@ -64,6 +65,7 @@ async def scenario(harness: BotHarness) -> None:
     await harness.tap(PARK, "ev:leave:1")
     await harness.tap(KIM, "ev:chk:1")
     code = harness.last_message_to(KIM).text.split("/checkin ")[1][:4]
+    harness.clock.advance(datetime(2026, 3, 20, 5, 0, tzinfo=UTC) - harness.clock.now())
     await harness.send(LEE, f"/checkin {code}")
     # a notice to everyone
     await harness.send(KIM, "/notice")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from storage.timefmt import from_db
 from tests.conftest import CHOI, KIM, LEE, PARK
 from tests.support import alerts, texts
 
@@ -19,6 +20,7 @@ async def community(harness, **options):
 
 
 async def new_event(harness, *, capacity="2", fee="3000", reward="5000", orientation="0"):
+    """A study session on 3/14 15:00–17:00; a fee or reward of None is skipped (none)."""
     await harness.send(KIM, "/newevent")
     await harness.tap(KIM, "evd:kind:study")
     await harness.send(KIM, "품앗이 학당: 공동체 화폐")
@@ -28,8 +30,11 @@ async def new_event(harness, *, capacity="2", fee="3000", reward="5000", orienta
     await harness.send(KIM, "마포구청 3층 https://naver.me/mapo")
     await harness.send(KIM, "김선생")
     await harness.send(KIM, capacity)
-    await harness.send(KIM, fee)
-    await harness.send(KIM, reward)
+    for amount in (fee, reward):
+        if amount is None:
+            await harness.tap(KIM, "evd:skip")
+        else:
+            await harness.send(KIM, amount)
     await harness.tap(KIM, f"evd:ori:{orientation}")
     calls = await harness.tap(KIM, "evd:aud:community")
     assert "이대로 저장할까요" in texts(calls)
@@ -48,6 +53,14 @@ async def membership_of(harness, user) -> int:
 
 async def balance(harness, user):
     return texts(await harness.send(user, "/balance"))
+
+
+async def at_start(harness, event_id, *, shift=timedelta(0)):
+    """Move the clock to the event's start (plus `shift`), when check-in is open."""
+    async with harness.services.db.read() as conn, conn.execute(
+            "SELECT starts_at FROM events WHERE id = ?", (event_id,)) as cursor:
+        starts = from_db((await cursor.fetchone())[0])
+    harness.clock.advance(starts + shift - harness.clock.now())
 
 
 async def test_capacity_waiting_list_promotion_fees_and_refunds(harness):
@@ -85,6 +98,7 @@ async def test_checkin_reward_paid_once_even_when_sent_twice(harness):
     await harness.tap(LEE, f"ev:join:{event_id}")
     calls = await harness.tap(KIM, f"ev:chk:{event_id}")
     code = next(c for c in calls if "출석 체크" in c.text).text.split("/checkin ")[1][:4]
+    await at_start(harness, event_id)
     first = await harness.send(LEE, f"/checkin {code}")
     second = await harness.send(LEE, f"/checkin {code}")
     assert "5,000문을 받으셨어요" in texts(first)
@@ -92,9 +106,13 @@ async def test_checkin_reward_paid_once_even_when_sent_twice(harness):
     calls = await harness.tap(KIM, f"ev:att:{event_id}:{await membership_of(harness, LEE)}")
     assert "이미 출석" in " ".join(alerts(calls))
     assert "잔액: <b>4,000문</b>" in await balance(harness, LEE)  # -1000 fee + 5000 reward
+    # someone not signed up learns nothing about the code, right or wrong
     outsider_code = texts(await harness.send(PARK, f"/checkin {code}"))
-    assert "신청하지 않으셨어요" in outsider_code
-    assert "맞는 출석 코드가 아니에요" in texts(await harness.send(PARK, "/checkin 0000"))
+    assert "출석할 수 있는 신청 일정이 없어요" in outsider_code
+    wrong = "0000" if code != "0000" else "1111"
+    outsider_wrong = texts(await harness.send(PARK, f"/checkin {wrong}"))
+    assert "출석할 수 있는 신청 일정이 없어요" in outsider_wrong
+    assert "맞는 출석 코드가 아니에요" in texts(await harness.send(LEE, f"/checkin {wrong}"))
     assert (await harness.services.verify()).ok
 
 
@@ -149,10 +167,11 @@ async def test_ics_calendar_and_bad_dates(harness):
 async def test_orientation_required_opens_the_account(harness):
     await community(harness, orientation_required=True)
     assert "오리엔테이션에 참석하면" in texts(await harness.send(LEE, "/pay #4 100"))
-    event_id = await new_event(harness, orientation="1")
-    # the fee of an orientation is paid even before the account opens
+    event_id = await new_event(harness, orientation="1")  # the fee is dropped: it is free
     await harness.tap(LEE, f"ev:join:{event_id}")
+    assert "잔액: <b>0문</b>" in await balance(harness, LEE)
     await harness.tap(KIM, f"ev:chk:{event_id}")
+    await at_start(harness, event_id)
     await harness.tap(KIM, f"ev:att:{event_id}:{await membership_of(harness, LEE)}")
     calls = await harness.send(LEE, "/pay #4 100")
     assert "그 회원은 지금 거래할 수 없어요" in texts(calls)  # 최수진 (#4) hasn't been yet
