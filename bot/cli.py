@@ -181,20 +181,27 @@ async def _import_events(services: Services, args: argparse.Namespace, tr) -> in
 
 
 async def _export(services: Services, args: argparse.Namespace, tr) -> int:
-    from datetime import datetime
+    from datetime import datetime, time
     from pathlib import Path
 
-    from handlers.exports import csv_files, xlsx_workbook
+    from handlers.exports import csv_files, parse_day, xlsx_workbook
     from handlers.i18n import TIMEZONE
 
     now = datetime.now(TIMEZONE)
-    try:
-        start = (datetime.strptime(args.start, "%Y-%m-%d").replace(tzinfo=TIMEZONE)
-                 if args.start else datetime(now.year, 1, 1, tzinfo=TIMEZONE))
-        end = (datetime.strptime(args.end, "%Y-%m-%d").replace(tzinfo=TIMEZONE)
-               if args.end else now)
-    except ValueError as error:
-        raise DomainError("when_invalid", text=str(error)) from error
+    days = {}
+    for flag, text in (("--from", args.start), ("--to", args.end)):
+        days[flag] = parse_day(text) if text else None
+        if text and days[flag] is None:
+            print(tr("{flag} {text}: not a date. Please write it as YYYY-MM-DD, e.g. "
+                     "{flag} 2026-01-01.", flag=flag, text=text), file=sys.stderr)
+            return 1
+    start = (datetime.combine(days["--from"], time(), TIMEZONE) if days["--from"]
+             else datetime(now.year, 1, 1, tzinfo=TIMEZONE))
+    end = datetime.combine(days["--to"], time(), TIMEZONE) if days["--to"] else now
+    if end <= start:
+        print(tr("--to must be later than --from (--to is the day after the last day)."),
+              file=sys.stderr)
+        return 1
     data = await services.stats.export(None, start, end, community_code=args.community)
     folder = Path(args.out)
     files = csv_files(tr, data)

@@ -35,12 +35,15 @@ class UpdateFactory:
         self._callback_ids = itertools.count(1)
 
     def message_dict(self, user: FakeUser, text: str, *, chat_id: int | None = None,
-                     photo_file_id: str | None = None) -> dict[str, Any]:
+                     photo_file_id: str | None = None,
+                     edits_message_id: int | None = None) -> dict[str, Any]:
+        """A new message; with `edits_message_id`, that earlier message as the user edited
+        it (Telegram sends the whole message again as `edited_message`)."""
         chat = {"id": chat_id or user.id, "type": "private" if not chat_id or chat_id > 0
                 else "group", "first_name": user.first_name}
         message: dict[str, Any] = {
-            "message_id": next(self._message_ids), "date": int(time.time()),
-            "chat": chat, "from": user.as_dict(),
+            "message_id": edits_message_id or next(self._message_ids),
+            "date": int(time.time()), "chat": chat, "from": user.as_dict(),
         }
         if photo_file_id is not None:
             message["photo"] = [{"file_id": photo_file_id, "file_unique_id": photo_file_id,
@@ -53,10 +56,18 @@ class UpdateFactory:
                 command_length = len(text.split()[0])
                 message["entities"] = [{"type": "bot_command", "offset": 0,
                                         "length": command_length}]
+        if edits_message_id is not None:
+            message["edit_date"] = int(time.time())
+            return {"update_id": next(self._update_ids), "edited_message": message}
         return {"update_id": next(self._update_ids), "message": message}
 
     def message(self, user: FakeUser, text: str, **kwargs: Any) -> Update:
         return Update.de_json(self.message_dict(user, text, **kwargs), self._bot)
+
+    def edited_message(self, user: FakeUser, message_id: int, text: str,
+                       **kwargs: Any) -> Update:
+        return Update.de_json(
+            self.message_dict(user, text, edits_message_id=message_id, **kwargs), self._bot)
 
     def callback_dict(self, user: FakeUser, data: str, message_id: int = 1,
                       chat_id: int | None = None) -> dict[str, Any]:

@@ -58,6 +58,10 @@ class AuditEntry:
     actor_name: str | None
     target: str | None
     reason: str | None
+    # What the target names, when it is a member or an event.
+    target_number: int | None = None
+    target_name: str | None = None
+    target_title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -366,7 +370,9 @@ class MembershipService:
             await require_coordinator(conn, actor, community.id)
             rows = await audit_rows.recent_with_actor(conn, community.id, limit)
         return [AuditEntry(from_db(row["created_at"]), row["action"], row["actor_name"],
-                           row["target"], row["reason"]) for row in rows]
+                           row["target"], row["reason"], target_number=row["target_number"],
+                           target_name=row["target_name"], target_title=row["target_title"])
+                for row in rows]
 
     async def pending_applications(self, actor: Actor) -> tuple[Community, list[Member]]:
         community = _current_community(actor)

@@ -5,14 +5,66 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from core.stats import ExportData, PeriodTotals
 from handlers.i18n import TIMEZONE, Translator
+from handlers.render import (
+    category_name,
+    kind_label,
+    member_status_name,
+    post_status_name,
+    role_name,
+    transfer_kind_name,
+)
+from handlers.render_events import event_status_name
+from handlers.render_events import kind_name as event_kind_name
 
 Column = tuple[str, Callable[[dict[str, Any]], Any]]
+
+# A cell whose text starts with one of these is read by spreadsheets as a formula
+# (OWASP "CSV injection"): a member named =HYPERLINK(...) must stay a name.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value: Any) -> bool:
+    """Text a spreadsheet would run as a formula; numbers (a negative amount) are not."""
+    return isinstance(value, str) and value.startswith(_FORMULA_STARTS)
+
+
+def csv_cell(value: Any) -> Any:
+    """The value for a CSV cell: formula-like text gets a leading ' so it stays text."""
+    return "'" + value if formula_like(value) else value
+
+
+def _xlsx_row(sheet: Any, values: list[Any]) -> None:
+    """Append a row; formula-like text is stored as a string cell with Excel's quote prefix
+    (openpyxl would otherwise store any text starting with = as a formula)."""
+    sheet.append(["" if formula_like(value) else value for value in values])
+    row = sheet.max_row
+    for column, value in enumerate(values, start=1):
+        if formula_like(value):
+            cell = sheet.cell(row=row, column=column)
+            cell.value = value
+            cell.data_type = "s"
+            cell.quotePrefix = True
+
+
+_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def parse_day(text: str | None) -> date | None:
+    """A day written YYYY-MM-DD (2026-3-5 too); None when it is not a real day."""
+    match = _DAY.fullmatch((text or "").strip())
+    if match is None:
+        return None
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
 
 
 def _when(moment: datetime | None, tr: Translator) -> str:
@@ -24,7 +76,7 @@ def _sheets(tr: Translator, data: ExportData) -> dict[str, tuple[list[Column], l
     transfer_columns: list[Column] = [
         (tr("Transfer"), lambda r: f"T{r['id']}"),
         (tr("Date and time"), lambda r: _when(r["created_at"], tr)),
-        (tr("Kind"), lambda r: r["purpose"] or r["kind"]),
+        (tr("Kind"), lambda r: transfer_kind_name(tr, r["kind"], r["purpose"])),
         (tr("Payer number"), lambda r: r["payer_number"] or ""),
         (tr("Payer"), lambda r: r["payer_name"] or tr("the community account")),
         (tr("Payee number"), lambda r: r["payee_number"] or ""),
@@ -37,8 +89,8 @@ def _sheets(tr: Translator, data: ExportData) -> dict[str, tuple[list[Column], l
     member_columns: list[Column] = [
         (tr("Number"), lambda r: r["number"] or ""),
         (tr("Name"), lambda r: r["display_name"]),
-        (tr("Role"), lambda r: r["role"]),
-        (tr("Status"), lambda r: r["status"]),
+        (tr("Role"), lambda r: role_name(tr, r["role"])),
+        (tr("Status"), lambda r: member_status_name(tr, r["status"])),
         (tr("Joined"), lambda r: _when(r["decided_at"] or r["created_at"], tr)),
         (tr("Balance"), lambda r: r["balance"] if r["balance"] is not None else ""),
         (tr("Credit floor"), lambda r: r["credit_floor"]),
@@ -47,23 +99,23 @@ def _sheets(tr: Translator, data: ExportData) -> dict[str, tuple[list[Column], l
     post_columns: list[Column] = [
         (tr("Post"), lambda r: r["id"]),
         (tr("Date and time"), lambda r: _when(r["created_at"], tr)),
-        (tr("Kind"), lambda r: r["kind"]),
-        (tr("Category"), lambda r: r["category"]),
+        (tr("Kind"), lambda r: kind_label(tr, r["kind"])),
+        (tr("Category"), lambda r: category_name(tr, r["category"])),
         (tr("Title"), lambda r: r["title"]),
         (tr("Price"), lambda r: r["price"] if r["price"] is not None else ""),
-        (tr("Status"), lambda r: r["status"]),
+        (tr("Status"), lambda r: post_status_name(tr, r["status"])),
         (tr("Author number"), lambda r: r["author_number"]),
         (tr("Author"), lambda r: r["author_name"]),
     ]
     event_columns: list[Column] = [
         (tr("Event"), lambda r: r["id"]),
-        (tr("Kind"), lambda r: r["kind"]),
+        (tr("Kind"), lambda r: event_kind_name(tr, r["kind"])),
         (tr("Title"), lambda r: r["title"]),
         (tr("Start"), lambda r: _when(r["starts_at"], tr)),
         (tr("End"), lambda r: _when(r["ends_at"], tr)),
         (tr("Place"), lambda r: r["place"] or ""),
         (tr("Capacity"), lambda r: r["capacity"] or ""),
-        (tr("Status"), lambda r: r["status"]),
+        (tr("Status"), lambda r: event_status_name(tr, r["status"])),
         (tr("Signed up"), lambda r: r["signed_up"]),
         (tr("Attended"), lambda r: r["attended"]),
     ]
@@ -80,9 +132,9 @@ def csv_files(tr: Translator, data: ExportData) -> dict[str, bytes]:
     for name, (columns, rows) in _sheets(tr, data).items():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow([title for title, _ in columns])
+        writer.writerow([csv_cell(title) for title, _ in columns])
         for row in rows:
-            writer.writerow([value(row) for _, value in columns])
+            writer.writerow([csv_cell(value(row)) for _, value in columns])
         files[f"{data.community.code}-{name}.csv"] = buffer.getvalue().encode("utf-8-sig")
     return files
 
@@ -115,14 +167,14 @@ def xlsx_workbook(tr: Translator, data: ExportData) -> bytes:
     summary = workbook.active
     summary.title = tr("Summary")[:31]
     for row in summary_rows(tr, data):
-        summary.append(row)
+        _xlsx_row(summary, row)
     titles = {"transfers": tr("Transfers"), "members": tr("Members"), "posts": tr("Posts"),
               "events": tr("Events")}
     for name, (columns, rows) in _sheets(tr, data).items():
         sheet = workbook.create_sheet(titles[name][:31])
-        sheet.append([title for title, _ in columns])
+        _xlsx_row(sheet, [title for title, _ in columns])
         for row in rows:
-            sheet.append([value(row) for _, value in columns])
+            _xlsx_row(sheet, [value(row) for _, value in columns])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from html import escape, unescape
 
+from core.membership import AuditEntry
 from core.models import (
     BalanceView,
     Community,
@@ -48,6 +49,76 @@ def category_name(tr: Translator, code: str) -> str:
 
 def kind_label(tr: Translator, kind: str) -> str:
     return tr("Offer (드려요)") if kind == "offer" else tr("Request (구해요)")
+
+
+# The words for the codes kept in the database, one mapping per concept, so that no
+# `active` or `notice_send` reaches a coordinator's chat or spreadsheet. An unknown code
+# (a newer database) is shown as it is rather than hidden.
+
+def role_name(tr: Translator, role: str) -> str:
+    return {"member": tr("Member"), "coordinator": tr("Coordinator")}.get(role, role)
+
+
+def member_status_name(tr: Translator, status: str) -> str:
+    return {"active": tr("Active"), "suspended": tr("Suspended"),
+            "pending": tr("Waiting for approval"), "rejected": tr("Not approved")
+            }.get(status, status)
+
+
+def post_status_name(tr: Translator, status: str) -> str:
+    return {"open": tr("Open"), "closed": tr("Closed"), "expired": tr("Expired")
+            }.get(status, status)
+
+
+def transfer_kind_name(tr: Translator, kind: str, purpose: str | None = None) -> str:
+    """A transfer's kind; an event's fee, refund or reward says which it is."""
+    if purpose:
+        return {"event_fee": tr("Event fee"), "event_refund": tr("Event fee refund"),
+                "event_reward": tr("Attendance reward")}.get(purpose, purpose)
+    return {"pay": tr("Payment"), "charge": tr("Payment request"),
+            "reversal": tr("Correction")}.get(kind, kind)
+
+
+def audit_action_name(tr: Translator, action: str) -> str:
+    return {
+        "community_create": tr("Community created"),
+        "coordinator_add": tr("Coordinator appointed"),
+        "application_approve": tr("Application approved"),
+        "application_reject": tr("Application declined"),
+        "limit_change": tr("Limits changed"),
+        "member_suspend": tr("Member suspended"),
+        "member_reactivate": tr("Member reactivated"),
+        "member_promote": tr("Made coordinator"),
+        "transfer_reverse": tr("Transfer reversed"),
+        "notice_send": tr("Notice sent"),
+        "group_link": tr("Group chat linked"),
+        "event_create": tr("Event created"),
+        "event_edit": tr("Event changed"),
+        "event_cancel": tr("Event cancelled"),
+        "event_import": tr("Schedule imported"),
+    }.get(action, action)
+
+
+def audit_target_label(tr: Translator, entry: AuditEntry) -> str:
+    """What an audit entry was about, for HTML: a member as #23 and name, a transfer as T12,
+    an event by its title, a notice as N4; never the stored `kind:id` form."""
+    if not entry.target:
+        return ""
+    kind, _, ident = entry.target.partition(":")
+    if kind == "membership":
+        if entry.target_name is None:
+            return tr("a member")
+        number = f"#{entry.target_number} " if entry.target_number is not None else ""
+        return f"{number}{escape(entry.target_name)}"
+    if kind == "event":
+        return escape(entry.target_title) if entry.target_title is not None else tr("an event")
+    if kind == "transfer":
+        return f"T{escape(ident)}"
+    if kind == "notice":
+        return f"N{escape(ident)}"
+    if kind == "chat":
+        return tr("a group chat")
+    return escape(entry.target)  # a community's join code
 
 
 def balance_text(tr: Translator, view: BalanceView) -> str:

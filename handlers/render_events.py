@@ -19,6 +19,10 @@ def audience_name(tr: Translator, audience: str) -> str:
             "all": tr("all communities")}.get(audience, audience)
 
 
+def event_status_name(tr: Translator, status: str) -> str:
+    return {"scheduled": tr("Scheduled"), "cancelled": tr("Cancelled")}.get(status, status)
+
+
 def when_text(tr: Translator, starts_at: datetime, ends_at: datetime) -> str:
     start_local, end_local = starts_at.astimezone(TIMEZONE), ends_at.astimezone(TIMEZONE)
     if start_local.date() == end_local.date():

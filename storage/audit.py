@@ -45,10 +45,18 @@ async def recent(conn: Connection, community_id: int, limit: int) -> list[sqlite
 
 async def recent_with_actor(conn: Connection, community_id: int, limit: int
                             ) -> list[sqlite3.Row]:
+    """Newest first, with who acted and what the `membership:N` or `event:N` target names
+    (the member's number and name, the event's title), looked up by primary key."""
     return await fetch_all(
         conn,
-        "SELECT l.*, p.display_name AS actor_name FROM audit_log l"
-        " LEFT JOIN people p ON p.id = l.actor_person_id WHERE l.community_id = ?"
-        " ORDER BY l.id DESC LIMIT ?",
+        "SELECT l.*, p.display_name AS actor_name, tm.number AS target_number,"
+        " tp.display_name AS target_name, te.title AS target_title FROM audit_log l"
+        " LEFT JOIN people p ON p.id = l.actor_person_id"
+        " LEFT JOIN memberships tm ON tm.id = CASE WHEN l.target LIKE 'membership:%'"
+        "  THEN CAST(substr(l.target, 12) AS INTEGER) END"
+        " LEFT JOIN people tp ON tp.id = tm.person_id"
+        " LEFT JOIN events te ON te.id = CASE WHEN l.target LIKE 'event:%'"
+        "  THEN CAST(substr(l.target, 7) AS INTEGER) END"
+        " WHERE l.community_id = ? ORDER BY l.id DESC LIMIT ?",
         (community_id, limit),
     )

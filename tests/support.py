@@ -62,6 +62,18 @@ class BotHarness:
     async def send(self, user: FakeUser, text: str, **kwargs) -> list[ApiCall]:
         return await self.process(self.updates.message(user, text, **kwargs))
 
+    async def edit(self, user: FakeUser, text: str, message_id: int | None = None,
+                   **kwargs) -> list[ApiCall]:
+        """The user edits one of their messages (default: the last one they sent) to `text`;
+        `chat_id` as for `send`."""
+        if message_id is None:
+            sent = [u.message for u in self.history
+                    if u.message is not None and u.message.from_user.id == user.id]
+            assert sent, f"{user.first_name} has sent no message to edit"
+            message_id = sent[-1].message_id
+        return await self.process(self.updates.edited_message(user, message_id, text,
+                                                                  **kwargs))
+
     async def process(self, update) -> list[ApiCall]:
         before = len(self.api.calls)
         self.history.append(update)

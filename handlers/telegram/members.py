@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from html import escape
 
 from telegram import InlineKeyboardMarkup
 
 from core.amounts import parse_amount
 from core.errors import DomainError
+from core.models import Member
+from handlers import render
+from handlers.i18n import Translator
 from handlers.telegram import keyboards
 from handlers.telegram.common import Turn
 
@@ -61,21 +65,48 @@ async def on_members_page(turn: Turn) -> None:
     await members(turn, int(parts[1]), parts[2])
 
 
+def _usage(tr: Translator, command: str) -> str:
+    """Each command's own usage with an example (not the /reverse example of the core's
+    generic reason message)."""
+    return {
+        "suspend": tr("Usage: /suspend #23 reason, e.g. /suspend #23 moved away"),
+        "reactivate": tr("Usage: /reactivate #23 reason, e.g. /reactivate #23 back again"),
+        "limit": tr("Usage: /limit #23 floor ceiling reason, e.g. /limit #23 -50000 500000 "
+                    "new member (write - to keep the community's limit)"),
+        "promote": tr("Usage: /promote #23, e.g. /promote #5"),
+    }[command]
+
+
+async def _with_reason(turn: Turn, command: str, change: Awaitable[Member]) -> Member | None:
+    """The changed member; None, after showing the command's usage, if the reason is
+    missing or too short."""
+    try:
+        return await change
+    except DomainError as error:
+        if error.code != "reason_required":
+            raise
+        await turn.reply(turn.tr("Please add a reason, so others can see why.") + "\n"
+                         + _usage(turn.tr, command))
+        return None
+
+
 async def suspend(turn: Turn) -> None:
-    await _status(turn, "suspended")
+    await _status(turn, "suspended", "suspend")
 
 
 async def reactivate(turn: Turn) -> None:
-    await _status(turn, "active")
+    await _status(turn, "active", "reactivate")
 
 
-async def _status(turn: Turn, status: str) -> None:
+async def _status(turn: Turn, status: str, command: str) -> None:
     tr = turn.tr
     if not turn.args:
-        await turn.reply(tr("Usage: /suspend #23 reason (or /reactivate #23 reason)"))
+        await turn.reply(_usage(tr, command))
         return
-    member = await turn.services.membership.set_member_status(
-        turn.actor, _number(turn.args[0]), status, " ".join(turn.args[1:]))
+    member = await _with_reason(turn, command, turn.services.membership.set_member_status(
+        turn.actor, _number(turn.args[0]), status, " ".join(turn.args[1:])))
+    if member is None:
+        return
     label = f"#{member.number} {escape(member.display_name)}"
     if status == "suspended":
         await turn.reply(tr("{member} is suspended: no trades, and their posts left the "
@@ -88,20 +119,40 @@ async def _status(turn: Turn, status: str) -> None:
 
 
 async def limit(turn: Turn) -> None:
-    """/limit #23 FLOOR CEILING reason — `-` keeps the community's value."""
+    """/limit #23 FLOOR CEILING reason — `-` keeps the community's value. The member is
+    told their new limits and the reason; the coordinator sees the limits now in force."""
     tr = turn.tr
-    if len(turn.args) < 4:
-        await turn.reply(tr("Usage: /limit #23 -100000 500000 reason (write - to use the "
-                            "community's limit)"))
+    if len(turn.args) < 3:
+        await turn.reply(_usage(tr, "limit"))
         return
     unit = turn.actor.community.unit if turn.actor.community else "문"
     floor = _limit_value(turn.args[1], unit, negative=True)
     ceiling = _limit_value(turn.args[2], unit, negative=False)
-    member = await turn.services.membership.set_member_limits(
+    reason = " ".join(turn.args[3:])
+    member = await _with_reason(turn, "limit", turn.services.membership.set_member_limits(
         turn.actor, _number(turn.args[0]), credit_floor=floor, credit_ceiling=ceiling,
-        reason=" ".join(turn.args[3:]))
-    await turn.reply(tr("Limits of {member} changed. They can see them in /balance.",
-                        member=f"#{member.number} {escape(member.display_name)}"))
+        reason=reason))
+    if member is None:
+        return
+    # The limits in force: the member's own, or the community's where `-` was written.
+    view = await turn.services.ledger.balance(turn.actor, f"#{member.number}")
+
+    def limits(tr: Translator) -> str:
+        shown = escape(view.community.unit)
+        return tr("Credit floor {floor} · ceiling {ceiling}",
+                  floor=tr.amount(view.credit_floor, shown),
+                  ceiling=tr.amount(view.credit_ceiling, shown))
+
+    told = await turn.notify(member, lambda tr: "\n".join([
+        tr("A coordinator changed your credit limits."), limits(tr),
+        tr("Reason: {reason}", reason=escape(" ".join(reason.split()))),
+        tr("See /balance for what you can spend and receive now.")]))
+    await turn.reply("\n".join([
+        tr("Limits of {member} changed.",
+           member=f"#{member.number} {escape(member.display_name)}"),
+        limits(tr),
+        tr("I've told them.") if told
+        else tr("I couldn't reach them in the chat, so please tell them yourself.")]))
 
 
 def _limit_value(text: str, unit: str, *, negative: bool) -> int | None:
@@ -118,7 +169,7 @@ def _limit_value(text: str, unit: str, *, negative: bool) -> int | None:
 async def promote(turn: Turn) -> None:
     tr = turn.tr
     if not turn.args:
-        await turn.reply(tr("Usage: /promote #23"))
+        await turn.reply(_usage(tr, "promote"))
         return
     member = await turn.services.membership.promote(turn.actor, _number(turn.args[0]))
     await turn.reply(tr("{member} is now a coordinator.",
@@ -136,6 +187,8 @@ async def audit(turn: Turn) -> None:
     for entry in entries:
         reason = f" · {escape(entry.reason)}" if entry.reason else ""
         who = escape(entry.actor_name or tr("system"))
-        lines.append(f"{tr.datetime(entry.created_at)} · {who} · {escape(entry.action)}"
-                     f" {escape(entry.target or '')}{reason}")
+        action = escape(render.audit_action_name(tr, entry.action))
+        target = render.audit_target_label(tr, entry)
+        lines.append(f"{tr.datetime(entry.created_at)} · {who} · {action}"
+                     f"{' ' + target if target else ''}{reason}")
     await turn.reply("\n".join(lines))

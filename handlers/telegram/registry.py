@@ -29,8 +29,12 @@ from handlers.telegram import (
 )
 from handlers.telegram.common import turn_handler
 
-PRIVATE = filters.ChatType.PRIVATE
-GROUPS = filters.ChatType.GROUPS
+# Only new messages are read. An edited message would otherwise run again as a new command
+# (an edited `/pay #3 50000` sending a second preview, an edited `/reverse T1` reversing
+# another transfer); edits get a short note instead (see _edited_message).
+NEW = filters.UpdateType.MESSAGE
+PRIVATE = filters.ChatType.PRIVATE & NEW
+GROUPS = filters.ChatType.GROUPS & NEW
 
 _COMMANDS = {
     "start": start.start,
@@ -112,11 +116,20 @@ def register(application: Application) -> None:
     application.add_handler(
         MessageHandler(PRIVATE & filters.COMMAND, turn_handler(start.unknown_command))
     )
+    application.add_handler(MessageHandler(
+        filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE,
+        turn_handler(_edited_message),
+    ))
     application.add_error_handler(errors.on_error)
 
 
 async def _stale_button(turn) -> None:
     await turn.answer(turn.tr("This button no longer works. Please start again."), alert=True)
+
+
+async def _edited_message(turn) -> None:
+    """One short note per edit, in the private chat only: the edit changes nothing."""
+    await turn.reply(turn.tr("I don't read edited messages. Please send a new one."))
 
 
 def bot_commands(locale: str) -> list[BotCommand]:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from html import escape
 
-from core.errors import DomainError
 from core.stats import CommunityStats, PeriodTotals
 from handlers.charts import stats_chart
-from handlers.exports import csv_files, xlsx_workbook
+from handlers.exports import csv_files, parse_day, xlsx_workbook
 from handlers.i18n import TIMEZONE, Translator
 from handlers.telegram.common import Turn
 
@@ -56,28 +55,48 @@ async def stats(turn: Turn) -> None:
                                       caption=tr("Trades and volume per month"))
 
 
-def _day(text: str) -> datetime:
-    try:
-        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=TIMEZONE)
-    except ValueError as error:
-        raise DomainError("when_invalid", text=text) from error
+def _export_period(tr: Translator, args: list[str], now: datetime
+                   ) -> tuple[datetime, datetime] | str:
+    """The period of `/export FROM TO`, both days included (Seoul); no dates: this year so
+    far. Anything else is not guessed: the text of what is wrong, with the right form."""
+    if not args:
+        return datetime(now.year, 1, 1, tzinfo=TIMEZONE), now
+    example = tr("For example: /export 2026-01-01 2026-06-30 (first and last day). "
+                 "Without dates you get this year so far.")
+    if len(args) != 2:
+        return tr("Please give two days, the first and the last, as YYYY-MM-DD.") + "\n" + (
+            example)
+    days = [parse_day(text) for text in args]
+    for text, day in zip(args, days, strict=True):
+        if day is None:
+            shown = text if len(text) <= 20 else text[:20] + "…"
+            return tr("“{text}” is not a date I can read. Please write days as YYYY-MM-DD.",
+                      text=escape(shown)) + "\n" + example
+    first, last = days
+    if first > last:
+        return tr("The first day {first} is after the last day {last}. Please swap them.",
+                  first=first.isoformat(), last=last.isoformat()) + "\n" + example
+    return (datetime.combine(first, time(), TIMEZONE),
+            datetime.combine(last + timedelta(days=1), time(), TIMEZONE))
 
 
 async def export(turn: Turn) -> None:
-    """/export [FROM TO] as YYYY-MM-DD (default: this year so far)."""
+    """/export [FIRST LAST] as YYYY-MM-DD, both days included (default: this year so far)."""
     tr = turn.tr
     now = turn.services.clock.now().astimezone(TIMEZONE)
-    if len(turn.args) >= 2:
-        start, end = _day(turn.args[0]), _day(turn.args[1])
-    else:
-        start, end = datetime(now.year, 1, 1, tzinfo=TIMEZONE), now
+    period = _export_period(tr, turn.args, now)
+    if isinstance(period, str):
+        await turn.reply(period)
+        return
+    start, end = period
     data = await turn.services.stats.export(turn.actor, start, end)
     files = await asyncio.to_thread(csv_files, tr, data)
     workbook = await asyncio.to_thread(xlsx_workbook, tr, data)
     chat = turn.update.effective_chat.id
+    last_day = (end - timedelta(days=1)).date() if turn.args else end.date()
     for name, content in files.items():
         await turn.context.bot.send_document(chat, content, filename=name)
     await turn.context.bot.send_document(
         chat, workbook, filename=f"{data.community.code}-report.xlsx",
         caption=tr("Figures for {start} – {end}.", start=start.date().isoformat(),
-                   end=end.date().isoformat()))
+                   end=last_day.isoformat()))

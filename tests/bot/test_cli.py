@@ -79,3 +79,19 @@ def test_export_writes_csv_and_xlsx(monkeypatch, tmp_path, capsys):
     assert (out / "mapo-members.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert main(["export", "--community", "nope", "--out", str(out)]) == 1
     assert main(["export", "--community", "mapo", "--from", "yesterday"]) == 1
+
+
+def test_export_with_bad_dates_says_what_is_wrong(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("PUMASI_DB", str(tmp_path / "cli.db"))
+    assert main(["community", "create", "--code", "mapo", "--name", "마포"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "report"
+    for args, problem in ((["--from", "bad"], "--from bad: 날짜가 아니에요"),
+                          (["--to", "2026-13-40"], "--to 2026-13-40: 날짜가 아니에요"),
+                          (["--from", "2026-06-01", "--to", "2026-01-01"],
+                           "--to 는 --from 보다 뒤여야 해요")):
+        assert main(["export", "--community", "mapo", "--out", str(out), *args]) == 1
+        err = capsys.readouterr().err
+        assert problem in err, args
+        assert "YYYY-MM-DD" in err or "다음 날" in err
+    assert not out.exists()

@@ -1,0 +1,74 @@
+"""Edited messages are not read: an edited command must not run again."""
+
+from __future__ import annotations
+
+from telegram.ext import CommandHandler, MessageHandler
+
+from tests.conftest import KIM, LEE, PARK
+from tests.support import count_rows, texts
+
+NOTE = "수정한 메시지는 읽지 않아요"
+
+
+async def community(harness):
+    await harness.services.membership.create_community(code="mapo", name="마포 품앗이")
+    await harness.services.membership.add_coordinator(code="mapo", channel="telegram",
+                                                      external_id=str(KIM.id))
+    await harness.send(KIM, "/start")
+    for user in (LEE, PARK):
+        await harness.send(user, "/join mapo")
+
+
+async def test_an_edited_pay_sends_no_new_preview(harness):
+    await community(harness)
+    calls = await harness.send(LEE, "/pay #3 50000")
+    assert "50,000문" in texts(calls)
+    requests = await count_rows(harness.services, "trade_requests")
+
+    calls = await harness.edit(LEE, "/pay #3 5000")
+
+    assert texts(calls).count(NOTE) == 1  # one short note, nothing else
+    assert "5,000문" not in texts(calls) and "50,000문" not in texts(calls)
+    assert not [c for c in calls if c.buttons]
+    assert await count_rows(harness.services, "trade_requests") == requests
+    # The original preview still works, for the amount first written.
+    await harness.tap(LEE, harness.button_data(LEE, "보내기"))
+    assert "잔액: <b>-50,000문</b>" in texts(await harness.send(LEE, "/balance"))
+
+
+async def test_an_edited_reverse_reverses_nothing_more(harness):
+    await community(harness)
+    for amount in ("700", "800"):
+        await harness.send(LEE, f"/pay #3 {amount}")
+        await harness.tap(LEE, harness.button_data(LEE, "보내기"))
+    assert "되돌렸어요" in texts(await harness.send(KIM, "/reverse T1 두 번 보냄"))
+    transfers = await count_rows(harness.services, "transfers")
+
+    calls = await harness.edit(KIM, "/reverse T2 두 번 보냄")
+
+    assert NOTE in texts(calls)
+    assert await count_rows(harness.services, "transfers") == transfers == 3
+    assert "잔액: <b>-800문</b>" in texts(await harness.send(LEE, "/balance"))
+
+
+async def test_edited_plain_text_and_group_commands_do_nothing(harness):
+    await community(harness)
+    await harness.send(LEE, "안녕하세요")
+    calls = await harness.edit(LEE, "박민지한테 5천원 보내줘")
+    assert texts(calls).count(NOTE) == 1 and not [c for c in calls if c.buttons]
+    # In a group chat an edit is ignored without a word.
+    await harness.send(KIM, "/link", chat_id=-100123)
+    calls = await harness.edit(KIM, "/link mapo", chat_id=-100123)
+    assert calls == []
+
+
+def test_no_message_handler_takes_an_edit_except_the_note(harness):
+    """Every command and message handler is limited to new messages; the one that takes
+    edits only answers with the note."""
+    edit = harness.updates.edited_message(LEE, 1, "/pay #3 5000")
+    group_edit = harness.updates.edited_message(LEE, 1, "/link", chat_id=-100123)
+    takers = [handler.callback.__name__
+              for handlers in harness.application.handlers.values() for handler in handlers
+              if isinstance(handler, CommandHandler | MessageHandler)
+              and (handler.check_update(edit) or handler.check_update(group_edit))]
+    assert takers == ["_edited_message"]
