@@ -13,7 +13,7 @@ from datetime import timedelta
 from core.amounts import parse_amount
 from core.clock import Clock
 from core.errors import DomainError
-from core.membership import require_active_member
+from core.membership import require_active_member, require_member
 from core.models import (
     Actor,
     BalanceView,
@@ -22,6 +22,8 @@ from core.models import (
     Member,
     Membership,
     Reversal,
+    ReversalPreview,
+    Row,
     TradeRequest,
     TradeView,
     Transfer,
@@ -38,10 +40,13 @@ from storage.timefmt import from_db, to_db
 
 CHARGE_LIFETIME = timedelta(days=7)
 CHARGE_REMINDER_BEFORE = timedelta(days=1)
-PAY_PREVIEW_LIFETIME = timedelta(days=1)
+# A preview shows a payment about to happen; minutes, so an old one cannot pay much later.
+PAY_PREVIEW_LIFETIME = timedelta(minutes=10)
 HISTORY_PAGE_SIZE = 10
 MEMO_MAX = 200
 REASON_MIN = 2
+# A coordinator's reversal waits in their dialog slot until they tap Confirm or Cancel.
+REVERSE_DIALOG = "reverse"
 
 _MEMBER_REF = re.compile(r"^(?:#?(\d{1,9})|@([A-Za-z0-9_]{3,32}))$")
 
@@ -145,9 +150,10 @@ class LedgerService:
         theirs = await ledger_rows.limits_and_balance(conn, other.membership_id)
         _check_can_trade(mine, theirs)
         if kind == "pay":
+            # The payee's ceiling is checked only at commit: refusing a preview would let the
+            # payer find the payee's private balance by trying amounts.
             payer, payee = me.id, other.membership_id
             _check_payer(mine, amount)
-            _check_payee(theirs, amount, own=False)
         elif kind == "charge":
             payer, payee = other.membership_id, me.id
             _check_payee(mine, amount, own=True)
@@ -164,6 +170,8 @@ class LedgerService:
         if created and remind_at is not None:
             await reminder_rows.add(conn, kind="charge", request_id=request_id,
                                     membership_id=payer, due_at=to_db(remind_at), now=to_db(now))
+        if created and kind == "pay":
+            await ledger_rows.retire_previews(conn, payer, payee, request_id, to_db(now))
         return await load_trade(conn, request_id, newly_decided=created)
 
     # ----- deciding a trade -------------------------------------------------------------
@@ -264,55 +272,57 @@ class LedgerService:
 
     # ----- corrections ---------------------------------------------------------------------
 
-    async def reverse(self, actor: Actor, transfer_id: int, reason: str) -> Reversal:
-        """A coordinator undoes a transfer; limits do not apply because it fixes an error."""
-        reason = " ".join((reason or "").split())
-        if len(reason) < REASON_MIN:
-            raise DomainError("reason_required")
-        if len(reason) > MEMO_MAX:
-            raise DomainError("memo_too_long", maximum=MEMO_MAX)
-        now = self._clock.now()
+    async def prepare_reversal(
+        self, actor: Actor, transfer_id: int, reason: str
+    ) -> ReversalPreview:
+        """Check a coordinator's reversal and keep it waiting for their Confirm; nothing moves.
+        One write transaction, so a redelivered command is recognised."""
         async with self._db.write() as conn:
-            row = await ledger_rows.get_transfer(conn, transfer_id)
-            if row is None:
-                raise DomainError("transfer_not_found", transfer_id=transfer_id)
-            coordinator = await membership_rows.get_for(conn, row["community_id"], actor.person.id)
-            if coordinator is None or not Membership.from_row(coordinator).is_coordinator:
-                raise DomainError("transfer_not_found", transfer_id=transfer_id)
+            row, reason = await _reversible(conn, actor, transfer_id, reason)
             original = Transfer.from_row(row)
-            if original.kind == "reversal":
-                raise DomainError("cannot_reverse_reversal", transfer_id=transfer_id)
-            if await ledger_rows.reversal_of(conn, transfer_id) is not None:
-                raise DomainError("already_reversed", transfer_id=transfer_id)
-            reversal_id = await ledger_rows.insert_transfer(
-                conn, community_id=original.community_id,
-                payer_account_id=row["payee_account_id"], payee_account_id=row["payer_account_id"],
-                amount=original.amount, kind="reversal", memo=original.memo, reason=reason,
-                request_id=None, reverses_id=original.id, post_id=None,
-                created_by_person_id=actor.person.id, now=to_db(now),
+            await dialog_rows.put(
+                conn, actor.person.id, REVERSE_DIALOG, "confirm",
+                {"transfer_id": original.id, "reason": reason}, to_db(self._clock.now()),
             )
-            await audit_rows.record(
-                conn, community_id=original.community_id, actor_person_id=actor.person.id,
-                action="transfer_reverse", target=f"transfer:{original.id}", reason=reason,
-                details={"reversal_id": reversal_id, "amount": original.amount}, now=to_db(now),
-            )
-            reversal = Transfer.from_row(await ledger_rows.get_transfer(conn, reversal_id))
-            return Reversal(
-                original=original,
-                reversal=reversal,
+            return ReversalPreview(
+                original=original, reason=reason,
                 community=await load_community(conn, original.community_id),
                 payer=await _member_or_none(conn, original.payer_membership_id),
                 payee=await _member_or_none(conn, original.payee_membership_id),
             )
 
+    async def confirm_reversal(self, actor: Actor, transfer_id: int) -> Reversal:
+        """The coordinator's Confirm: the reversal they prepared, exactly once."""
+        now = self._clock.now()
+        async with self._db.write() as conn:
+            reason = await _waiting_reason(conn, actor, transfer_id)
+            if reason is None:
+                raise DomainError("reversal_not_open", transfer_id=transfer_id)
+            await dialog_rows.clear(conn, actor.person.id)
+            return await _reverse_in(conn, actor, transfer_id, reason, now)
+
+    async def drop_reversal(self, actor: Actor, transfer_id: int) -> bool:
+        """Cancel the actor's waiting reversal of that transfer, if it waits; any other dialog
+        (or a newer reversal) is left alone."""
+        async with self._db.write() as conn:
+            if await _waiting_reason(conn, actor, transfer_id) is None:
+                return False
+            return await dialog_rows.clear(conn, actor.person.id)
+
+    async def reverse(self, actor: Actor, transfer_id: int, reason: str) -> Reversal:
+        """A coordinator undoes a transfer at once (scripts and tests; chat confirms first)."""
+        now = self._clock.now()
+        async with self._db.write() as conn:
+            return await _reverse_in(conn, actor, transfer_id, reason, now)
+
     # ----- reading -----------------------------------------------------------------------
 
     async def balance(self, actor: Actor, member_ref: str | None = None) -> BalanceView:
-        community, me = require_active_member(actor)
+        community, me = require_member(actor)  # a suspended member may still read their own
         async with self._db.read() as conn:
             membership_id = me.id
             if member_ref:
-                if not (community.open_ledger or me.is_coordinator):
+                if not ((community.open_ledger and me.is_active) or me.is_coordinator):
                     raise DomainError("balance_private")
                 other = await resolve_member_ref(conn, community.id, member_ref)
                 membership_id = other.membership_id
@@ -322,28 +332,39 @@ class LedgerService:
             credit_floor=row["credit_floor"], credit_ceiling=row["credit_ceiling"],
         )
 
-    async def history(self, actor: Actor, page: int = 0) -> HistoryPage:
-        community, me = require_active_member(actor)
+    async def history(
+        self, actor: Actor, page: int = 0, member_ref: str | None = None
+    ) -> HistoryPage:
+        """The actor's statement, or (coordinators only) another member's, newest first."""
+        community, me = require_member(actor)  # a suspended member may still read their own
         page = max(0, page)
         async with self._db.read() as conn:
+            membership_id, member = me.id, None
+            if member_ref:
+                other = await resolve_member_ref(conn, community.id, member_ref)
+                if other.membership_id != me.id:
+                    if not me.is_coordinator:
+                        raise DomainError("history_private")
+                    membership_id, member = other.membership_id, other
             rows = await ledger_rows.history(
-                conn, me.id, HISTORY_PAGE_SIZE + 1, page * HISTORY_PAGE_SIZE
+                conn, membership_id, HISTORY_PAGE_SIZE + 1, page * HISTORY_PAGE_SIZE
             )
             if rows:
                 balance = rows[0]["balance"]
             else:
-                balance = (await ledger_rows.account_of(conn, me.id))["balance"]
+                balance = (await ledger_rows.account_of(conn, membership_id))["balance"]
         entries = [
             HistoryEntry(
                 transfer_id=row["transfer_id"], created_at=from_db(row["created_at"]),
                 amount=row["amount"], kind=row["kind"], memo=row["memo"],
                 counterparty_number=row["counterparty_number"],
-                counterparty_name=row["counterparty_name"],
+                counterparty_name=row["counterparty_name"], reason=row["reason"],
+                reverses_id=row["reverses_id"], reversed_by=row["reversed_by"],
             )
             for row in rows[:HISTORY_PAGE_SIZE]
         ]
         return HistoryPage(community=community, balance=balance, entries=entries,
-                           page=page, has_more=len(rows) > HISTORY_PAGE_SIZE)
+                           page=page, has_more=len(rows) > HISTORY_PAGE_SIZE, member=member)
 
     async def pending(self, actor: Actor) -> list[TradeView]:
         _, me = require_active_member(actor)
@@ -360,6 +381,67 @@ class LedgerService:
         return view
 
 
+async def _waiting_reason(conn: Connection, actor: Actor, transfer_id: int) -> str | None:
+    """The reason of the actor's reversal of that transfer waiting for Confirm, if any."""
+    waiting = await dialog_rows.get(conn, actor.person.id)
+    if waiting is None or waiting[0] != REVERSE_DIALOG:
+        return None
+    data = waiting[2]
+    return data.get("reason") if data.get("transfer_id") == transfer_id else None
+
+
+async def _reversible(
+    conn: Connection, actor: Actor, transfer_id: int, reason: str
+) -> tuple[Row, str]:
+    """The transfer (row) a coordinator of its community may reverse, and the cleaned reason.
+    Who may act is checked before the reason, so others learn nothing but 'not found'."""
+    row = await ledger_rows.get_transfer(conn, transfer_id)
+    if row is None:
+        raise DomainError("transfer_not_found", transfer_id=transfer_id)
+    coordinator = await membership_rows.get_for(conn, row["community_id"], actor.person.id)
+    if coordinator is None or not Membership.from_row(coordinator).is_coordinator:
+        raise DomainError("transfer_not_found", transfer_id=transfer_id)
+    reason = " ".join((reason or "").split())
+    if len(reason) < REASON_MIN:
+        raise DomainError("reversal_reason_short", minimum=REASON_MIN)
+    if len(reason) > MEMO_MAX:
+        raise DomainError("memo_too_long", maximum=MEMO_MAX)
+    if row["kind"] == "reversal":
+        raise DomainError("cannot_reverse_reversal", transfer_id=transfer_id)
+    if await ledger_rows.reversal_of(conn, transfer_id) is not None:
+        raise DomainError("already_reversed", transfer_id=transfer_id)
+    return row, reason
+
+
+async def _reverse_in(
+    conn: Connection, actor: Actor, transfer_id: int, reason: str, now
+) -> Reversal:
+    """Undo a transfer inside the caller's write transaction; limits do not apply because it
+    fixes an error. The checks run again here, so two coordinators at once reverse it once."""
+    row, reason = await _reversible(conn, actor, transfer_id, reason)
+    original = Transfer.from_row(row)
+    reversal_id = await ledger_rows.insert_transfer(
+        conn, community_id=original.community_id,
+        payer_account_id=row["payee_account_id"], payee_account_id=row["payer_account_id"],
+        amount=original.amount, kind="reversal", memo=original.memo, reason=reason,
+        request_id=None, reverses_id=original.id, post_id=None,
+        created_by_person_id=actor.person.id, now=to_db(now),
+    )
+    await audit_rows.record(
+        conn, community_id=original.community_id, actor_person_id=actor.person.id,
+        action="transfer_reverse", target=f"transfer:{original.id}", reason=reason,
+        details={"reversal_id": reversal_id, "amount": original.amount}, now=to_db(now),
+    )
+    reversal = Transfer.from_row(await ledger_rows.get_transfer(conn, reversal_id))
+    return Reversal(
+        original=original,
+        reversal=reversal,
+        community=await load_community(conn, original.community_id),
+        payer=await _member_or_none(conn, original.payer_membership_id),
+        payee=await _member_or_none(conn, original.payee_membership_id),
+    )
+
+
 async def _member_or_none(conn: Connection, membership_id: int | None) -> Member | None:
     """None stands for the community's own account."""
     return None if membership_id is None else await load_member(conn, membership_id)
@@ -367,7 +449,8 @@ async def _member_or_none(conn: Connection, membership_id: int | None) -> Member
 
 def _require_pending(request: TradeRequest, now) -> None:
     if request.status == "expired" or (request.status == "pending" and request.expires_at <= now):
-        raise DomainError("request_expired")
+        # A pay preview also expires when a newer one to the same payee replaces it.
+        raise DomainError("preview_expired" if request.kind == "pay" else "request_expired")
     if request.status != "pending":
         raise DomainError("request_closed", status=request.status)
 

@@ -423,6 +423,16 @@ def require_active_member(actor: Actor) -> tuple[Community, Membership]:
     return actor.community, actor.membership
 
 
+def require_member(actor: Actor) -> tuple[Community, Membership]:
+    """Like require_active_member, but a suspended member passes too: for reading their own
+    balance and statement, never for moving money."""
+    if actor.membership is not None and actor.membership.status == "suspended":
+        if actor.community is None:
+            raise DomainError("no_community")
+        return actor.community, actor.membership
+    return require_active_member(actor)
+
+
 async def require_coordinator(conn: Connection, actor: Actor, community_id: int) -> None:
     """The actor must be an active coordinator of that community (whatever their current one)."""
     row = await membership_rows.get_for(conn, community_id, actor.person.id)

@@ -241,6 +241,17 @@ class Reversal:
 
 
 @dataclass(frozen=True)
+class ReversalPreview:
+    """A reversal a coordinator has asked for and not yet confirmed."""
+
+    original: Transfer
+    reason: str
+    community: Community
+    payer: Member | None
+    payee: Member | None
+
+
+@dataclass(frozen=True)
 class BalanceView:
     community: Community
     member: Member
@@ -266,6 +277,9 @@ class HistoryEntry:
     memo: str | None
     counterparty_number: int | None
     counterparty_name: str | None
+    reason: str | None = None  # a correction's reason
+    reverses_id: int | None = None  # the transfer a correction undoes
+    reversed_by: int | None = None  # the correction that undid this transfer
 
 
 @dataclass(frozen=True)
@@ -275,6 +289,7 @@ class HistoryPage:
     entries: list[HistoryEntry]
     page: int
     has_more: bool
+    member: Member | None = None  # set when a coordinator reads another member's statement
 
 
 @dataclass(frozen=True)

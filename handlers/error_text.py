@@ -42,9 +42,10 @@ _MESSAGES: dict[str, _Render] = {
         "This goes past your credit floor. You can still spend {can_spend}.",
         can_spend=tr.number(p["can_spend"]),
     ),
+    # Says nothing about how close the receiver is, so their balance cannot be probed.
     "over_ceiling": lambda tr, p: tr(
-        "The receiver can't take that much now (their balance would pass its ceiling). "
-        "Please try a smaller amount."
+        "That member can't receive this amount right now, so nothing was sent. "
+        "Please settle it with them another way, or ask a coordinator."
     ),
     "over_own_ceiling": lambda tr, p: tr(
         "This would put your balance over its ceiling. You can still receive {can_receive}.",
@@ -56,6 +57,10 @@ _MESSAGES: dict[str, _Render] = {
         "This request has expired. Please start a new one if you still need it."
     ),
     "request_closed": lambda tr, p: _closed_request(tr, p.get("status", "")),
+    "preview_expired": lambda tr, p: tr(
+        "This payment check has expired or was replaced by a newer one. Nothing was sent. "
+        "To pay, please start the payment again."
+    ),
     "membership_pending": lambda tr, p: tr(
         "Your application to {community} is waiting for a coordinator. I'll tell you when "
         "it's decided.",
@@ -102,6 +107,19 @@ _MESSAGES: dict[str, _Render] = {
     ),
     "reason_required": lambda tr, p: tr(
         "Please give a reason, e.g. /reverse T12 paid twice by mistake"
+    ),
+    "reversal_reason_short": lambda tr, p: tr(
+        "Please give a reason of at least {minimum} characters, e.g. "
+        "/reverse T12 paid twice by mistake",
+        minimum=p["minimum"],
+    ),
+    "reversal_not_open": lambda tr, p: tr(
+        "This confirmation is already closed (done or cancelled). To check T{transfer_id}, "
+        "see the member's statement with /history #23.",
+        transfer_id=p["transfer_id"],
+    ),
+    "history_private": lambda tr, p: tr(
+        "Only coordinators can see another member's statement. Your own is at /history."
     ),
     "balance_private": lambda tr, p: tr(
         "Balances are private in this community. You can only see your own."

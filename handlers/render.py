@@ -9,12 +9,14 @@ from core.membership import AuditEntry
 from core.models import (
     BalanceView,
     Community,
+    HistoryEntry,
     HistoryPage,
     MarketPage,
     Member,
     Post,
     PostView,
     Reversal,
+    ReversalPreview,
     TradeView,
 )
 from handlers.i18n import Translator
@@ -137,24 +139,43 @@ def balance_text(tr: Translator, view: BalanceView) -> str:
 
 def history_text(tr: Translator, page: HistoryPage) -> str:
     unit = escape(page.community.unit)
-    head = tr("<b>Statement</b> · balance {balance} · page {page}",
-              balance=tr.amount(page.balance, unit), page=page.page + 1)
+    if page.member is None:
+        head = tr("<b>Statement</b> · balance {balance} · page {page}",
+                  balance=tr.amount(page.balance, unit), page=page.page + 1)
+    else:
+        head = tr("<b>Statement of {member}</b> · balance {balance} · page {page}",
+                  member=member_label(page.member, tr),
+                  balance=tr.amount(page.balance, unit), page=page.page + 1)
     if not page.entries:
         return head + "\n" + (tr("No trades yet.") if page.page == 0 else tr("No more trades."))
     lines = [head]
     for entry in page.entries:
-        who = (
-            f"#{entry.counterparty_number} {escape(entry.counterparty_name or '')}"
-            if entry.counterparty_number is not None
-            else tr("the community account")
-        )
-        memo = f" · {escape(entry.memo)}" if entry.memo else ""
-        marker = tr(" (correction)") if entry.kind == "reversal" else ""
-        lines.append(
-            f"T{entry.transfer_id} · {tr.datetime(entry.created_at)}\n"
-            f"   <b>{tr.signed_amount(entry.amount, unit)}</b> {who}{memo}{marker}"
-        )
+        lines.append(_history_entry(tr, entry, unit))
+    if page.member is not None:
+        lines.append(tr("To correct a transfer: /reverse T12 reason"))
     return "\n".join(lines)
+
+
+def _history_entry(tr: Translator, entry: HistoryEntry, unit: str) -> str:
+    who = (
+        f"#{entry.counterparty_number} {escape(entry.counterparty_name or '')}"
+        if entry.counterparty_number is not None
+        else tr("the community account")
+    )
+    memo = f" · {escape(entry.memo)}" if entry.memo else ""
+    if entry.kind == "reversal":
+        marker = tr(" (correction of T{original})", original=entry.reverses_id)
+    elif entry.reversed_by is not None:
+        marker = tr(" (corrected in T{correction})", correction=entry.reversed_by)
+    else:
+        marker = ""
+    text = (
+        f"T{entry.transfer_id} · {tr.datetime(entry.created_at)}\n"
+        f"   <b>{tr.signed_amount(entry.amount, unit)}</b> {who}{memo}{marker}"
+    )
+    if entry.kind == "reversal" and entry.reason:
+        text += "\n   " + tr("Reason: {reason}", reason=escape(entry.reason))
+    return text
 
 
 def trade_summary(tr: Translator, view: TradeView) -> str:
@@ -170,8 +191,9 @@ def trade_summary(tr: Translator, view: TradeView) -> str:
 
 
 def pay_preview_text(tr: Translator, view: TradeView) -> str:
+    minutes = round((view.request.expires_at - view.request.created_at).total_seconds() / 60)
     return tr("Please check this payment:") + "\n" + trade_summary(tr, view) + "\n" + tr(
-        "Tap Confirm to send it."
+        "Tap Confirm within {minutes} minutes to send it.", minutes=minutes
     )
 
 
@@ -259,6 +281,23 @@ def reversal_text(tr: Translator, reversal: Reversal) -> str:
         payee=member_label(reversal.payee, tr),
         reason=escape(reversal.reversal.reason or ""),
     )
+
+
+def reversal_confirm_text(tr: Translator, preview: ReversalPreview) -> str:
+    unit = escape(preview.community.unit)
+    original = preview.original
+    lines = [
+        tr("↩️ Reverse this transfer?"),
+        f"T{original.id} · {tr.datetime(original.created_at)}",
+        tr("{payer} → {payee}: <b>{amount}</b>", payer=member_label(preview.payer, tr),
+           payee=member_label(preview.payee, tr), amount=tr.amount(original.amount, unit)),
+    ]
+    if original.memo:
+        lines.append(tr("Memo: {memo}", memo=escape(original.memo)))
+    lines.append(tr("Reason: {reason}", reason=escape(preview.reason)))
+    lines.append(tr("The amount goes back to the payer, even past the credit limits, and both "
+                    "members are told. Tap Reverse to do it."))
+    return "\n".join(lines)
 
 
 def price_text(tr: Translator, post: Post, community: Community) -> str:

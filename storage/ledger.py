@@ -128,6 +128,20 @@ async def close_request(
     return cursor.rowcount == 1
 
 
+async def retire_previews(
+    conn: Connection, payer_membership_id: int, payee_membership_id: int, keep_id: int, now: str
+) -> int:
+    """Older pending pay previews between the same two members expire when a new one is made,
+    so a stale Confirm cannot pay a second time. Guarded like every other state change."""
+    cursor = await conn.execute(
+        "UPDATE trade_requests SET status = 'expired', decided_at = ?"
+        " WHERE kind = 'pay' AND status = 'pending' AND payer_membership_id = ?"
+        " AND payee_membership_id = ? AND id <> ?",
+        (now, payer_membership_id, payee_membership_id, keep_id),
+    )
+    return cursor.rowcount
+
+
 async def insert_transfer(
     conn: Connection,
     *,
@@ -226,12 +240,14 @@ async def reversal_of(conn: Connection, transfer_id: int) -> sqlite3.Row | None:
 async def history(
     conn: Connection, membership_id: int, limit: int, offset: int
 ) -> list[sqlite3.Row]:
-    """A member's movements, newest first, with the other side of each transfer and the
-    account's balance on every row."""
+    """A member's movements, newest first, with the other side of each transfer, a
+    correction's reason and links, and the account's balance on every row."""
     return await fetch_all(
         conn,
         "WITH acct AS (SELECT id, balance FROM accounts WHERE membership_id = ?)"
-        " SELECT m.transfer_id, m.amount, t.kind, t.memo, t.created_at, acct.balance,"
+        " SELECT m.transfer_id, m.amount, t.kind, t.memo, t.reason, t.reverses_id,"
+        " t.created_at, acct.balance,"
+        " (SELECT r.id FROM transfers r WHERE r.reverses_id = t.id) AS reversed_by,"
         " om.number AS counterparty_number, p.display_name AS counterparty_name"
         " FROM acct JOIN movements m ON m.account_id = acct.id"
         " JOIN transfers t ON t.id = m.transfer_id"

@@ -66,9 +66,21 @@ def pager(prefix: str, page: int, has_more: bool, tr: Translator, suffix: str = 
     return row
 
 
-def history_nav(tr: Translator, page: int, has_more: bool) -> InlineKeyboardMarkup | None:
-    row = pager("hist", page, has_more, tr)
+def history_nav(
+    tr: Translator, page: int, has_more: bool, member_number: int | None = None
+) -> InlineKeyboardMarkup | None:
+    """`hist:<page>` pages one's own statement; `hist:<page>:<number>` a member's (the core
+    checks again, on every page, that the one tapping is a coordinator)."""
+    suffix = f":{member_number}" if member_number is not None else ""
+    row = pager("hist", page, has_more, tr, suffix)
     return InlineKeyboardMarkup([row]) if row else None
+
+
+def reversal_confirm(tr: Translator, transfer_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[button(tr("↩️ Reverse"), f"rev:ok:{transfer_id}"),
+          button(tr("Cancel"), f"rev:no:{transfer_id}")]]
+    )
 
 
 def fit_callback(prefix: str, words: str) -> str:

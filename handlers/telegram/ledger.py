@@ -6,8 +6,9 @@ from telegram import InlineKeyboardMarkup
 
 from core.amounts import parse_amount
 from core.errors import DomainError
+from core.ledger import REASON_MIN
 from core.membership import require_active_member
-from core.models import TradeView
+from core.models import HistoryPage, TradeView
 from handlers import render
 from handlers.telegram import keyboards
 from handlers.telegram.common import Turn, parse_id
@@ -33,18 +34,26 @@ async def balance(turn: Turn) -> None:
 
 
 async def history(turn: Turn) -> None:
-    page = await turn.services.ledger.history(turn.actor, 0)
-    await turn.reply(render.history_text(turn.tr, page),
-                     keyboards.history_nav(turn.tr, page.page, page.has_more))
+    """/history, or /history #23 for coordinators (a member's statement, to correct it)."""
+    page = await turn.services.ledger.history(
+        turn.actor, 0, turn.args[0] if turn.args else None
+    )
+    await turn.reply(render.history_text(turn.tr, page), _history_nav(turn, page))
 
 
 async def on_history(turn: Turn) -> None:
-    page_number = parse_id(turn.update.callback_query.data or "")
-    if page_number is None:
+    """`hist:<page>` or `hist:<page>:<member number>`."""
+    parts = (turn.update.callback_query.data or "").split(":")
+    if len(parts) not in (2, 3) or not all(p.isdigit() and len(p) <= 9 for p in parts[1:]):
         return
-    page = await turn.services.ledger.history(turn.actor, page_number)
-    await turn.edit(render.history_text(turn.tr, page),
-                    keyboards.history_nav(turn.tr, page.page, page.has_more))
+    member_ref = f"#{parts[2]}" if len(parts) == 3 else None
+    page = await turn.services.ledger.history(turn.actor, int(parts[1]), member_ref)
+    await turn.edit(render.history_text(turn.tr, page), _history_nav(turn, page))
+
+
+def _history_nav(turn: Turn, page: HistoryPage):
+    number = page.member.number if page.member is not None else None
+    return keyboards.history_nav(turn.tr, page.page, page.has_more, number)
 
 
 async def pay(turn: Turn) -> None:
@@ -150,16 +159,41 @@ async def pending(turn: Turn) -> None:
 
 
 async def reverse(turn: Turn) -> None:
-    """/reverse T12 reason (coordinators)."""
+    """/reverse T12 reason (coordinators): shows the transfer and waits for Confirm."""
     tr = turn.tr
-    if len(turn.args) < 1:
-        await turn.reply(tr("Usage: /reverse T12 reason (the transfer number from /history)"))
-        return
-    ref = turn.args[0].lstrip("Tt#")
+    ref = turn.args[0].lstrip("Tt#") if turn.args else ""
     if not ref.isdigit() or len(ref) > 12:
-        await turn.reply(tr("Usage: /reverse T12 reason (the transfer number from /history)"))
+        await turn.reply(tr(
+            "Usage: /reverse T12 reason. Find the transfer number in the member's statement "
+            "(/history #23); the reason needs at least {minimum} characters.",
+            minimum=REASON_MIN))
         return
-    result = await turn.services.ledger.reverse(turn.actor, int(ref), " ".join(turn.args[1:]))
-    await turn.reply(render.reversal_text(tr, result) + "\n" + tr("Both members have been told."))
+    preview = await turn.services.ledger.prepare_reversal(
+        turn.actor, int(ref), " ".join(turn.args[1:])
+    )
+    await turn.reply(render.reversal_confirm_text(tr, preview),
+                     keyboards.reversal_confirm(tr, preview.original.id))
+
+
+async def on_reverse(turn: Turn) -> None:
+    """`rev:ok:<transfer>` reverses what this coordinator prepared, once; `rev:no:<transfer>`
+    drops it."""
+    tr = turn.tr
+    data = turn.update.callback_query.data or ""
+    ledger = turn.services.ledger
+    transfer_id = parse_id(data)
+    if transfer_id is None:
+        return
+    if data.startswith("rev:no:"):
+        await ledger.drop_reversal(turn.actor, transfer_id)
+        await turn.edit(tr("Cancelled. Nothing was reversed."))
+        return
+    try:
+        result = await ledger.confirm_reversal(turn.actor, transfer_id)
+    except DomainError as error:
+        if error.code == "already_reversed":  # another coordinator was first
+            await ledger.drop_reversal(turn.actor, transfer_id)
+        raise
+    await turn.edit(render.reversal_text(tr, result) + "\n" + tr("Both members have been told."))
     for member in (result.payer, result.payee):
         await turn.notify(member, lambda tr: render.reversal_text(tr, result))

@@ -76,6 +76,7 @@ _CALLBACKS = {
     r"^pay:(ok|no):": ledger.on_pay,
     r"^chg:(ok|no|x):": ledger.on_charge,
     r"^hist:": ledger.on_history,
+    r"^rev:(ok|no):": ledger.on_reverse,
     r"^mkt:": market.on_market_page,
     r"^post:": market.on_post,
     r"^dlg:": market.on_dialog_button,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.ledger import REVERSE_DIALOG
 from handlers.i18n import translator
 from handlers.telegram import event_dialog, keyboards, ledger, market, notices, start
 from handlers.telegram.common import Handler, Turn
@@ -32,6 +33,8 @@ async def on_text(turn: Turn) -> None:
         await action(turn)
         return
     dialog = await turn.services.dialogs.get(turn.actor.person.id)
+    if dialog is not None and dialog.name == REVERSE_DIALOG:
+        dialog = None  # a reversal waits for its buttons, not for text
     if dialog is not None and dialog.name == notices.DIALOG:
         await notices.on_content(turn, dialog)
         return
@@ -48,6 +51,8 @@ async def on_text(turn: Turn) -> None:
 
 async def on_photo(turn: Turn) -> None:
     dialog = await turn.services.dialogs.get(turn.actor.person.id)
+    if dialog is not None and dialog.name == REVERSE_DIALOG:
+        dialog = None
     if dialog is not None and dialog.name == notices.DIALOG:
         await notices.on_content(turn, dialog)
         return

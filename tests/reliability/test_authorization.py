@@ -70,7 +70,15 @@ async def list_applications(harness, user, application):
 
 async def reverse(harness, user, application):
     await harness.send(user, "/reverse T1 정정")
+    await harness.tap(user, "rev:ok:1")  # the Confirm button, forged by those never shown it
     return await count_rows(harness.services, "transfers") == 2
+
+
+async def see_members_statement(harness, user, application):
+    """/history #2 is 이철수's statement (he paid T1), not the asker's own."""
+    shown = texts(await harness.send(user, "/history #2"))
+    pages = texts(await harness.tap(user, "hist:0:2"))
+    return "T1 ·" in shown and "-100문" in shown and "-100문" in pages
 
 
 async def create_community(harness, user, application):
@@ -131,6 +139,7 @@ ACTIONS = {
     "reject": (reject, {"coordinator"}),
     "see applications": (list_applications, {"coordinator"}),
     "reverse a transfer": (reverse, {"coordinator"}),
+    "see a member's statement": (see_members_statement, {"coordinator"}),
     "create a community": (create_community, {"admin"}),
     "close another's post": (close_someone_elses_post, {"coordinator"}),
     "change a member's limits": (change_limits, {"coordinator"}),

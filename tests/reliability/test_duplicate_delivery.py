@@ -48,6 +48,7 @@ async def scenario(harness: BotHarness) -> None:
     await harness.send(PARK, "/pay #5 700 점심")
     await harness.tap(PARK, harness.button_data(PARK, "보내기"))
     await harness.send(KIM, "/reverse T3 잘못 보냄")
+    await harness.tap(KIM, harness.button_data(KIM, "되돌리기"))
     await harness.tap(LEE, "post:close:1")
     await harness.send(CHOI, "/lang")
     await harness.tap(CHOI, "lang:ko")

@@ -207,7 +207,8 @@ async def test_coordinator_reversal_tells_both(harness):
     await harness.tap(LEE, harness.button_data(LEE, "보내기"))
     calls = await harness.send(PARK, "/reverse T1 실수")  # not a coordinator: nothing to see
     assert "바로잡을 수 있는 거래가 없어요" in texts(calls)
-    calls = await harness.send(KIM, "/reverse T1 두 번 보냄")
+    await harness.send(KIM, "/reverse T1 두 번 보냄")
+    calls = await harness.tap(KIM, harness.button_data(KIM, "되돌리기"))  # confirm step
     assert "되돌렸어요" in texts(calls)
     assert "되돌렸어요" in harness.last_message_to(LEE).text
     assert "되돌렸어요" in harness.last_message_to(PARK).text
