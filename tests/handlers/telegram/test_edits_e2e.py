@@ -41,7 +41,8 @@ async def test_an_edited_reverse_reverses_nothing_more(harness):
     for amount in ("700", "800"):
         await harness.send(LEE, f"/pay #3 {amount}")
         await harness.tap(LEE, harness.button_data(LEE, "보내기"))
-    assert "되돌렸어요" in texts(await harness.send(KIM, "/reverse T1 두 번 보냄"))
+    await harness.send(KIM, "/reverse T1 두 번 보냄")
+    assert "되돌렸어요" in texts(await harness.tap(KIM, harness.button_data(KIM, "되돌리기")))
     transfers = await count_rows(harness.services, "transfers")
 
     calls = await harness.edit(KIM, "/reverse T2 두 번 보냄")
