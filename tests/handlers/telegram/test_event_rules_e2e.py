@@ -50,6 +50,7 @@ async def test_reversed_fee_is_not_refunded_again_when_the_event_is_cancelled(ha
     await harness.tap(PARK, f"ev:join:{event_id}")
     fee = await fee_transfer(harness, LEE)
     await harness.send(KIM, f"/reverse T{fee} 참가비 면제")
+    await harness.tap(KIM, harness.button_data(KIM, "되돌리기"))
     assert "잔액: <b>0문</b>" in await balance(harness, LEE)
 
     await harness.tap(KIM, f"ev:cancel:{event_id}")
@@ -71,6 +72,7 @@ async def test_reversed_fee_is_not_refunded_again_when_the_member_cancels(harnes
     await harness.tap(LEE, f"ev:join:{event_id}")
     fee = await fee_transfer(harness, LEE)
     await harness.send(KIM, f"/reverse T{fee} 참가비 면제")
+    await harness.tap(KIM, harness.button_data(KIM, "되돌리기"))
 
     calls = await harness.tap(LEE, f"ev:leave:{event_id}")  # well before the cut-off
     assert "이미 돌려드렸어요" in " ".join(alerts(calls))
