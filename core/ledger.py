@@ -410,6 +410,9 @@ async def _reversible(
         raise DomainError("cannot_reverse_reversal", transfer_id=transfer_id)
     if await ledger_rows.reversal_of(conn, transfer_id) is not None:
         raise DomainError("already_reversed", transfer_id=transfer_id)
+    if row["purpose"] == "event_fee" and await ledger_rows.event_fee_refunded(conn, row):
+        # The event flow gave this fee back already; reversing it too would pay it twice.
+        raise DomainError("fee_already_refunded", transfer_id=transfer_id)
     return row, reason
 
 

@@ -105,6 +105,10 @@ _MESSAGES: dict[str, _Render] = {
     "already_reversed": lambda tr, p: tr(
         "T{transfer_id} has already been reversed.", transfer_id=p["transfer_id"]
     ),
+    "fee_already_refunded": lambda tr, p: tr(
+        "T{transfer_id} is an event fee that was already refunded when the sign-up or the "
+        "event was cancelled, so there is nothing to reverse.", transfer_id=p["transfer_id"]
+    ),
     "reason_required": lambda tr, p: tr(
         "Please give a reason, e.g. /reverse T12 paid twice by mistake"
     ),

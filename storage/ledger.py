@@ -237,6 +237,21 @@ async def reversal_of(conn: Connection, transfer_id: int) -> sqlite3.Row | None:
     return await fetch_one(conn, _TRANSFER_VIEW + " WHERE t.reverses_id = ?", (transfer_id,))
 
 
+async def event_fee_refunded(conn: Connection, fee: sqlite3.Row) -> bool:
+    """Whether the event flow refunded this fee: a refund to the same account for the same
+    event after the fee and before that account's next fee for it (sign-ups can repeat)."""
+    row = await fetch_one(
+        conn,
+        "SELECT 1 FROM transfers r WHERE r.purpose = 'event_refund' AND r.event_id = ?"
+        " AND r.payee_account_id = ? AND r.id > ? AND r.id < COALESCE((SELECT MIN(f.id)"
+        " FROM transfers f WHERE f.purpose = 'event_fee' AND f.event_id = ?"
+        " AND f.payer_account_id = ? AND f.id > ?), r.id + 1) LIMIT 1",
+        (fee["event_id"], fee["payer_account_id"], fee["id"], fee["event_id"],
+         fee["payer_account_id"], fee["id"]),
+    )
+    return row is not None
+
+
 async def history(
     conn: Connection, membership_id: int, limit: int, offset: int
 ) -> list[sqlite3.Row]:

@@ -83,6 +83,28 @@ async def test_reversed_fee_is_not_refunded_again_when_the_member_cancels(harnes
     assert (await harness.services.verify()).ok
 
 
+async def test_a_fee_refunded_by_cancelling_cannot_be_reversed_by_hand(harness):
+    """The other order: the event flow refunded the fee, so a reversal would pay it twice."""
+    await community(harness)
+    event_id = await new_event(harness, fee="3000")
+    await harness.tap(LEE, f"ev:join:{event_id}")
+    fee = await fee_transfer(harness, LEE)
+    await harness.tap(LEE, f"ev:leave:{event_id}")  # refunded by the event flow
+    await harness.tap(LEE, f"ev:join:{event_id}")  # signs up again: a second fee
+    second_fee = await fee_transfer(harness, LEE)
+    assert second_fee != fee
+
+    calls = await harness.send(KIM, f"/reverse T{fee} 참가비 면제")
+    assert "이미 돌려드린 참가비" in texts(calls)
+    assert not [c for c in calls if c.buttons]
+    # The second fee, not refunded, can still be corrected.
+    await harness.send(KIM, f"/reverse T{second_fee} 참가비 면제")
+    await harness.tap(KIM, harness.button_data(KIM, "되돌리기"))
+    assert "잔액: <b>0문</b>" in await balance(harness, LEE)
+    assert await house_balance(harness) == 0
+    assert (await harness.services.verify()).ok
+
+
 # ----- 10. check-in window, wrong codes, a fresh code ------------------------------------
 
 async def test_check_in_is_refused_a_week_early_and_open_around_the_event(harness):
