@@ -50,14 +50,16 @@ class MemberMatch:
 
 
 def strip_particles(text: str) -> str:
-    """`김영희님한테` → `김영희`, `영희 씨에게` → `영희`; never strips a name to nothing."""
+    """`김영희님한테` → `김영희`, `영희 씨에게` → `영희`, `김 선생님` → `김`. What remains is
+    at least two letters unless a space set the suffix apart, so `날씨` (weather) stays."""
     text = " ".join(unicodedata.normalize("NFKC", text or "").split())
     changed = True
     while changed:
         changed = False
         for suffix in _SUFFIXES:
-            if text.endswith(suffix) and len(text.replace(" ", "")) > len(suffix):
-                text = text[: -len(suffix)].rstrip()
+            rest = text[: -len(suffix)]
+            if text.endswith(suffix) and rest.strip() and (len(rest) >= 2 or rest.endswith(" ")):
+                text = rest.rstrip()
                 changed = True
                 break
     return text
