@@ -54,3 +54,12 @@ async def test_two_members_with_the_same_given_name_are_both_offered(harness):
     text = texts(await harness.send(LEE, "/pay 민지 5000"))
     assert "여러 명" in text and "#4 박민지" in text and "#5 이민지" in text
     assert await count_rows(harness.services, "trade_requests") == 0
+
+
+async def test_names_in_the_closest_list_are_escaped(harness):
+    await join_all(harness)
+    async with harness.services.db.write() as conn:
+        await conn.execute(
+            "UPDATE people SET display_name = '<i>박민지</i>' WHERE display_name = '박민지'")
+    text = texts(await harness.send(LEE, "/pay 박민지 5000"))
+    assert "#4 &lt;i&gt;박민지&lt;/i&gt;" in text and "<i>" not in text
