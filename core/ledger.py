@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from core.amounts import parse_amount
 from core.clock import Clock
+from core.directory import resolve_member_name
 from core.errors import DomainError
 from core.membership import require_active_member, require_member
 from core.models import (
@@ -61,10 +62,10 @@ def clean_memo(memo: str | None) -> str | None:
 
 
 async def resolve_member_ref(conn: Connection, community_id: int, ref: str) -> Member:
-    """`#23`, `23` or `@username`, within one community only."""
+    """`#23`, `23`, `@username` or a name, within one community only."""
     match = _MEMBER_REF.match((ref or "").strip())
-    if match is None:
-        raise DomainError("member_ref_invalid", ref=ref)
+    if match is None:  # a name (`김영희님`), or `23번`: matched among active members
+        return await resolve_member_name(conn, community_id, ref)
     number, username = match.groups()
     if number is not None:
         row = await membership_rows.member_by_number(conn, community_id, int(number))

@@ -31,8 +31,15 @@ _MESSAGES: dict[str, _Render] = {
         "Please name the member as #23, 23 or @username."
     ),
     "member_not_found": lambda tr, p: tr(
+        "There is no member {ref} in this community. Did you mean {closest}? Please write the "
+        "name or number again.", ref=p.get("ref", ""), closest=_members(p["closest"]),
+    ) if p.get("closest") else tr(
         "There is no member {ref} in this community. Please check the number with them.",
         ref=p.get("ref", ""),
+    ),
+    "member_ambiguous": lambda tr, p: tr(
+        "Several members match {ref}: {choices}. Please write the number, e.g. #{number}.",
+        ref=p.get("ref", ""), choices=_members(p["choices"]), number=p["choices"][0][0],
     ),
     "member_unavailable": lambda tr, p: tr(
         "That member can't trade right now. Please ask a coordinator."
@@ -220,6 +227,11 @@ _MESSAGES: dict[str, _Render] = {
         "Your account opens after you attend an orientation. See /sessions to sign up."
     ),
 }
+
+
+def _members(members: tuple[tuple[int, str], ...]) -> str:
+    """`#23 김영희, #31 김영희` from (number, name) pairs; names are user text, so escaped."""
+    return ", ".join(f"#{number} {html.escape(name)}" for number, name in members)
 
 
 def _closed_request(tr: Translator, status: str) -> str:

@@ -168,3 +168,14 @@ async def directory(
         + " ORDER BY m.number LIMIT ? OFFSET ?",
         [*params, limit, offset],
     )
+
+
+async def active_member_names(conn: Connection, community_id: int) -> list[sqlite3.Row]:
+    """Number, name and username of one community's active members, for finding by name."""
+    return await fetch_all(
+        conn,
+        "SELECT m.number, p.display_name, p.username FROM memberships m"
+        " JOIN people p ON p.id = m.person_id WHERE m.community_id = ? AND m.status = 'active'"
+        " AND m.number IS NOT NULL ORDER BY m.number",
+        (community_id,),
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
-from core.amounts import parse_amount
+from core.amounts import split_amount
 from core.errors import DomainError
 from core.ledger import REASON_MIN
 from core.membership import require_active_member
@@ -12,20 +12,6 @@ from core.models import HistoryPage, TradeView
 from handlers import render
 from handlers.telegram import keyboards
 from handlers.telegram.common import Turn, parse_id
-
-_AMOUNT_WORDS_MAX = 3
-
-
-def split_amount(words: list[str], unit: str) -> tuple[str, str]:
-    """Amount and memo from the words after the member: `1만 5천 떡값` → (`1만 5천`, `떡값`)."""
-    for size in range(min(_AMOUNT_WORDS_MAX, len(words)), 0, -1):
-        candidate = " ".join(words[:size])
-        try:
-            parse_amount(candidate, unit)
-        except DomainError:
-            continue
-        return candidate, " ".join(words[size:])
-    return (words[0] if words else ""), " ".join(words[1:])
 
 
 async def balance(turn: Turn) -> None:

@@ -1,0 +1,188 @@
+"""Finding a member the way people name them: `김영희`, `김영희님`, `영희`, `#23`, `23`, `@id`.
+
+The matching is pure: it sees only the candidates it is given, which are always the active
+members of one community, so no answer can name a member of another community.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from core.errors import DomainError
+from core.models import Member
+from core.views import member_from_row
+from storage import memberships as membership_rows
+from storage.db import Connection
+
+CLOSEST_MAX = 3
+CLOSEST_MIN_SIMILARITY = 0.3  # below this a "did you mean" is noise, not a near miss
+
+# Case particles and honorifics people put after a name: 김영희님한테, 영희 씨에게, 김 선생님께.
+PARTICLES = ("으로부터", "로부터", "한테서", "에게서", "한테", "에게", "께서", "더러", "께")
+HONORIFICS = ("선생님", "회원님", "어르신", "선생", "님", "씨")
+_SUFFIXES = tuple(sorted(PARTICLES + HONORIFICS, key=len, reverse=True))
+# Two-syllable family names; in a four-syllable name they leave a two-syllable given name.
+COMPOUND_SURNAMES = frozenset({"남궁", "황보", "제갈", "사공", "선우", "독고", "서문", "동방",
+                               "어금", "망절", "장곡"})
+
+_NUMBER_REF = re.compile(r"^#?(\d{1,9})번?$")
+_USERNAME_REF = re.compile(r"^@([A-Za-z0-9_]{3,32})$")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    number: int
+    name: str
+    username: str | None = None
+
+
+@dataclass(frozen=True)
+class MemberMatch:
+    """`exact`: members holds the one; `several`: the choices; `none`: the closest names
+    (at most three, maybe none); `invalid`: the text is neither a name nor a number."""
+
+    kind: Literal["exact", "several", "none", "invalid"]
+    members: tuple[Candidate, ...] = ()
+
+
+def strip_particles(text: str) -> str:
+    """`김영희님한테` → `김영희`, `영희 씨에게` → `영희`, `김 선생님` → `김`. What remains is
+    at least two letters unless a space set the suffix apart, so `날씨` (weather) stays."""
+    text = " ".join(unicodedata.normalize("NFKC", text or "").split())
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _SUFFIXES:
+            rest = text[: -len(suffix)]
+            if text.endswith(suffix) and rest.strip() and (len(rest) >= 2 or rest.endswith(" ")):
+                text = rest.rstrip()
+                changed = True
+                break
+    return text
+
+
+def match_member(query: str, candidates: Sequence[Candidate]) -> MemberMatch:
+    """Match in tiers and stop at the first tier that finds anyone:
+
+    1. `#23`, `23`, `23번` (number) and `@id` (username, any case);
+    2. the whole display name, spaces and case ignored, either word order (`영희 김`);
+    3. the given name without the family name (`영희` for `김영희`, `민수` for `남궁민수`), one
+       word of a spaced name (`Kim`), or the username without `@`.
+    Each tier is tried with the text as written and with particles and honorifics removed
+    (so a member really called `별님` is still found). One member found is `exact`, more are
+    `several`; none gives up to three closest names by jamo-level similarity.
+    """
+    raw = _key(query)
+    stripped = _key(strip_particles(query))
+    keys = tuple(dict.fromkeys(key for key in (raw, stripped) if key))
+    if not keys:
+        return MemberMatch("invalid")
+    for key in keys:
+        number = _NUMBER_REF.match(key)
+        username = _USERNAME_REF.match(key)
+        if number:
+            return _found([c for c in candidates if c.number == int(number.group(1))])
+        if username:
+            wanted = username.group(1).casefold()
+            return _found([c for c in candidates if (c.username or "").casefold() == wanted])
+    if not any(char.isalpha() for char in stripped):
+        return MemberMatch("invalid")
+    for tier in (_full_keys, _part_keys):
+        for key in keys:
+            found = [c for c in candidates if key in tier(c)]
+            if found:
+                return _found(found)
+    return MemberMatch("none", closest(stripped, candidates))
+
+
+def closest(query: str, candidates: Sequence[Candidate]) -> tuple[Candidate, ...]:
+    """Up to three candidates most like the query; a name containing the query (or contained
+    in it) ranks first, then by jamo edit distance, then by member number."""
+    key = _key(query)
+    if not key:
+        return ()
+    scored = []
+    for candidate in candidates:
+        score = max(_similarity(key, other) for other in _full_keys(candidate)
+                    | _part_keys(candidate))
+        if score >= CLOSEST_MIN_SIMILARITY:
+            scored.append((-score, candidate.number, candidate))
+    scored.sort(key=lambda item: item[:2])
+    return tuple(candidate for _, _, candidate in scored[:CLOSEST_MAX])
+
+
+def jamo(text: str) -> str:
+    """Hangul syllables split into their letters (김 → ㄱㅣㅁ), so 영히 is one letter from 영희."""
+    return unicodedata.normalize("NFD", text)
+
+
+def edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (char_a != char_b)))
+        previous = current
+    return previous[-1]
+
+
+async def resolve_member_name(conn: Connection, community_id: int, text: str) -> Member:
+    """The one active member of the community the text names, or a DomainError that lists
+    the choices (`member_ambiguous`) or the closest names (`member_not_found`)."""
+    rows = await membership_rows.active_member_names(conn, community_id)
+    candidates = [Candidate(row["number"], row["display_name"], row["username"]) for row in rows]
+    match = match_member(text, candidates)
+    if match.kind == "invalid":
+        raise DomainError("member_ref_invalid", ref=text)
+    choices = tuple((c.number, c.name) for c in match.members)
+    if match.kind == "several":
+        raise DomainError("member_ambiguous", ref=text, choices=choices)
+    if match.kind == "none":
+        raise DomainError("member_not_found", ref=text, closest=choices)
+    row = await membership_rows.member_by_number(conn, community_id, match.members[0].number)
+    if row is None:  # gone between the two reads of one transaction: cannot happen in SQLite
+        raise DomainError("member_not_found", ref=text, closest=())
+    return member_from_row(row)
+
+
+def _found(found: list[Candidate]) -> MemberMatch:
+    if not found:
+        return MemberMatch("none")
+    found = sorted(set(found), key=lambda c: c.number)
+    return MemberMatch("exact" if len(found) == 1 else "several", tuple(found))
+
+
+def _key(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text or "").casefold().split())
+
+
+def _full_keys(candidate: Candidate) -> frozenset[str]:
+    words = unicodedata.normalize("NFKC", candidate.name).casefold().split()
+    return frozenset(key for key in ("".join(words), "".join(reversed(words))) if key)
+
+
+def _part_keys(candidate: Candidate) -> frozenset[str]:
+    words = unicodedata.normalize("NFKC", candidate.name).casefold().split()
+    keys = {word for word in words if len(words) > 1 and len(word) >= 2}
+    if len(words) == 1 and _is_hangul(words[0]) and 3 <= len(words[0]) <= 5:
+        name = words[0]
+        keys.add(name[2:] if len(name) >= 4 and name[:2] in COMPOUND_SURNAMES else name[1:])
+    if candidate.username:
+        keys.add(candidate.username.casefold())
+    return frozenset(keys)
+
+
+def _is_hangul(word: str) -> bool:
+    return all("\uac00" <= char <= "\ud7a3" for char in word)
+
+
+def _similarity(a: str, b: str) -> float:
+    if a in b or b in a:
+        return 1.0 + min(len(a), len(b)) / max(len(a), len(b))  # containment ranks first
+    a, b = jamo(a), jamo(b)
+    return 1.0 - edit_distance(a, b) / max(len(a), len(b), 1)
