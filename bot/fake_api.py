@@ -1,6 +1,7 @@
 """A Bot API stand-in that answers in-process: records every call, returns well-formed results.
 
-Used by the local console and by the tests."""
+Used by the local console and by the tests. Like Telegram, it answers 400 to a call that breaks
+the Bot API's limits (bot/telegram_limits.py); such a call is kept in `rejected`, not `calls`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.request import BaseRequest, RequestData
+
+from bot.telegram_limits import refusal
 
 BOT_USER = {
     "id": 7000000001,
@@ -53,13 +56,29 @@ class ApiCall:
         ]
 
 
+@dataclass
+class Rejection:
+    call: ApiCall
+    description: str  # Telegram's words, e.g. "Bad Request: message is too long"
+
+
 class FakeBotApi(BaseRequest):
     """Answers every Bot API method the bot uses; `fail` makes chosen calls return an error."""
 
-    def __init__(self, on_call: Callable[[ApiCall], None] | None = None) -> None:
+    def __init__(
+        self,
+        on_call: Callable[[ApiCall], None] | None = None,
+        *,
+        enforce_limits: bool = True,
+        on_reject: Callable[[Rejection], None] | None = None,
+    ) -> None:
         self.calls: list[ApiCall] = []
+        self.rejected: list[Rejection] = []
+        self._acknowledged = 0
         self._message_ids = itertools.count(100)
         self._on_call = on_call
+        self._on_reject = on_reject
+        self._enforce_limits = enforce_limits
         self._failures: dict[str, Callable[[ApiCall], tuple[int, dict] | None]] = {}
 
     async def initialize(self) -> None:
@@ -75,6 +94,15 @@ class FakeBotApi(BaseRequest):
     def fail(self, method: str, rule: Callable[[ApiCall], tuple[int, dict] | None]) -> None:
         """`rule(call)` returns (status, error body) to fail that call, or None to let it pass."""
         self._failures[method] = rule
+
+    def acknowledge_rejections(self) -> list[Rejection]:
+        """The rejections since the last call, which a test thereby says it expected."""
+        new = self.rejected[self._acknowledged:]
+        self._acknowledged = len(self.rejected)
+        return new
+
+    def unacknowledged_rejections(self) -> list[Rejection]:
+        return self.rejected[self._acknowledged:]
 
     def sent_to(self, chat_id: int) -> list[ApiCall]:
         return [call for call in self.calls if call.chat_id == chat_id]
@@ -95,6 +123,14 @@ class FakeBotApi(BaseRequest):
         if request_data is not None and request_data.contains_files:
             files = {value[0]: value[1] for value in request_data.multipart_data.values()}
         call = ApiCall(name, params, files)
+        description = refusal(name, params) if self._enforce_limits else None
+        if description is not None:
+            rejection = Rejection(call, description)
+            self.rejected.append(rejection)
+            if self._on_reject is not None:
+                self._on_reject(rejection)
+            body = {"ok": False, "error_code": 400, "description": description}
+            return 400, json.dumps(body).encode()
         rule = self._failures.get(name)
         failure = rule(call) if rule else None
         if failure is not None:
