@@ -21,6 +21,7 @@ from core.models import (
     HistoryPage,
     Member,
     Membership,
+    PendingPage,
     Reversal,
     TradeRequest,
     TradeView,
@@ -40,6 +41,7 @@ CHARGE_LIFETIME = timedelta(days=7)
 CHARGE_REMINDER_BEFORE = timedelta(days=1)
 PAY_PREVIEW_LIFETIME = timedelta(days=1)
 HISTORY_PAGE_SIZE = 10
+PENDING_PAGE_SIZE = 10  # two buttons each: a page stays far below Telegram's 100
 MEMO_MAX = 200
 REASON_MIN = 2
 
@@ -345,11 +347,15 @@ class LedgerService:
         return HistoryPage(community=community, balance=balance, entries=entries,
                            page=page, has_more=len(rows) > HISTORY_PAGE_SIZE)
 
-    async def pending(self, actor: Actor) -> list[TradeView]:
+    async def pending(self, actor: Actor, page: int = 0) -> PendingPage:
         _, me = require_active_member(actor)
+        page = max(0, page)
         async with self._db.read() as conn:
-            rows = await ledger_rows.open_requests_of(conn, me.id)
-            return [await load_trade(conn, row["id"], newly_decided=False) for row in rows]
+            rows = await ledger_rows.open_requests_of(
+                conn, me.id, PENDING_PAGE_SIZE + 1, page * PENDING_PAGE_SIZE)
+            views = [await load_trade(conn, row["id"], newly_decided=False)
+                     for row in rows[:PENDING_PAGE_SIZE]]
+        return PendingPage(views=views, page=page, has_more=len(rows) > PENDING_PAGE_SIZE)
 
     async def trade(self, actor: Actor, request_id: int) -> TradeView:
         """A request seen by one of its two parties."""

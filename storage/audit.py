@@ -43,12 +43,12 @@ async def recent(conn: Connection, community_id: int, limit: int) -> list[sqlite
     )
 
 
-async def recent_with_actor(conn: Connection, community_id: int, limit: int
+async def recent_with_actor(conn: Connection, community_id: int, limit: int, offset: int = 0
                             ) -> list[sqlite3.Row]:
     return await fetch_all(
         conn,
         "SELECT l.*, p.display_name AS actor_name FROM audit_log l"
         " LEFT JOIN people p ON p.id = l.actor_person_id WHERE l.community_id = ?"
-        " ORDER BY l.id DESC LIMIT ?",
-        (community_id, limit),
+        " ORDER BY l.id DESC LIMIT ? OFFSET ?",
+        (community_id, limit, offset),
     )

@@ -28,7 +28,8 @@ def telegram_refuses_nothing(monkeypatch):
 
     monkeypatch.setattr(FakeBotApi, "__init__", tracked_init)
     yield
-    refused = [f"{rejection.call.method} → {rejection.description}\n    {rejection.call.params}"
+    refused = [f"{rejection.call.method} → {rejection.description}\n"
+               f"    {str(rejection.call.params)[:300]}"
                for api in created for rejection in api.unacknowledged_rejections()]
     if refused:
         pytest.fail("Telegram would refuse what the bot sent:\n" + "\n".join(refused),

@@ -73,3 +73,17 @@ def test_a_refusal_nobody_expected_fails_its_test(pytester, monkeypatch):
     result.stdout.fnmatch_lines(["*ERROR at teardown of test_refused_and_unnoticed*",
                                  "*Telegram would refuse what the bot sent*",
                                  '*Unsupported start tag "" at byte offset 2*'])
+
+
+async def test_the_console_says_when_telegram_would_refuse(tmp_path):
+    from bot.console import Console, console_settings
+    from bot.settings import Settings
+
+    output: list[str] = []
+    console = Console(console_settings(Settings.from_env({}), str(tmp_path / "demo.db")),
+                      write=output.append)
+    status, _ = await console.api.do_request("http://x/bot1:t/sendMessage", "POST")
+    assert status == 400
+    assert "Telegram would refuse it): sendMessage → Bad Request: message text is empty" in (
+        "\n".join(output))
+    assert len(console.api.acknowledge_rejections()) == 1
