@@ -14,6 +14,7 @@ from core.market import DESCRIPTION_MAX, TITLE_MAX
 from handlers.i18n import translator
 from handlers.limits import CAPTION_MAX, TEXT_MAX, shown_length
 from handlers.render import post_text
+from handlers.telegram.outbox import drain
 from tests.conftest import KIM, LEE
 from tests.support import ADMIN, START, FakeUser, seed_community, texts
 
@@ -230,3 +231,29 @@ async def test_members_and_market_pages_with_the_longest_names_and_titles(harnes
     assert len(market) == 5
     for page in members + market:
         assert shown_length(page.text) <= TEXT_MAX
+
+
+async def send_notice(harness, text: str) -> list:
+    await harness.send(KIM, "/notice")
+    calls = await harness.send(KIM, text)
+    for data in ("ntc:aud:all", "ntc:urg:0", "ntc:send:go"):
+        calls += await harness.tap(KIM, data)
+    await drain(harness.application)
+    return calls
+
+
+async def test_a_notice_with_html_characters_reaches_everyone(harness):
+    await seed_community(harness.services, members=3)
+    await send_notice(harness, "회비 < 5000원 & 간식 <3")
+    got = [c.chat_id for c in harness.api.calls
+           if c.method == "sendMessage" and c.text == "회비 &lt; 5000원 &amp; 간식 &lt;3"]
+    assert sorted(got) == [101, 102, 103]
+    assert "보냄 3" in harness.last_message_to(KIM).text
+
+
+async def test_a_notice_is_measured_as_telegram_counts_it(harness):
+    await seed_community(harness.services, members=2)
+    calls = await send_notice(harness, "📣" * 2040)  # 2,040 characters, 4,080 for Telegram
+    assert "3500" in texts(calls) or "3,500" in texts(calls)  # too long, and by how much
+    await send_notice(harness, "📣" * 1750)
+    assert "보냄 2" in harness.last_message_to(KIM).text
