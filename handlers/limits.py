@@ -12,12 +12,11 @@ from html import unescape
 
 TEXT_MAX = 4096
 CAPTION_MAX = 1024
-BUTTONS_MAX = 100
 ELLIPSIS = "…"
 
 # How much of a piece of user text a list line shows, so a page of lines stays small.
 NAME_IN_LIST = 40
-NOTE_IN_LIST = 80
+NOTE_IN_LIST = 100
 
 _TAG = re.compile(r"<[^>]+>")
 
