@@ -62,7 +62,39 @@ class Rejection:
     description: str  # Telegram's words, e.g. "Bad Request: message is too long"
 
 
-class FakeBotApi(BaseRequest):
+class RejectionLog:
+    """The calls a stand-in for Telegram refused, and how many of them a test said it expected
+    (the test suite fails a test that leaves any other)."""
+
+    def __init__(self) -> None:
+        self.rejected: list[Rejection] = []
+        self._acknowledged = 0
+
+    def reject(self, method: str, params: dict[str, Any]) -> Rejection | None:
+        """Telegram's refusal of this call, logged; None when Telegram would take it."""
+        description = refusal(method, params)
+        if description is None:
+            return None
+        rejection = Rejection(ApiCall(method, params), description)
+        self.rejected.append(rejection)
+        return rejection
+
+    def acknowledge_rejections(self) -> list[Rejection]:
+        """The rejections since the last call, which a test thereby says it expected."""
+        new = self.rejected[self._acknowledged:]
+        self._acknowledged = len(self.rejected)
+        return new
+
+    def unacknowledged_rejections(self) -> list[Rejection]:
+        return self.rejected[self._acknowledged:]
+
+
+def refused_body(rejection: Rejection) -> bytes:
+    return json.dumps({"ok": False, "error_code": 400,
+                       "description": rejection.description}).encode()
+
+
+class FakeBotApi(BaseRequest, RejectionLog):
     """Answers every Bot API method the bot uses; `fail` makes chosen calls return an error."""
 
     def __init__(
@@ -72,9 +104,8 @@ class FakeBotApi(BaseRequest):
         enforce_limits: bool = True,
         on_reject: Callable[[Rejection], None] | None = None,
     ) -> None:
+        RejectionLog.__init__(self)
         self.calls: list[ApiCall] = []
-        self.rejected: list[Rejection] = []
-        self._acknowledged = 0
         self._message_ids = itertools.count(100)
         self._on_call = on_call
         self._on_reject = on_reject
@@ -95,15 +126,6 @@ class FakeBotApi(BaseRequest):
         """`rule(call)` returns (status, error body) to fail that call, or None to let it pass."""
         self._failures[method] = rule
 
-    def acknowledge_rejections(self) -> list[Rejection]:
-        """The rejections since the last call, which a test thereby says it expected."""
-        new = self.rejected[self._acknowledged:]
-        self._acknowledged = len(self.rejected)
-        return new
-
-    def unacknowledged_rejections(self) -> list[Rejection]:
-        return self.rejected[self._acknowledged:]
-
     def sent_to(self, chat_id: int) -> list[ApiCall]:
         return [call for call in self.calls if call.chat_id == chat_id]
 
@@ -123,14 +145,11 @@ class FakeBotApi(BaseRequest):
         if request_data is not None and request_data.contains_files:
             files = {value[0]: value[1] for value in request_data.multipart_data.values()}
         call = ApiCall(name, params, files)
-        description = refusal(name, params) if self._enforce_limits else None
-        if description is not None:
-            rejection = Rejection(call, description)
-            self.rejected.append(rejection)
+        rejection = self.reject(name, params) if self._enforce_limits else None
+        if rejection is not None:
             if self._on_reject is not None:
                 self._on_reject(rejection)
-            body = {"ok": False, "error_code": 400, "description": description}
-            return 400, json.dumps(body).encode()
+            return 400, refused_body(rejection)
         rule = self._failures.get(name)
         failure = rule(call) if rule else None
         if failure is not None:

@@ -87,3 +87,27 @@ async def test_the_console_says_when_telegram_would_refuse(tmp_path):
     assert "Telegram would refuse it): sendMessage → Bad Request: message text is empty" in (
         "\n".join(output))
     assert len(console.api.acknowledge_rejections()) == 1
+
+
+def test_the_http_emulator_refuses_like_telegram_too():
+    import json
+    import urllib.error
+    import urllib.request
+
+    from tests.emulator import BotApiEmulator
+
+    emulator = BotApiEmulator()
+    emulator.start()
+    try:
+        body = json.dumps({"chat_id": 1, "text": "<foo>", "parse_mode": "HTML"}).encode()
+        request = urllib.request.Request(f"{emulator.base_url}1:t/sendMessage", data=body,
+                                         headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=5)
+        assert refused.value.code == 400
+        assert json.loads(refused.value.read())["description"] == (
+            "Bad Request: can't parse entities: Unsupported start tag \"foo\" at byte offset 0")
+    finally:
+        emulator.stop()
+    assert emulator.calls == []
+    assert len(emulator.acknowledge_rejections()) == 1
