@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from bot.app import build_application
 from bot.demo import DEMO_PEOPLE, ensure_demo
-from bot.fake_api import ApiCall, FakeBotApi
+from bot.fake_api import ApiCall, FakeBotApi, Rejection
 from bot.settings import Settings
 from bot.updates import FakeUser, UpdateFactory
 from handlers.render import plain_text as plain
@@ -35,8 +35,13 @@ class Console:
         self._people = {person.first_name: person for person in DEMO_PEOPLE}
         self._current: FakeUser = DEMO_PEOPLE[0]
         self._buttons: dict[int, list[tuple[str, str, int]]] = {}
-        self.api = FakeBotApi(on_call=self._show)
+        self.api = FakeBotApi(on_call=self._show, on_reject=self._refused)
         self.application = build_application(settings, request=self.api)
+
+    def _refused(self, rejection: Rejection) -> None:
+        """Telegram would have refused this: say so rather than let it vanish."""
+        self._write(f"\n⚠️ 텔레그램이 거절할 메시지예요 (Telegram would refuse it): "
+                    f"{rejection.call.method} → {rejection.description}")
 
     def _show(self, call: ApiCall) -> None:
         if call.method not in ("sendMessage", "sendPhoto", "editMessageText",

@@ -1,6 +1,7 @@
 """A Bot API stand-in that answers in-process: records every call, returns well-formed results.
 
-Used by the local console and by the tests."""
+Used by the local console and by the tests. Like Telegram, it answers 400 to a call that breaks
+the Bot API's limits (bot/telegram_limits.py); such a call is kept in `rejected`, not `calls`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.request import BaseRequest, RequestData
+
+from bot.telegram_limits import refusal
 
 BOT_USER = {
     "id": 7000000001,
@@ -53,13 +56,60 @@ class ApiCall:
         ]
 
 
-class FakeBotApi(BaseRequest):
+@dataclass
+class Rejection:
+    call: ApiCall
+    description: str  # Telegram's words, e.g. "Bad Request: message is too long"
+
+
+class RejectionLog:
+    """The calls a stand-in for Telegram refused, and how many of them a test said it expected
+    (the test suite fails a test that leaves any other)."""
+
+    def __init__(self) -> None:
+        self.rejected: list[Rejection] = []
+        self._acknowledged = 0
+
+    def reject(self, method: str, params: dict[str, Any]) -> Rejection | None:
+        """Telegram's refusal of this call, logged; None when Telegram would take it."""
+        description = refusal(method, params)
+        if description is None:
+            return None
+        rejection = Rejection(ApiCall(method, params), description)
+        self.rejected.append(rejection)
+        return rejection
+
+    def acknowledge_rejections(self) -> list[Rejection]:
+        """The rejections since the last call, which a test thereby says it expected."""
+        new = self.rejected[self._acknowledged:]
+        self._acknowledged = len(self.rejected)
+        return new
+
+    def unacknowledged_rejections(self) -> list[Rejection]:
+        return self.rejected[self._acknowledged:]
+
+
+def refused_body(rejection: Rejection) -> bytes:
+    return json.dumps({"ok": False, "error_code": 400,
+                       "description": rejection.description}).encode()
+
+
+class FakeBotApi(BaseRequest, RejectionLog):
     """Answers every Bot API method the bot uses; `fail` makes chosen calls return an error."""
 
-    def __init__(self, on_call: Callable[[ApiCall], None] | None = None) -> None:
+    def __init__(
+        self,
+        on_call: Callable[[ApiCall], None] | None = None,
+        *,
+        enforce_limits: bool = True,
+        on_reject: Callable[[Rejection], None] | None = None,
+    ) -> None:
+        RejectionLog.__init__(self)
         self.calls: list[ApiCall] = []
         self._message_ids = itertools.count(100)
         self._on_call = on_call
+        self._on_reject = on_reject
+        self._enforce_limits = enforce_limits
         self._failures: dict[str, Callable[[ApiCall], tuple[int, dict] | None]] = {}
 
     async def initialize(self) -> None:
@@ -95,6 +145,11 @@ class FakeBotApi(BaseRequest):
         if request_data is not None and request_data.contains_files:
             files = {value[0]: value[1] for value in request_data.multipart_data.values()}
         call = ApiCall(name, params, files)
+        rejection = self.reject(name, params) if self._enforce_limits else None
+        if rejection is not None:
+            if self._on_reject is not None:
+                self._on_reject(rejection)
+            return 400, refused_body(rejection)
         rule = self._failures.get(name)
         failure = rule(call) if rule else None
         if failure is not None:

@@ -22,6 +22,7 @@ from core.models import (
     HistoryPage,
     Member,
     Membership,
+    PendingPage,
     Reversal,
     ReversalPreview,
     Row,
@@ -44,6 +45,7 @@ CHARGE_REMINDER_BEFORE = timedelta(days=1)
 # A preview shows a payment about to happen; minutes, so an old one cannot pay much later.
 PAY_PREVIEW_LIFETIME = timedelta(minutes=10)
 HISTORY_PAGE_SIZE = 10
+PENDING_PAGE_SIZE = 10  # two buttons each: a page stays far below Telegram's 100
 MEMO_MAX = 200
 REASON_MIN = 2
 # A coordinator's reversal waits in their dialog slot until they tap Confirm or Cancel.
@@ -367,11 +369,15 @@ class LedgerService:
         return HistoryPage(community=community, balance=balance, entries=entries,
                            page=page, has_more=len(rows) > HISTORY_PAGE_SIZE, member=member)
 
-    async def pending(self, actor: Actor) -> list[TradeView]:
+    async def pending(self, actor: Actor, page: int = 0) -> PendingPage:
         _, me = require_active_member(actor)
+        page = max(0, page)
         async with self._db.read() as conn:
-            rows = await ledger_rows.open_requests_of(conn, me.id)
-            return [await load_trade(conn, row["id"], newly_decided=False) for row in rows]
+            rows = await ledger_rows.open_requests_of(
+                conn, me.id, PENDING_PAGE_SIZE + 1, page * PENDING_PAGE_SIZE)
+            views = [await load_trade(conn, row["id"], newly_decided=False)
+                     for row in rows[:PENDING_PAGE_SIZE]]
+        return PendingPage(views=views, page=page, has_more=len(rows) > PENDING_PAGE_SIZE)
 
     async def trade(self, actor: Actor, request_id: int) -> TradeView:
         """A request seen by one of its two parties."""

@@ -364,11 +364,12 @@ class MembershipService:
                 reason=None, details=None, now=now)
             return await load_member(conn, row["membership_id"])
 
-    async def audit_log(self, actor: Actor, limit: int = 20) -> list[AuditEntry]:
+    async def audit_log(self, actor: Actor, limit: int = 20, offset: int = 0
+                        ) -> list[AuditEntry]:
         community = _current_community(actor)
         async with self._db.read() as conn:
             await require_coordinator(conn, actor, community.id)
-            rows = await audit_rows.recent_with_actor(conn, community.id, limit)
+            rows = await audit_rows.recent_with_actor(conn, community.id, limit, max(0, offset))
         return [AuditEntry(from_db(row["created_at"]), row["action"], row["actor_name"],
                            row["target"], row["reason"], target_number=row["target_number"],
                            target_name=row["target_name"], target_title=row["target_title"])

@@ -232,6 +232,15 @@ class TradeView:
 
 
 @dataclass(frozen=True)
+class PendingPage:
+    """One page of a member's open requests, both ways, newest first."""
+
+    views: list[TradeView]
+    page: int
+    has_more: bool
+
+
+@dataclass(frozen=True)
 class Reversal:
     original: Transfer
     reversal: Transfer

@@ -72,7 +72,7 @@ class NoticeService:
                    ) -> NoticeReport:
         """Queue the notice for every recipient (and linked group chats) in one transaction."""
         community = await self._coordinator_community(actor)
-        _validate(draft)
+        validate_notice(draft)
         now = to_db(self._clock.now())
         async with self._db.write() as conn:
             rows = await self._recipients(conn, community, draft)
@@ -202,8 +202,9 @@ class NoticeService:
             done=notice["status"] == "done")
 
 
-def _validate(draft: NoticeDraft) -> None:
+def validate_notice(draft: NoticeDraft) -> None:
     if not draft.text.strip() and not (draft.photo_file_id or draft.document_file_id):
         raise DomainError("notice_empty")
-    if len(draft.text) > TEXT_MAX:
+    # Counted as Telegram counts (UTF-16 units: an emoji is 2), so the preview around it fits.
+    if len(draft.text.encode("utf-16-le", "surrogatepass")) // 2 > TEXT_MAX:
         raise DomainError("memo_too_long", maximum=TEXT_MAX)

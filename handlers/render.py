@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from html import escape, unescape
+from html import escape
 
 from core.membership import AuditEntry
 from core.models import (
@@ -13,6 +12,7 @@ from core.models import (
     HistoryPage,
     MarketPage,
     Member,
+    PendingPage,
     Post,
     PostView,
     Reversal,
@@ -20,13 +20,17 @@ from core.models import (
     TradeView,
 )
 from handlers.i18n import Translator
+from handlers.limits import NAME_IN_LIST, NOTE_IN_LIST, TEXT_MAX, cut, shown_length
+from handlers.limits import plain_text as plain_text
 
 
-def member_label(member: Member | None, tr: Translator) -> str:
+def member_label(member: Member | None, tr: Translator, *, in_list: bool = False) -> str:
+    """`#23 김영희`; in a list the name is cut so a page of lines stays inside the limits."""
     if member is None:
         return tr("the community account")
     number = f"#{member.number} " if member.number is not None else ""
-    return f"{number}{escape(member.display_name)}"
+    name = cut(member.display_name, NAME_IN_LIST) if in_list else member.display_name
+    return f"{number}{escape(name)}"
 
 
 def category_label(tr: Translator, code: str) -> str:
@@ -123,6 +127,11 @@ def audit_target_label(tr: Translator, entry: AuditEntry) -> str:
     return escape(entry.target)  # a community's join code
 
 
+def more_text(tr: Translator, count: int) -> str:
+    """The last line of a list cut to fit one message."""
+    return tr("… and {count} more, not shown here.", count=count)
+
+
 def balance_text(tr: Translator, view: BalanceView) -> str:
     unit = escape(view.community.unit)
     lines = [
@@ -158,11 +167,12 @@ def history_text(tr: Translator, page: HistoryPage) -> str:
 
 def _history_entry(tr: Translator, entry: HistoryEntry, unit: str) -> str:
     who = (
-        f"#{entry.counterparty_number} {escape(entry.counterparty_name or '')}"
+        f"#{entry.counterparty_number} "
+        f"{escape(cut(entry.counterparty_name or '', NAME_IN_LIST))}"
         if entry.counterparty_number is not None
         else tr("the community account")
     )
-    memo = f" · {escape(entry.memo)}" if entry.memo else ""
+    memo = f" · {escape(cut(entry.memo, NOTE_IN_LIST))}" if entry.memo else ""
     if entry.kind == "reversal":
         marker = tr(" (correction of T{original})", original=entry.reverses_id)
     elif entry.reversed_by is not None:
@@ -174,18 +184,20 @@ def _history_entry(tr: Translator, entry: HistoryEntry, unit: str) -> str:
         f"   <b>{tr.signed_amount(entry.amount, unit)}</b> {who}{memo}{marker}"
     )
     if entry.kind == "reversal" and entry.reason:
-        text += "\n   " + tr("Reason: {reason}", reason=escape(entry.reason))
+        text += "\n   " + tr("Reason: {reason}",
+                               reason=escape(cut(entry.reason, NOTE_IN_LIST)))
     return text
 
 
-def trade_summary(tr: Translator, view: TradeView) -> str:
+def trade_summary(tr: Translator, view: TradeView, *, in_list: bool = False) -> str:
     unit = escape(view.community.unit)
-    memo = (
-        "\n" + tr("Memo: {memo}", memo=escape(view.request.memo)) if view.request.memo else ""
-    )
+    memo = view.request.memo or ""
+    memo = "\n" + tr("Memo: {memo}", memo=escape(cut(memo, NOTE_IN_LIST) if in_list else memo)
+                     ) if memo else ""
     return tr(
         "{payer} → {payee}: <b>{amount}</b>",
-        payer=member_label(view.payer, tr), payee=member_label(view.payee, tr),
+        payer=member_label(view.payer, tr, in_list=in_list),
+        payee=member_label(view.payee, tr, in_list=in_list),
         amount=tr.amount(view.request.amount, unit),
     ) + memo
 
@@ -256,16 +268,18 @@ def cancelled_text(tr: Translator, view: TradeView) -> str:
     return tr("Cancelled. Nothing was sent.") + "\n" + trade_summary(tr, view)
 
 
-def pending_text(tr: Translator, person_id: int, views: list[TradeView]) -> str:
-    if not views:
-        return tr("No open requests.")
-    lines = [tr("<b>Open requests</b>")]
-    for view in views:
+def pending_text(tr: Translator, person_id: int, page: PendingPage) -> str:
+    if not page.views:
+        return tr("No open requests.") if page.page == 0 else tr("No more open requests.")
+    paged = page.page > 0 or page.has_more
+    lines = [tr("<b>Open requests</b> · page {page}", page=page.page + 1) if paged
+             else tr("<b>Open requests</b>")]
+    for view in page.views:
         direction = (
             tr("to pay") if view.payer.person_id == person_id else tr("to receive")
         )
         lines.append(
-            f"R{view.request.id} · {direction} · {trade_summary(tr, view)} · "
+            f"R{view.request.id} · {direction} · {trade_summary(tr, view, in_list=True)} · "
             + tr("until {deadline}", deadline=tr.date(view.request.expires_at))
         )
     return "\n".join(lines)
@@ -306,22 +320,38 @@ def price_text(tr: Translator, post: Post, community: Community) -> str:
     return tr.amount(post.price, escape(community.unit))
 
 
-def post_text(tr: Translator, view: PostView) -> str:
+def post_text(tr: Translator, view: PostView, *, limit: int = TEXT_MAX) -> str:
+    """The post; its description is cut with "…" where the whole would pass `limit` (a photo's
+    caption takes 1024)."""
+    head, tail = _post_frame(tr, view)
+    if not view.post.description:
+        return "\n".join(head + tail)
+    room = limit - shown_length("\n".join(head + tail)) - 1
+    return "\n".join([*head, escape(cut(view.post.description, max(room, 1))), *tail])
+
+
+def post_fits(tr: Translator, view: PostView, limit: int) -> bool:
+    """Whether the whole post, description and all, fits in `limit`."""
+    head, tail = _post_frame(tr, view)
+    description = [escape(view.post.description)] if view.post.description else []
+    return shown_length("\n".join(head + description + tail)) <= limit
+
+
+def _post_frame(tr: Translator, view: PostView) -> tuple[list[str], list[str]]:
+    """The lines of a post above its description and below it."""
     post = view.post
-    lines = [
+    head = [
         f"<b>{escape(post.title)}</b>",
         f"{kind_label(tr, post.kind)} · {category_label(tr, post.category)} · "
         f"{price_text(tr, post, view.community)}",
     ]
-    if post.description:
-        lines.append(escape(post.description))
-    lines.append(
+    tail = [
         tr("By {author} · until {deadline}", author=member_label(view.author, tr),
            deadline=tr.date(post.expires_at))
-    )
+    ]
     if post.status != "open":
-        lines.append(tr("(closed)") if post.status == "closed" else tr("(expired)"))
-    return "\n".join(lines)
+        tail.append(tr("(closed)") if post.status == "closed" else tr("(expired)"))
+    return head, tail
 
 
 def market_text(tr: Translator, page: MarketPage) -> str:
@@ -342,7 +372,3 @@ def market_text(tr: Translator, page: MarketPage) -> str:
         )
     return "\n".join(lines)
 
-
-def plain_text(text: str) -> str:
-    """HTML message text as plain text, for terminals."""
-    return unescape(re.sub(r"<[^>]+>", "", text))

@@ -7,6 +7,8 @@ from html import escape
 
 from core.models import EventView
 from handlers.i18n import TIMEZONE, Translator
+from handlers.limits import fit_lines
+from handlers.render import more_text
 
 
 def kind_name(tr: Translator, kind: str) -> str:
@@ -90,7 +92,6 @@ def month_text(tr: Translator, year: int, month: int, views: list[EventView]) ->
     head = tr("<b>Calendar</b> · {year}-{month:02d}", year=year, month=month)
     if not views:
         return head + "\n" + tr("No events this month.")
-    lines = [head]
-    for view in views:
-        lines.append(f"{tr.date(view.event.starts_at)} · <b>{escape(view.event.title)}</b>")
-    return "\n".join(lines)
+    lines = [f"{tr.date(view.event.starts_at)} · <b>{escape(view.event.title)}</b>"
+             for view in views]
+    return fit_lines(head, lines, lambda count: more_text(tr, count))[0]

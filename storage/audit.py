@@ -43,7 +43,7 @@ async def recent(conn: Connection, community_id: int, limit: int) -> list[sqlite
     )
 
 
-async def recent_with_actor(conn: Connection, community_id: int, limit: int
+async def recent_with_actor(conn: Connection, community_id: int, limit: int, offset: int = 0
                             ) -> list[sqlite3.Row]:
     """Newest first, with who acted and what the `membership:N` or `event:N` target names
     (the member's number and name, the event's title), looked up by primary key."""
@@ -57,6 +57,6 @@ async def recent_with_actor(conn: Connection, community_id: int, limit: int
         " LEFT JOIN people tp ON tp.id = tm.person_id"
         " LEFT JOIN events te ON te.id = CASE WHEN l.target LIKE 'event:%'"
         "  THEN CAST(substr(l.target, 7) AS INTEGER) END"
-        " WHERE l.community_id = ? ORDER BY l.id DESC LIMIT ?",
-        (community_id, limit),
+        " WHERE l.community_id = ? ORDER BY l.id DESC LIMIT ? OFFSET ?",
+        (community_id, limit, offset),
     )

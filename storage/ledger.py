@@ -275,13 +275,15 @@ async def history(
     )
 
 
-async def open_requests_of(conn: Connection, membership_id: int) -> list[sqlite3.Row]:
+async def open_requests_of(
+    conn: Connection, membership_id: int, limit: int, offset: int
+) -> list[sqlite3.Row]:
     return await fetch_all(
         conn,
         f"SELECT {_REQUEST_COLUMNS} FROM trade_requests WHERE status = 'pending'"
         " AND kind = 'charge' AND (payer_membership_id = ? OR payee_membership_id = ?)"
-        " ORDER BY id DESC LIMIT 50",
-        (membership_id, membership_id),
+        " ORDER BY id DESC LIMIT ? OFFSET ?",
+        (membership_id, membership_id, limit, offset),
     )
 
 

@@ -9,11 +9,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from bot.fake_api import BOT_USER
+from bot.fake_api import BOT_USER, RejectionLog, refused_body
 
 
-class BotApiEmulator:
+class BotApiEmulator(RejectionLog):
+    """Answers like Telegram, refusals included (bot/telegram_limits.py)."""
+
     def __init__(self) -> None:
+        RejectionLog.__init__(self)
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.poll_times: list[float] = []  # time.monotonic() of each getUpdates
         self._updates: list[dict[str, Any]] = []
@@ -96,10 +99,14 @@ class BotApiEmulator:
                 for key in ("reply_markup",):
                     if isinstance(params.get(key), str):
                         params[key] = json.loads(params[key])
-                result = emulator._answer(method, params)
-                payload = json.dumps({"ok": True, "result": result}).encode()
+                rejection = emulator.reject(method, params)
+                if rejection is not None:
+                    status, payload = 400, refused_body(rejection)
+                else:
+                    result = emulator._answer(method, params)
+                    status, payload = 200, json.dumps({"ok": True, "result": result}).encode()
                 try:
-                    self.send_response(200)
+                    self.send_response(status)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()

@@ -12,6 +12,8 @@ from core.event_seats import Promotion
 from core.models import EventView, Member
 from handlers.i18n import TIMEZONE, Translator
 from handlers.ics import event_ics
+from handlers.limits import fit_lines
+from handlers.render import more_text
 from handlers.render_events import event_line, event_text, month_text
 from handlers.telegram import keyboards
 from handlers.telegram.common import Turn
@@ -19,6 +21,9 @@ from handlers.telegram.notices import settings_rows
 from handlers.telegram.reminders import rearm
 
 button = keyboards.button
+
+LISTED_MAX = 50  # events in one list, a button each: far below Telegram's 100 buttons
+CHECKIN_PAGE_SIZE = 40  # names on one page of the check-in sheet, two a row
 
 
 def event_buttons(tr: Translator, view: EventView, *, coordinator: bool) -> InlineKeyboardMarkup:
@@ -60,16 +65,18 @@ async def my_sessions(turn: Turn) -> None:
 
 
 async def _event_list(turn: Turn, views: list[EventView], title: str, empty: str) -> None:
-    """Numbered lines, and a button per number that opens the event."""
+    """Numbered lines, and a button per number that opens the event; what does not fit in one
+    message is counted at the end."""
     if not views:
         await turn.reply(empty)
         return
-    lines = [title] + [event_line(turn.tr, index, view)
-                       for index, view in enumerate(views, start=1)]
+    lines = [event_line(turn.tr, index, view) for index, view in enumerate(views, start=1)]
+    text, shown = fit_lines(title, lines, lambda count: more_text(turn.tr, count),
+                            max_lines=LISTED_MAX)
     buttons = [button(str(index), f"ev:v:{view.event.id}")
-               for index, view in enumerate(views, start=1)]
+               for index, view in enumerate(views[:shown], start=1)]
     rows = [buttons[i:i + 5] for i in range(0, len(buttons), 5)]
-    await turn.reply("\n".join(lines), InlineKeyboardMarkup(rows))
+    await turn.reply(text, InlineKeyboardMarkup(rows))
 
 
 def _month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
@@ -162,10 +169,13 @@ async def on_event(turn: Turn) -> None:
         await turn.answer(tr("New check-in code: {code}. The old code no longer works.",
                              code=view.event.checkin_code))
         await _checkin_sheet(turn, event_id, opened=True)
-    elif action == "att" and len(parts) == 4:
+    elif action == "chkp" and len(parts) == 4:
+        await _checkin_sheet(turn, event_id, opened=False, page=int(parts[3]))
+    elif action == "att" and len(parts) in (4, 5):
         result = await events.check_in_member(turn.actor, event_id, int(parts[3]))
         await turn.answer(_checkin_note(tr, result))
-        await _checkin_sheet(turn, event_id, opened=False)
+        await _checkin_sheet(turn, event_id, opened=False,
+                             page=int(parts[4]) if len(parts) == 5 else 0)
         if result.newly and result.reward_paid:
             await turn.notify(result.member, lambda tr: _reward_text(tr, result))
     elif action == "edit":
@@ -213,17 +223,29 @@ def _reward_text(tr: Translator, result) -> str:
               reward=tr.amount(result.reward_paid, escape(result.view.unit)))
 
 
-async def _checkin_sheet(turn: Turn, event_id: int, *, opened: bool) -> None:
+async def _checkin_sheet(turn: Turn, event_id: int, *, opened: bool, page: int = 0) -> None:
+    """The coordinator's list of names to tap, CHECKIN_PAGE_SIZE a page (`ev:chkp:EVENT:PAGE`);
+    a name's button carries its page, so the sheet stays there after the tap."""
     events = turn.services.events
     view = await events.open_checkin(turn.actor, event_id) if opened else None
     event_view, rows = await events.attendance(turn.actor, event_id)
     tr = turn.tr
+    pages = max(1, -(-len(rows) // CHECKIN_PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
     text = tr("<b>Check-in: {title}</b>\nMembers can send /checkin {code}, or tap their names.",
               title=escape(event_view.event.title), code=event_view.event.checkin_code)
+    if pages > 1:
+        text += "\n" + tr("Page {page} of {pages} · {count} signed up", page=page + 1,
+                          pages=pages, count=len(rows))
+    shown = rows[page * CHECKIN_PAGE_SIZE:(page + 1) * CHECKIN_PAGE_SIZE]
     buttons = [button(f"{'✅' if attended else '⬜'} #{number} {name}"[:60],
-                      f"ev:att:{event_id}:{membership_id}")
-               for membership_id, number, name, attended in rows]
-    markup = InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
+                      f"ev:att:{event_id}:{membership_id}:{page}")
+               for membership_id, number, name, attended in shown]
+    keyboard = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    nav = keyboards.pager(f"ev:chkp:{event_id}", page, page + 1 < pages, tr)
+    if nav:
+        keyboard.append(nav)
+    markup = InlineKeyboardMarkup(keyboard)
     if opened or view is not None:
         await turn.reply(text, markup)
     else:

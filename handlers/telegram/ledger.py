@@ -127,21 +127,32 @@ async def on_charge(turn: Turn) -> None:
         await turn.notify(view.payee, lambda tr: render.charge_accepted_text(tr, view))
 
 
-async def pending(turn: Turn) -> None:
-    views = await turn.services.ledger.pending(turn.actor)
-    if not views:
-        await turn.reply(turn.tr("No open requests."))
-        return
+async def pending(turn: Turn, page_number: int = 0) -> None:
+    """Open requests, a page at a time, each with its buttons (`pend:N` turns the page)."""
+    page = await turn.services.ledger.pending(turn.actor, page_number)
     rows = []
-    for view in views:
+    for view in page.views:
         rid = view.request.id
         if view.payer.person_id == turn.actor.person.id:
             rows.append([keyboards.button(turn.tr("✅ Pay R{id}", id=rid), f"chg:ok:{rid}"),
                          keyboards.button(turn.tr("❌ Decline R{id}", id=rid), f"chg:no:{rid}")])
         else:
             rows.append([keyboards.button(turn.tr("Withdraw R{id}", id=rid), f"chg:x:{rid}")])
-    await turn.reply(render.pending_text(turn.tr, turn.actor.person.id, views),
-                     InlineKeyboardMarkup(rows))
+    nav = keyboards.pager("pend", page.page, page.has_more, turn.tr)
+    if nav:
+        rows.append(nav)
+    text = render.pending_text(turn.tr, turn.actor.person.id, page)
+    markup = InlineKeyboardMarkup(rows) if rows else None
+    if turn.update.callback_query is not None:
+        await turn.edit(text, markup)
+    else:
+        await turn.reply(text, markup)
+
+
+async def on_pending_page(turn: Turn) -> None:
+    page_number = parse_id(turn.update.callback_query.data or "")
+    if page_number is not None:
+        await pending(turn, page_number)
 
 
 async def reverse(turn: Turn) -> None:

@@ -7,8 +7,10 @@ from html import escape
 from core.dialogs import Dialog
 from core.market import CATEGORIES, clean_description, clean_price, clean_title
 from core.membership import require_active_member
+from core.models import PostView
 from handlers import render
 from handlers.i18n import Translator
+from handlers.limits import CAPTION_MAX, TEXT_MAX
 from handlers.telegram import keyboards
 from handlers.telegram.common import Turn, parse_id
 from handlers.telegram.ledger import show_started
@@ -197,24 +199,39 @@ async def on_post(turn: Turn) -> None:
         is_author = view.author.person_id == turn.actor.person.id
         markup = keyboards.post_actions(tr, view.post, is_author=is_author)
         if view.post.photo_file_id:
-            await turn.context.bot.send_photo(
-                turn.update.effective_chat.id, view.post.photo_file_id,
-                caption=render.post_text(tr, view), reply_markup=markup,
-            )
+            await _show_photo_post(turn, view, markup)
         else:
             await turn.reply(render.post_text(tr, view), markup)
     elif action == "close":
         view = await market_.close(turn.actor, post_id)
         await turn.answer(tr("Closed."))
-        await turn.edit(render.post_text(tr, view),
+        await turn.edit(render.post_text(tr, view, limit=_room(turn)),
                         keyboards.post_actions(tr, view.post, is_author=True))
     elif action == "renew":
         view = await market_.renew(turn.actor, post_id)
         await turn.answer(tr("Renewed for 30 days."))
-        await turn.edit(render.post_text(tr, view),
+        await turn.edit(render.post_text(tr, view, limit=_room(turn)),
                         keyboards.post_actions(tr, view.post, is_author=True))
     elif action == "trade":
         await _trade_from_post(turn, post_id)
+
+
+async def _show_photo_post(turn: Turn, view: PostView, markup) -> None:
+    """The photo with the post as its caption; a post too long for a caption (1,024) comes as
+    the photo with its title, then the whole post as text with its buttons."""
+    chat_id, photo = turn.update.effective_chat.id, view.post.photo_file_id
+    if render.post_fits(turn.tr, view, CAPTION_MAX):
+        await turn.context.bot.send_photo(chat_id, photo, caption=render.post_text(turn.tr, view),
+                                          reply_markup=markup)
+        return
+    await turn.context.bot.send_photo(chat_id, photo, caption=f"<b>{escape(view.post.title)}</b>")
+    await turn.reply(render.post_text(turn.tr, view), markup)
+
+
+def _room(turn: Turn) -> int:
+    """How long the tapped message may be: a photo's caption is shorter than a text."""
+    message = turn.update.callback_query.message
+    return CAPTION_MAX if getattr(message, "photo", None) else TEXT_MAX
 
 
 async def _trade_from_post(turn: Turn, post_id: int) -> None:

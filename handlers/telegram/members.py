@@ -13,8 +13,9 @@ from core.errors import DomainError
 from core.models import Member
 from handlers import render
 from handlers.i18n import Translator
+from handlers.limits import NAME_IN_LIST, NOTE_IN_LIST, cut
 from handlers.telegram import keyboards
-from handlers.telegram.common import Turn
+from handlers.telegram.common import Turn, parse_id
 
 button = keyboards.button
 
@@ -177,18 +178,37 @@ async def promote(turn: Turn) -> None:
     await turn.notify(member, lambda tr: tr("You are now a coordinator. See /help."))
 
 
-async def audit(turn: Turn) -> None:
-    entries = await turn.services.membership.audit_log(turn.actor)
+AUDIT_PAGE_SIZE = 10
+
+
+async def audit(turn: Turn, page: int = 0) -> None:
+    """The audit log, newest first, a page at a time (`aud:N`); long reasons are cut."""
+    found = await turn.services.membership.audit_log(
+        turn.actor, limit=AUDIT_PAGE_SIZE + 1, offset=page * AUDIT_PAGE_SIZE)
+    entries, more = found[:AUDIT_PAGE_SIZE], len(found) > AUDIT_PAGE_SIZE
     tr = turn.tr
-    if not entries:
+    if not entries and page == 0:
         await turn.reply(tr("The audit log is empty."))
         return
-    lines = [tr("<b>Audit log</b> (newest first)")]
+    lines = [tr("<b>Audit log</b> (newest first) · page {page}", page=page + 1)]
+    if not entries:
+        lines.append(tr("No more entries."))
     for entry in entries:
-        reason = f" · {escape(entry.reason)}" if entry.reason else ""
-        who = escape(entry.actor_name or tr("system"))
+        reason = f" · {escape(cut(entry.reason, NOTE_IN_LIST))}" if entry.reason else ""
+        who = escape(cut(entry.actor_name or tr("system"), NAME_IN_LIST))
         action = escape(render.audit_action_name(tr, entry.action))
         target = render.audit_target_label(tr, entry)
         lines.append(f"{tr.datetime(entry.created_at)} · {who} · {action}"
                      f"{' ' + target if target else ''}{reason}")
-    await turn.reply("\n".join(lines))
+    nav = keyboards.pager("aud", page, more, tr)
+    markup = InlineKeyboardMarkup([nav]) if nav else None
+    if turn.update.callback_query is not None:
+        await turn.edit("\n".join(lines), markup)
+    else:
+        await turn.reply("\n".join(lines), markup)
+
+
+async def on_audit_page(turn: Turn) -> None:
+    page = parse_id(turn.update.callback_query.data or "")
+    if page is not None and page < 100_000:
+        await audit(turn, page)

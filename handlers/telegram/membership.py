@@ -10,6 +10,8 @@ from handlers.i18n import Translator
 from handlers.telegram import keyboards
 from handlers.telegram.common import Turn, parse_id
 
+APPLICATIONS_SHOWN = 10  # one message each: a long queue comes a handful at a time
+
 
 def join_link(bot_username: str, code: str) -> str:
     return f"https://t.me/{bot_username}?start=join_{code}"
@@ -103,12 +105,15 @@ async def applications(turn: Turn) -> None:
         await turn.reply(tr("No applications waiting for {community}.",
                             community=escape(community.name)))
         return
-    for member in members:
+    for member in members[:APPLICATIONS_SHOWN]:
         await turn.reply(
             tr("📝 {applicant} wants to join {community}.", applicant=_applicant_label(member),
                community=escape(community.name)),
             keyboards.application_decision(tr, member.membership_id),
         )
+    if len(members) > APPLICATIONS_SHOWN:
+        await turn.reply(tr("{count} more people are waiting. Please decide these first, then "
+                            "send /approve again.", count=len(members) - APPLICATIONS_SHOWN))
 
 
 async def switch(turn: Turn) -> None:

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from core.dialogs import Dialog
 from core.errors import DomainError
 from core.membership import require_active_member
-from core.notices import NoticeDraft
+from core.notices import NoticeDraft, validate_notice
 from handlers.i18n import Translator
 from handlers.telegram import keyboards
 from handlers.telegram.common import Turn
@@ -48,8 +48,7 @@ async def on_content(turn: Turn, dialog: Dialog) -> None:
         return
     draft = NoticeDraft(text=data["text"], audience="all", photo_file_id=data.get("photo"),
                         document_file_id=data.get("document"))
-    if not draft.text and not (draft.photo_file_id or draft.document_file_id):
-        raise DomainError("notice_empty")
+    validate_notice(draft)
     await turn.services.dialogs.put(turn.actor.person.id, Dialog(DIALOG, "audience", data))
     tr = turn.tr
     await turn.reply(tr("Who should get it?"), InlineKeyboardMarkup([

@@ -8,6 +8,7 @@ import logging
 import time
 import warnings
 from collections import deque
+from html import escape
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
@@ -97,15 +98,16 @@ async def _deliver(application: Application, delivery: Delivery, pacer: Pacer
                    ) -> tuple[str, str | None, float]:
     bot = application.bot
     await pacer.wait()
+    text = escape(delivery.text)  # the coordinator's own words: `<` must not read as a tag
     try:
         if delivery.photo_file_id:
             await bot.send_photo(delivery.chat_id, delivery.photo_file_id,
-                                 caption=delivery.text or None)
+                                 caption=text or None)
         elif delivery.document_file_id:
             await bot.send_document(delivery.chat_id, delivery.document_file_id,
-                                    caption=delivery.text or None)
+                                    caption=text or None)
         else:
-            await bot.send_message(delivery.chat_id, delivery.text)
+            await bot.send_message(delivery.chat_id, text)
     except RetryAfter as error:
         return "retry", "RetryAfter", _retry_seconds(error)
     except (Forbidden, BadRequest) as error:  # blocked the bot, left, or no such chat

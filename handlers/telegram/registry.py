@@ -77,6 +77,7 @@ _CALLBACKS = {
     r"^chg:(ok|no|x):": ledger.on_charge,
     r"^hist:": ledger.on_history,
     r"^rev:(ok|no):": ledger.on_reverse,
+    r"^pend:": ledger.on_pending_page,
     r"^mkt:": market.on_market_page,
     r"^post:": market.on_post,
     r"^dlg:": market.on_dialog_button,
@@ -90,6 +91,7 @@ _CALLBACKS = {
     r"^set:": events.on_settings,
     r"^ntc:": notices.on_button,
     r"^mem:": members.on_members_page,
+    r"^aud:": members.on_audit_page,
 }
 
 

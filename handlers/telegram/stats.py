@@ -10,6 +10,8 @@ from core.stats import CommunityStats, PeriodTotals
 from handlers.charts import stats_chart
 from handlers.exports import csv_files, parse_day, xlsx_workbook
 from handlers.i18n import TIMEZONE, Translator
+from handlers.limits import fit_lines
+from handlers.render import more_text
 from handlers.telegram.common import Turn
 
 
@@ -41,12 +43,13 @@ async def stats(turn: Turn) -> None:
     tr = turn.tr
     if turn.args and turn.args[0] == "all":
         every = await turn.services.stats.all_communities(turn.actor)
-        lines = [tr("<b>All communities</b> (this year · cumulative trades)")]
-        for item in every:
-            lines.append(f"{escape(item.community.name)}: {tr.number(item.this_year.trades)} · "
-                         f"{tr.number(item.cumulative.trades)} · "
-                         f"{tr.amount(item.this_year.volume, escape(item.community.unit))}")
-        await turn.reply("\n".join(lines))
+        lines = [f"{escape(item.community.name)}: {tr.number(item.this_year.trades)} · "
+                 f"{tr.number(item.cumulative.trades)} · "
+                 f"{tr.amount(item.this_year.volume, escape(item.community.unit))}"
+                 for item in every]
+        text, _ = fit_lines(tr("<b>All communities</b> (this year · cumulative trades)"), lines,
+                            lambda count: more_text(tr, count))
+        await turn.reply(text)
         return
     figures = await turn.services.stats.for_coordinator(turn.actor)
     await turn.reply(stats_text(tr, figures))

@@ -36,7 +36,7 @@ async def main(db_path: str, run_id: str, seed: int) -> None:
     ]
     # Requests left pending by an earlier, killed run are taken up again.
     for payer in actors:
-        for view in await services.ledger.pending(payer):
+        for view in (await services.ledger.pending(payer)).views:
             if view.payer.person_id == payer.person.id and rng.random() < 0.5:
                 try:
                     done = await services.ledger.accept_charge(payer, view.request.id)
