@@ -9,6 +9,7 @@ from telegram import InlineKeyboardMarkup
 
 from core.amounts import parse_amount
 from core.errors import DomainError
+from handlers.error_text import contact_line
 from handlers.telegram import keyboards
 from handlers.telegram.common import Turn
 
@@ -74,14 +75,25 @@ async def _status(turn: Turn, status: str) -> None:
     if not turn.args:
         await turn.reply(tr("Usage: /suspend #23 reason (or /reactivate #23 reason)"))
         return
+    reason = " ".join(turn.args[1:])
     member = await turn.services.membership.set_member_status(
-        turn.actor, _number(turn.args[0]), status, " ".join(turn.args[1:]))
+        turn.actor, _number(turn.args[0]), status, reason)
     label = f"#{member.number} {escape(member.display_name)}"
     if status == "suspended":
         await turn.reply(tr("{member} is suspended: no trades, and their posts left the "
                             "market.", member=label))
-        await turn.notify(member, lambda tr: tr(
-            "Your membership has been suspended by a coordinator. Please contact them."))
+        details = {
+            "community": escape(turn.actor.community.name), "reason": escape(reason),
+            "contact_name": escape(turn.actor.person.display_name),
+            "contact_number": turn.actor.membership.number,
+            "contact_username": escape(turn.actor.person.username or ""),
+        }
+        await turn.notify(member, lambda tr: "\n".join((
+            tr("A coordinator has suspended your membership in {community}. Until it is "
+               "active again you can't pay, be paid or post.", community=details["community"]),
+            tr("Reason: {reason}", reason=details["reason"]),
+            contact_line(tr, details),
+        )))
     else:
         await turn.reply(tr("{member} is active again.", member=label))
         await turn.notify(member, lambda tr: tr("Your membership is active again."))
