@@ -10,54 +10,112 @@ import sys
 from bot.logs import configure_logging
 from bot.settings import Settings
 from core.errors import DomainError
-from core.membership import DEFAULT_CEILING, DEFAULT_FLOOR
+from core.membership import DEFAULT_APPROVAL, DEFAULT_CEILING, DEFAULT_FLOOR
 from core.services import Services
 from handlers.error_text import error_text
 from handlers.i18n import translator
-from handlers.render import plain_text
+from handlers.render import community_settings, plain_text
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pumasi", description="품앗이 봇 (Pumasi bot)")
-    parser.add_argument("--db", help="SQLite file (default: PUMASI_DB or data/pumasi.db)")
-    commands = parser.add_subparsers(dest="command")
-    commands.add_parser("run", help="run the bot (the local console when no token is set)")
-    console = commands.add_parser("console", help="chat with the bot in this terminal")
-    console.add_argument("--db", dest="console_db", help="SQLite file (default data/demo.db)")
-    community = commands.add_parser("community", help="manage communities")
-    community_commands = community.add_subparsers(dest="action", required=True)
-    create = community_commands.add_parser("create", help="create a community")
-    create.add_argument("--code", required=True, help="join code, e.g. mapo")
-    create.add_argument("--name", required=True, help="name, e.g. '마포 품앗이'")
-    create.add_argument("--unit", default="문", help="currency unit (default 문)")
-    create.add_argument("--floor", type=int, default=DEFAULT_FLOOR, help="credit floor")
-    create.add_argument("--ceiling", type=int, default=DEFAULT_CEILING, help="credit ceiling")
-    create.add_argument("--approval", choices=("auto", "coordinator"), default="auto")
+    # Help is Korean first, then English, like the README: "잔액 점검 / Check the ledger".
+    parser = argparse.ArgumentParser(prog="pumasi", description="품앗이 봇 / Pumasi bot",
+                                     add_help=False)
+    _help(parser)
+    parser.add_argument("--db", help="데이터베이스 파일 (기본: PUMASI_DB 또는 data/pumasi.db) / "
+                        "SQLite file (default: PUMASI_DB or data/pumasi.db)")
+    commands = parser.add_subparsers(dest="command", title="명령 / commands")
+    _sub(commands, "run", "봇 실행 (토큰이 없으면 로컬 콘솔) / "
+         "run the bot (the local console when no token is set)")
+    console = _sub(commands, "console", "이 터미널에서 봇과 대화 (연습용 데모 데이터) / "
+                   "chat with the bot in this terminal (practice demo data)")
+    console.add_argument("--db", dest="console_db",
+                         help="데이터베이스 파일 (기본 data/demo.db, 실제 데이터와 따로) / "
+                         "SQLite file (default data/demo.db, apart from the real data)")
+    community = _sub(commands, "community", "지역 품앗이 관리 / manage communities")
+    community_commands = community.add_subparsers(dest="action", required=True,
+                                                  title="명령 / commands")
+    create = _sub(community_commands, "create", "지역 품앗이 만들기 / create a community")
+    create.add_argument("--code", required=True, help="가입 코드, 예: mapo / join code, e.g. mapo")
+    create.add_argument("--name", required=True,
+                        help="이름, 예: '마포 품앗이' / name, e.g. '마포 품앗이'")
+    create.add_argument("--unit", default="문", help="화폐 단위 (기본 문) / currency unit "
+                        "(default 문)")
+    create.add_argument("--floor", type=int, default=DEFAULT_FLOOR,
+                        help="신용 한도: 0 아래로 쓸 수 있는 만큼, 예: -300000 (기본 0) / "
+                        "credit floor, e.g. -300000 (default 0: no spending on credit)")
+    create.add_argument("--ceiling", type=int, default=DEFAULT_CEILING,
+                        help="최대 잔액 (기본 1000000) / credit ceiling (default 1000000)")
+    create.add_argument("--approval", choices=("auto", "coordinator"), default=DEFAULT_APPROVAL,
+                        help="가입 승인: coordinator(운영위원 승인, 기본) 또는 auto(바로 가입) / "
+                        "joining: coordinator approves (default) or auto")
     create.add_argument("--reminder-hours", default="24,1",
-                        help="hours before an event to remind members (default 24,1)")
+                        help="일정 몇 시간 전에 알릴지 (기본 24,1) / hours before an event to "
+                        "remind members (default 24,1)")
     create.add_argument("--orientation-required", action="store_true",
-                        help="new members can trade only after attending an orientation")
-    coordinator = commands.add_parser("coordinator", help="manage coordinators")
-    coordinator_commands = coordinator.add_subparsers(dest="action", required=True)
-    add = coordinator_commands.add_parser("add", help="appoint a coordinator")
-    add.add_argument("--community", required=True, help="community code")
-    add.add_argument("--telegram-id", required=True, help="the person's Telegram user id")
-    commands.add_parser("verify", help="recompute every balance and check the invariants")
-    events = commands.add_parser("events", help="study sessions and meetings")
-    event_commands = events.add_subparsers(dest="action", required=True)
-    load = event_commands.add_parser(
-        "import", help="load a schedule CSV: kind,title,start,end,place,capacity")
-    load.add_argument("file", help="CSV file (UTF-8); start/end as YYYY-MM-DD HH:MM, Seoul")
-    load.add_argument("--community", required=True, help="community code")
-    backup = commands.add_parser("backup", help="copy the database safely, even while running")
-    backup.add_argument("path", help="where to write the copy, e.g. backups/2026-11-24.db")
-    export = commands.add_parser("export", help="CSV files and an XLSX workbook of a period")
-    export.add_argument("--community", required=True, help="community code")
-    export.add_argument("--from", dest="start", help="first day, YYYY-MM-DD (default Jan 1)")
-    export.add_argument("--to", dest="end", help="day after the last, YYYY-MM-DD (default now)")
-    export.add_argument("--out", default=".", help="folder to write the files into")
-    commands.add_parser("health", help="exit 0 when the database opens, migrations are "
-                        "current and the ledger's invariants hold")
+                        help="오리엔테이션에 참석해야 거래 가능 / new members can trade only "
+                        "after attending an orientation")
+    code = _sub(community_commands, "code", "가입 코드 바꾸기 (예전 코드와 초대 링크는 "
+                "더 이상 안 돼요, 회원은 그대로) / change the join code (old code and links "
+                "stop working; members stay)")
+    code.add_argument("--community", required=True, help="지금 코드 / the current code")
+    code.add_argument("--new", dest="new_code",
+                      help="새 코드 (없으면 무작위) / the new code (random if left out)")
+    code.add_argument("--reason", help="바꾸는 이유 (감사 기록) / why (kept in the audit log)")
+    coordinator = _sub(commands, "coordinator", "운영위원 관리 / manage coordinators")
+    coordinator_commands = coordinator.add_subparsers(dest="action", required=True,
+                                                      title="명령 / commands")
+    add = _sub(coordinator_commands, "add", "운영위원 지정 / appoint a coordinator")
+    add.add_argument("--community", required=True, help="품앗이 코드 / community code")
+    add.add_argument("--telegram-id", required=True,
+                     help="그분이 봇에 /whoami 를 보내면 나오는 숫자 / the number the person's "
+                     "/whoami shows")
+    _sub(commands, "verify", "장부 점검: 모든 잔액을 다시 계산하고 규칙 확인 / "
+         "recompute every balance and check the invariants")
+    events = _sub(commands, "events", "학당과 회의 일정 / study sessions and meetings")
+    event_commands = events.add_subparsers(dest="action", required=True,
+                                           title="명령 / commands")
+    load = _sub(event_commands, "import", "일정 CSV 올리기: kind,title,start,end,place,capacity / "
+                "load a schedule CSV: kind,title,start,end,place,capacity")
+    load.add_argument("file", help="CSV 파일 (UTF-8), 시작/끝은 YYYY-MM-DD HH:MM 서울 시각 / "
+                      "CSV file (UTF-8); start/end as YYYY-MM-DD HH:MM, Seoul")
+    load.add_argument("--community", required=True, help="품앗이 코드 / community code")
+    backup = _sub(commands, "backup", "데이터베이스를 안전하게 복사 (실행 중에도) / "
+                  "copy the database safely, even while running")
+    backup.add_argument("path", help="복사본을 쓸 곳, 예: backups/2026-11-24.db / where to "
+                        "write the copy, e.g. backups/2026-11-24.db")
+    export = _sub(commands, "export", "기간의 CSV 파일과 XLSX 통합 문서 / "
+                  "CSV files and an XLSX workbook of a period")
+    export.add_argument("--community", required=True, help="품앗이 코드 / community code")
+    export.add_argument("--from", dest="start", help="첫날 YYYY-MM-DD (기본 1월 1일) / "
+                        "first day, YYYY-MM-DD (default Jan 1)")
+    export.add_argument("--to", dest="end", help="마지막 다음 날 YYYY-MM-DD (기본 지금) / "
+                        "day after the last, YYYY-MM-DD (default now)")
+    export.add_argument("--out", default=".", help="파일을 쓸 폴더 / folder to write the files "
+                        "into")
+    _sub(commands, "health", "상태 확인: 데이터베이스, 마이그레이션, 장부 규칙이 괜찮으면 0 / "
+         "exit 0 when the database opens, migrations are current and the ledger's "
+         "invariants hold")
+    return parser
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        # argparse passes prefix "" when it builds a subcommand's name: keep that.
+        super().add_usage(usage, actions, groups,
+                          "사용법 / usage: " if prefix is None else prefix)
+
+
+def _help(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = _Formatter
+    parser._optionals.title = "옵션 / options"
+    parser._positionals.title = "인자 / arguments"
+    parser.add_argument("-h", "--help", action="help", help="이 도움말 / show this help")
+
+
+def _sub(commands, name: str, text: str) -> argparse.ArgumentParser:
+    parser = commands.add_parser(name, help=text, description=text, add_help=False)
+    _help(parser)
     return parser
 
 
@@ -123,6 +181,8 @@ async def _admin(settings: Settings, args: argparse.Namespace) -> int:
     tr = translator(settings.locale)
     services = await Services.open(settings.db_path, admins=settings.admins)
     try:
+        if args.command == "community" and args.action == "code":
+            return await _change_code(services, args, tr, settings.db_path)
         if args.command == "community":
             community = await services.membership.create_community(
                 code=args.code, name=args.name, unit=args.unit, credit_floor=args.floor,
@@ -132,13 +192,16 @@ async def _admin(settings: Settings, args: argparse.Namespace) -> int:
             )
             print(tr("Created {community} (code {code}).", community=community.name,
                      code=community.code))
+            print(plain_text(community_settings(tr, community)))
+            print(tr("Saved in {path}.", path=settings.db_path))
             return 0
         if args.command == "coordinator":
             member = await services.membership.add_coordinator(
                 code=args.community, channel="telegram", external_id=str(args.telegram_id)
             )
             print(tr("Telegram user {user} is now a coordinator (#{number}).",
-                     user=args.telegram_id, number=member.number))
+                     user=args.telegram_id.strip(), number=member.number))
+            print(tr("Saved in {path}.", path=settings.db_path))
             return 0
         if args.command == "export":
             return await _export(services, args, tr)
@@ -161,6 +224,20 @@ async def _admin(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         await services.close()
     return 2
+
+
+async def _change_code(services: Services, args: argparse.Namespace, tr, db_path: str) -> int:
+    community = await services.membership.community_by_code(args.community)
+    change = await services.membership.change_code(
+        None, community.id, expected_code=community.code, new_code=args.new_code,
+        reason=args.reason)
+    print(tr("The join code of {community} is now {code}. The old code and invite links no "
+             "longer work; members stay members.", community=change.community.name,
+             code=change.community.code))
+    print(tr("New invite link: https://t.me/<bot>?start=join_{code}",
+             code=change.community.code))
+    print(tr("Saved in {path}.", path=db_path))
+    return 0
 
 
 async def _import_events(services: Services, args: argparse.Namespace, tr) -> int:

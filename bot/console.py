@@ -16,6 +16,7 @@ from handlers.telegram.common import SERVICES_KEY
 from handlers.telegram.outbox import drain
 
 InputFn = Callable[[str], Awaitable[str | None]]
+DEMO_DB = "data/demo.db"  # practice data, kept apart from the real PUMASI_DB
 
 
 
@@ -29,13 +30,15 @@ async def _stdin(prompt: str) -> str | None:
 
 class Console:
     def __init__(self, settings: Settings, read: InputFn = _stdin,
-                 write: Callable[[str], None] = print) -> None:
+                 write: Callable[[str], None] = print, real_db: str = "data/pumasi.db") -> None:
         self._write = write
         self._read = read
         self._people = {person.first_name: person for person in DEMO_PEOPLE}
         self._current: FakeUser = DEMO_PEOPLE[0]
         self._buttons: dict[int, list[tuple[str, str, int]]] = {}
         self.api = FakeBotApi(on_call=self._show, on_reject=self._refused)
+        self._db_path = settings.db_path
+        self._real_db = real_db
         self.application = build_application(settings, request=self.api)
 
     def _refused(self, rejection: Rejection) -> None:
@@ -69,8 +72,13 @@ class Console:
         try:
             await application.post_init(application)
             factory = UpdateFactory(application.bot)
-            if await ensure_demo(application.bot_data[SERVICES_KEY]):
+            self._write(_database_note(self._db_path, self._real_db))
+            demo = await ensure_demo(application.bot_data[SERVICES_KEY])
+            if demo == "created":
                 self._write("데모 품앗이를 만들었어요 (demo community created).")
+            elif demo == "skipped":
+                self._write("이 데이터베이스에는 이미 품앗이가 있어서 데모를 만들지 않았어요 "
+                            "(real communities here: no demo added).")
             self._write(
                 "품앗이 봇 콘솔이에요. /as 이름 으로 사람을 바꿔요 (" +
                 ", ".join(self._people) + "). !1, !2 … 로 버튼을 눌러요. /quit 로 끝내요."
@@ -112,11 +120,22 @@ class Console:
         self._write(f"이제 {person.first_name}(으)로 말해요.")
 
 
+def _database_note(db_path: str, real_db: str) -> str:
+    """Say which file this is: the practice file is not where `pumasi community create`
+    and `coordinator add` write (PUMASI_DB), so a community made there is not here."""
+    if db_path != DEMO_DB:
+        return f"데이터베이스: {db_path} (database: {db_path})"
+    return (f"연습용 데모 데이터({DEMO_DB})를 써요. pumasi community create 로 만든 실제 "
+            f"데이터({real_db})와는 따로예요. 실제 데이터로 열려면: pumasi console --db "
+            f"{real_db}\n(Practice data in {DEMO_DB}, apart from the real data in {real_db}; "
+            f"open that with: pumasi console --db {real_db})")
+
+
 def console_settings(settings: Settings, db_path: str | None) -> Settings:
     admins = settings.admin_telegram_ids | {str(DEMO_PEOPLE[0].id)}
-    return replace(settings, telegram_token=None, db_path=db_path or "data/demo.db",
+    return replace(settings, telegram_token=None, db_path=db_path or DEMO_DB,
                    admin_telegram_ids=frozenset(admins))
 
 
 async def run_console(settings: Settings, db_path: str | None = None) -> None:
-    await Console(console_settings(settings, db_path)).run()
+    await Console(console_settings(settings, db_path), real_db=settings.db_path).run()

@@ -14,14 +14,20 @@ DEMO_PEOPLE = (
 )
 
 
-async def ensure_demo(services: Services) -> bool:
-    """Create the demo community, three members and two posts; False if it already exists."""
+async def ensure_demo(services: Services) -> str:
+    """Create the demo community, three members and two posts in an empty database:
+    'created', 'exists', or 'skipped' when the database already holds real communities
+    (practice people never go into the real ledger)."""
     try:
         await services.membership.community_by_code(DEMO_CODE)
-        return False
+        return "exists"
     except DomainError:
         pass
-    await services.membership.create_community(code=DEMO_CODE, name="데모 품앗이", unit="문")
+    if await services.membership.has_communities():
+        return "skipped"
+    # A practice community: open, and members may spend on credit to try trading at once.
+    await services.membership.create_community(
+        code=DEMO_CODE, name="데모 품앗이", unit="문", credit_floor=-300_000, approval="auto")
     coordinator = DEMO_PEOPLE[0]
     await services.membership.add_coordinator(
         code=DEMO_CODE, channel="telegram", external_id=str(coordinator.id)
@@ -41,4 +47,4 @@ async def ensure_demo(services: Services) -> bool:
         actors[2], kind="request", category="learning", title="아이 수학 숙제 도와주실 분",
         description="초등 4학년, 주 1회 1시간.", price=None, photo_file_id=None,
     )
-    return True
+    return "created"

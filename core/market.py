@@ -90,10 +90,13 @@ class MarketService:
                           has_more=len(rows) > MARKET_PAGE_SIZE, words=words)
 
     async def post(self, actor: Actor, post_id: int) -> PostView:
-        """A post of a community the actor is an active member of."""
+        """A post of a community the actor is an active member of. A suspended author's
+        posts have left the market: old buttons find nothing."""
         async with self._db.read() as conn:
             view = await _load_post(conn, post_id)
             await _require_member_of(conn, actor, view.post.community_id)
+        if view.author.status != "active":
+            raise DomainError("post_not_found")
         if view.post.status != "open" and view.author.person_id != actor.person.id:
             raise DomainError("post_closed")
         return view

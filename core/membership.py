@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,15 +20,37 @@ from storage.db import Connection, Database
 from storage.timefmt import from_db, to_db
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,32}$")
-DEFAULT_FLOOR = -300_000
+TELEGRAM_ID = re.compile(r"^\d{1,15}$")  # exactly what /whoami shows
+# A new community is closed and spends no credit until someone decides otherwise: a guessed
+# code (often the district's name) then gets an application, not money to spend.
+DEFAULT_FLOOR = 0
 DEFAULT_CEILING = 1_000_000
+DEFAULT_APPROVAL = "coordinator"
+# Random codes avoid letters and digits that are easily confused when read aloud or copied.
+_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+_CODE_SUFFIX = 6
 
 
 @dataclass(frozen=True)
 class JoinResult:
-    status: str  # 'active', 'pending' or 'already'
+    # 'active', 'pending' (a new application), 'waiting' (applied before) or 'already'
+    status: str
     community: Community
     member: Member
+    coordinators: list[Member]  # to ask, only for a new application
+
+
+@dataclass(frozen=True)
+class Application:
+    community: Community
+    member: Member
+
+
+@dataclass(frozen=True)
+class CodeChange:
+    community: Community  # with its code as it is now
+    old_code: str
+    changed: bool  # False when this was already done (a double tap)
     coordinators: list[Member]
 
 
@@ -104,7 +127,7 @@ class MembershipService:
         unit: str = "문",
         credit_floor: int = DEFAULT_FLOOR,
         credit_ceiling: int = DEFAULT_CEILING,
-        approval: str = "auto",
+        approval: str = DEFAULT_APPROVAL,
         actor: Actor | None = None,
         orientation_required: bool = False,
         reminder_hours: str = "24,1",
@@ -154,8 +177,16 @@ class MembershipService:
             raise DomainError("community_not_found", code=code)
         return Community.from_row(row)
 
+    async def has_communities(self) -> bool:
+        async with self._db.read() as conn:
+            return bool(await community_rows.list_all(conn))
+
     async def add_coordinator(self, *, code: str, channel: str, external_id: str) -> Member:
         """Appoint someone by channel id, even before they have talked to the bot."""
+        external_id = (external_id or "").strip()
+        if channel == "telegram" and not TELEGRAM_ID.match(external_id):
+            # A name or @username here would appoint nobody, silently.
+            raise DomainError("telegram_id_invalid", text=external_id)
         now = self._now()
         async with self._db.write() as conn:
             community_row = await community_rows.get_by_code(conn, code)
@@ -221,19 +252,25 @@ class MembershipService:
                 raise DomainError("community_not_found", code=code)
             community = Community.from_row(community_row)
             existing = await membership_rows.get_for(conn, community.id, actor.person.id)
-            if existing is not None and existing["status"] in ("active", "pending", "suspended"):
-                status = "already" if existing["status"] != "pending" else "pending"
-                if existing["status"] == "suspended":
-                    raise DomainError("membership_suspended", community=community.name)
+            status = existing["status"] if existing is not None else None
+            if status == "suspended":
+                raise DomainError("membership_suspended", community=community.name,
+                                  community_id=community.id)
+            if status == "active":
                 membership_id = existing["id"]
-                if status == "already":
-                    await people_rows.set_current_community(conn, actor.person.id, community.id)
+                await people_rows.set_current_community(conn, actor.person.id, community.id)
+                result = "already"
+            elif status == "pending":
+                # Applied before: the coordinators were asked then; asking again is noise.
+                membership_id = existing["id"]
+                await self._point_at_application(conn, actor, community.id)
+                result = "waiting"
             elif community.approval == "auto":
                 membership_id = await self._enrol(
                     conn, community.id, actor.person.id, role="member", now=now
                 )
                 await people_rows.set_current_community(conn, actor.person.id, community.id)
-                status = "active"
+                result = "active"
             else:
                 if existing is None:
                     membership_id = await membership_rows.insert(
@@ -243,14 +280,22 @@ class MembershipService:
                 else:
                     membership_id = existing["id"]
                     await membership_rows.reapply(conn, membership_id, now)
-                status = "pending"
+                await self._point_at_application(conn, actor, community.id)
+                result = "pending"
             member = await load_member(conn, membership_id)
             coordinators = [
                 await load_member(conn, row["membership_id"])
                 for row in await membership_rows.coordinators(conn, community.id)
-            ]
-        return JoinResult(status=status, community=community, member=member,
+            ] if result == "pending" else []
+        return JoinResult(status=result, community=community, member=member,
                           coordinators=coordinators)
+
+    async def _point_at_application(self, conn: Connection, actor: Actor, community_id: int
+                                    ) -> None:
+        """Someone with nowhere active to act makes the application their current community,
+        so what they try meanwhile is answered "your application is waiting"."""
+        if actor.membership is None or not actor.membership.is_active:
+            await people_rows.set_current_community(conn, actor.person.id, community_id)
 
     async def decide(self, actor: Actor, membership_id: int, approve: bool) -> Decision:
         now = self._now()
@@ -268,8 +313,7 @@ class MembershipService:
                 number = await community_rows.take_member_number(conn, community.id)
                 await membership_rows.decide_pending(conn, membership_id, "active", number, now)
                 await ledger_rows.insert_account(conn, community.id, membership_id, now)
-                person = await people_rows.get(conn, row["person_id"])
-                if person["current_community_id"] is None:
+                if not await _has_active_current(conn, row["person_id"]):
                     await people_rows.set_current_community(conn, row["person_id"], community.id)
             else:
                 await membership_rows.decide_pending(conn, membership_id, "rejected", None, now)
@@ -375,13 +419,93 @@ class MembershipService:
                            target_name=row["target_name"], target_title=row["target_title"])
                 for row in rows]
 
-    async def pending_applications(self, actor: Actor) -> tuple[Community, list[Member]]:
-        community = _current_community(actor)
+    async def pending_applications(self, actor: Actor, limit: int = 20
+                                   ) -> tuple[list[Application], int]:
+        """Applications waiting in every community the actor coordinates, oldest first (at
+        most `limit`), and how many wait in all."""
         async with self._db.read() as conn:
-            await require_coordinator(conn, actor, community.id)
-            rows = await membership_rows.pending_applications(conn, community.id)
-            members = [await load_member(conn, row["membership_id"]) for row in rows]
-        return community, members
+            coordinated = await membership_rows.coordinated_by(conn, actor.person.id)
+            if not coordinated:
+                raise DomainError("not_coordinator" if actor.community else "no_community")
+            rows, total = await membership_rows.pending_in(conn, coordinated, limit)
+            communities = {cid: await load_community(conn, cid) for cid in coordinated}
+            applications = [
+                Application(communities[row["community_id"]],
+                            await load_member(conn, row["membership_id"]))
+                for row in rows
+            ]
+        return applications, total
+
+    async def change_code(
+        self, actor: Actor | None, community_id: int, *, expected_code: str,
+        new_code: str | None, reason: str | None = None,
+    ) -> CodeChange:
+        """Give a community a new join code (`None`: a random one); the old code and links
+        stop working, memberships stay. Only if the code is still `expected_code`, so a
+        double tap or two coordinators at once change it once. `actor` None is the admin's
+        command line."""
+        reason = " ".join((reason or "").split())[:200] or None
+        if new_code is not None:
+            new_code = new_code.strip()
+            if not CODE_PATTERN.match(new_code):
+                raise DomainError("community_code_invalid", code=new_code)
+        now = self._now()
+        async with self._db.write() as conn:
+            if actor is not None:
+                await require_coordinator(conn, actor, community_id)
+            row = await community_rows.get(conn, community_id)
+            if row is None:
+                raise DomainError("community_not_found", code=expected_code)
+            if row["code"] != expected_code:
+                return CodeChange(Community.from_row(row), expected_code, False, [])
+            candidates = [new_code] if new_code is not None else [
+                _random_code(expected_code) for _ in range(5)
+            ]
+            for candidate in candidates:
+                if candidate.lower() != expected_code.lower() and await community_rows.change_code(
+                    conn, community_id, expected_code, candidate
+                ):
+                    break
+            else:
+                raise DomainError("community_code_taken", code=new_code or expected_code)
+            await audit_rows.record(
+                conn, community_id=community_id,
+                actor_person_id=actor.person.id if actor else None,
+                action="community_code_change", target=f"{expected_code} → {candidate}",
+                reason=reason, details={"old": expected_code, "new": candidate}, now=now,
+            )
+            community = await load_community(conn, community_id)
+            coordinators = [
+                await load_member(conn, coordinator["membership_id"])
+                for coordinator in await membership_rows.coordinators(conn, community_id)
+            ]
+        return CodeChange(community, expected_code, True, coordinators)
+
+    async def suspension_error(self, person_id: int, community_id: int | None) -> DomainError:
+        """The refusal a suspended member gets: which community, the coordinator's reason,
+        and a coordinator to contact (name, number, username; never a channel id)."""
+        async with self._db.read() as conn:
+            if community_id is None:
+                person = await people_rows.get(conn, person_id)
+                community_id = person["current_community_id"] if person else None
+            row = (await membership_rows.get_for(conn, community_id, person_id)
+                   if community_id is not None else None)
+            if row is None or row["status"] != "suspended":
+                return DomainError("membership_suspended", community="")
+            community = await load_community(conn, community_id)
+            record = await audit_rows.latest_for(
+                conn, community_id, "member_suspend", f"membership:{row['id']}")
+            coordinators = await membership_rows.coordinators(conn, community_id)
+        who = record["actor_person_id"] if record else None
+        contact = next((c for c in coordinators if c["person_id"] == who),
+                       coordinators[0] if coordinators else None)
+        return DomainError(
+            "membership_suspended", community=community.name,
+            reason=record["reason"] if record else None,
+            contact_name=contact["display_name"] if contact else None,
+            contact_number=contact["number"] if contact else None,
+            contact_username=contact["username"] if contact else None,
+        )
 
     async def my_communities(self, actor: Actor) -> list[MyCommunity]:
         async with self._db.read() as conn:
@@ -402,6 +526,21 @@ class MembershipService:
                 raise DomainError("not_member")
             await people_rows.set_current_community(conn, actor.person.id, community_id)
             return await load_community(conn, community_id)
+
+
+def _random_code(old_code: str) -> str:
+    """The old code's first word (readable) and a random part (not guessable)."""
+    stem = re.split(r"[-_]", old_code)[0][:16].lower() or "code"
+    suffix = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_SUFFIX))
+    return f"{stem}-{suffix}"
+
+
+async def _has_active_current(conn: Connection, person_id: int) -> bool:
+    person = await people_rows.get(conn, person_id)
+    if person is None or person["current_community_id"] is None:
+        return False
+    row = await membership_rows.get_for(conn, person["current_community_id"], person_id)
+    return row is not None and row["status"] == "active"
 
 
 def _current_community(actor: Actor) -> Community:

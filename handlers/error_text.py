@@ -9,6 +9,7 @@ from core.errors import DomainError
 from handlers.i18n import Translator
 
 _Render = Callable[[Translator, dict], str]
+REASON_SHOWN = 80
 
 _MESSAGES: dict[str, _Render] = {
     "amount_invalid": lambda tr, p: tr(
@@ -73,17 +74,20 @@ _MESSAGES: dict[str, _Render] = {
         "it's decided.",
         community=p["community"],
     ),
-    "membership_suspended": lambda tr, p: tr(
-        "Your membership is suspended, so you can't trade now. Please contact a coordinator."
-    ),
+    "membership_suspended": lambda tr, p: _suspended(tr, p),
     "no_community": lambda tr, p: tr(
         "You're not in a community yet. Join with /join CODE (ask your coordinator for the code)."
     ),
     "not_member": lambda tr, p: tr("You're not an active member of that community."),
     "community_not_found": lambda tr, p: tr(
-        "There is no community with the code {code}. Please check the code with your "
-        "coordinator.",
+        "There is no community with the code {code}. The code may have changed: please ask "
+        "your coordinator for the current code or invite link.",
         code=p.get("code", ""),
+    ),
+    "telegram_id_invalid": lambda tr, p: tr(
+        "A Telegram user id is a number like 123456789, not {text}. Ask the person to send "
+        "/whoami to the bot and use the number it shows.",
+        text=p.get("text", ""),
     ),
     "community_code_invalid": lambda tr, p: tr(
         "A community code is 3 to 32 letters, digits, - or _. Please check it."
@@ -232,6 +236,34 @@ _MESSAGES: dict[str, _Render] = {
 def _members(members: tuple[tuple[int, str], ...]) -> str:
     """`#23 김영희, #31 김영희` from (number, name) pairs; names are user text, so escaped."""
     return ", ".join(f"#{number} {html.escape(name)}" for number, name in members)
+
+
+def _suspended(tr: Translator, p: dict) -> str:
+    """Which community, the coordinator's reason, and whom to contact, when known."""
+    if not p.get("community"):
+        return tr("Your membership is suspended, so you can't trade now. Please contact a "
+                  "coordinator.")
+    lines = [tr("Your membership in {community} is suspended, so you can't do this now.",
+                community=p["community"])]
+    if p.get("reason"):
+        # Cut so the whole refusal fits a button's alert (200 characters).
+        reason = html.unescape(p["reason"])
+        if len(reason) > REASON_SHOWN:
+            reason = reason[:REASON_SHOWN - 1] + "…"
+        lines.append(tr("Reason: {reason}", reason=html.escape(reason)))
+    lines.append(contact_line(tr, p))
+    return "\n".join(lines)
+
+
+def contact_line(tr: Translator, p: dict) -> str:
+    """A coordinator to contact: name, member number and @username, never a channel id."""
+    if not p.get("contact_name"):
+        return tr("Please contact a coordinator of the community.")
+    details = f"#{p['contact_number']}" if p.get("contact_number") else ""
+    if p.get("contact_username"):
+        details = ", ".join(part for part in (details, f"@{p['contact_username']}") if part)
+    contact = f"{p['contact_name']} ({details})" if details else p["contact_name"]
+    return tr("Please contact coordinator {contact}.", contact=contact)
 
 
 def _closed_request(tr: Translator, status: str) -> str:

@@ -372,3 +372,12 @@ def market_text(tr: Translator, page: MarketPage) -> str:
         )
     return "\n".join(lines)
 
+
+def community_settings(tr: Translator, community: Community) -> str:
+    """How a community lets people in and how far they may spend: set at creation."""
+    joining = (tr("a coordinator approves each member") if community.approval == "coordinator"
+               else tr("anyone with the code joins at once"))
+    unit = escape(community.unit)
+    return tr("Joining: {joining} · credit floor {floor} · highest balance {ceiling}",
+              joining=joining, floor=tr.amount(community.credit_floor, unit),
+              ceiling=tr.amount(community.credit_ceiling, unit))

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from typing import Any
 
-from storage.db import Connection, fetch_all
+from storage.db import Connection, fetch_all, fetch_one
 
 
 async def record(
@@ -59,4 +59,16 @@ async def recent_with_actor(conn: Connection, community_id: int, limit: int, off
         "  THEN CAST(substr(l.target, 7) AS INTEGER) END"
         " WHERE l.community_id = ? ORDER BY l.id DESC LIMIT ? OFFSET ?",
         (community_id, limit, offset),
+    )
+
+
+async def latest_for(
+    conn: Connection, community_id: int, action: str, target: str
+) -> sqlite3.Row | None:
+    """The newest record of one action on one target (e.g. why a member was suspended)."""
+    return await fetch_one(
+        conn,
+        "SELECT * FROM audit_log WHERE community_id = ? AND action = ? AND target = ?"
+        " ORDER BY id DESC LIMIT 1",
+        (community_id, action, target),
     )

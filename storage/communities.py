@@ -59,3 +59,15 @@ async def take_member_number(conn: Connection, community_id: int) -> int:
         (community_id,),
     )
     return int(row[0])
+
+
+async def change_code(conn: Connection, community_id: int, old_code: str, new_code: str) -> bool:
+    """Set a new join code if the code is still `old_code`; False when the new one is taken."""
+    try:
+        cursor = await conn.execute(
+            "UPDATE communities SET code = ? WHERE id = ? AND code = ?",
+            (new_code, community_id, old_code),
+        )
+    except sqlite3.IntegrityError:
+        return False
+    return cursor.rowcount == 1

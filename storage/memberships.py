@@ -124,12 +124,32 @@ async def coordinators(conn: Connection, community_id: int) -> list[sqlite3.Row]
     )
 
 
-async def pending_applications(conn: Connection, community_id: int) -> list[sqlite3.Row]:
-    return await fetch_all(
+async def coordinated_by(conn: Connection, person_id: int) -> list[int]:
+    """The communities a person is an active coordinator of."""
+    rows = await fetch_all(
         conn,
-        _MEMBER_VIEW + " WHERE m.community_id = ? AND m.status = 'pending' ORDER BY m.id",
-        (community_id,),
+        "SELECT community_id FROM memberships WHERE person_id = ? AND role = 'coordinator'"
+        " AND status = 'active' ORDER BY community_id",
+        (person_id,),
     )
+    return [row["community_id"] for row in rows]
+
+
+async def pending_in(
+    conn: Connection, community_ids: list[int], limit: int
+) -> tuple[list[sqlite3.Row], int]:
+    """Pending applications in these communities, oldest first, and how many there are."""
+    if not community_ids:
+        return [], 0
+    marks = ",".join("?" * len(community_ids))
+    where = f" WHERE m.community_id IN ({marks}) AND m.status = 'pending'"
+    rows = await fetch_all(
+        conn, _MEMBER_VIEW + where + " ORDER BY m.id LIMIT ?", [*community_ids, limit]
+    )
+    total = await fetch_one(
+        conn, "SELECT COUNT(*) FROM memberships m" + where, community_ids
+    )
+    return rows, int(total[0])
 
 
 async def of_person(conn: Connection, person_id: int) -> list[sqlite3.Row]:

@@ -193,6 +193,10 @@ def turn_handler(fn: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], A
         except Redelivered:
             log.info("update %s was already processed; skipped", update.update_id)
         except DomainError as error:
+            if error.code == "membership_suspended":
+                # Wherever the refusal came from, it says why and whom to ask.
+                error = await services.membership.suspension_error(
+                    turn.actor.person.id, error.params.get("community_id"))
             text = error_text(turn.tr, error)
             if update.callback_query is not None:
                 await turn.answer(text, alert=True)

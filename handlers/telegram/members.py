@@ -12,6 +12,7 @@ from core.amounts import parse_amount
 from core.errors import DomainError
 from core.models import Member
 from handlers import render
+from handlers.error_text import contact_line
 from handlers.i18n import Translator
 from handlers.limits import NAME_IN_LIST, NOTE_IN_LIST, cut
 from handlers.telegram import keyboards
@@ -108,12 +109,23 @@ async def _status(turn: Turn, status: str, command: str) -> None:
         turn.actor, _number(turn.args[0]), status, " ".join(turn.args[1:])))
     if member is None:
         return
+    reason = " ".join(turn.args[1:])
     label = f"#{member.number} {escape(member.display_name)}"
     if status == "suspended":
         await turn.reply(tr("{member} is suspended: no trades, and their posts left the "
                             "market.", member=label))
-        await turn.notify(member, lambda tr: tr(
-            "Your membership has been suspended by a coordinator. Please contact them."))
+        details = {
+            "community": escape(turn.actor.community.name), "reason": escape(reason),
+            "contact_name": escape(turn.actor.person.display_name),
+            "contact_number": turn.actor.membership.number,
+            "contact_username": escape(turn.actor.person.username or ""),
+        }
+        await turn.notify(member, lambda tr: "\n".join((
+            tr("A coordinator has suspended your membership in {community}. Until it is "
+               "active again you can't pay, be paid or post.", community=details["community"]),
+            tr("Reason: {reason}", reason=details["reason"]),
+            contact_line(tr, details),
+        )))
     else:
         await turn.reply(tr("{member} is active again.", member=label))
         await turn.notify(member, lambda tr: tr("Your membership is active again."))

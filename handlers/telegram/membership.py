@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from html import escape
 
-from core.membership import JoinResult
+from telegram import InlineKeyboardMarkup
+
+from core.amounts import parse_amount
+from core.errors import DomainError
+from core.membership import DEFAULT_APPROVAL, DEFAULT_FLOOR, CodeChange, JoinResult
 from core.models import Member
+from handlers import render
 from handlers.i18n import Translator
 from handlers.telegram import keyboards
 from handlers.telegram.common import Turn, parse_id
 
 APPLICATIONS_SHOWN = 10  # one message each: a long queue comes a handful at a time
+# /newcommunity options, written key=value after the name (Korean keys too).
+_FLOOR_KEYS = ("floor", "한도")
+_APPROVAL_KEYS = ("approval", "승인")
+_APPROVALS = {"auto": "auto", "자동": "auto", "coordinator": "coordinator",
+              "운영위원": "coordinator"}
 
 
 def join_link(bot_username: str, code: str) -> str:
@@ -41,6 +51,9 @@ async def join_with_code(turn: Turn, code: str) -> None:
                         number=result.member.number),
             keyboards.main_menu(tr),
         )
+    elif result.status == "waiting":
+        await turn.reply(tr("Your application to {community} is waiting for a coordinator. "
+                            "I'll tell you when it's decided.", community=community))
     else:
         await turn.reply(tr("Thank you! Your application to {community} has been sent to its "
                             "coordinators. I'll tell you when it's decided.",
@@ -99,21 +112,23 @@ async def on_application(turn: Turn) -> None:
 
 
 async def applications(turn: Turn) -> None:
-    community, members = await turn.services.membership.pending_applications(turn.actor)
+    """Applications waiting in every community the coordinator runs, each with its buttons."""
+    waiting, total = await turn.services.membership.pending_applications(
+        turn.actor, APPLICATIONS_SHOWN)
     tr = turn.tr
-    if not members:
-        await turn.reply(tr("No applications waiting for {community}.",
-                            community=escape(community.name)))
+    if not waiting:
+        await turn.reply(tr("No applications are waiting."))
         return
-    for member in members[:APPLICATIONS_SHOWN]:
+    for application in waiting:
         await turn.reply(
-            tr("📝 {applicant} wants to join {community}.", applicant=_applicant_label(member),
-               community=escape(community.name)),
-            keyboards.application_decision(tr, member.membership_id),
+            tr("📝 {applicant} wants to join {community}.",
+               applicant=_applicant_label(application.member),
+               community=escape(application.community.name)),
+            keyboards.application_decision(tr, application.member.membership_id),
         )
-    if len(members) > APPLICATIONS_SHOWN:
-        await turn.reply(tr("{count} more people are waiting. Please decide these first, then "
-                            "send /approve again.", count=len(members) - APPLICATIONS_SHOWN))
+    if total > len(waiting):
+        await turn.reply(tr("{shown} of {total} applications shown. Decide these, then send "
+                            "/approve again for the rest.", shown=len(waiting), total=total))
 
 
 async def switch(turn: Turn) -> None:
@@ -141,23 +156,115 @@ async def on_switch(turn: Turn) -> None:
 
 
 async def new_community(turn: Turn) -> None:
-    """/newcommunity CODE name words… (foundation admins only)."""
+    """/newcommunity CODE name words… [floor=-50000] [approval=auto] (foundation admins).
+    Without options a community asks a coordinator to approve each member and gives no
+    credit: spending below 0 is an explicit choice."""
     tr = turn.tr
     if not turn.actor.is_admin:
         await turn.reply(tr("Only foundation admins can do that."))
         return
-    if len(turn.args) < 2:
-        await turn.reply(tr("Usage: /newcommunity CODE name, e.g. /newcommunity mapo 마포 품앗이"))
+    parsed = _community_options(turn.args[1:]) if turn.args else None
+    if parsed is None or not parsed[0]:
+        await turn.reply(_new_community_usage(tr))
         return
-    code, name = turn.args[0], " ".join(turn.args[1:])
+    words, floor, approval = parsed
     community = await turn.services.membership.create_community(
-        code=code, name=name, actor=turn.actor
+        code=turn.args[0], name=" ".join(words), actor=turn.actor, credit_floor=floor,
+        approval=approval,
     )
     link = join_link(turn.context.bot.username, community.code)
     await turn.reply(
         tr("Created {community} (code {code}). You are its first coordinator.",
            community=escape(community.name), code=escape(community.code))
+        + "\n" + render.community_settings(tr, community)
         + "\n" + tr("Invite members with this link: {link}", link=escape(link))
     )
 
 
+def _new_community_usage(tr: Translator) -> str:
+    return (tr("Usage: /newcommunity CODE name [floor=-50000] [approval=auto], e.g. "
+               "/newcommunity mapo 마포 품앗이")
+            + "\n" + tr("Without options, a coordinator approves each new member and members "
+                        "can't spend below 0. Add floor=-50000 to let them spend on credit, "
+                        "approval=auto to let anyone with the code join at once "
+                        "(한도=-5만 and 승인=자동 work too)."))
+
+
+def _community_options(args: list[str]) -> tuple[list[str], int, str] | None:
+    """Name words and the explicit choices; None when an option can't be read."""
+    words, floor, approval = [], DEFAULT_FLOOR, DEFAULT_APPROVAL
+    for arg in args:
+        key, sep, value = arg.partition("=")
+        if not sep:
+            words.append(arg)
+        elif key.lower() in _FLOOR_KEYS:
+            digits = value.strip().lstrip("-")
+            try:
+                floor = 0 if digits == "0" else -parse_amount(digits, "문")
+            except DomainError:
+                return None
+        elif key.lower() in _APPROVAL_KEYS and value.lower() in _APPROVALS:
+            approval = _APPROVALS[value.lower()]
+        else:
+            return None
+    return words, floor, approval
+
+
+async def invite_code(turn: Turn) -> None:
+    """/code shows the join code and link; /code NEW reason… changes it (coordinators)."""
+    tr = turn.tr
+    community, membership_ = turn.actor.community, turn.actor.membership
+    if community is None or membership_ is None:
+        raise DomainError("no_community")
+    if not turn.args:
+        if not membership_.is_coordinator:
+            raise DomainError("not_coordinator")
+        link = join_link(turn.context.bot.username, community.code)
+        await turn.reply(
+            tr("The join code of {community} is {code}. Invite link: {link}",
+               community=escape(community.name), code=escape(community.code),
+               link=escape(link))
+            + "\n" + tr("If the code has spread where it shouldn't, change it: /code NEW "
+                        "reason, or tap below for a random one. Old codes and links then stop "
+                        "working; members stay."),
+            InlineKeyboardMarkup([[keyboards.button(
+                tr("🔄 Make a new random code"), f"code:new:{community.id}:{community.code}")]]),
+        )
+        return
+    change = await turn.services.membership.change_code(
+        turn.actor, community.id, expected_code=community.code, new_code=turn.args[0],
+        reason=" ".join(turn.args[1:]))
+    await _code_changed(turn, change)
+
+
+async def on_code(turn: Turn) -> None:
+    parts = (turn.update.callback_query.data or "").split(":", 3)
+    if len(parts) != 4 or not parts[2].isdigit() or len(parts[2]) > 12:
+        return
+    change = await turn.services.membership.change_code(
+        turn.actor, int(parts[2]), expected_code=parts[3], new_code=None)
+    await _code_changed(turn, change)
+
+
+async def _code_changed(turn: Turn, change: CodeChange) -> None:
+    tr = turn.tr
+    community = change.community
+    link = join_link(turn.context.bot.username, community.code)
+    if not change.changed:
+        await turn.answer(tr("The code was already changed. It is now {code}.",
+                             code=community.code), alert=True)
+        await turn.drop_buttons()
+        return
+    name, code = escape(community.name), escape(community.code)
+    await turn.edit(
+        tr("The join code of {community} is now {code}. The old code and invite links no "
+           "longer work; members stay members.", community=name, code=code)
+        + "\n" + tr("Invite members with this link: {link}", link=escape(link)))
+    changed_by = escape(turn.actor.person.display_name)
+    for coordinator in change.coordinators:
+        if coordinator.person_id == turn.actor.person.id:
+            continue
+        await turn.notify(coordinator, lambda tr: tr(
+            "{name} changed the join code of {community} to {code}. Old codes and links no "
+            "longer work. New invite link: {link}",
+            name=changed_by, community=name, code=code, link=escape(link)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from core.errors import DomainError
 from core.people import SUPPORTED_LOCALES
 from handlers.i18n import Translator, translator
 from handlers.telegram import keyboards, membership
@@ -27,12 +28,14 @@ def help_text(tr: Translator, *, coordinator: bool) -> str:
         tr("/settings – reminders"),
         tr("/join CODE – join a community · /switch – change community"),
         tr("/lang – language · /cancel – stop what you're doing"),
+        tr("/whoami – your Telegram user id (to be appointed coordinator)"),
     ]
     if coordinator:
         lines += [
             "",
             tr("<b>For coordinators</b>"),
             tr("/approve – applications waiting for you"),
+            tr("/code – the join code and invite link · /code NEW reason – change it"),
             tr("/members [words] – members, balances, last activity"),
             tr("/suspend, /reactivate, /limit, /promote #23 … · /audit – the log"),
             tr("/notice – send a notice · /notices – delivery reports"),
@@ -50,7 +53,16 @@ async def start(turn: Turn) -> None:
         return
     tr = turn.tr
     name = escape(turn.actor.person.display_name)
-    if turn.actor.community is None:
+    membership_ = turn.actor.membership
+    if turn.actor.community is not None and membership_ is not None and (
+        membership_.status in ("pending", "suspended")
+    ):
+        # Not "you're in …": what they can do depends on the application or suspension.
+        await turn.reply(tr("Hello, {name}!", name=name))
+        if membership_.status == "pending":
+            raise DomainError("membership_pending", community=turn.actor.community.name)
+        raise DomainError("membership_suspended", community=turn.actor.community.name)
+    if turn.actor.community is None or membership_ is None or not membership_.is_active:
         await turn.reply(
             tr("Hello, {name}! I'm the 품앗이 bot for trading in your local community currency.",
                name=name)
@@ -64,6 +76,18 @@ async def start(turn: Turn) -> None:
            name=name, community=escape(turn.actor.community.name)),
         keyboards.main_menu(tr),
     )
+
+
+async def whoami(turn: Turn) -> None:
+    """The person's Telegram user id, exactly as `pumasi coordinator add` takes it."""
+    user_id = turn.update.effective_user.id
+    await turn.reply(
+        turn.tr("Your Telegram user id is <code>{user_id}</code>.", user_id=user_id)
+        + "\n" + turn.tr(
+            "To appoint you as a coordinator, the foundation admin runs:\n"
+            "<code>pumasi coordinator add --community CODE --telegram-id {user_id}</code>\n"
+            "Once you are a member, a coordinator of your community can also use /promote.",
+            user_id=user_id))
 
 
 async def show_help(turn: Turn) -> None:

@@ -21,7 +21,8 @@ async def test_pay_and_confirm_over_http(tmp_path, clock):
         async with application:
             await prepare(application)
             services = application.bot_data["services"]
-            await services.membership.create_community(code="mapo", name="마포 품앗이")
+            await services.membership.create_community(code="mapo", name="마포 품앗이",
+                                                       credit_floor=-300_000, approval="auto")
             await application.start()
             await application.updater.start_polling(poll_interval=0.0, timeout=1)
             factory = UpdateFactory(application.bot)

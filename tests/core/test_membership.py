@@ -9,7 +9,8 @@ async def resolve(services, user_id, name="회원"):
 
 
 async def test_auto_join_gives_numbers_and_accounts(services):
-    await services.membership.create_community(code="mapo", name="마포 품앗이")
+    await services.membership.create_community(code="mapo", name="마포 품앗이",
+                                               credit_floor=-300_000, approval="auto")
     first = await services.membership.join(await resolve(services, 1), "mapo")
     second = await services.membership.join(await resolve(services, 2), "MAPO")
     assert (first.status, first.member.number) == ("active", 1)

@@ -10,7 +10,8 @@ from bot.updates import FakeUser, UpdateFactory
 
 COMMANDS = ["/start", "/help", "/lang", "/join", "/switch", "/approve", "/newcommunity",
             "/balance", "/history", "/pay", "/charge", "/pending", "/reverse", "/offer",
-            "/request", "/market", "/cancel", "/nosuch", "/start join_", "/pay@pumasi_bot"]
+            "/request", "/market", "/cancel", "/nosuch", "/start join_", "/pay@pumasi_bot",
+            "/code", "/whoami"]
 WORDS = ["#1", "#2", "#3", "#4", "#99", "0", "-1", "-5000", "5천", "1만5천", "1.5만", "만만",
          "99999999999999999999999", "1e9", "１０００", "٣", "NaN", "inf", "5,000,000,000",
          "@younghee", "@nobody", "@", "#", "mapo", "MAPO", "gangnam", "nope", "T1", "T999999",
@@ -21,7 +22,7 @@ WORDS = ["#1", "#2", "#3", "#4", "#99", "0", "-1", "-5000", "5천", "1만5천", 
 CALLBACK_PREFIXES = ["pay:ok:", "pay:no:", "chg:ok:", "chg:no:", "chg:x:", "hist:", "mkt:",
                      "post:v:", "post:trade:", "post:close:", "post:renew:", "dlg:cat:",
                      "dlg:skip", "dlg:nego", "dlg:publish", "dlg:cancel", "app:ok:", "app:no:",
-                     "lang:", "cm:", "", "junk:"]
+                     "lang:", "cm:", "code:new:1:", "code:new:", "", "junk:"]
 LABELS = ["💰 잔액", "📜 거래내역", "🛒 장터", "⏳ 대기 요청", "🎁 드려요", "🙋 구해요",
           "❓ 도움말", "💰 Balance"]
 

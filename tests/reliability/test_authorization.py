@@ -27,8 +27,9 @@ async def world(harness):
     coordinator, one pending applicant, one transfer and one post."""
     services = harness.services
     await services.membership.create_community(code="mapo", name="마포 품앗이",
-                                               approval="coordinator")
-    await services.membership.create_community(code="gangnam", name="강남 품앗이")
+                                               approval="coordinator", credit_floor=-300_000)
+    await services.membership.create_community(code="gangnam", name="강남 품앗이",
+                                               credit_floor=-300_000, approval="auto")
     await services.membership.add_coordinator(code="mapo", channel="telegram",
                                               external_id=str(KIM.id))
     await services.membership.add_coordinator(code="gangnam", channel="telegram",
@@ -134,6 +135,13 @@ async def manage_members(harness, user, application):
         return (await cursor.fetchone())[0] == "suspended"
 
 
+async def change_join_code(harness, user, application):
+    await harness.tap(user, "code:new:1:mapo")  # mapo is community 1; data can be forged
+    async with harness.services.db.read() as conn, conn.execute(
+        "SELECT code FROM communities WHERE id = 1") as cursor:
+        return (await cursor.fetchone())[0] != "mapo"
+
+
 ACTIONS = {
     "approve": (approve, {"coordinator"}),
     "reject": (reject, {"coordinator"}),
@@ -147,6 +155,7 @@ ACTIONS = {
     "see statistics": (see_stats, {"coordinator"}),
     "export": (export_files, {"coordinator"}),
     "suspend a member": (manage_members, {"coordinator"}),
+    "change the join code": (change_join_code, {"coordinator"}),
 }
 
 

@@ -89,7 +89,8 @@ def test_cli_backup_and_health(monkeypatch, tmp_path, capsys):
 
 async def test_info_logs_hold_no_message_text(harness, caplog):
     caplog.set_level(logging.DEBUG)
-    await harness.services.membership.create_community(code="mapo", name="마포 품앗이")
+    await harness.services.membership.create_community(code="mapo", name="마포 품앗이",
+                                                       credit_floor=-300_000, approval="auto")
     for user in (KIM, LEE, PARK):
         await harness.send(user, "/join mapo")
     secret = "전화 010-1234-5678 떡값"

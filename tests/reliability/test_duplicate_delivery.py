@@ -26,7 +26,7 @@ async def snapshot(harness: BotHarness) -> dict[str, list[tuple]]:
 
 
 async def scenario(harness: BotHarness) -> None:
-    await harness.send(ADMIN, "/newcommunity mapo 마포 품앗이")
+    await harness.send(ADMIN, "/newcommunity mapo 마포 품앗이 floor=-300000 approval=auto")
     await harness.services.membership.add_coordinator(
         code="mapo", channel="telegram", external_id=str(KIM.id))
     for user in (LEE, PARK, CHOI):

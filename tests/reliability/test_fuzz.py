@@ -23,8 +23,9 @@ async def fuzz(harness, count: int, seed: int) -> dict[str, int]:
     harness.application.add_error_handler(record_error)
     services = harness.services
     await services.membership.create_community(code="mapo", name="마포 품앗이",
-                                               approval="coordinator")
-    await services.membership.create_community(code="gangnam", name="강남 품앗이")
+                                               approval="coordinator", credit_floor=-300_000)
+    await services.membership.create_community(code="gangnam", name="강남 품앗이",
+                                               credit_floor=-300_000, approval="auto")
     await services.membership.add_coordinator(code="mapo", channel="telegram",
                                               external_id=str(KIM.id))
     for user in (LEE, PARK, CHOI):

@@ -33,7 +33,8 @@ async def signed_up_event(services, members, starts_in=timedelta(days=2)):
 async def test_restart_between_scheduling_and_due_still_sends_once(tmp_path, clock):
     db = tmp_path / "bot.db"
     first = await BotHarness.start(db, clock)
-    await first.services.membership.create_community(code="mapo", name="마포 품앗이")
+    await first.services.membership.create_community(code="mapo", name="마포 품앗이",
+                                                     credit_floor=-300_000, approval="auto")
     await first.services.membership.add_coordinator(code="mapo", channel="telegram",
                                                     external_id=str(KIM.id))
     await first.send(KIM, "/start")

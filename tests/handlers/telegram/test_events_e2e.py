@@ -11,7 +11,8 @@ from tests.support import alerts, texts
 
 async def community(harness, **options):
     await harness.services.membership.create_community(code="mapo", name="마포 품앗이",
-                                                       **options)
+                                                       **{"credit_floor": -300_000,
+                                                          "approval": "auto", **options})
     await harness.services.membership.add_coordinator(code="mapo", channel="telegram",
                                                       external_id=str(KIM.id))
     await harness.send(KIM, "/start")

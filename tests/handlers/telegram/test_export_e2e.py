@@ -12,7 +12,8 @@ EXAMPLE = "/export 2026-01-01 2026-06-30"
 
 
 async def community(harness):
-    await harness.services.membership.create_community(code="mapo", name="마포 품앗이")
+    await harness.services.membership.create_community(
+        code="mapo", name="마포 품앗이", credit_floor=-300_000, approval="auto")
     await harness.services.membership.add_coordinator(code="mapo", channel="telegram",
                                                       external_id=str(KIM.id))
     await harness.send(KIM, "/start")

@@ -20,7 +20,8 @@ SECOND_COORDINATOR = FakeUser(105, "정운영", "jung")
 async def community(harness, *, ceiling: int = 1_000_000):
     services = harness.services
     await services.membership.create_community(code="mapo", name="마포 품앗이",
-                                               credit_ceiling=ceiling)
+                                               credit_ceiling=ceiling, credit_floor=-300_000,
+                                               approval="auto")
     await services.membership.add_coordinator(code="mapo", channel="telegram",
                                               external_id=str(KIM.id))
     await harness.send(KIM, "/start")

@@ -7,7 +7,8 @@ from tests.support import BotHarness, count_rows, texts
 async def test_dialog_continues_after_restart(tmp_path, clock):
     db = tmp_path / "bot.db"
     first = await BotHarness.start(db, clock)
-    await first.services.membership.create_community(code="mapo", name="마포 품앗이")
+    await first.services.membership.create_community(code="mapo", name="마포 품앗이",
+                                                     credit_floor=-300_000, approval="auto")
     await first.send(LEE, "/join mapo")
     await first.send(LEE, "/request")
     await first.tap(LEE, "dlg:cat:care")
@@ -32,7 +33,8 @@ async def test_confirm_after_restart_and_after_a_lost_reply(tmp_path, clock):
     """The reply to a Confirm can be lost after the commit; tapping again says it's done."""
     db = tmp_path / "bot.db"
     first = await BotHarness.start(db, clock)
-    await first.services.membership.create_community(code="mapo", name="마포 품앗이")
+    await first.services.membership.create_community(code="mapo", name="마포 품앗이",
+                                                     credit_floor=-300_000, approval="auto")
     await first.send(LEE, "/join mapo")
     await first.send(PARK, "/join mapo")
     await first.send(LEE, "/pay #2 500")

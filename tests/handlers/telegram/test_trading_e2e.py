@@ -13,13 +13,11 @@ from tests.support import ADMIN, alerts, count_rows, texts
 
 async def make_community(harness, approval="auto"):
     """The admin creates 마포 in chat; 김영희 is then appointed coordinator by the CLI path."""
-    calls = await harness.send(ADMIN, "/newcommunity mapo 마포 품앗이")
+    calls = await harness.send(
+        ADMIN, f"/newcommunity mapo 마포 품앗이 floor=-300000 approval={approval}")
     assert "만들었어요" in texts(calls) and "start=join_mapo" in texts(calls)
     await harness.services.membership.add_coordinator(
         code="mapo", channel="telegram", external_id=str(KIM.id))
-    if approval != "auto":
-        async with harness.services.db.write() as conn:
-            await conn.execute("UPDATE communities SET approval = ?", (approval,))
 
 
 async def balance_text(harness, user):
@@ -181,7 +179,7 @@ async def test_redelivered_charge_update_asks_the_payer_once(harness):
 
 async def test_member_of_one_community_cannot_see_or_touch_another(harness):
     await join_all(harness)
-    await harness.send(ADMIN, "/newcommunity gangnam 강남 품앗이")
+    await harness.send(ADMIN, "/newcommunity gangnam 강남 품앗이 approval=auto")
     outsider = type(KIM)(201, "강남주민", "gangnam1")
     await harness.send(outsider, "/join gangnam")
     await harness.send(LEE, "/offer")
