@@ -88,6 +88,7 @@ def transfer_kind_name(tr: Translator, kind: str, purpose: str | None = None) ->
 def audit_action_name(tr: Translator, action: str) -> str:
     return {
         "community_create": tr("Community created"),
+        "community_code_change": tr("Join code changed"),
         "coordinator_add": tr("Coordinator appointed"),
         "application_approve": tr("Application approved"),
         "application_reject": tr("Application declined"),

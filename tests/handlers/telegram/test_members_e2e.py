@@ -124,7 +124,12 @@ async def test_audit_shows_words_for_every_action_and_target(harness):
             await audit_rows.record(conn, community_id=1, actor_person_id=None, action=action,
                                     target=targets[index % len(targets)], reason=None,
                                     details=None, now=to_db(services.clock.now()))
-    log = texts(await harness.send(KIM, "/audit"))
+    calls = await harness.send(KIM, "/audit")
+    log = texts(calls)
+    while (more := [d for c in calls for label, d in c.buttons if d.startswith("aud:")
+                    and "▶" in label]):
+        calls = await harness.tap(KIM, more[-1])  # every page, not just the first
+        log += "\n" + texts(calls)
     for code in actions | {"membership:", "transfer:", "notice:", "chat:", "event:"}:
         assert code not in log, code
     assert "공지 보내기" in log and "#3 박민지" in log and "T1" in log and "N7" in log
