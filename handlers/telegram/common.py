@@ -28,7 +28,7 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 # Errors after which the buttons that led there are useless and are taken away.
 _FINAL_ERRORS = {
     "request_expired", "request_closed", "request_not_found", "post_not_found", "post_closed",
-    "application_not_found",
+    "application_not_found", "dialog_already_done",
 }
 
 
