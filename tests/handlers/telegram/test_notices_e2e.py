@@ -372,3 +372,35 @@ async def test_a_notice_to_a_group_upgraded_to_a_supergroup_follows_it(harness):
     async with harness.services.db.read() as conn, conn.execute(
             "SELECT chat_id FROM group_links") as cursor:
         assert [row[0] for row in await cursor.fetchall()] == [str(new)]
+
+
+async def test_a_notice_whose_every_row_was_in_flight_is_reported_at_restart(tmp_path, clock):
+    first = await BotHarness.start(tmp_path / "bot.db", clock)
+    await community(first)
+    kim = await first.services.people.resolve("telegram", str(KIM.id), KIM.first_name)
+    await first.services.notices.send(kim, NoticeDraft(text="점검", audience="all"),
+                                      message="점검")
+    assert len(await first.services.notices.claim(10)) == 4  # then the process dies
+    await first.stop()
+    second = await BotHarness.start(tmp_path / "bot.db", clock)
+    report = second.last_message_to(KIM).text  # told at start-up, nothing left to send
+    assert "보냄 0" in report and "4곳은 보내던 중에 봇이 멈춰서" in report
+    assert await drain(second.application) == 0
+    await second.stop()
+
+
+async def test_a_notice_queued_before_the_upgrade_goes_out_escaped(tmp_path, clock):
+    first = await BotHarness.start(tmp_path / "bot.db", clock)
+    await community(first)
+    kim = await first.services.people.resolve("telegram", str(KIM.id), KIM.first_name)
+    await first.services.notices.send(kim, NoticeDraft(text="회비 <3,000문> & 간식",
+                                                       audience="all"), message="-")
+    async with first.services.db.write() as conn:  # as the database was before migration 7
+        await conn.execute("ALTER TABLE notices DROP COLUMN message")
+        await conn.execute("DELETE FROM schema_migrations WHERE version = 7")
+    await first.stop()
+    second = await BotHarness.start(tmp_path / "bot.db", clock)
+    await drain(second.application)
+    assert receivers(second, "회비 &lt;3,000문&gt; &amp; 간식") == sorted(
+        [KIM.id, LEE.id, PARK.id, CHOI.id])
+    await second.stop()
