@@ -80,7 +80,8 @@ async def broadcast(recipients: int) -> None:
     await prepare(application)
     services = application.bot_data["services"]
     coordinator = await services.people.resolve("telegram", "1000000", "회원1", "member1")
-    report = await services.notices.send(coordinator, NoticeDraft(text="대청소", audience="all"))
+    report = await services.notices.send(coordinator, NoticeDraft(text="대청소", audience="all"),
+                                         message="대청소")
     started = time.monotonic()
     handled = await drain(application)
     seconds = time.monotonic() - started

@@ -26,6 +26,7 @@ from handlers.i18n import compile_catalogs
 from handlers.telegram.common import SERVICES_KEY
 from handlers.telegram.jobs import sweep
 from handlers.telegram.outbox import outbox_job
+from handlers.telegram.outbox import recover as recover_outbox
 from handlers.telegram.registry import bot_commands, register
 from handlers.telegram.reminders import arm as arm_reminders
 
@@ -84,7 +85,7 @@ async def prepare(application: Application) -> None:
         await application.bot.set_my_commands(bot_commands(locale), language_code=locale)
     await application.bot.set_my_commands(bot_commands(settings.locale))
     await application.bot_data[SERVICES_KEY].reminders.recover()
-    await application.bot_data[SERVICES_KEY].notices.recover()
+    await recover_outbox(application)
     await arm_reminders(application)
     if application.job_queue is not None:
         application.job_queue.run_repeating(outbox_job, interval=5, first=1, name="outbox")

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.clock import Clock
+from core.errors import DomainError
 from storage import dialogs as dialog_rows
-from storage.db import Database
+from storage.db import Connection, Database
 from storage.timefmt import to_db
 
 
@@ -37,3 +38,11 @@ class DialogService:
     async def clear(self, person_id: int) -> bool:
         async with self._db.write() as conn:
             return await dialog_rows.clear(conn, person_id)
+
+
+async def finish(conn: Connection, person_id: int, dialog: Dialog) -> None:
+    """End `dialog` inside the write transaction that creates what it was for. Only one of
+    two taps of the final button (even at the same moment) finds it; the other is refused
+    with `dialog_already_done`, and its transaction, with whatever it created, rolls back."""
+    if not await dialog_rows.consume(conn, person_id, dialog.name, dialog.step, dialog.data):
+        raise DomainError("dialog_already_done")

@@ -12,6 +12,8 @@ from core import checkin
 from core.amounts import MAX_AMOUNT
 from core.checkin import CheckinResult
 from core.clock import Clock
+from core.dialogs import Dialog
+from core.dialogs import finish as finish_dialog
 from core.errors import DomainError
 from core.event_seats import (
     FeeReturn,
@@ -29,7 +31,6 @@ from core.views import load_member
 from core.when import SEOUL
 from storage import audit as audit_rows
 from storage import communities as community_rows
-from storage import dialogs as dialog_rows
 from storage import events as event_rows
 from storage import ledger as ledger_rows
 from storage import memberships as membership_rows
@@ -140,7 +141,7 @@ class EventService:
 
     # ----- coordinators ----------------------------------------------------------------
 
-    async def create(self, actor: Actor, draft: EventDraft, *, finishes_dialog: bool = False
+    async def create(self, actor: Actor, draft: EventDraft, *, finishing: Dialog | None = None
                      ) -> EventView:
         community, _ = require_active_member(actor)
         now = self._clock.now()
@@ -149,6 +150,8 @@ class EventService:
             raise DomainError("not_admin")
         async with self._db.write() as conn:
             await require_coordinator(conn, actor, community.id)
+            if finishing is not None:  # a second tap of Save finds it gone and saves nothing
+                await finish_dialog(conn, actor.person.id, finishing)
             event_id = await event_rows.insert(conn, {
                 "community_id": None if draft.audience == "all" else community.id,
                 "kind": draft.kind, "title": draft.title.strip(),
@@ -164,16 +167,16 @@ class EventService:
                                     actor_person_id=actor.person.id, action="event_create",
                                     target=f"event:{event_id}", reason=None,
                                     details={"title": draft.title}, now=to_db(now))
-            if finishes_dialog:
-                await dialog_rows.clear(conn, actor.person.id)
             return await self._view(conn, event_id, None)
 
     async def edit(self, actor: Actor, event_id: int, changes: dict[str, Any], *,
-                   finishes_dialog: bool = False) -> EventChange:
+                   finishing: Dialog | None = None) -> EventChange:
         """Change fields of a scheduled event; everyone signed up is to be told."""
         now = self._clock.now()
         async with self._db.write() as conn:
             event = await self._event_for_coordinator(conn, actor, event_id)
+            if finishing is not None:
+                await finish_dialog(conn, actor.person.id, finishing)
             merged = EventDraft(
                 kind=event.kind, title=changes.get("title", event.title),
                 starts_at=changes.get("starts_at", event.starts_at),
@@ -201,8 +204,6 @@ class EventService:
                                     target=f"event:{event_id}", reason=None,
                                     details={k: str(v) for k, v in changes.items()},
                                     now=to_db(now))
-            if finishes_dialog:
-                await dialog_rows.clear(conn, actor.person.id)
             return EventChange(await self._view(conn, event_id, None), attendees,
                                promotion=promotion)
 

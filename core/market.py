@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from core.amounts import parse_amount
 from core.clock import Clock
+from core.dialogs import Dialog
+from core.dialogs import finish as finish_dialog
 from core.errors import DomainError
 from core.membership import require_active_member
 from core.models import Actor, MarketPage, Membership, Post, PostView
 from core.views import load_community, load_member
-from storage import dialogs as dialog_rows
 from storage import memberships as membership_rows
 from storage import posts as post_rows
 from storage.db import Connection, Database
@@ -51,10 +52,11 @@ class MarketService:
 
     async def create_post(
         self, actor: Actor, *, kind: str, category: str, title: str, description: str,
-        price: int | None, photo_file_id: str | None, finishes_dialog: bool = False,
+        price: int | None, photo_file_id: str | None, finishing: Dialog | None = None,
     ) -> PostView:
-        """Publish a post; with `finishes_dialog` the author's guided dialog ends in the same
-        transaction, so a crash can't leave a published draft still waiting to be published."""
+        """Publish a post; with `finishing` the author's guided dialog ends in the same
+        transaction, so a crash can't leave a published draft still waiting to be published
+        and a second tap of Publish publishes nothing."""
         community, me = require_active_member(actor)
         if kind not in KINDS:
             raise DomainError("post_kind_invalid")
@@ -67,14 +69,14 @@ class MarketService:
         now = self._clock.now()
         expires_at = now + POST_LIFETIME
         async with self._db.write() as conn:
+            if finishing is not None:
+                await finish_dialog(conn, actor.person.id, finishing)
             post_id = await post_rows.insert(
                 conn, community_id=community.id, author_membership_id=me.id, kind=kind,
                 category=category, title=title, description=description, price=price,
                 photo_file_id=photo_file_id, now=to_db(now), expires_at=to_db(expires_at),
                 warn_at=to_db(expires_at - POST_WARNING_BEFORE),
             )
-            if finishes_dialog:
-                await dialog_rows.clear(conn, actor.person.id)
             return await _load_post(conn, post_id)
 
     async def search(self, actor: Actor, words: str = "", page: int = 0) -> MarketPage:

@@ -1,6 +1,8 @@
 """Notices (공지): a coordinator's broadcast, queued in a durable outbox — one row per
-recipient — that a sender drains; each row is claimed before it is sent, so a restart
-resumes where it stopped and nobody gets the notice twice."""
+recipient — that a sender drains. The message is rendered once, by the channel, when it is
+previewed, and stored: every recipient gets exactly what the coordinator saw. Each row is
+claimed just before it is sent, so after a crash only the sends in flight are uncertain, a
+restart resumes with everyone never tried, and nobody gets the notice twice."""
 
 from __future__ import annotations
 
@@ -8,19 +10,22 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from core.clock import Clock
+from core.dialogs import Dialog
+from core.dialogs import finish as finish_dialog
 from core.errors import DomainError
 from core.membership import require_active_member, require_coordinator
 from core.models import Actor, Community
 from core.views import load_community
 from storage import audit as audit_rows
 from storage import communities as community_rows
-from storage import dialogs as dialog_rows
 from storage import notices as notice_rows
 from storage.db import Connection, Database
 from storage.timefmt import to_db
 
 AUDIENCES = ("all", "coordinators", "event", "active", "inactive")
 TEXT_MAX = 3500
+# Telegram takes captions of up to 1024 characters; the rest is for the header.
+CAPTION_MAX = 900
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class Delivery:
     photo_file_id: str | None
     document_file_id: str | None
     attempts: int
+    to_group: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class NoticeReport:
     failed: int
     pending: int
     done: bool
+    uncertain: int = 0  # in flight when the bot stopped: may or may not have arrived
 
 
 class NoticeService:
@@ -68,17 +75,24 @@ class NoticeService:
         async with self._db.read() as conn:
             return len(await self._recipients(conn, community, draft))
 
-    async def send(self, actor: Actor, draft: NoticeDraft, *, finishes_dialog: bool = False
-                   ) -> NoticeReport:
-        """Queue the notice for every recipient (and linked group chats) in one transaction."""
+    async def send(self, actor: Actor, draft: NoticeDraft, *, message: str,
+                   finishing: Dialog | None = None) -> NoticeReport:
+        """Queue the notice for every recipient (and linked group chats) in one transaction.
+        `message` is the notice as the channel rendered it for the preview; it is what is
+        delivered. With `finishing`, the dialog ends in the same transaction: a second tap of
+        Send finds it gone and queues nothing."""
         community = await self._coordinator_community(actor)
-        validate_notice(draft)
+        validate_draft(draft)
+        if not message.strip():
+            raise ValueError("a notice is sent as it was rendered for the preview")
         now = to_db(self._clock.now())
         async with self._db.write() as conn:
+            if finishing is not None:
+                await finish_dialog(conn, actor.person.id, finishing)
             rows = await self._recipients(conn, community, draft)
             notice_id = await notice_rows.insert_notice(conn, {
                 "community_id": community.id, "author_person_id": actor.person.id,
-                "text": draft.text, "photo_file_id": draft.photo_file_id,
+                "text": draft.text, "message": message, "photo_file_id": draft.photo_file_id,
                 "document_file_id": draft.document_file_id, "audience": draft.audience,
                 "audience_event_id": draft.event_id, "audience_days": draft.days,
                 "urgent": int(draft.urgent), "created_at": now,
@@ -94,11 +108,11 @@ class NoticeService:
                                     target=f"notice:{notice_id}", reason=None,
                                     details={"audience": draft.audience,
                                              "recipients": len(targets)}, now=now)
-            if finishes_dialog:
-                await dialog_rows.clear(conn, actor.person.id)
             return await self._report(conn, notice_id)
 
-    async def claim(self, limit: int) -> list[Delivery]:
+    async def claim(self, limit: int = 1) -> list[Delivery]:
+        """Mark rows as being sent. Claim only what is sent right now: a row claimed and
+        never sent is reported uncertain after a crash, like one whose send was cut off."""
         now = to_db(self._clock.now())
         async with self._db.write(records_update=False) as conn:
             rows = await notice_rows.claim(conn, limit, now)
@@ -110,8 +124,9 @@ class NoticeService:
                                                                              row["notice_id"])
                 notice = notices[row["notice_id"]]
                 deliveries.append(Delivery(row["id"], row["notice_id"], int(row["chat_id"]),
-                                           notice["text"], notice["photo_file_id"],
-                                           notice["document_file_id"], row["attempts"]))
+                                           notice["message"], notice["photo_file_id"],
+                                           notice["document_file_id"], row["attempts"],
+                                           to_group=row["membership_id"] is None))
         return deliveries
 
     async def finish_many(self, outcomes: list[tuple[Delivery, str, str | None]]
@@ -132,9 +147,41 @@ class NoticeService:
             await notice_rows.finish(conn, delivery.outbox_id, "pending", error,
                                      to_db(self._clock.now()))
 
-    async def recover(self) -> int:
+    async def recover(self) -> list[NoticeReport]:
+        """At start-up: rows left 'sending' by a stopped process (their send was cut off, so
+        they may or may not have arrived) become 'uncertain' and are not sent again; every
+        row never tried is still 'pending'. Returns the notices this leaves finished."""
+        now = to_db(self._clock.now())
+        finished = []
         async with self._db.write(records_update=False) as conn:
-            return await notice_rows.interrupted(conn, to_db(self._clock.now()))
+            for notice_id in await notice_rows.interrupted(conn, now):
+                if await notice_rows.complete_if_done(conn, notice_id, now):
+                    finished.append(await self._report(conn, notice_id))
+        return finished
+
+    async def drop_group(self, chat_id: int, reason: str) -> bool:
+        """Unlink a group chat the bot can no longer post to (removed from it, or it is
+        gone), so nothing is tried there again; True if it was linked."""
+        now = to_db(self._clock.now())
+        async with self._db.write(records_update=False) as conn:
+            community_id = await notice_rows.unlink_group(conn, str(chat_id))
+            if community_id is None:
+                return False
+            await audit_rows.record(conn, community_id=community_id, actor_person_id=None,
+                                    action="group_unlink", target=f"chat:{chat_id}",
+                                    reason=reason, details=None, now=now)
+        return True
+
+    async def move_group(self, chat_id: int, new_chat_id: int) -> bool:
+        """A group became a supergroup (a new chat id): its link follows it."""
+        async with self._db.write(records_update=False) as conn:
+            return await notice_rows.move_group(conn, str(chat_id), str(new_chat_id))
+
+    async def resend_to(self, delivery: Delivery, chat_id: int) -> None:
+        """Queue the same notice for a group chat's new id."""
+        async with self._db.write(records_update=False) as conn:
+            await notice_rows.add_outbox(conn, delivery.notice_id, [(None, str(chat_id))],
+                                         to_db(self._clock.now()))
 
     async def report(self, actor: Actor, notice_id: int | None = None) -> list[NoticeReport]:
         community = await self._coordinator_community(actor)
@@ -197,14 +244,18 @@ class NoticeService:
             notice_id=notice_id, community=await load_community(conn, notice["community_id"]),
             author_person_id=notice["author_person_id"], recipients=sum(counts.values()),
             sent=counts.get("sent", 0), unreachable=counts.get("unreachable", 0),
-            failed=counts.get("failed", 0) + counts.get("uncertain", 0),
+            failed=counts.get("failed", 0), uncertain=counts.get("uncertain", 0),
             pending=counts.get("pending", 0) + counts.get("sending", 0),
             done=notice["status"] == "done")
 
 
-def validate_notice(draft: NoticeDraft) -> None:
+def validate_draft(draft: NoticeDraft) -> None:
+    """What the coordinator wrote fits what Telegram takes (a text or a caption), counted as
+    Telegram counts (UTF-16 units: an emoji is 2), so the preview around it fits too."""
     if not draft.text.strip() and not (draft.photo_file_id or draft.document_file_id):
         raise DomainError("notice_empty")
-    # Counted as Telegram counts (UTF-16 units: an emoji is 2), so the preview around it fits.
-    if len(draft.text.encode("utf-16-le", "surrogatepass")) // 2 > TEXT_MAX:
+    length = len(draft.text.encode("utf-16-le", "surrogatepass")) // 2
+    if (draft.photo_file_id or draft.document_file_id) and length > CAPTION_MAX:
+        raise DomainError("notice_caption_too_long", maximum=CAPTION_MAX)
+    if length > TEXT_MAX:
         raise DomainError("memo_too_long", maximum=TEXT_MAX)

@@ -221,6 +221,11 @@ _MESSAGES: dict[str, _Render] = {
         "Reminder hours are whole hours before the event, e.g. 24,1."
     ),
     "notice_empty": lambda tr, p: tr("The notice is empty. Please send some text or a photo."),
+    "notice_caption_too_long": lambda tr, p: tr(
+        "With a photo or file, the text can be at most {maximum} characters. Please shorten "
+        "it and send it again.", maximum=p["maximum"]
+    ),
+    "dialog_already_done": lambda tr, p: tr("That's already done, so I didn't do it again."),
     "notice_audience_invalid": lambda tr, p: tr("Please choose the audience from the buttons."),
     "notice_days_invalid": lambda tr, p: tr("Please choose the number of days from the buttons."),
     "notice_not_found": lambda tr, p: tr("That notice isn't available. See /notices."),

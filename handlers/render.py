@@ -99,6 +99,7 @@ def audit_action_name(tr: Translator, action: str) -> str:
         "transfer_reverse": tr("Transfer reversed"),
         "notice_send": tr("Notice sent"),
         "group_link": tr("Group chat linked"),
+        "group_unlink": tr("Group chat unlinked (the bot was removed)"),
         "event_create": tr("Event created"),
         "event_edit": tr("Event changed"),
         "event_cancel": tr("Event cancelled"),

@@ -57,7 +57,9 @@ async def add_outbox(conn: Connection, notice_id: int, rows: list[tuple[int | No
 
 
 async def claim(conn: Connection, limit: int, now: str) -> list[sqlite3.Row]:
-    """Mark up to `limit` pending rows as being sent, oldest first, and return them."""
+    """Mark up to `limit` pending rows as being sent, oldest first, and return them. The
+    caller claims only what it sends at once: after a crash every 'sending' row counts as
+    possibly delivered."""
     return await fetch_all(
         conn,
         "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?"
@@ -76,11 +78,15 @@ async def finish(conn: Connection, outbox_id: int, state: str, error: str | None
     )
 
 
-async def interrupted(conn: Connection, now: str) -> int:
-    cursor = await conn.execute(
-        "UPDATE outbox SET state = 'uncertain', updated_at = ? WHERE state = 'sending'", (now,)
+async def interrupted(conn: Connection, now: str) -> list[int]:
+    """Rows whose send a stopped process had started become 'uncertain'; their notices."""
+    rows = await fetch_all(
+        conn,
+        "UPDATE outbox SET state = 'uncertain', updated_at = ? WHERE state = 'sending'"
+        " RETURNING notice_id",
+        (now,),
     )
-    return cursor.rowcount
+    return sorted({row[0] for row in rows})
 
 
 async def get_notice(conn: Connection, notice_id: int) -> sqlite3.Row | None:
@@ -129,6 +135,21 @@ async def link_group(conn: Connection, chat_id: str, community_id: int, person_i
         " post_market = excluded.post_market, linked_at = excluded.linked_at",
         (chat_id, community_id, person_id, int(post_market), now),
     )
+
+
+async def unlink_group(conn: Connection, chat_id: str) -> int | None:
+    """Forget a group chat's link; the community it was linked to, or None."""
+    row = await fetch_one(
+        conn, "DELETE FROM group_links WHERE chat_id = ? RETURNING community_id", (chat_id,)
+    )
+    return row[0] if row else None
+
+
+async def move_group(conn: Connection, chat_id: str, new_chat_id: str) -> bool:
+    cursor = await conn.execute(
+        "UPDATE OR REPLACE group_links SET chat_id = ? WHERE chat_id = ?", (new_chat_id, chat_id)
+    )
+    return cursor.rowcount == 1
 
 
 async def market_groups(conn: Connection, community_id: int) -> list[str]:

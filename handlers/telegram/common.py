@@ -29,6 +29,7 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 _FINAL_ERRORS = {
     "request_expired", "request_closed", "request_not_found", "post_not_found", "post_closed",
     "application_not_found", "preview_expired", "reversal_not_open", "already_reversed",
+    "dialog_already_done",
 }
 
 

@@ -201,7 +201,7 @@ async def _save(turn: Turn, dialog: Dialog) -> None:
         reward=data.get("reward") or 0, audience=data.get("audience", "community"),
         is_orientation=bool(data.get("orientation")),
     )
-    await turn.services.events.create(turn.actor, draft, finishes_dialog=True)
+    await turn.services.events.create(turn.actor, draft, finishing=dialog)
     await turn.reply(turn.tr("✅ Saved. Members can sign up in /sessions.") + "\n"
                      + _summary(turn.tr, data))
 
@@ -240,7 +240,7 @@ async def _edit_value(turn: Turn, dialog: Dialog) -> None:
         value = int(text)
     if field != "starts_at":
         change = {field: value}
-    result = await turn.services.events.edit(turn.actor, event_id, change, finishes_dialog=True)
+    result = await turn.services.events.edit(turn.actor, event_id, change, finishing=dialog)
     reply = turn.tr("✅ Changed. {count} people were told.", count=len(result.attendees))
     if result.promotion.promoted:
         reply += " " + turn.tr("{count} moved up from the waiting list.",

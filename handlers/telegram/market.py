@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
+from telegram.error import ChatMigrated, TelegramError
+
 from core.dialogs import Dialog
 from core.market import CATEGORIES, clean_description, clean_price, clean_title
 from core.membership import require_active_member
@@ -14,6 +16,7 @@ from handlers.limits import CAPTION_MAX, TEXT_MAX
 from handlers.telegram import keyboards
 from handlers.telegram.common import Turn, parse_id
 from handlers.telegram.ledger import show_started
+from handlers.telegram.outbox import group_refused
 
 POST_DIALOG = "post"
 POST_TRADE_DIALOG = "post_trade"
@@ -154,15 +157,27 @@ async def _publish(turn: Turn, dialog: Dialog) -> None:
     view = await turn.services.market.create_post(
         turn.actor, kind=data["kind"], category=data["category"], title=data["title"],
         description=data.get("description", ""), price=data.get("price"),
-        photo_file_id=data.get("photo"), finishes_dialog=True,
+        photo_file_id=data.get("photo"), finishing=dialog,
     )
     tr = turn.tr
     await turn.edit(tr("✅ Posted! It stays on the market for 30 days.") + "\n\n"
                     + render.post_text(tr, view))
     await turn.reply(tr("See it with /market."), keyboards.main_menu(tr))
+    text = tr("🆕 New on the market:") + "\n" + render.post_text(tr, view)
     for chat_id in await turn.services.notices.market_groups(view.community.id):
-        await turn.context.bot.send_message(chat_id, tr("🆕 New on the market:") + "\n"
-                                            + render.post_text(tr, view))
+        await _to_group(turn, chat_id, text)
+
+
+async def _to_group(turn: Turn, chat_id: int, text: str, *, moved: bool = False) -> None:
+    """A linked group that refuses the post fails neither the author nor the other groups."""
+    try:
+        await turn.context.bot.send_message(chat_id, text)
+    except ChatMigrated as error:  # the group became a supergroup: follow it, once
+        await turn.services.notices.move_group(chat_id, error.new_chat_id)
+        if not moved:
+            await _to_group(turn, error.new_chat_id, text, moved=True)
+    except TelegramError as error:
+        await group_refused(turn.services, chat_id, error)
 
 
 # ----- browsing -------------------------------------------------------------------------

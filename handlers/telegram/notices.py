@@ -10,14 +10,31 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from core.dialogs import Dialog
 from core.errors import DomainError
 from core.membership import require_active_member
-from core.notices import NoticeDraft, validate_notice
+from core.models import Actor
+from core.notices import NoticeDraft, validate_draft
 from handlers.i18n import Translator
 from handlers.telegram import keyboards
 from handlers.telegram.common import Turn
 from handlers.telegram.outbox import outbox_job, report_text
 
 DIALOG = "notice"
+NAME_IN_HEADER = 30  # characters of a name in the header, so a caption stays within 1024
 button = keyboards.button
+
+
+def notice_message(tr: Translator, actor: Actor, text: str) -> str:
+    """The notice as every recipient gets it (and as its preview shows it): who sends it,
+    then the coordinator's words, escaped — whatever they typed arrives as typed."""
+    community = actor.community.name if actor.community else ""
+    header = tr("📢 {community} notice · {name}, coordinator",
+                community=escape(_cut(community)), name=escape(_cut(actor.person.display_name)))
+    body = escape(text.strip())
+    return f"<b>{header}</b>" + (f"\n{body}" if body else "")
+
+
+def _cut(name: str) -> str:
+    name = " ".join(name.split())
+    return name if len(name) <= NAME_IN_HEADER else name[:NAME_IN_HEADER - 1] + "…"
 
 
 def _draft(data: dict) -> NoticeDraft:
@@ -46,9 +63,9 @@ async def on_content(turn: Turn, dialog: Dialog) -> None:
     if dialog.step != "content":
         await turn.reply(turn.tr("Please use the buttons above, or /cancel."))
         return
-    draft = NoticeDraft(text=data["text"], audience="all", photo_file_id=data.get("photo"),
-                        document_file_id=data.get("document"))
-    validate_notice(draft)
+    validate_draft(NoticeDraft(text=data["text"], audience="all",
+                               photo_file_id=data.get("photo"),
+                               document_file_id=data.get("document")))
     await turn.services.dialogs.put(turn.actor.person.id, Dialog(DIALOG, "audience", data))
     tr = turn.tr
     await turn.reply(tr("Who should get it?"), InlineKeyboardMarkup([
@@ -98,7 +115,10 @@ async def on_button(turn: Turn) -> None:
         await _preview(turn, values)
         return
     elif kind == "send" and dialog.step == "confirm":
-        await _send(turn, values)
+        if "message" not in values:  # previewed before the message was stored: show it again
+            await _preview(turn, values)
+            return
+        await _send(turn, dialog)
         return
     else:
         await turn.answer(tr("This step is over."))
@@ -115,20 +135,22 @@ async def _save(turn: Turn, values: dict, step: str) -> None:
 
 async def _preview(turn: Turn, values: dict) -> None:
     count = await turn.services.notices.count_recipients(turn.actor, _draft(values))
-    await _save(turn, values, "confirm")
     tr = turn.tr
-    body = escape(values.get("text") or "")
+    # Rendered once, here: Send delivers this very text.
+    values["message"] = notice_message(tr, turn.actor, values.get("text") or "")
+    await _save(turn, values, "confirm")
     extra = tr("(with a photo)") if values.get("photo") else (
         tr("(with a file)") if values.get("document") else "")
     await turn.edit(
-        tr("<b>Preview</b>") + "\n" + body + (" " + extra if extra else "") + "\n\n"
-        + tr("It will go to {count} members.", count=count),
+        tr("<b>Preview</b>") + "\n" + values["message"] + (" " + extra if extra else "")
+        + "\n\n" + tr("It will go to {count} members.", count=count),
         InlineKeyboardMarkup([[button(tr("📣 Send"), "ntc:send:go"),
                                button(tr("Cancel"), "ntc:cancel")]]))
 
 
-async def _send(turn: Turn, values: dict) -> None:
-    report = await turn.services.notices.send(turn.actor, _draft(values), finishes_dialog=True)
+async def _send(turn: Turn, dialog: Dialog) -> None:
+    report = await turn.services.notices.send(turn.actor, _draft(dialog.data),
+                                              message=dialog.data["message"], finishing=dialog)
     await turn.edit(turn.tr("📣 Sending notice N{id} to {count} recipients. I'll report when "
                             "it's done; /notices shows progress.", id=report.notice_id,
                             count=report.recipients))

@@ -1,5 +1,6 @@
 """Draining the notice outbox under the Bot API's limits (the Application's AIORateLimiter
-spaces the sends), honouring RetryAfter, marking blocked members unreachable."""
+spaces the sends), honouring RetryAfter, marking blocked members unreachable, dropping the
+links of group chats the bot was removed from."""
 
 from __future__ import annotations
 
@@ -8,9 +9,15 @@ import logging
 import time
 import warnings
 from collections import deque
-from html import escape
 
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import Application, ContextTypes
 
 from core.notices import Delivery, NoticeReport
@@ -18,7 +25,10 @@ from handlers.i18n import translator
 
 log = logging.getLogger(__name__)
 
-BATCH = 60
+# Sends in flight at once: enough for ~30 a second over a slow link to the Bot API, and the
+# most rows a crash can leave uncertain.
+WORKERS = 8
+WORKERS_KEY = "outbox_workers"  # bot_data override of WORKERS
 MAX_ATTEMPTS = 5
 RATE_KEY = "outbox_rate"  # messages per second overall; None for no pacing (tests)
 DEFAULT_RATE = 30
@@ -61,32 +71,60 @@ async def drain(application: Application, max_messages: int | None = None,
     """Send pending outbox rows until none is left (or `max_messages`); returns how many were
     handled. Only one drain runs at a time."""
     lock = application.bot_data.setdefault(_LOCK_KEY, asyncio.Lock())
-    pacer = Pacer(application.bot_data.get(RATE_KEY, DEFAULT_RATE))
-    handled = 0
     async with lock:
-        services = application.bot_data["services"]
-        while keep_going() and (max_messages is None or handled < max_messages):
-            size = BATCH if max_messages is None else min(BATCH, max_messages - handled)
-            batch = await services.notices.claim(size)
-            if not batch:
-                break
-            pause = 0.0
-            results = await asyncio.gather(*(_deliver(application, d, pacer) for d in batch))
-            outcomes = []
-            for delivery, (state, error, retry_after) in zip(batch, results, strict=True):
-                if state == "retry":
-                    await services.notices.retry_later(delivery, error)
-                    pause = max(pause, retry_after)
-                else:
-                    outcomes.append((delivery, state, error))
-            for report in await services.notices.finish_many(outcomes):
-                await pacer.wait()  # the report counts against the same limit
-                await _tell_author(application, report)
-            handled += len(outcomes)
-            if pause:
-                log.info("Bot API asked to slow down; pausing %.1f s", pause)
-                await asyncio.sleep(pause)
-    return handled
+        run = _Drain(application, max_messages, keep_going)
+        async with asyncio.TaskGroup() as workers:
+            for _ in range(max(1, application.bot_data.get(WORKERS_KEY) or WORKERS)):
+                workers.create_task(run.worker())
+    return run.handled
+
+
+class _Drain:
+    """Workers that each claim one row, send it and record the outcome, until none is left.
+    A row is claimed only when its send is next, so a crash leaves at most one row per worker
+    'sending' (uncertain after the restart) and every row never tried still pending."""
+
+    def __init__(self, application: Application, max_messages: int | None, keep_going
+                 ) -> None:
+        self.application = application
+        self.services = application.bot_data["services"]
+        self.pacer = Pacer(application.bot_data.get(RATE_KEY, DEFAULT_RATE))
+        self.max_messages = max_messages
+        self.keep_going = keep_going
+        self.taken = 0  # rows claimed (or being claimed) and not put back
+        self.handled = 0
+        self.resume_at = 0.0  # time.monotonic() before which nothing is sent (RetryAfter)
+
+    async def worker(self) -> None:
+        while self.keep_going() and (self.max_messages is None
+                                     or self.taken < self.max_messages):
+            self.taken += 1
+            delivery = await self._claim()
+            if delivery is None:  # nothing pending; a row put back to retry has its worker
+                self.taken -= 1
+                return
+            # Paced after the claim, so the send leaves at the moment the pacer chose (pacing
+            # before the claim lets the write's jitter bunch sends into 429s); a claimed row
+            # waits here at most one pacing interval per worker.
+            await self.pacer.wait()
+            state, error, retry_after = await _deliver(self.application, delivery)
+            if state == "retry":
+                self.taken -= 1
+                await self.services.notices.retry_later(delivery, error)
+                log.info("pausing the outbox %.1f s after %s", retry_after, error)
+                self.resume_at = max(self.resume_at, time.monotonic() + retry_after)
+                continue
+            self.handled += 1
+            for report in await self.services.notices.finish_many([(delivery, state, error)]):
+                await self.pacer.wait()  # the report counts against the same limit
+                await _tell_author(self.application, report)
+
+    async def _claim(self) -> Delivery | None:
+        pause = self.resume_at - time.monotonic()
+        if pause > 0:
+            await asyncio.sleep(pause)
+        claimed = await self.services.notices.claim(1)
+        return claimed[0] if claimed else None
 
 
 async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -94,24 +132,40 @@ async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await drain(application, keep_going=lambda: application.running)
 
 
-async def _deliver(application: Application, delivery: Delivery, pacer: Pacer
+async def recover(application: Application) -> None:
+    """At start-up: what a stopped process was sending becomes uncertain (never sent twice);
+    a notice that this leaves finished is reported to its author now."""
+    for report in await application.bot_data["services"].notices.recover():
+        await _tell_author(application, report)
+
+
+async def _deliver(application: Application, delivery: Delivery
                    ) -> tuple[str, str | None, float]:
     bot = application.bot
-    await pacer.wait()
-    text = escape(delivery.text)  # the coordinator's own words: `<` must not read as a tag
     try:
         if delivery.photo_file_id:
             await bot.send_photo(delivery.chat_id, delivery.photo_file_id,
-                                 caption=text or None)
+                                 caption=delivery.text or None)
         elif delivery.document_file_id:
             await bot.send_document(delivery.chat_id, delivery.document_file_id,
-                                    caption=text or None)
+                                    caption=delivery.text or None)
         else:
-            await bot.send_message(delivery.chat_id, text)
+            await bot.send_message(delivery.chat_id, delivery.text)
     except RetryAfter as error:
         return "retry", "RetryAfter", _retry_seconds(error)
-    except (Forbidden, BadRequest) as error:  # blocked the bot, left, or no such chat
-        return "unreachable", type(error).__name__, 0.0
+    except ChatMigrated as error:  # a group became a supergroup: send it there instead
+        services = application.bot_data["services"]
+        await services.notices.move_group(delivery.chat_id, error.new_chat_id)
+        await services.notices.resend_to(delivery, error.new_chat_id)
+        return "unreachable", "ChatMigrated", 0.0
+    except (Forbidden, BadRequest) as error:
+        if delivery.to_group:
+            await group_refused(application.bot_data["services"], delivery.chat_id, error)
+        if chat_is_gone(error):  # blocked the bot, left, or no such chat
+            return "unreachable", type(error).__name__, 0.0
+        log.warning("notice %s refused for chat %s: %s", delivery.notice_id, delivery.chat_id,
+                    error)
+        return "failed", type(error).__name__, 0.0
     except NetworkError as error:
         if delivery.attempts < MAX_ATTEMPTS:
             return "retry", type(error).__name__, 1.0
@@ -119,6 +173,28 @@ async def _deliver(application: Application, delivery: Delivery, pacer: Pacer
     except TelegramError as error:
         return "failed", type(error).__name__, 0.0
     return "sent", None, 0.0
+
+
+_GONE = ("chat not found", "user not found", "peer_id_invalid", "not enough rights",
+         "have no rights", "not a member", "chat_write_forbidden", "was deactivated")
+
+
+def chat_is_gone(error: TelegramError) -> bool:
+    """The chat can't get messages from the bot any more: the bot was blocked or removed,
+    the chat deleted, or the bot may not write there."""
+    text = str(error).lower()
+    return isinstance(error, Forbidden) or (
+        isinstance(error, BadRequest) and any(sign in text for sign in _GONE))
+
+
+async def group_refused(services, chat_id: int, error: TelegramError) -> None:
+    """A linked group chat refused a message. If the bot can't post there any more the link
+    is dropped (and audit-logged), so nothing is tried there again; otherwise it is logged."""
+    if chat_is_gone(error) and await services.notices.drop_group(chat_id,
+                                                                 type(error).__name__):
+        log.warning("group chat %s refused the bot (%s); its link was removed", chat_id, error)
+    else:
+        log.warning("group chat %s refused a message: %s", chat_id, error)
 
 
 def _retry_seconds(error: RetryAfter) -> float:
@@ -130,10 +206,15 @@ def _retry_seconds(error: RetryAfter) -> float:
 
 
 def report_text(tr, report: NoticeReport) -> str:
-    return tr("📣 Notice N{id} delivered: {sent} sent, {unreachable} unreachable, "
+    text = tr("📣 Notice N{id} delivered: {sent} sent, {unreachable} unreachable, "
               "{failed} failed, of {recipients}.", id=report.notice_id, sent=report.sent,
               unreachable=report.unreachable, failed=report.failed,
               recipients=report.recipients)
+    if report.uncertain:
+        text += " " + tr("For {count} of them the bot stopped while sending, so I can't tell "
+                         "whether it arrived; if it matters, please check with them.",
+                         count=report.uncertain)
+    return text
 
 
 async def _tell_author(application: Application, report: NoticeReport) -> None:

@@ -64,7 +64,8 @@ def test_console_runs_a_whole_trade(tmp_path):
     assert "[!1] ✅ 보내기" in shown
     assert "보냈어요" in shown
     assert "잔액: 5,000문" in shown  # 이철수 after the trade, tags stripped for the terminal
-    assert "→ 이철수 토요일 장터 열려요" in shown  # the notice was delivered in the console
+    # the notice was delivered in the console, saying who sent it
+    assert "→ 이철수 📢 데모 품앗이 공지 · 김영희 운영위원\n토요일 장터 열려요" in shown
 
 
 def test_export_writes_csv_and_xlsx(monkeypatch, tmp_path, capsys):

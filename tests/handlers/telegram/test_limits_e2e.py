@@ -247,7 +247,7 @@ async def test_a_notice_with_html_characters_reaches_everyone(harness):
     await seed_community(harness.services, members=3)
     await send_notice(harness, "회비 < 5000원 & 간식 <3")
     got = [c.chat_id for c in harness.api.calls
-           if c.method == "sendMessage" and c.text == "회비 &lt; 5000원 &amp; 간식 &lt;3"]
+           if c.method == "sendMessage" and c.text.endswith("\n회비 &lt; 5000원 &amp; 간식 &lt;3")]
     assert sorted(got) == [101, 102, 103]
     assert "보냄 3" in harness.last_message_to(KIM).text
 
