@@ -12,6 +12,8 @@ from datetime import timedelta
 
 from core.amounts import parse_amount
 from core.clock import Clock
+from core.dialogs import Dialog
+from core.dialogs import finish as finish_dialog
 from core.directory import resolve_member_name
 from core.errors import DomainError
 from core.membership import require_active_member, require_member
@@ -115,10 +117,10 @@ class LedgerService:
 
     async def start_post_trade(
         self, actor: Actor, *, post_id: int, amount: str | int | None, request_key: str,
-        finishes_dialog: bool = False,
+        finishing: Dialog | None = None,
     ) -> TradeView:
         """Pay for an offer (드려요) or charge the author of a request (구해요); with
-        `finishes_dialog` the actor's amount dialog ends in the same transaction."""
+        `finishing` the actor's amount dialog ends in the same transaction (once)."""
         community, me = require_active_member(actor)
         now = self._clock.now()
         async with self._db.write() as conn:
@@ -134,8 +136,8 @@ class LedgerService:
             else:
                 value = amount if isinstance(amount, int) else parse_amount(amount, community.unit)
             other = await load_member(conn, row["author_membership_id"])
-            if finishes_dialog:
-                await dialog_rows.clear(conn, actor.person.id)
+            if finishing is not None:
+                await finish_dialog(conn, actor.person.id, finishing)
             kind = "pay" if row["kind"] == "offer" else "charge"
             lifetime = PAY_PREVIEW_LIFETIME if kind == "pay" else CHARGE_LIFETIME
             return await self._open_request(

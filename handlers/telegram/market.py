@@ -267,6 +267,6 @@ async def _trade_from_post(turn: Turn, post_id: int) -> None:
 async def _post_trade_amount(turn: Turn, dialog: Dialog, text: str) -> None:
     trade = await turn.services.ledger.start_post_trade(
         turn.actor, post_id=int(dialog.data["post_id"]), amount=text,
-        request_key=turn.request_key, finishes_dialog=True,
+        request_key=turn.request_key, finishing=dialog,
     )
     await show_started(turn, trade)

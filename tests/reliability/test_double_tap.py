@@ -80,3 +80,17 @@ async def test_final_button_tapped_twice_creates_once(harness, dialog, concurren
                            if c.method == "sendMessage" and "토요일 대청소" in c.text)
         assert received == Counter({KIM.id: 1, LEE.id: 1, PARK.id: 1, CHOI.id: 1})
         assert await count_rows(harness.services, "outbox") == 4
+
+
+async def test_the_agreed_amount_for_a_negotiable_post_sent_twice_at_once_asks_once(harness):
+    """Paying for a post whose price is negotiable ends with a typed amount; two messages
+    arriving together open one payment preview, not two."""
+    await community(harness)
+    await post_ready(harness)
+    await harness.tap(KIM, "dlg:publish")
+    await harness.tap(LEE, "post:trade:1")
+    before = len(harness.api.calls)
+    await asyncio.gather(harness.send(LEE, "5000"), harness.send(LEE, "5000"))
+    assert await count_rows(harness.services, "trade_requests") == 1
+    said = " ".join(c.text for c in harness.api.calls[before:])
+    assert "이미 처리했어요" in said
