@@ -19,11 +19,15 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.settings import Settings
+from conversation.app import Conversation
+from conversation.i18n import compile_catalogs
+from conversation.notify import Notifier
+from conversation.routes import ROUTES
 from core.backups import RetentionPolicy, scheduled_backup
 from core.clock import Clock
 from core.services import Services
-from handlers.i18n import compile_catalogs
-from handlers.telegram.common import SERVICES_KEY
+from handlers.telegram.adapter import CONVERSATION_KEY
+from handlers.telegram.common import NOTIFIER_KEY, SERVICES_KEY, TelegramChannel
 from handlers.telegram.jobs import sweep
 from handlers.telegram.outbox import outbox_job
 from handlers.telegram.outbox import recover as recover_outbox
@@ -81,6 +85,10 @@ async def prepare(application: Application) -> None:
         application.bot_data[SERVICES_KEY] = await Services.open(
             settings.db_path, clock=application.bot_data.get("clock"), admins=settings.admins
         )
+    application.bot_data[NOTIFIER_KEY] = Notifier(TelegramChannel(application.bot))
+    application.bot_data[CONVERSATION_KEY] = Conversation(
+        application.bot_data[SERVICES_KEY], ROUTES, application.bot_data[NOTIFIER_KEY]
+    )
     for locale in ("ko", "en"):
         await application.bot.set_my_commands(bot_commands(locale), language_code=locale)
     await application.bot.set_my_commands(bot_commands(settings.locale))

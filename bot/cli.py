@@ -9,12 +9,12 @@ import sys
 
 from bot.logs import configure_logging
 from bot.settings import Settings
+from conversation.error_text import error_text
+from conversation.i18n import translator
+from conversation.render import community_settings, plain_text
 from core.errors import DomainError
 from core.membership import DEFAULT_APPROVAL, DEFAULT_CEILING, DEFAULT_FLOOR
 from core.services import Services
-from handlers.error_text import error_text
-from handlers.i18n import translator
-from handlers.render import community_settings, plain_text
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -261,8 +261,8 @@ async def _export(services: Services, args: argparse.Namespace, tr) -> int:
     from datetime import datetime, time
     from pathlib import Path
 
-    from handlers.exports import csv_files, parse_day, xlsx_workbook
-    from handlers.i18n import TIMEZONE
+    from conversation.exports import csv_files, parse_day, xlsx_workbook
+    from conversation.i18n import TIMEZONE
 
     now = datetime.now(TIMEZONE)
     days = {}

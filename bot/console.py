@@ -11,7 +11,7 @@ from bot.demo import DEMO_PEOPLE, ensure_demo
 from bot.fake_api import ApiCall, FakeBotApi, Rejection
 from bot.settings import Settings
 from bot.updates import FakeUser, UpdateFactory
-from handlers.render import plain_text as plain
+from conversation.render import plain_text as plain
 from handlers.telegram.common import SERVICES_KEY
 from handlers.telegram.outbox import drain
 

@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from handlers.i18n import translator
+from conversation.i18n import translator
 from handlers.telegram.common import services_of
 
 log = logging.getLogger(__name__)

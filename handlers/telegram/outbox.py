@@ -20,8 +20,9 @@ from telegram.error import (
 )
 from telegram.ext import Application, ContextTypes
 
+from conversation.i18n import translator
+from conversation.render import report_text
 from core.notices import Delivery, NoticeReport
-from handlers.i18n import translator
 
 log = logging.getLogger(__name__)
 
@@ -203,18 +204,6 @@ def _retry_seconds(error: RetryAfter) -> float:
         warnings.simplefilter("ignore")
         value = error.retry_after
     return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
-
-
-def report_text(tr, report: NoticeReport) -> str:
-    text = tr("📣 Notice N{id} delivered: {sent} sent, {unreachable} unreachable, "
-              "{failed} failed, of {recipients}.", id=report.notice_id, sent=report.sent,
-              unreachable=report.unreachable, failed=report.failed,
-              recipients=report.recipients)
-    if report.uncertain:
-        text += " " + tr("For {count} of them the bot stopped while sending, so I can't tell "
-                         "whether it arrived; if it matters, please check with them.",
-                         count=report.uncertain)
-    return text
 
 
 async def _tell_author(application: Application, report: NoticeReport) -> None:

@@ -3,18 +3,11 @@ re-armed after every delivery round and whenever a new reminder may be earlier."
 
 from __future__ import annotations
 
-import logging
-
 from telegram.ext import Application, ContextTypes
 
-from core.reminders import ReminderJob
-from handlers import render
-from handlers.i18n import translator
-from handlers.render_events import reminder_text
-from handlers.telegram import keyboards
-from handlers.telegram.common import CHANNEL, services_of
+from conversation import background
+from handlers.telegram.common import notifier_of, services_of
 
-log = logging.getLogger(__name__)
 JOB_NAME = "reminders"
 
 
@@ -37,33 +30,7 @@ async def rearm(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def deliver_due(context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Send every reminder that is due, one at a time; return how many were sent."""
-    services = services_of(context)
-    sent = 0
-    while (job := await services.reminders.claim()) is not None:
-        if await _send(context, job):
-            await services.reminders.sent(job.id)
-            sent += 1
-        else:
-            await services.reminders.undeliverable(job.id)
+    """Send every reminder that is due; then arm the timer for the next one."""
+    sent = await background.deliver_due_reminders(services_of(context), notifier_of(context))
     await arm(context.application)
     return sent
-
-
-async def _send(context: ContextTypes.DEFAULT_TYPE, job: ReminderJob) -> bool:
-    chat = job.member.addresses.get(CHANNEL)
-    if chat is None:
-        return False
-    tr = translator(job.member.locale)
-    if job.kind == "charge":
-        text = render.charge_reminder_text(tr, job.trade)
-        markup = keyboards.charge_answer(tr, job.trade.request.id)
-    else:
-        text = reminder_text(tr, job.event, services_of(context).clock.now())
-        markup = None
-    try:
-        await context.bot.send_message(int(chat), text, reply_markup=markup)
-    except Exception as error:  # blocked, deleted account: this reminder cannot be delivered
-        log.info("reminder %s not delivered: %s", job.id, type(error).__name__)
-        return False
-    return True

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from handlers.i18n import translator
+from conversation.i18n import translator
 from handlers.telegram.common import actor_of
 
 log = logging.getLogger(__name__)

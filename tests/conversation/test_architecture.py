@@ -50,3 +50,49 @@ def test_importing_every_module_loads_no_messenger_even_indirectly():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=PACKAGE.parent)
     assert result.stdout.strip() == "[]"
+
+
+# The Telegram adapter may touch the services only for its plumbing: who is writing (and
+# their language, for the flood and error notes), the notice outbox it drains under
+# Telegram's limits, the reminder timer it arms, and the group links Telegram reports gone.
+TELEGRAM = PACKAGE.parent / "handlers" / "telegram"
+PLUMBING = {
+    ("people", "resolve"), ("notices", "claim"), ("notices", "finish_many"),
+    ("notices", "retry_later"), ("notices", "recover"), ("notices", "move_group"),
+    ("notices", "resend_to"), ("notices", "drop_group"), ("people", "addresses"),
+    ("people", "reload"), ("reminders", "next_due"), ("clock", "now"),
+}
+
+
+def _service_calls(tree: ast.AST) -> set[tuple[str, str]]:
+    """Every `<something>.services.<service>.<method>` or `services.<service>.<method>`."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute):
+            owner = node.value.value
+            owner_name = (owner.id if isinstance(owner, ast.Name)
+                          else owner.attr if isinstance(owner, ast.Attribute)
+                          else owner.func.id if isinstance(owner, ast.Call)
+                          and isinstance(owner.func, ast.Name) else "")
+            if owner_name in ("services", "services_of"):
+                found.add((node.value.attr, node.attr))
+    return found
+
+
+def test_the_telegram_adapter_holds_no_flow():
+    offenders = []
+    for path in sorted(TELEGRAM.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        offenders += [f"{path.name}: services.{service}.{method}"
+                      for service, method in sorted(_service_calls(tree) - PLUMBING)]
+        offenders += [f"{path.name}: {node.name}(turn)" for node in ast.walk(tree)
+                      if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef)
+                      and node.args.args and node.args.args[0].arg == "turn"]
+    assert offenders == []
+
+
+def test_the_adapter_check_sees_a_service_call():
+    """The check above can fail: a flow-like call in adapter code is found."""
+    tree = ast.parse("async def f(context):\n    await services_of(context).ledger.pay()\n"
+                     "    await context.services.ledger.confirm_pay()\n")
+    assert {("ledger", "pay"), ("ledger", "confirm_pay")} <= _service_calls(tree)

@@ -11,12 +11,12 @@ import pytest
 from matplotlib.ft2font import FT2Font
 from openpyxl import load_workbook
 
+from conversation.charts import hangul_font_path, stats_chart
+from conversation.exports import csv_files, xlsx_workbook
+from conversation.i18n import translator
 from core.clock import ManualClock
 from core.events import EventDraft
 from core.services import Services
-from handlers.charts import hangul_font_path, stats_chart
-from handlers.exports import csv_files, xlsx_workbook
-from handlers.i18n import translator
 from tests.support import seed_community
 
 

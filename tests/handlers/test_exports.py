@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 import pytest
 from openpyxl import load_workbook
 
+from conversation.exports import csv_cell, csv_files, formula_like, xlsx_workbook
+from conversation.i18n import translator
 from core.models import Community
 from core.stats import CommunityStats, ExportData, PeriodTotals
-from handlers.exports import csv_cell, csv_files, formula_like, xlsx_workbook
-from handlers.i18n import translator
 from tests.support import seed_community
 
 EVIL_NAME = '=HYPERLINK("http://x","y")'

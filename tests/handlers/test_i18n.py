@@ -11,7 +11,7 @@ from babel.numbers import format_decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers.i18n import LOCALES_DIR, compile_catalogs, translator
+from conversation.i18n import LOCALES_DIR, compile_catalogs, translator
 
 ROOT = LOCALES_DIR.parent
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::[^}]*)?\}")
@@ -19,7 +19,7 @@ PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::[^}]*)?\}")
 
 def extracted_messages() -> set[str]:
     found = set()
-    for folder in ("bot", "core", "handlers"):
+    for folder in ("bot", "conversation", "core", "handlers"):
         for _, _, message, _, _ in extract_from_dir(
             ROOT / folder, method_map=[("**.py", "python")], keywords={"tr": None}
         ):

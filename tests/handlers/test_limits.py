@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.telegram_limits import parse_html, utf16_length
-from handlers.limits import cut, fit_lines, length, plain_text, shown_length
+from conversation.limits import cut, fit_lines, length, plain_text, shown_length
 
 
 def test_length_counts_as_telegram_does() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from telegram.ext import CommandHandler, MessageHandler
-
 from tests.conftest import KIM, LEE, PARK
 from tests.support import count_rows, texts
 
@@ -64,13 +62,17 @@ async def test_edited_plain_text_and_group_commands_do_nothing(harness):
     assert calls == []
 
 
-def test_no_message_handler_takes_an_edit_except_the_note(harness):
-    """Every command and message handler is limited to new messages; the one that takes
-    edits only answers with the note."""
-    edit = harness.updates.edited_message(LEE, 1, "/pay #3 5000")
-    group_edit = harness.updates.edited_message(LEE, 1, "/link", chat_id=-100123)
-    takers = [handler.callback.__name__
-              for handlers in harness.application.handlers.values() for handler in handlers
-              if isinstance(handler, CommandHandler | MessageHandler)
-              and (handler.check_update(edit) or handler.check_update(group_edit))]
-    assert takers == ["_edited_message"]
+def test_no_flow_takes_an_edit_except_the_note(harness):
+    """Every edit, whatever it says and wherever it was sent, reaches only the note: the
+    Telegram adapter hands edits to the conversation, whose routes send them nowhere else."""
+    from conversation.routes import ROUTES, edited_message
+    from handlers.telegram.adapter import event_from_update
+
+    edits = [harness.updates.edited_message(LEE, 1, "/pay #3 5000"),
+             harness.updates.edited_message(LEE, 1, "/reverse T2 두 번 보냄"),
+             harness.updates.edited_message(LEE, 1, "박민지한테 5천원 보내줘"),
+             harness.updates.edited_message(LEE, 1, "/link", chat_id=-100123)]
+    for update in edits:
+        event = event_from_update(update, "pumasi_bot")
+        assert event is not None and event.edited
+        assert ROUTES.flow_for(event) is edited_message

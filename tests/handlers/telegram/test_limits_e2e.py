@@ -9,11 +9,11 @@ from datetime import timedelta
 
 from telegram import Update
 
+from conversation.i18n import translator
+from conversation.limits import CAPTION_MAX, TEXT_MAX, shown_length
+from conversation.render import post_text
 from core.events import EventDraft
 from core.market import DESCRIPTION_MAX, TITLE_MAX
-from handlers.i18n import translator
-from handlers.limits import CAPTION_MAX, TEXT_MAX, shown_length
-from handlers.render import post_text
 from handlers.telegram.outbox import drain
 from tests.conftest import KIM, LEE
 from tests.support import ADMIN, START, FakeUser, seed_community, texts

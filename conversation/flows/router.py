@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from conversation import keyboards
+from conversation.flows import event_dialog, ledger, market, notices, start
+from conversation.i18n import translator
+from conversation.turn import Flow as Handler
+from conversation.turn import Turn
 from core.ledger import REVERSE_DIALOG
-from handlers.i18n import translator
-from handlers.telegram import event_dialog, keyboards, ledger, market, notices, start
-from handlers.telegram.common import Handler, Turn
 
 _MENU_ACTIONS: dict[str, Handler] = {
     "balance": ledger.balance,

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
+from conversation import keyboards
+from conversation.i18n import Translator
+from conversation.render import report_text
+from conversation.replies import Button, keyboard
+from conversation.turn import Turn
 from core.dialogs import Dialog
 from core.errors import DomainError
 from core.membership import require_active_member
 from core.models import Actor
 from core.notices import NoticeDraft, validate_draft
-from handlers.i18n import Translator
-from handlers.telegram import keyboards
-from handlers.telegram.common import Turn
-from handlers.telegram.outbox import outbox_job, report_text
 
 DIALOG = "notice"
 NAME_IN_HEADER = 30  # characters of a name in the header, so a caption stays within 1024
@@ -54,12 +53,11 @@ async def notice(turn: Turn) -> None:
 
 
 async def on_content(turn: Turn, dialog: Dialog) -> None:
-    message = turn.update.effective_message
     data = {"text": turn.message_text.strip()}
-    if message.photo:
-        data["photo"] = message.photo[-1].file_id
-    elif message.document:
-        data["document"] = message.document.file_id
+    if turn.event.photo:
+        data["photo"] = turn.event.photo
+    elif turn.event.document:
+        data["document"] = turn.event.document
     if dialog.step != "content":
         await turn.reply(turn.tr("Please use the buttons above, or /cancel."))
         return
@@ -68,7 +66,7 @@ async def on_content(turn: Turn, dialog: Dialog) -> None:
                                document_file_id=data.get("document")))
     await turn.services.dialogs.put(turn.actor.person.id, Dialog(DIALOG, "audience", data))
     tr = turn.tr
-    await turn.reply(tr("Who should get it?"), InlineKeyboardMarkup([
+    await turn.reply(tr("Who should get it?"), keyboard([
         [button(tr("Whole community"), "ntc:aud:all"),
          button(tr("Coordinators"), "ntc:aud:coordinators")],
         [button(tr("Signed up for an event"), "ntc:aud:event")],
@@ -79,7 +77,7 @@ async def on_content(turn: Turn, dialog: Dialog) -> None:
 
 
 async def on_button(turn: Turn) -> None:
-    data = turn.update.callback_query.data or ""
+    data = turn.data
     tr = turn.tr
     dialog = await turn.dialog_for_button(DIALOG, stopped=tr("Stopped. Nothing was sent."),
                                           over=tr("This step is over."))
@@ -97,12 +95,12 @@ async def on_button(turn: Turn) -> None:
                 await turn.answer(tr("No upcoming events."), alert=True)
                 return
             await _save(turn, values, "event")
-            await turn.edit(tr("Which event?"), InlineKeyboardMarkup(
+            await turn.edit(tr("Which event?"), keyboard(
                 [[button(v.event.title[:40], f"ntc:ev:{v.event.id}")] for v in views[:10]]))
             return
         if choice in ("active", "inactive"):
             await _save(turn, values, "days")
-            await turn.edit(tr("In the last how many days?"), InlineKeyboardMarkup([[
+            await turn.edit(tr("In the last how many days?"), keyboard([[
                 button(tr("{days} days", days=days), f"ntc:days:{days}")
                 for days in (30, 90, 365)]]))
             return
@@ -125,7 +123,7 @@ async def on_button(turn: Turn) -> None:
         return
     await _save(turn, values, "urgent")
     await turn.edit(tr("Is it urgent? Urgent notices reach members who muted notices too."),
-                    InlineKeyboardMarkup([[button(tr("Normal"), "ntc:urg:0"),
+                    keyboard([[button(tr("Normal"), "ntc:urg:0"),
                                            button(tr("Urgent"), "ntc:urg:1")]]))
 
 
@@ -144,7 +142,7 @@ async def _preview(turn: Turn, values: dict) -> None:
     await turn.edit(
         tr("<b>Preview</b>") + "\n" + values["message"] + (" " + extra if extra else "")
         + "\n\n" + tr("It will go to {count} members.", count=count),
-        InlineKeyboardMarkup([[button(tr("📣 Send"), "ntc:send:go"),
+        keyboard([[button(tr("📣 Send"), "ntc:send:go"),
                                button(tr("Cancel"), "ntc:cancel")]]))
 
 
@@ -154,8 +152,7 @@ async def _send(turn: Turn, dialog: Dialog) -> None:
     await turn.edit(turn.tr("📣 Sending notice N{id} to {count} recipients. I'll report when "
                             "it's done; /notices shows progress.", id=report.notice_id,
                             count=report.recipients))
-    if turn.context.job_queue is not None:
-        turn.context.job_queue.run_once(outbox_job, when=0)
+    turn.wake("outbox")
 
 
 async def reports(turn: Turn) -> None:
@@ -175,13 +172,12 @@ async def reports(turn: Turn) -> None:
 async def link(turn: Turn) -> None:
     """/link CODE [posts] in a group chat: notices (and new posts) go to this group too."""
     tr = turn.tr
-    chat = turn.update.effective_chat
     if not turn.args:
         await turn.reply(tr("Please add the community code, e.g. /link mapo"))
         return
     post_market = len(turn.args) > 1 and turn.args[1].lower() in ("posts", "market", "장터")
-    community = await turn.services.notices.link_group(turn.actor, chat.id, turn.args[0],
-                                                       post_market=post_market)
+    community = await turn.services.notices.link_group(
+        turn.actor, int(turn.event.chat), turn.args[0], post_market=post_market)
     await turn.reply(tr("This group now receives {community}'s notices.",
                         community=escape(community.name))
                      + (" " + tr("New market posts will appear here too.") if post_market
@@ -191,10 +187,10 @@ async def link(turn: Turn) -> None:
 async def in_group(turn: Turn) -> None:
     """Private matters (balance, pay …) move to the private chat, with a deep link."""
     tr = turn.tr
-    link_url = f"https://t.me/{turn.context.bot.username}?start=from_group"
-    await turn.reply(tr("Let's do that in a private chat with me."),
-                     InlineKeyboardMarkup([[InlineKeyboardButton(tr("Open the private chat"),
-                                                                 url=link_url)]]))
+    start_link = turn.event.channel.start_link
+    buttons = (keyboard([[Button(tr("Open the private chat"), url=f"{start_link}from_group")]])
+               if start_link else None)
+    await turn.reply(tr("Let's do that in a private chat with me."), buttons)
 
 
 def settings_rows(tr: Translator, muted: bool) -> list:

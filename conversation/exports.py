@@ -10,9 +10,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from core.stats import ExportData, PeriodTotals
-from handlers.i18n import TIMEZONE, Translator
-from handlers.render import (
+from conversation.i18n import TIMEZONE, Translator
+from conversation.render import (
     category_name,
     kind_label,
     member_status_name,
@@ -20,8 +19,9 @@ from handlers.render import (
     role_name,
     transfer_kind_name,
 )
-from handlers.render_events import event_status_name
-from handlers.render_events import kind_name as event_kind_name
+from conversation.render_events import event_status_name
+from conversation.render_events import kind_name as event_kind_name
+from core.stats import ExportData, PeriodTotals
 
 Column = tuple[str, Callable[[dict[str, Any]], Any]]
 

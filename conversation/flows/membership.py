@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import InlineKeyboardMarkup
-
+from conversation import keyboards, render
+from conversation.i18n import Translator
+from conversation.replies import keyboard
+from conversation.turn import Turn, parse_id
 from core.amounts import parse_amount
 from core.errors import DomainError
 from core.membership import DEFAULT_APPROVAL, DEFAULT_FLOOR, CodeChange, JoinResult
 from core.models import Member
-from handlers import render
-from handlers.i18n import Translator
-from handlers.telegram import keyboards
-from handlers.telegram.common import Turn, parse_id
 
 APPLICATIONS_SHOWN = 10  # one message each: a long queue comes a handful at a time
 # /newcommunity options, written key=value after the name (Korean keys too).
@@ -23,8 +21,10 @@ _APPROVALS = {"auto": "auto", "자동": "auto", "coordinator": "coordinator",
               "운영위원": "coordinator"}
 
 
-def join_link(bot_username: str, code: str) -> str:
-    return f"https://t.me/{bot_username}?start=join_{code}"
+def join_link(turn: Turn, code: str) -> str:
+    """A link that joins on a channel that has deep links; otherwise what to type."""
+    start_link = turn.event.channel.start_link
+    return f"{start_link}join_{code}" if start_link else f"/join {code}"
 
 
 async def join(turn: Turn) -> None:
@@ -81,7 +81,7 @@ def _applicant_label(member: Member) -> str:
 
 
 async def on_application(turn: Turn) -> None:
-    data = turn.update.callback_query.data or ""
+    data = turn.data
     membership_id = parse_id(data)
     if membership_id is None:
         return
@@ -148,7 +148,7 @@ async def switch(turn: Turn) -> None:
 
 
 async def on_switch(turn: Turn) -> None:
-    community_id = parse_id(turn.update.callback_query.data or "")
+    community_id = parse_id(turn.data)
     if community_id is None:
         return
     community = await turn.services.membership.switch(turn.actor, community_id)
@@ -172,7 +172,7 @@ async def new_community(turn: Turn) -> None:
         code=turn.args[0], name=" ".join(words), actor=turn.actor, credit_floor=floor,
         approval=approval,
     )
-    link = join_link(turn.context.bot.username, community.code)
+    link = join_link(turn, community.code)
     await turn.reply(
         tr("Created {community} (code {code}). You are its first coordinator.",
            community=escape(community.name), code=escape(community.code))
@@ -219,7 +219,7 @@ async def invite_code(turn: Turn) -> None:
     if not turn.args:
         if not membership_.is_coordinator:
             raise DomainError("not_coordinator")
-        link = join_link(turn.context.bot.username, community.code)
+        link = join_link(turn, community.code)
         await turn.reply(
             tr("The join code of {community} is {code}. Invite link: {link}",
                community=escape(community.name), code=escape(community.code),
@@ -227,7 +227,7 @@ async def invite_code(turn: Turn) -> None:
             + "\n" + tr("If the code has spread where it shouldn't, change it: /code NEW "
                         "reason, or tap below for a random one. Old codes and links then stop "
                         "working; members stay."),
-            InlineKeyboardMarkup([[keyboards.button(
+            keyboard([[keyboards.button(
                 tr("🔄 Make a new random code"), f"code:new:{community.id}:{community.code}")]]),
         )
         return
@@ -238,7 +238,7 @@ async def invite_code(turn: Turn) -> None:
 
 
 async def on_code(turn: Turn) -> None:
-    parts = (turn.update.callback_query.data or "").split(":", 3)
+    parts = turn.data.split(":", 3)
     if len(parts) != 4 or not parts[2].isdigit() or len(parts[2]) > 12:
         return
     change = await turn.services.membership.change_code(
@@ -249,7 +249,7 @@ async def on_code(turn: Turn) -> None:
 async def _code_changed(turn: Turn, change: CodeChange) -> None:
     tr = turn.tr
     community = change.community
-    link = join_link(turn.context.bot.username, community.code)
+    link = join_link(turn, community.code)
     if not change.changed:
         await turn.answer(tr("The code was already changed. It is now {code}.",
                              code=community.code), alert=True)

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram.error import ChatMigrated, TelegramError
-
+from conversation import keyboards, render
+from conversation.flows.ledger import show_started
+from conversation.i18n import Translator
+from conversation.limits import CAPTION_MAX, TEXT_MAX
+from conversation.turn import Turn, parse_id
 from core.dialogs import Dialog
 from core.market import CATEGORIES, clean_description, clean_price, clean_title
 from core.membership import require_active_member
 from core.models import PostView
-from handlers import render
-from handlers.i18n import Translator
-from handlers.limits import CAPTION_MAX, TEXT_MAX
-from handlers.telegram import keyboards
-from handlers.telegram.common import Turn, parse_id
-from handlers.telegram.ledger import show_started
-from handlers.telegram.outbox import group_refused
 
 POST_DIALOG = "post"
 POST_TRADE_DIALOG = "post_trade"
@@ -52,7 +48,7 @@ async def cancel(turn: Turn) -> None:
 
 
 async def on_dialog_button(turn: Turn) -> None:
-    data = turn.update.callback_query.data or ""
+    data = turn.data
     tr = turn.tr
     dialog = await turn.dialog_for_button(
         POST_DIALOG, stopped=tr("Stopped. Nothing was saved."),
@@ -102,11 +98,10 @@ async def on_dialog_text(turn: Turn, dialog: Dialog) -> None:
 
 
 async def on_dialog_photo(turn: Turn, dialog: Dialog) -> None:
-    message = turn.update.effective_message
-    if dialog.name != POST_DIALOG or dialog.step != "photo" or not message.photo:
+    if dialog.name != POST_DIALOG or dialog.step != "photo" or not turn.event.photo:
         await turn.reply(turn.tr("I wasn't expecting a photo now."))
         return
-    await _next(turn, dialog, "confirm", photo=message.photo[-1].file_id)
+    await _next(turn, dialog, "confirm", photo=turn.event.photo)
 
 
 async def _next(turn: Turn, dialog: Dialog, step: str, **values) -> None:
@@ -165,19 +160,7 @@ async def _publish(turn: Turn, dialog: Dialog) -> None:
     await turn.reply(tr("See it with /market."), keyboards.main_menu(tr))
     text = tr("🆕 New on the market:") + "\n" + render.post_text(tr, view)
     for chat_id in await turn.services.notices.market_groups(view.community.id):
-        await _to_group(turn, chat_id, text)
-
-
-async def _to_group(turn: Turn, chat_id: int, text: str, *, moved: bool = False) -> None:
-    """A linked group that refuses the post fails neither the author nor the other groups."""
-    try:
-        await turn.context.bot.send_message(chat_id, text)
-    except ChatMigrated as error:  # the group became a supergroup: follow it, once
-        await turn.services.notices.move_group(chat_id, error.new_chat_id)
-        if not moved:
-            await _to_group(turn, error.new_chat_id, text, moved=True)
-    except TelegramError as error:
-        await group_refused(turn.services, chat_id, error)
+        await turn.to_group("telegram", str(chat_id), text)
 
 
 # ----- browsing -------------------------------------------------------------------------
@@ -191,7 +174,7 @@ async def market(turn: Turn) -> None:
 
 
 async def on_market_page(turn: Turn) -> None:
-    parts = (turn.update.callback_query.data or "").split(":", 2)
+    parts = turn.data.split(":", 2)
     if len(parts) != 3 or not parts[1].isdigit() or len(parts[1]) > 6:
         return
     _, page_text, words = parts
@@ -202,7 +185,7 @@ async def on_market_page(turn: Turn) -> None:
 
 
 async def on_post(turn: Turn) -> None:
-    data = turn.update.callback_query.data or ""
+    data = turn.data
     post_id = parse_id(data)
     if post_id is None:
         return
@@ -234,19 +217,17 @@ async def on_post(turn: Turn) -> None:
 async def _show_photo_post(turn: Turn, view: PostView, markup) -> None:
     """The photo with the post as its caption; a post too long for a caption (1,024) comes as
     the photo with its title, then the whole post as text with its buttons."""
-    chat_id, photo = turn.update.effective_chat.id, view.post.photo_file_id
+    photo = view.post.photo_file_id
     if render.post_fits(turn.tr, view, CAPTION_MAX):
-        await turn.context.bot.send_photo(chat_id, photo, caption=render.post_text(turn.tr, view),
-                                          reply_markup=markup)
+        await turn.photo(render.post_text(turn.tr, view), ref=photo, buttons=markup)
         return
-    await turn.context.bot.send_photo(chat_id, photo, caption=f"<b>{escape(view.post.title)}</b>")
+    await turn.photo(f"<b>{escape(view.post.title)}</b>", ref=photo)
     await turn.reply(render.post_text(turn.tr, view), markup)
 
 
 def _room(turn: Turn) -> int:
     """How long the tapped message may be: a photo's caption is shorter than a text."""
-    message = turn.update.callback_query.message
-    return CAPTION_MAX if getattr(message, "photo", None) else TEXT_MAX
+    return CAPTION_MAX if turn.event.on_photo else TEXT_MAX
 
 
 async def _trade_from_post(turn: Turn, post_id: int) -> None:

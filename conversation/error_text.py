@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
+from conversation.i18n import Translator
 from core.errors import DomainError
-from handlers.i18n import Translator
 
 _Render = Callable[[Translator, dict], str]
 REASON_SHOWN = 80

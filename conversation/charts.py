@@ -7,8 +7,8 @@ import io
 from functools import lru_cache
 from pathlib import Path
 
+from conversation.i18n import Translator
 from core.stats import CommunityStats
-from handlers.i18n import Translator
 
 
 def hangul_font_path() -> Path:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from html import escape
 
+from conversation.i18n import Translator
+from conversation.limits import NAME_IN_LIST, NOTE_IN_LIST, TEXT_MAX, cut, shown_length
+from conversation.limits import plain_text as plain_text
 from core.membership import AuditEntry
 from core.models import (
     BalanceView,
@@ -19,9 +22,7 @@ from core.models import (
     ReversalPreview,
     TradeView,
 )
-from handlers.i18n import Translator
-from handlers.limits import NAME_IN_LIST, NOTE_IN_LIST, TEXT_MAX, cut, shown_length
-from handlers.limits import plain_text as plain_text
+from core.notices import NoticeReport
 
 
 def member_label(member: Member | None, tr: Translator, *, in_list: bool = False) -> str:
@@ -383,3 +384,15 @@ def community_settings(tr: Translator, community: Community) -> str:
     return tr("Joining: {joining} · credit floor {floor} · highest balance {ceiling}",
               joining=joining, floor=tr.amount(community.credit_floor, unit),
               ceiling=tr.amount(community.credit_ceiling, unit))
+
+
+def report_text(tr: Translator, report: NoticeReport) -> str:
+    text = tr("📣 Notice N{id} delivered: {sent} sent, {unreachable} unreachable, "
+              "{failed} failed, of {recipients}.", id=report.notice_id, sent=report.sent,
+              unreachable=report.unreachable, failed=report.failed,
+              recipients=report.recipients)
+    if report.uncertain:
+        text += " " + tr("For {count} of them the bot stopped while sending, so I can't tell "
+                         "whether it arrived; if it matters, please check with them.",
+                         count=report.uncertain)
+    return text

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from html import escape
 
+from conversation.i18n import TIMEZONE, Translator
+from conversation.limits import fit_lines
+from conversation.render import more_text
 from core.models import EventView
-from handlers.i18n import TIMEZONE, Translator
-from handlers.limits import fit_lines
-from handlers.render import more_text
 
 
 def kind_name(tr: Translator, kind: str) -> str:

@@ -7,20 +7,18 @@ import re
 from datetime import datetime
 from html import escape
 
-from telegram import InlineKeyboardMarkup
-
+from conversation import keyboards
+from conversation.flows.events import tell_about_edit
+from conversation.i18n import Translator
+from conversation.render_events import audience_name, kind_name, when_text
+from conversation.replies import keyboard
+from conversation.turn import Turn, parse_id
 from core.amounts import parse_amount
 from core.dialogs import Dialog
 from core.errors import DomainError
 from core.events import EventDraft
 from core.membership import require_active_member
 from core.when import parse_end, parse_when
-from handlers.i18n import Translator
-from handlers.render_events import audience_name, kind_name, when_text
-from handlers.telegram import keyboards
-from handlers.telegram.common import Turn, parse_id
-from handlers.telegram.events import tell_about_edit
-from handlers.telegram.reminders import rearm
 
 NEW = "event"
 EDIT = "event_edit"
@@ -42,9 +40,9 @@ async def new_event(turn: Turn) -> None:
 async def _prompt(turn: Turn, dialog: Dialog) -> None:
     tr = turn.tr
     step = dialog.step
-    skip = InlineKeyboardMarkup([[button(tr("Skip"), "evd:skip"), *_cancel_row(tr)]])
+    skip = keyboard([[button(tr("Skip"), "evd:skip"), *_cancel_row(tr)]])
     if step == "kind":
-        await turn.reply(tr("What kind of event? (/cancel to stop)"), InlineKeyboardMarkup([
+        await turn.reply(tr("What kind of event? (/cancel to stop)"), keyboard([
             [button(kind_name(tr, kind), f"evd:kind:{kind}")]
             for kind in ("study", "meeting", "trip")] + [_cancel_row(tr)]))
     elif step == "title":
@@ -67,16 +65,16 @@ async def _prompt(turn: Turn, dialog: Dialog) -> None:
         await turn.reply(tr("Attendance reward paid by the community? (e.g. 5000, or Skip)"),
                          skip)
     elif step == "orientation":
-        await turn.reply(tr("Is this an orientation for new members?"), InlineKeyboardMarkup([
+        await turn.reply(tr("Is this an orientation for new members?"), keyboard([
             [button(tr("Yes"), "evd:ori:1"), button(tr("No"), "evd:ori:0")], _cancel_row(tr)]))
     elif step == "audience":
         audiences = ["community", "coordinators"] + (["all"] if turn.actor.is_admin else [])
-        await turn.reply(tr("Who is it for?"), InlineKeyboardMarkup(
+        await turn.reply(tr("Who is it for?"), keyboard(
             [[button(audience_name(tr, a), f"evd:aud:{a}")] for a in audiences]
             + [_cancel_row(tr)]))
     elif step == "confirm":
         await turn.reply(_summary(tr, dialog.data) + "\n\n" + tr("Save this event?"),
-                         InlineKeyboardMarkup([[button(tr("✅ Save"), "evd:save"),
+                         keyboard([[button(tr("✅ Save"), "evd:save"),
                                                 *_cancel_row(tr)]]))
 
 
@@ -156,7 +154,7 @@ async def on_text(turn: Turn, dialog: Dialog) -> None:
 
 
 async def on_button(turn: Turn) -> None:
-    data = turn.update.callback_query.data or ""
+    data = turn.data
     tr = turn.tr
     dialog = await turn.dialog_for_button(NEW, stopped=tr("Stopped. Nothing was saved."),
                                           over=tr("This step is over."))
@@ -207,7 +205,7 @@ async def _save(turn: Turn, dialog: Dialog) -> None:
 
 
 async def start_edit(turn: Turn) -> None:
-    data = turn.update.callback_query.data or ""
+    data = turn.data
     parts = data.split(":")
     event_id = parse_id(data)
     if len(parts) != 3 or event_id is None or parts[1] not in (
@@ -247,4 +245,4 @@ async def _edit_value(turn: Turn, dialog: Dialog) -> None:
                                count=len(result.promotion.promoted))
     await turn.reply(reply)
     await tell_about_edit(turn, result)
-    await rearm(turn.context)
+    turn.wake("reminders")

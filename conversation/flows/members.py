@@ -6,17 +6,15 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from html import escape
 
-from telegram import InlineKeyboardMarkup
-
+from conversation import keyboards, render
+from conversation.error_text import contact_line
+from conversation.i18n import Translator
+from conversation.limits import NAME_IN_LIST, NOTE_IN_LIST, cut
+from conversation.replies import keyboard
+from conversation.turn import Turn, parse_id
 from core.amounts import parse_amount
 from core.errors import DomainError
 from core.models import Member
-from handlers import render
-from handlers.error_text import contact_line
-from handlers.i18n import Translator
-from handlers.limits import NAME_IN_LIST, NOTE_IN_LIST, cut
-from handlers.telegram import keyboards
-from handlers.telegram.common import Turn, parse_id
 
 button = keyboards.button
 
@@ -50,18 +48,18 @@ async def members(turn: Turn, page: int = 0, words: str | None = None) -> None:
         nav.append(button(tr("Next ▶"), keyboards.fit_callback(f"mem:{page + 1}:", words)))
     if nav:
         rows.append(nav)
-    markup = InlineKeyboardMarkup(rows) if rows else None
+    markup = keyboard(rows) if rows else None
     text = "\n".join(lines) + "\n" + tr(
         "Change one: /suspend #23 reason · /reactivate #23 reason · "
         "/limit #23 -100000 500000 reason · /promote #23")
-    if turn.update.callback_query is not None:
+    if turn.event.is_action:
         await turn.edit(text, markup)
     else:
         await turn.reply(text, markup)
 
 
 async def on_members_page(turn: Turn) -> None:
-    parts = (turn.update.callback_query.data or "").split(":", 2)
+    parts = turn.data.split(":", 2)
     if len(parts) != 3 or not parts[1].isdigit() or len(parts[1]) > 5:
         return
     await members(turn, int(parts[1]), parts[2])
@@ -156,7 +154,7 @@ async def limit(turn: Turn) -> None:
                   floor=tr.amount(view.credit_floor, shown),
                   ceiling=tr.amount(view.credit_ceiling, shown))
 
-    told = await turn.notify(member, lambda tr: "\n".join([
+    told = await turn.notify_now(member, lambda tr: "\n".join([
         tr("A coordinator changed your credit limits."), limits(tr),
         tr("Reason: {reason}", reason=escape(" ".join(reason.split()))),
         tr("See /balance for what you can spend and receive now.")]))
@@ -213,14 +211,14 @@ async def audit(turn: Turn, page: int = 0) -> None:
         lines.append(f"{tr.datetime(entry.created_at)} · {who} · {action}"
                      f"{' ' + target if target else ''}{reason}")
     nav = keyboards.pager("aud", page, more, tr)
-    markup = InlineKeyboardMarkup([nav]) if nav else None
-    if turn.update.callback_query is not None:
+    markup = keyboard([nav]) if nav else None
+    if turn.event.is_action:
         await turn.edit("\n".join(lines), markup)
     else:
         await turn.reply("\n".join(lines), markup)
 
 
 async def on_audit_page(turn: Turn) -> None:
-    page = parse_id(turn.update.callback_query.data or "")
+    page = parse_id(turn.data)
     if page is not None and page < 100_000:
         await audit(turn, page)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup
-
+from conversation import keyboards, render
+from conversation.replies import keyboard
+from conversation.turn import Turn, parse_id
 from core.amounts import split_amount
 from core.errors import DomainError
 from core.ledger import REASON_MIN
 from core.membership import require_active_member
 from core.models import HistoryPage, TradeView
-from handlers import render
-from handlers.telegram import keyboards
-from handlers.telegram.common import Turn, parse_id
 
 
 async def balance(turn: Turn) -> None:
@@ -29,7 +27,7 @@ async def history(turn: Turn) -> None:
 
 async def on_history(turn: Turn) -> None:
     """`hist:<page>` or `hist:<page>:<member number>`."""
-    parts = (turn.update.callback_query.data or "").split(":")
+    parts = turn.data.split(":")
     if len(parts) not in (2, 3) or not all(p.isdigit() and len(p) <= 9 for p in parts[1:]):
         return
     member_ref = f"#{parts[2]}" if len(parts) == 3 else None
@@ -83,7 +81,7 @@ async def show_started(turn: Turn, view: TradeView) -> None:
 
 
 async def on_pay(turn: Turn) -> None:
-    data = turn.update.callback_query.data or ""
+    data = turn.data
     request_id = parse_id(data)
     if request_id is None:
         return
@@ -100,7 +98,7 @@ async def on_pay(turn: Turn) -> None:
 
 
 async def on_charge(turn: Turn) -> None:
-    data = turn.update.callback_query.data or ""
+    data = turn.data
     request_id = parse_id(data)
     if request_id is None:
         return
@@ -142,15 +140,15 @@ async def pending(turn: Turn, page_number: int = 0) -> None:
     if nav:
         rows.append(nav)
     text = render.pending_text(turn.tr, turn.actor.person.id, page)
-    markup = InlineKeyboardMarkup(rows) if rows else None
-    if turn.update.callback_query is not None:
+    markup = keyboard(rows) if rows else None
+    if turn.event.is_action:
         await turn.edit(text, markup)
     else:
         await turn.reply(text, markup)
 
 
 async def on_pending_page(turn: Turn) -> None:
-    page_number = parse_id(turn.update.callback_query.data or "")
+    page_number = parse_id(turn.data)
     if page_number is not None:
         await pending(turn, page_number)
 
@@ -176,7 +174,7 @@ async def on_reverse(turn: Turn) -> None:
     """`rev:ok:<transfer>` reverses what this coordinator prepared, once; `rev:no:<transfer>`
     drops it."""
     tr = turn.tr
-    data = turn.update.callback_query.data or ""
+    data = turn.data
     ledger = turn.services.ledger
     transfer_id = parse_id(data)
     if transfer_id is None:

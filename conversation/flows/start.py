@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from html import escape
 
+from conversation import keyboards
+from conversation.flows import membership
+from conversation.i18n import Translator, translator
+from conversation.turn import Turn
 from core.errors import DomainError
 from core.people import SUPPORTED_LOCALES
-from handlers.i18n import Translator, translator
-from handlers.telegram import keyboards, membership
-from handlers.telegram.common import Turn
 
 JOIN_PREFIX = "join_"
 
@@ -80,7 +81,10 @@ async def start(turn: Turn) -> None:
 
 async def whoami(turn: Turn) -> None:
     """The person's Telegram user id, exactly as `pumasi coordinator add` takes it."""
-    user_id = turn.update.effective_user.id
+    if turn.event.sender.channel != "telegram":
+        await turn.reply(turn.tr("/whoami shows a Telegram user id; please ask in Telegram."))
+        return
+    user_id = turn.event.sender.external_id
     await turn.reply(
         turn.tr("Your Telegram user id is <code>{user_id}</code>.", user_id=user_id)
         + "\n" + turn.tr(
@@ -103,7 +107,7 @@ async def choose_language(turn: Turn) -> None:
 
 
 async def on_language(turn: Turn) -> None:
-    data = turn.update.callback_query.data or ""
+    data = turn.data
     locale = data.split(":", 1)[-1]
     if locale not in SUPPORTED_LOCALES:
         await turn.answer()

@@ -6,19 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from telegram import InlineKeyboardMarkup
-
+from conversation import keyboards
+from conversation.flows.notices import settings_rows
+from conversation.i18n import TIMEZONE, Translator
+from conversation.ics import event_ics
+from conversation.limits import fit_lines
+from conversation.render import more_text
+from conversation.render_events import event_line, event_text, month_text
+from conversation.replies import Rows, keyboard
+from conversation.turn import Turn
 from core.event_seats import Promotion
 from core.models import EventView, Member
-from handlers.i18n import TIMEZONE, Translator
-from handlers.ics import event_ics
-from handlers.limits import fit_lines
-from handlers.render import more_text
-from handlers.render_events import event_line, event_text, month_text
-from handlers.telegram import keyboards
-from handlers.telegram.common import Turn
-from handlers.telegram.notices import settings_rows
-from handlers.telegram.reminders import rearm
 
 button = keyboards.button
 
@@ -26,7 +24,7 @@ LISTED_MAX = 50  # events in one list, a button each: far below Telegram's 100 b
 CHECKIN_PAGE_SIZE = 40  # names on one page of the check-in sheet, two a row
 
 
-def event_buttons(tr: Translator, view: EventView, *, coordinator: bool) -> InlineKeyboardMarkup:
+def event_buttons(tr: Translator, view: EventView, *, coordinator: bool) -> Rows:
     event_id = view.event.id
     rows = []
     if view.event.status == "scheduled":
@@ -43,7 +41,7 @@ def event_buttons(tr: Translator, view: EventView, *, coordinator: bool) -> Inli
                      button(tr("✏️ Edit"), f"ev:edit:{event_id}"),
                      button(tr("❌ Cancel event"), f"ev:cancel:{event_id}")])
         rows.append([button(tr("🔄 New check-in code"), f"ev:code:{event_id}")])
-    return InlineKeyboardMarkup(rows)
+    return keyboard(rows)
 
 
 def _is_coordinator(turn: Turn) -> bool:
@@ -76,7 +74,7 @@ async def _event_list(turn: Turn, views: list[EventView], title: str, empty: str
     buttons = [button(str(index), f"ev:v:{view.event.id}")
                for index, view in enumerate(views[:shown], start=1)]
     rows = [buttons[i:i + 5] for i in range(0, len(buttons), 5)]
-    await turn.reply(text, InlineKeyboardMarkup(rows))
+    await turn.reply(text, keyboard(rows))
 
 
 def _month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
@@ -98,21 +96,21 @@ async def calendar(turn: Turn, year: int | None = None, month: int | None = None
     views = await turn.services.events.month(turn.actor, start, end)
     tr = turn.tr
     previous, following = _shift(year, month, -1), _shift(year, month, 1)
-    markup = InlineKeyboardMarkup([[
+    markup = keyboard([[
         button(tr("◀ {month}", month=f"{previous[0]}-{previous[1]:02d}"),
                f"cal:{previous[0]}-{previous[1]:02d}"),
         button(tr("{month} ▶", month=f"{following[0]}-{following[1]:02d}"),
                f"cal:{following[0]}-{following[1]:02d}"),
     ]])
     text = month_text(tr, year, month, views)
-    if turn.update.callback_query is not None:
+    if turn.event.is_action:
         await turn.edit(text, markup)
     else:
         await turn.reply(text, markup)
 
 
 async def on_calendar(turn: Turn) -> None:
-    value = (turn.update.callback_query.data or "").split(":", 1)[-1]
+    value = turn.data.split(":", 1)[-1]
     parts = value.split("-")
     if len(parts) != 2 or not all(p.isdigit() for p in parts):
         return
@@ -123,7 +121,7 @@ async def on_calendar(turn: Turn) -> None:
 
 
 async def on_event(turn: Turn) -> None:
-    data = turn.update.callback_query.data or ""
+    data = turn.data
     parts = data.split(":")
     if len(parts) < 3 or not all(p.isdigit() and len(p) <= 12 for p in parts[2:]):
         return
@@ -142,7 +140,7 @@ async def on_event(turn: Turn) -> None:
         await turn.answer(message)
         await turn.edit(event_text(tr, result.view),
                         event_buttons(tr, result.view, coordinator=_is_coordinator(turn)))
-        await rearm(turn.context)
+        turn.wake("reminders")
     elif action == "leave":
         result = await events.cancel_signup(turn.actor, event_id)
         note = tr("Cancelled.")
@@ -156,12 +154,10 @@ async def on_event(turn: Turn) -> None:
         await turn.edit(event_text(tr, result.view),
                         event_buttons(tr, result.view, coordinator=_is_coordinator(turn)))
         await tell_promotion(turn, result.view, result.promotion)
-        await rearm(turn.context)
+        turn.wake("reminders")
     elif action == "ics":
         view = await events.event(turn.actor, event_id)
-        await turn.context.bot.send_document(
-            turn.update.effective_chat.id, event_ics(view), filename=f"event-{event_id}.ics",
-            caption=escape(view.event.title))
+        await turn.file(event_ics(view), f"event-{event_id}.ics", escape(view.event.title))
     elif action == "chk":
         await _checkin_sheet(turn, event_id, opened=True)
     elif action == "code":
@@ -180,7 +176,7 @@ async def on_event(turn: Turn) -> None:
             await turn.notify(result.member, lambda tr: _reward_text(tr, result))
     elif action == "edit":
         await events.managed(turn.actor, event_id)
-        await turn.reply(tr("What do you want to change?"), InlineKeyboardMarkup([
+        await turn.reply(tr("What do you want to change?"), keyboard([
             [button(tr("Title"), f"eve:title:{event_id}"),
              button(tr("Start"), f"eve:starts_at:{event_id}")],
             [button(tr("End"), f"eve:ends_at:{event_id}"),
@@ -191,7 +187,7 @@ async def on_event(turn: Turn) -> None:
         view = await events.managed(turn.actor, event_id)
         await turn.reply(tr("Cancel {title}? Everyone signed up will be told and fees "
                             "refunded.", title=escape(view.event.title)),
-                         InlineKeyboardMarkup([[button(tr("❌ Yes, cancel it"),
+                         keyboard([[button(tr("❌ Yes, cancel it"),
                                                        f"ev:cancelok:{event_id}")]]))
     elif action == "cancelok":
         change = await events.cancel(turn.actor, event_id)
@@ -241,11 +237,9 @@ async def _checkin_sheet(turn: Turn, event_id: int, *, opened: bool, page: int =
     buttons = [button(f"{'✅' if attended else '⬜'} #{number} {name}"[:60],
                       f"ev:att:{event_id}:{membership_id}:{page}")
                for membership_id, number, name, attended in shown]
-    keyboard = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-    nav = keyboards.pager(f"ev:chkp:{event_id}", page, page + 1 < pages, tr)
-    if nav:
-        keyboard.append(nav)
-    markup = InlineKeyboardMarkup(keyboard)
+    lines = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    lines.append(keyboards.pager(f"ev:chkp:{event_id}", page, page + 1 < pages, tr))
+    markup = keyboard(lines)
     if opened or view is not None:
         await turn.reply(text, markup)
     else:
@@ -293,19 +287,19 @@ def _settings_text(tr: Translator, reminders: bool, muted: bool) -> str:
     ])
 
 
-def _settings_buttons(tr: Translator, reminders: bool, muted: bool) -> InlineKeyboardMarkup:
+def _settings_buttons(tr: Translator, reminders: bool, muted: bool) -> Rows:
     row = (button(tr("Turn event reminders off"), "set:rem:off") if reminders
            else button(tr("Turn event reminders on"), "set:rem:on"))
-    return InlineKeyboardMarkup([[row], *settings_rows(tr, muted)])
+    return keyboard([[row], *settings_rows(tr, muted)])
 
 
 async def on_settings(turn: Turn) -> None:
-    data = turn.update.callback_query.data or ""
+    data = turn.data
     if data not in ("set:rem:on", "set:rem:off", "set:ntc:on", "set:ntc:off"):
         return
     if data.startswith("set:rem:"):
         await turn.services.events.set_reminders(turn.actor, data.endswith("on"))
-        await rearm(turn.context)
+        turn.wake("reminders")
     else:
         await turn.services.notices.set_muted(turn.actor, data.endswith("off"))
     await turn.refresh()

@@ -6,13 +6,13 @@ import asyncio
 from datetime import datetime, time, timedelta
 from html import escape
 
+from conversation.charts import stats_chart
+from conversation.exports import csv_files, parse_day, xlsx_workbook
+from conversation.i18n import TIMEZONE, Translator
+from conversation.limits import fit_lines
+from conversation.render import more_text
+from conversation.turn import Turn
 from core.stats import CommunityStats, PeriodTotals
-from handlers.charts import stats_chart
-from handlers.exports import csv_files, parse_day, xlsx_workbook
-from handlers.i18n import TIMEZONE, Translator
-from handlers.limits import fit_lines
-from handlers.render import more_text
-from handlers.telegram.common import Turn
 
 
 def _totals_line(tr: Translator, label: str, totals: PeriodTotals, unit: str) -> str:
@@ -54,8 +54,7 @@ async def stats(turn: Turn) -> None:
     figures = await turn.services.stats.for_coordinator(turn.actor)
     await turn.reply(stats_text(tr, figures))
     chart = await asyncio.to_thread(stats_chart, tr, figures)
-    await turn.context.bot.send_photo(turn.update.effective_chat.id, chart,
-                                      caption=tr("Trades and volume per month"))
+    await turn.photo(tr("Trades and volume per month"), content=chart, filename="stats.png")
 
 
 def _export_period(tr: Translator, args: list[str], now: datetime
@@ -95,11 +94,9 @@ async def export(turn: Turn) -> None:
     data = await turn.services.stats.export(turn.actor, start, end)
     files = await asyncio.to_thread(csv_files, tr, data)
     workbook = await asyncio.to_thread(xlsx_workbook, tr, data)
-    chat = turn.update.effective_chat.id
     last_day = (end - timedelta(days=1)).date() if turn.args else end.date()
     for name, content in files.items():
-        await turn.context.bot.send_document(chat, content, filename=name)
-    await turn.context.bot.send_document(
-        chat, workbook, filename=f"{data.community.code}-report.xlsx",
-        caption=tr("Figures for {start} – {end}.", start=start.date().isoformat(),
-                   end=last_day.isoformat()))
+        await turn.file(content, name)
+    await turn.file(workbook, f"{data.community.code}-report.xlsx",
+                    tr("Figures for {start} – {end}.", start=start.date().isoformat(),
+                       end=last_day.isoformat()))

@@ -1,0 +1,64 @@
+"""Work no member started: expiring requests and posts, warnings, event reminders.
+
+Written once for every channel; the notifier carries each message to the member."""
+
+from __future__ import annotations
+
+import logging
+
+from conversation import keyboards, render
+from conversation.notify import Notifier
+from conversation.render_events import reminder_text
+from conversation.replies import Notification
+from core.reminders import ReminderJob
+from core.services import Services
+
+log = logging.getLogger(__name__)
+
+
+async def sweep(services: Services, notifier: Notifier) -> None:
+    for view in await services.ledger.expire_due():
+        if view.request.kind == "charge":
+            for member in (view.payee, view.payer):
+                await notifier.deliver(Notification(
+                    member, lambda tr, v=view: render.request_expired_text(tr, v)))
+    await services.delivery.forget_old()
+    for post in await services.market.take_due_warnings():
+        await notifier.deliver(Notification(
+            post.author,
+            lambda tr, p=post: tr("⏰ Your post expires {deadline}. Renew it?",
+                                  deadline=tr.date(p.post.expires_at))
+            + "\n" + render.post_text(tr, p),
+            lambda tr, p=post: keyboards.renew_button(tr, p.post.id),
+        ))
+    for post in await services.market.expire_due():
+        await notifier.deliver(Notification(
+            post.author,
+            lambda tr, p=post: tr("Your post has expired and left the market. You can renew "
+                                  "it for 30 days.") + "\n" + render.post_text(tr, p),
+            lambda tr, p=post: keyboards.renew_button(tr, p.post.id),
+        ))
+
+
+async def deliver_due_reminders(services: Services, notifier: Notifier) -> int:
+    """Send every reminder that is due, one at a time; return how many were sent.
+
+    Each is claimed before it is sent and marked sent after, so a crash in between leaves it
+    'uncertain' rather than sent twice (see ReminderService.recover)."""
+    sent = 0
+    while (job := await services.reminders.claim()) is not None:
+        if await notifier.deliver(_reminder(services, job)):
+            await services.reminders.sent(job.id)
+            sent += 1
+        else:
+            await services.reminders.undeliverable(job.id)
+    return sent
+
+
+def _reminder(services: Services, job: ReminderJob) -> Notification:
+    if job.kind == "charge":
+        trade = job.trade
+        return Notification(job.member, lambda tr: render.charge_reminder_text(tr, trade),
+                            lambda tr: keyboards.charge_answer(tr, trade.request.id))
+    now = services.clock.now()
+    return Notification(job.member, lambda tr: reminder_text(tr, job.event, now))

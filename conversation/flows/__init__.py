@@ -1,0 +1,1 @@
+"""The flows: commands, buttons and dialogs, written once."""

@@ -1,0 +1,106 @@
+"""Every flow, registered in one place: commands, button actions, text, photos, files."""
+
+from __future__ import annotations
+
+import re
+
+from conversation.app import Routes
+from conversation.flows import (
+    event_dialog,
+    events,
+    ledger,
+    market,
+    members,
+    membership,
+    notices,
+    router,
+    start,
+    stats,
+)
+from conversation.turn import Flow, Turn
+
+COMMANDS: dict[str, Flow] = {
+    "start": start.start,
+    "help": start.show_help,
+    "lang": start.choose_language,
+    "join": membership.join,
+    "switch": membership.switch,
+    "approve": membership.applications,
+    "newcommunity": membership.new_community,
+    "code": membership.invite_code,
+    "whoami": start.whoami,
+    "balance": ledger.balance,
+    "history": ledger.history,
+    "pay": ledger.pay,
+    "charge": ledger.charge,
+    "pending": ledger.pending,
+    "reverse": ledger.reverse,
+    "offer": market.offer,
+    "request": market.request,
+    "market": market.market,
+    "cancel": market.cancel,
+    "sessions": events.sessions,
+    "mysessions": events.my_sessions,
+    "calendar": events.calendar,
+    "newevent": event_dialog.new_event,
+    "checkin": events.checkin,
+    "settings": events.settings,
+    "notice": notices.notice,
+    "notices": notices.reports,
+    "members": members.members,
+    "suspend": members.suspend,
+    "reactivate": members.reactivate,
+    "limit": members.limit,
+    "promote": members.promote,
+    "audit": members.audit,
+    "stats": stats.stats,
+    "export": stats.export,
+}
+
+ACTIONS: dict[str, Flow] = {
+    r"^pay:(ok|no):": ledger.on_pay,
+    r"^chg:(ok|no|x):": ledger.on_charge,
+    r"^hist:": ledger.on_history,
+    r"^rev:(ok|no):": ledger.on_reverse,
+    r"^pend:": ledger.on_pending_page,
+    r"^mkt:": market.on_market_page,
+    r"^post:": market.on_post,
+    r"^dlg:": market.on_dialog_button,
+    r"^app:(ok|no):": membership.on_application,
+    r"^lang:": start.on_language,
+    r"^cm:": membership.on_switch,
+    r"^code:new:": membership.on_code,
+    r"^ev:": events.on_event,
+    r"^eve:": event_dialog.start_edit,
+    r"^evd:": event_dialog.on_button,
+    r"^cal:": events.on_calendar,
+    r"^set:": events.on_settings,
+    r"^ntc:": notices.on_button,
+    r"^mem:": members.on_members_page,
+    r"^aud:": members.on_audit_page,
+}
+
+
+async def stale_button(turn: Turn) -> None:
+    await turn.answer(turn.tr("This button no longer works. Please start again."), alert=True)
+
+
+async def edited_message(turn: Turn) -> None:
+    """An edit changes nothing (an edited `/pay #3 50000` must not pay again): one short note
+    in a private chat, nothing in a group."""
+    if turn.event.private:
+        await turn.reply(turn.tr("I don't read edited messages. Please send a new one."))
+
+
+ROUTES = Routes(
+    commands=COMMANDS,
+    actions=[(re.compile(pattern), flow) for pattern, flow in ACTIONS.items()],
+    text=router.on_text,
+    photo=router.on_photo,
+    document=router.on_document,
+    unknown_command=start.unknown_command,
+    stale_action=stale_button,
+    edited=edited_message,
+    group_commands={"link": notices.link},
+    group_other=notices.in_group,
+)

@@ -1,0 +1,167 @@
+"""Telegram ⇄ conversation: an update becomes an Event, an Outcome becomes Bot API calls."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (
+    InputFile,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.error import BadRequest, ChatMigrated, TelegramError
+from telegram.ext import ContextTypes
+
+from conversation.app import Conversation
+from conversation.event import ChannelInfo, Event, Sender
+from conversation.replies import (
+    DropButtons,
+    Edit,
+    File,
+    Menu,
+    Outcome,
+    Photo,
+    Say,
+    Toast,
+)
+from handlers.telegram.common import CHANNEL, clean_text, inline_markup, notifier_of, services_of
+from handlers.telegram.outbox import group_refused
+
+log = logging.getLogger(__name__)
+
+CONVERSATION_KEY = "conversation"
+
+
+def event_from_update(update: Update, bot_username: str | None) -> Event | None:
+    """The conversation's view of an update; None for updates it has nothing to say to."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or user.is_bot or chat is None:
+        return None
+    sender = Sender(CHANNEL, str(user.id), clean_text(user.full_name), user.username,
+                    user.language_code)
+    channel = ChannelInfo(
+        CHANNEL, start_link=f"https://t.me/{bot_username}?start=" if bot_username else None
+    )
+    base = {"sender": sender, "channel": channel, "update_key": f"{CHANNEL}:{update.update_id}",
+            "chat": str(chat.id), "private": chat.type == "private"}
+    query = update.callback_query
+    if query is not None:
+        on_photo = bool(query.message is not None and getattr(query.message, "photo", None))
+        return Event(request_key=f"tg:cb:{query.id}", action=clean_text(query.data) or "",
+                     on_photo=on_photo, **base)
+    message = update.effective_message
+    if message is None:
+        return None
+    text = clean_text(message.text or message.caption)
+    command, args = _command(message, text)
+    return Event(
+        request_key=f"tg:msg:{message.chat_id}:{message.message_id}", text=text,
+        command=command, args=args,
+        photo=message.photo[-1].file_id if message.photo else None,
+        document=message.document.file_id if message.document else None,
+        edited=update.edited_message is not None, **base,
+    )
+
+
+def _command(message: Message, text: str) -> tuple[str | None, tuple[str, ...]]:
+    entities = message.entities or ()
+    if not entities or entities[0].type != "bot_command" or entities[0].offset != 0:
+        return None, ()
+    words = text.split()
+    return words[0][1:].split("@", 1)[0].lower(), tuple(words[1:])
+
+
+def menu_markup(menu: Menu) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(label) for label in row] for row in menu.labels], resize_keyboard=True
+    )
+
+
+async def render(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send the replies in order, then tell the other members, then wake the jobs."""
+    chat = update.effective_chat
+    query = update.callback_query
+    bot = context.bot
+    for reply in outcome.replies:
+        if isinstance(reply, Say):
+            markup = menu_markup(reply.menu) if reply.menu else inline_markup(reply.buttons)
+            await bot.send_message(chat.id, reply.text, reply_markup=markup)
+        elif isinstance(reply, Edit):
+            await _edit(update, context, reply)
+        elif isinstance(reply, Toast):
+            if query is not None:
+                await query.answer(reply.text, show_alert=reply.alert)
+        elif isinstance(reply, DropButtons):
+            if query is not None and query.message is not None:
+                try:
+                    await query.edit_message_reply_markup(reply_markup=None)
+                except BadRequest:
+                    pass
+        elif isinstance(reply, Photo):
+            photo = reply.ref or InputFile(reply.content or b"", filename=reply.filename)
+            await bot.send_photo(chat.id, photo, caption=reply.caption,
+                                 reply_markup=inline_markup(reply.buttons))
+        elif isinstance(reply, File):
+            await bot.send_document(chat.id, reply.content, filename=reply.filename,
+                                    caption=reply.caption or None)
+    for notification in outcome.notifications:
+        await notifier_of(context).deliver(notification)
+    for group in outcome.groups:
+        if group.channel == CHANNEL:
+            await _to_group(context, int(group.chat), group.text)
+
+
+async def _edit(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Edit) -> None:
+    query = update.callback_query
+    markup = inline_markup(reply.buttons)
+    if query is None or query.message is None:
+        await context.bot.send_message(update.effective_chat.id, reply.text, reply_markup=markup)
+        return
+    try:
+        if getattr(query.message, "photo", None):
+            await query.edit_message_caption(caption=reply.text, reply_markup=markup)
+        else:
+            await query.edit_message_text(reply.text, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            await context.bot.send_message(update.effective_chat.id, reply.text,
+                                           reply_markup=markup)
+
+
+async def _to_group(context: ContextTypes.DEFAULT_TYPE, chat: int, text: str, *,
+                    moved: bool = False) -> None:
+    """A linked group that refuses a message fails neither the sender nor other groups."""
+    services = services_of(context)
+    try:
+        await context.bot.send_message(chat, text)
+    except ChatMigrated as error:  # the group became a supergroup: follow it, once
+        await services.notices.move_group(chat, error.new_chat_id)
+        if not moved:
+            await _to_group(context, error.new_chat_id, text, moved=True)
+    except TelegramError as error:
+        await group_refused(services, chat, error)
+
+
+async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every private message, group command and button press goes through here."""
+    event = event_from_update(update, context.bot.username if context.bot else None)
+    if event is None:
+        return
+    conversation: Conversation = context.application.bot_data[CONVERSATION_KEY]
+    outcome = await conversation.handle(event)
+    await render(outcome, update, context)
+    await wake_jobs(context, outcome.wake)
+
+
+async def wake_jobs(context: ContextTypes.DEFAULT_TYPE, jobs: set[str]) -> None:
+    if "reminders" in jobs:
+        from handlers.telegram.reminders import rearm
+
+        await rearm(context)
+    if "outbox" in jobs and context.job_queue is not None:
+        from handlers.telegram.outbox import outbox_job
+
+        context.job_queue.run_once(outbox_job, when=0)
