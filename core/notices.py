@@ -43,12 +43,18 @@ class NoticeDraft:
 class Delivery:
     outbox_id: int
     notice_id: int
-    chat_id: int
+    address: str  # the recipient on `channel`: a Telegram chat id, a Kakao user key, a name
     text: str
     photo_file_id: str | None
     document_file_id: str | None
     attempts: int
     to_group: bool = False
+    channel: str = "telegram"
+
+    @property
+    def chat_id(self) -> int:
+        """The Telegram chat (Telegram deliveries only)."""
+        return int(self.address)
 
 
 @dataclass(frozen=True)
@@ -97,10 +103,10 @@ class NoticeService:
                 "audience_event_id": draft.event_id, "audience_days": draft.days,
                 "urgent": int(draft.urgent), "created_at": now,
             })
-            targets = [(row["membership_id"], row["chat_id"]) for row in rows]
-            if draft.audience == "all":
-                targets += [(None, g["chat_id"]) for g in await notice_rows.groups_of(
-                    conn, community.id)]
+            targets = [(row["membership_id"], row["channel"], row["chat_id"]) for row in rows]
+            if draft.audience == "all":  # linked group chats are Telegram's
+                targets += [(None, "telegram", g["chat_id"]) for g in
+                            await notice_rows.groups_of(conn, community.id)]
             await notice_rows.add_outbox(conn, notice_id, targets, now)
             await notice_rows.complete_if_done(conn, notice_id, now)
             await audit_rows.record(conn, community_id=community.id,
@@ -110,12 +116,12 @@ class NoticeService:
                                              "recipients": len(targets)}, now=now)
             return await self._report(conn, notice_id)
 
-    async def claim(self, limit: int = 1) -> list[Delivery]:
+    async def claim(self, limit: int = 1, channel: str = "telegram") -> list[Delivery]:
         """Mark rows as being sent. Claim only what is sent right now: a row claimed and
         never sent is reported uncertain after a crash, like one whose send was cut off."""
         now = to_db(self._clock.now())
         async with self._db.write(records_update=False) as conn:
-            rows = await notice_rows.claim(conn, limit, now)
+            rows = await notice_rows.claim(conn, limit, now, channel)
             notices = {}
             deliveries = []
             for row in rows:
@@ -123,10 +129,11 @@ class NoticeService:
                     notices[row["notice_id"]] = await notice_rows.get_notice(conn,
                                                                              row["notice_id"])
                 notice = notices[row["notice_id"]]
-                deliveries.append(Delivery(row["id"], row["notice_id"], int(row["chat_id"]),
+                deliveries.append(Delivery(row["id"], row["notice_id"], row["chat_id"],
                                            notice["message"], notice["photo_file_id"],
                                            notice["document_file_id"], row["attempts"],
-                                           to_group=row["membership_id"] is None))
+                                           to_group=row["membership_id"] is None,
+                                           channel=row["channel"]))
         return deliveries
 
     async def finish_many(self, outcomes: list[tuple[Delivery, str, str | None]]
@@ -180,7 +187,8 @@ class NoticeService:
     async def resend_to(self, delivery: Delivery, chat_id: int) -> None:
         """Queue the same notice for a group chat's new id."""
         async with self._db.write(records_update=False) as conn:
-            await notice_rows.add_outbox(conn, delivery.notice_id, [(None, str(chat_id))],
+            await notice_rows.add_outbox(conn, delivery.notice_id,
+                                         [(None, "telegram", str(chat_id))],
                                          to_db(self._clock.now()))
 
     async def report(self, actor: Actor, notice_id: int | None = None) -> list[NoticeReport]:

@@ -38,7 +38,7 @@ class PeopleService:
         async with self._db.read() as conn:
             row = await people_rows.actor_by_identity(conn, channel, external_id)
         if row is not None and row["display_name"] == display_name and (
-            row["username"] == username
+            row["username"] == username and row["last_channel"] == channel
         ):
             return _actor_from_row(row, is_admin)
         async with self._db.write(records_update=False) as conn:  # idempotent housekeeping
@@ -54,7 +54,8 @@ class PeopleService:
                     now=to_db(self._clock.now()),
                 )
             else:
-                await people_rows.update_profile(conn, found["id"], display_name, username)
+                await people_rows.update_profile(conn, found["id"], display_name, username,
+                                                 channel)
             row = await people_rows.actor_by_identity(conn, channel, external_id)
         return _actor_from_row(row, is_admin)
 

@@ -6,12 +6,15 @@ import sqlite3
 
 from storage.db import Connection, fetch_all, fetch_one
 
-# A member with where to reach them: `addresses` is a JSON object of channel → external id.
+# A member with where to reach them: `addresses` is a JSON object of channel → external id,
+# the channel they are best reached on first (storage.people.PREFERRED_FIRST).
 _MEMBER_VIEW = (
     "SELECT m.id AS membership_id, m.community_id, m.person_id, m.number, m.role, m.status,"
     " p.display_name, p.username, p.locale,"
-    " (SELECT json_group_object(i.channel, i.external_id) FROM identities i"
-    "  WHERE i.person_id = m.person_id) AS addresses"
+    " (SELECT json_group_object(channel, external_id) FROM (SELECT i.channel, i.external_id"
+    "  FROM identities i JOIN people ip ON ip.id = i.person_id WHERE i.person_id = m.person_id"
+    "  ORDER BY i.channel = COALESCE(ip.notify_channel, ip.last_channel) DESC, i.created_at,"
+    "  i.channel)) AS addresses"
     " FROM memberships m JOIN people p ON p.id = m.person_id"
 )
 

@@ -17,11 +17,16 @@ async def recipients(
     conn: Connection, community_id: int, audience: str, *, event_id: int | None,
     since: str | None, include_muted: bool,
 ) -> list[sqlite3.Row]:
-    """(membership_id, chat_id) of the members a notice is for, reachable on Telegram."""
+    """(membership_id, channel, chat_id) of the members a notice is for, each on the one
+    channel they are best reached on (the one they chose, else the one they used last)."""
     base = (
-        "SELECT m.id AS membership_id, i.external_id AS chat_id FROM memberships m"
-        " JOIN identities i ON i.person_id = m.person_id AND i.channel = 'telegram'"
-        " WHERE m.community_id = ? AND m.status = 'active'"
+        "SELECT m.id AS membership_id, i.channel, i.external_id AS chat_id FROM memberships m"
+        " JOIN identities i ON i.person_id = m.person_id"
+        " WHERE m.community_id = ? AND m.status = 'active' AND i.channel = ("
+        "  SELECT i2.channel FROM identities i2 JOIN people p2 ON p2.id = i2.person_id"
+        "  WHERE i2.person_id = m.person_id"
+        "  ORDER BY i2.channel = COALESCE(p2.notify_channel, p2.last_channel) DESC,"
+        "  i2.created_at, i2.channel LIMIT 1)"
     )
     params: list[object] = [community_id]
     if not include_muted:
@@ -47,25 +52,29 @@ async def insert_notice(conn: Connection, values: dict) -> int:
     return int(cursor.lastrowid)
 
 
-async def add_outbox(conn: Connection, notice_id: int, rows: list[tuple[int | None, str]],
-                     now: str) -> None:
+async def add_outbox(conn: Connection, notice_id: int,
+                     rows: list[tuple[int | None, str, str]], now: str) -> None:
+    """One row per (membership or group, channel, address)."""
     await conn.executemany(
-        "INSERT OR IGNORE INTO outbox (notice_id, membership_id, chat_id, updated_at)"
-        " VALUES (?, ?, ?, ?)",
-        [(notice_id, membership_id, chat_id, now) for membership_id, chat_id in rows],
+        "INSERT OR IGNORE INTO outbox (notice_id, membership_id, channel, chat_id, updated_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [(notice_id, membership_id, channel, chat_id, now)
+         for membership_id, channel, chat_id in rows],
     )
 
 
-async def claim(conn: Connection, limit: int, now: str) -> list[sqlite3.Row]:
+async def claim(conn: Connection, limit: int, now: str, channel: str = "telegram"
+                ) -> list[sqlite3.Row]:
     """Mark up to `limit` pending rows as being sent, oldest first, and return them. The
     caller claims only what it sends at once: after a crash every 'sending' row counts as
     possibly delivered."""
     return await fetch_all(
         conn,
         "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?"
-        " WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?)"
-        " RETURNING id, notice_id, membership_id, chat_id, attempts",
-        (now, limit),
+        " WHERE id IN (SELECT id FROM outbox WHERE channel = ? AND state = 'pending'"
+        " ORDER BY id LIMIT ?)"
+        " RETURNING id, notice_id, membership_id, channel, chat_id, attempts",
+        (now, channel, limit),
     )
 
 

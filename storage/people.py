@@ -18,6 +18,7 @@ async def find_by_identity(conn: Connection, channel: str, external_id: str) -> 
 
 _ACTOR = (
     "SELECT p.id, p.display_name, p.username, p.locale, p.current_community_id,"
+    " p.last_channel,"
     " c.id AS c_id, c.code AS c_code, c.name AS c_name, c.unit AS c_unit,"
     " c.credit_floor AS c_credit_floor, c.credit_ceiling AS c_credit_ceiling,"
     " c.approval AS c_approval, c.open_ledger AS c_open_ledger,"
@@ -59,8 +60,9 @@ async def insert_with_identity(
     now: str,
 ) -> int:
     cursor = await conn.execute(
-        "INSERT INTO people (display_name, username, locale, created_at) VALUES (?, ?, ?, ?)",
-        (display_name, username, locale, now),
+        "INSERT INTO people (display_name, username, locale, created_at, last_channel)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (display_name, username, locale, now, channel),
     )
     person_id = int(cursor.lastrowid)
     await conn.execute(
@@ -71,11 +73,11 @@ async def insert_with_identity(
 
 
 async def update_profile(
-    conn: Connection, person_id: int, display_name: str, username: str | None
+    conn: Connection, person_id: int, display_name: str, username: str | None, channel: str
 ) -> None:
     await conn.execute(
-        "UPDATE people SET display_name = ?, username = ? WHERE id = ?",
-        (display_name, username, person_id),
+        "UPDATE people SET display_name = ?, username = ?, last_channel = ? WHERE id = ?",
+        (display_name, username, channel, person_id),
     )
 
 
@@ -93,13 +95,23 @@ async def set_current_community(conn: Connection, person_id: int, community_id: 
     )
 
 
+# A person's identities, the one to reach them on first: the channel they chose, else the
+# one they used last, else the oldest.
+PREFERRED_FIRST = (
+    "ORDER BY i.channel = COALESCE(p.notify_channel, p.last_channel) DESC, i.created_at, i.channel"
+)
+
+
 async def addresses(conn: Connection, person_ids: list[int]) -> dict[int, dict[str, str]]:
+    """Channel → external id for each person, in the order they are best reached."""
     if not person_ids:
         return {}
     marks = ",".join("?" * len(person_ids))
     rows = await fetch_all(
         conn,
-        f"SELECT person_id, channel, external_id FROM identities WHERE person_id IN ({marks})",
+        "SELECT i.person_id, i.channel, i.external_id FROM identities i"
+        f" JOIN people p ON p.id = i.person_id WHERE i.person_id IN ({marks}) "
+        + PREFERRED_FIRST,
         person_ids,
     )
     found: dict[int, dict[str, str]] = {pid: {} for pid in person_ids}
