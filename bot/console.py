@@ -1,4 +1,7 @@
-"""The local console: a terminal chat that drives the real Telegram handlers in-process."""
+"""The local console: a terminal chat on the conversation itself, no messenger involved.
+
+`ConsoleSession` is the console's whole runtime (services, conversation, notifier, notice
+outbox); `Console` is the terminal loop around it (`/as 이름`, `!N` presses button N)."""
 
 from __future__ import annotations
 
@@ -6,19 +9,83 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from bot.app import build_application
 from bot.demo import DEMO_PEOPLE, ensure_demo
-from bot.fake_api import ApiCall, FakeBotApi, Rejection
 from bot.settings import Settings
-from bot.updates import FakeUser, UpdateFactory
-from conversation.render import plain_text as plain
-from handlers.telegram.common import SERVICES_KEY
-from handlers.telegram.outbox import drain
+from conversation import background
+from conversation.app import Conversation
+from conversation.notify import Notifier
+from conversation.routes import ROUTES
+from core.clock import Clock
+from core.services import Services
+from handlers.console import (
+    CHANNEL,
+    ConsoleChannel,
+    ConsoleEvents,
+    ConsoleScreen,
+    Shown,
+    show_outcome,
+)
 
 InputFn = Callable[[str], Awaitable[str | None]]
 DEMO_DB = "data/demo.db"  # practice data, kept apart from the real PUMASI_DB
 
 
+class ConsoleSession:
+    """Everything the console runs, without the terminal: what tests drive, too."""
+
+    def __init__(self, services: Services, screen: ConsoleScreen) -> None:
+        self.services = services
+        self.screen = screen
+        self.current = ""
+        self.notifier = Notifier(ConsoleChannel(screen, lambda: self.current))
+        self.conversation = Conversation(services, ROUTES, self.notifier)
+        self.events = ConsoleEvents()
+
+    @classmethod
+    async def open(cls, db_path: str, *, admins: frozenset[tuple[str, str]] = frozenset(),
+                   clock: Clock | None = None, screen: ConsoleScreen | None = None
+                   ) -> ConsoleSession:
+        services = await Services.open(db_path, clock=clock, admins=admins)
+        await services.notices.recover()
+        return cls(services, screen or ConsoleScreen())
+
+    async def close(self) -> None:
+        await self.services.close()
+
+    async def say(self, person: str, text: str, name: str | None = None) -> list[Shown]:
+        return await self._handle(person, self.events.message(person, text, name))
+
+    async def press(self, person: str, action: str, name: str | None = None) -> list[Shown]:
+        return await self._handle(person, self.events.press(person, action, name))
+
+    async def photo(self, person: str, ref: str, caption: str = "", name: str | None = None
+                    ) -> list[Shown]:
+        return await self._handle(person, self.events.photo(person, ref, caption, name))
+
+    async def _handle(self, person: str, event) -> list[Shown]:
+        before = len(self.screen.shown)
+        self.current = person
+        outcome = await self.conversation.handle(event)
+        show_outcome(self.screen, person, outcome)
+        for notification in outcome.notifications:
+            await self.notifier.deliver(notification)
+        # The console runs no scheduler: queued notices go out right away.
+        await self.drain_notices()
+        return self.screen.shown[before:]
+
+    async def drain_notices(self) -> int:
+        """Deliver the console's rows of the notice outbox, exactly as previewed."""
+        handled = 0
+        while batch := await self.services.notices.claim(50, channel=CHANNEL):
+            for delivery in batch:
+                await ConsoleChannel(self.screen, lambda: self.current).send(
+                    delivery.address, delivery.text, ())
+            reports = await self.services.notices.finish_many(
+                [(delivery, "sent", None) for delivery in batch])
+            for report in reports:
+                await background.tell_author(self.services, self.notifier, report)
+            handled += len(batch)
+        return handled
 
 
 async def _stdin(prompt: str) -> str | None:
@@ -31,93 +98,59 @@ async def _stdin(prompt: str) -> str | None:
 class Console:
     def __init__(self, settings: Settings, read: InputFn = _stdin,
                  write: Callable[[str], None] = print, real_db: str = "data/pumasi.db") -> None:
+        self._settings = settings
         self._write = write
         self._read = read
-        self._people = {person.first_name: person for person in DEMO_PEOPLE}
-        self._current: FakeUser = DEMO_PEOPLE[0]
-        self._buttons: dict[int, list[tuple[str, str, int]]] = {}
-        self.api = FakeBotApi(on_call=self._show, on_reject=self._refused)
-        self._db_path = settings.db_path
+        self._person = DEMO_PEOPLE[0]
         self._real_db = real_db
-        self.application = build_application(settings, request=self.api)
-
-    def _refused(self, rejection: Rejection) -> None:
-        """Telegram would have refused this: say so rather than let it vanish."""
-        self._write(f"\n⚠️ 텔레그램이 거절할 메시지예요 (Telegram would refuse it): "
-                    f"{rejection.call.method} → {rejection.description}")
-
-    def _show(self, call: ApiCall) -> None:
-        if call.method not in ("sendMessage", "sendPhoto", "editMessageText",
-                               "editMessageCaption", "answerCallbackQuery"):
-            return
-        if call.method == "answerCallbackQuery":
-            if call.params.get("text"):
-                self._write(f"  [알림] {call.params['text']}")
-            return
-        chat = call.chat_id
-        who = next((p.first_name for p in DEMO_PEOPLE if p.id == chat), str(chat))
-        marker = "" if chat == self._current.id else f" → {who}"
-        prefix = "✎ " if call.method.startswith("edit") else ""
-        self._write(f"\n🤖{marker} {prefix}{plain(call.text)}")
-        buttons = call.buttons
-        if buttons and chat is not None:
-            message_id = int(call.params.get("message_id") or 0) or len(self.api.calls) + 99
-            self._buttons[chat] = [(label, data, message_id) for label, data in buttons]
-            for index, (label, _) in enumerate(buttons, start=1):
-                self._write(f"   [!{index}] {label}")
 
     async def run(self) -> None:
-        application = self.application
-        await application.initialize()
+        screen = ConsoleScreen(self._write)
+        session = await ConsoleSession.open(self._settings.db_path,
+                                            admins=self._settings.admins, screen=screen)
         try:
-            await application.post_init(application)
-            factory = UpdateFactory(application.bot)
-            self._write(_database_note(self._db_path, self._real_db))
-            demo = await ensure_demo(application.bot_data[SERVICES_KEY])
+            self._write(_database_note(self._settings.db_path, self._real_db))
+            demo = await ensure_demo(session.services)
             if demo == "created":
                 self._write("데모 품앗이를 만들었어요 (demo community created).")
             elif demo == "skipped":
                 self._write("이 데이터베이스에는 이미 품앗이가 있어서 데모를 만들지 않았어요 "
                             "(real communities here: no demo added).")
             self._write(
-                "품앗이 봇 콘솔이에요. /as 이름 으로 사람을 바꿔요 (" +
-                ", ".join(self._people) + "). !1, !2 … 로 버튼을 눌러요. /quit 로 끝내요."
+                "품앗이 봇 콘솔이에요. /as 이름 으로 사람을 바꿔요 (" + ", ".join(DEMO_PEOPLE)
+                + "). !1, !2 … 로 버튼을 눌러요. /quit 로 끝내요."
             )
-            while True:
-                line = await self._read(f"\n[{self._current.first_name}] > ")
-                if line is None or line.strip() in ("/quit", "/exit"):
-                    break
-                line = line.strip()
-                if not line:
-                    continue
-                if line.startswith("/as"):
-                    self._switch(line[3:].strip())
-                    continue
-                buttons = self._buttons.get(self._current.id, [])
-                # "!2" presses button 2; a bare number stays an answer (seats, amounts).
-                choice = line[1:] if line.startswith("!") else ""
-                if choice.isdigit() and 1 <= int(choice) <= len(buttons):
-                    _, data, message_id = buttons[int(choice) - 1]
-                    update = factory.callback(self._current, data, message_id=message_id)
-                elif line.startswith("!"):
-                    self._write(f"그런 버튼이 없어요 (no such button): 1–{len(buttons)}")
-                    continue
-                else:
-                    update = factory.message(self._current, line)
-                await application.process_update(update)
-                # The console runs no scheduler: deliver queued notices right away.
-                await drain(application)
+            await self._loop(session)
         finally:
-            await application.post_shutdown(application)
-            await application.shutdown()
+            await session.close()
+
+    async def _loop(self, session: ConsoleSession) -> None:
+        while True:
+            line = await self._read(f"\n[{self._person}] > ")
+            if line is None or line.strip() in ("/quit", "/exit"):
+                return
+            line = line.strip()
+            if not line:
+                continue
+            if line.startswith("/as"):
+                self._switch(line[3:].strip())
+                continue
+            buttons = session.screen.buttons_of(self._person)
+            # "!2" presses button 2; a bare number stays an answer (seats, amounts).
+            choice = line[1:] if line.startswith("!") else ""
+            if choice.isdigit() and 1 <= int(choice) <= len(buttons):
+                await session.press(self._person, buttons[int(choice) - 1][1])
+            elif line.startswith("!"):
+                self._write(f"그런 버튼이 없어요 (no such button): 1–{len(buttons)}")
+            else:
+                await session.say(self._person, line)
 
     def _switch(self, name: str) -> None:
-        person = self._people.get(name)
-        if person is None:
-            self._write("누구로 바꿀까요? " + ", ".join(self._people))
+        if name not in DEMO_PEOPLE:
+            self._write("누구로 바꿀까요? " + ", ".join(DEMO_PEOPLE))
             return
-        self._current = person
-        self._write(f"이제 {person.first_name}(으)로 말해요.")
+        self._person = name
+        self._write(f"이제 {name}(으)로 말해요.")
 
 
 def _database_note(db_path: str, real_db: str) -> str:
@@ -132,9 +165,8 @@ def _database_note(db_path: str, real_db: str) -> str:
 
 
 def console_settings(settings: Settings, db_path: str | None) -> Settings:
-    admins = settings.admin_telegram_ids | {str(DEMO_PEOPLE[0].id)}
     return replace(settings, telegram_token=None, db_path=db_path or DEMO_DB,
-                   admin_telegram_ids=frozenset(admins))
+                   console_admins=settings.console_admins | {DEMO_PEOPLE[0]})
 
 
 async def run_console(settings: Settings, db_path: str | None = None) -> None:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from bot.updates import FakeUser
 from core.errors import DomainError
 from core.services import Services
+from handlers.console import CHANNEL
 
 DEMO_CODE = "demo"
-DEMO_PEOPLE = (
-    FakeUser(1001, "김영희", "younghee"),
-    FakeUser(1002, "이철수", "chulsoo"),
-    FakeUser(1003, "박민지", "minji"),
-)
+DEMO_PEOPLE = ("김영희", "이철수", "박민지")  # on the console, a person is the name typed as
 
 
 async def ensure_demo(services: Services) -> str:
@@ -28,15 +24,12 @@ async def ensure_demo(services: Services) -> str:
     # A practice community: open, and members may spend on credit to try trading at once.
     await services.membership.create_community(
         code=DEMO_CODE, name="데모 품앗이", unit="문", credit_floor=-300_000, approval="auto")
-    coordinator = DEMO_PEOPLE[0]
     await services.membership.add_coordinator(
-        code=DEMO_CODE, channel="telegram", external_id=str(coordinator.id)
+        code=DEMO_CODE, channel=CHANNEL, external_id=DEMO_PEOPLE[0]
     )
     actors = []
-    for person in DEMO_PEOPLE:
-        actor = await services.people.resolve(
-            "telegram", str(person.id), person.first_name, person.username, "ko"
-        )
+    for name in DEMO_PEOPLE:
+        actor = await services.people.resolve(CHANNEL, name, name, None, "ko")
         await services.membership.join(actor, DEMO_CODE)
         actors.append(await services.people.reload(actor.person.id))
     await services.market.create_post(

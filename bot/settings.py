@@ -21,10 +21,12 @@ class Settings:
     backup_keep_daily: int = 7
     backup_keep_weekly: int = 4
     backup_time: str = "03:30"
+    console_admins: frozenset[str] = frozenset()  # names on the local console (its demo)
 
     @property
     def admins(self) -> frozenset[tuple[str, str]]:
-        return frozenset(("telegram", user_id) for user_id in self.admin_telegram_ids)
+        return frozenset(("telegram", user_id) for user_id in self.admin_telegram_ids) | {
+            ("console", name) for name in self.console_admins}
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:

@@ -10,6 +10,7 @@ from conversation import keyboards, render
 from conversation.notify import Notifier
 from conversation.render_events import reminder_text
 from conversation.replies import Notification
+from core.notices import NoticeReport
 from core.reminders import ReminderJob
 from core.services import Services
 
@@ -62,3 +63,11 @@ def _reminder(services: Services, job: ReminderJob) -> Notification:
                             lambda tr: keyboards.charge_answer(tr, trade.request.id))
     now = services.clock.now()
     return Notification(job.member, lambda tr: reminder_text(tr, job.event, now))
+
+
+async def tell_author(services: Services, notifier: Notifier, report: NoticeReport) -> bool:
+    """The coordinator who sent a notice learns how its delivery went, on their channel."""
+    author = await services.notices.author_of(report)
+    if author is None:
+        return False
+    return await notifier.deliver(Notification(author, lambda tr: render.report_text(tr, report)))

@@ -14,10 +14,11 @@ from core.dialogs import Dialog
 from core.dialogs import finish as finish_dialog
 from core.errors import DomainError
 from core.membership import require_active_member, require_coordinator
-from core.models import Actor, Community
-from core.views import load_community
+from core.models import Actor, Community, Member
+from core.views import load_community, load_member
 from storage import audit as audit_rows
 from storage import communities as community_rows
+from storage import memberships as membership_rows
 from storage import notices as notice_rows
 from storage.db import Connection, Database
 from storage.timefmt import to_db
@@ -244,6 +245,13 @@ class NoticeService:
         return await notice_rows.recipients(
             conn, community.id, draft.audience, event_id=draft.event_id, since=since,
             include_muted=draft.urgent)
+
+    async def author_of(self, report: NoticeReport) -> Member | None:
+        """The coordinator who sent a notice, to tell them how it went."""
+        async with self._db.read() as conn:
+            row = await membership_rows.get_for(conn, report.community.id,
+                                                report.author_person_id)
+            return await load_member(conn, row["id"]) if row is not None else None
 
     async def _report(self, conn: Connection, notice_id: int) -> NoticeReport:
         notice = await notice_rows.get_notice(conn, notice_id)

@@ -15,7 +15,7 @@ from core.clock import ManualClock
 from core.services import Services
 from handlers.telegram.common import SERVICES_KEY
 from handlers.telegram.jobs import sweep
-from handlers.telegram.outbox import RATE_KEY
+from handlers.telegram.outbox import RATE_KEY, drain
 from handlers.telegram.throttle import Throttle
 
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
@@ -31,6 +31,8 @@ def settings_for(db_path: Path | str) -> Settings:
 
 class BotHarness:
     """Send messages and tap buttons as users; read what the bot sent back."""
+
+    channel = "telegram"
 
     def __init__(self, application: Application, api: FakeBotApi, clock: ManualClock) -> None:
         self.application = application
@@ -87,6 +89,13 @@ class BotHarness:
         before = len(self.api.calls)
         await sweep(CallbackContext(self.application))
         return self.api.calls[before:]
+
+    async def deliver_notices(self) -> None:
+        """Send the queued notices now (the outbox job would, a second later)."""
+        await drain(self.application)
+
+    def sent_to(self, user: FakeUser) -> list[ApiCall]:
+        return self.api.sent_to(user.id)
 
     def last_message_to(self, user: FakeUser) -> ApiCall:
         sent = [c for c in self.api.sent_to(user.id)

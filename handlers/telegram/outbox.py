@@ -20,9 +20,9 @@ from telegram.error import (
 )
 from telegram.ext import Application, ContextTypes
 
-from conversation.i18n import translator
-from conversation.render import report_text
+from conversation import background
 from core.notices import Delivery, NoticeReport
+from handlers.telegram.common import NOTIFIER_KEY
 
 log = logging.getLogger(__name__)
 
@@ -207,14 +207,5 @@ def _retry_seconds(error: RetryAfter) -> float:
 
 
 async def _tell_author(application: Application, report: NoticeReport) -> None:
-    services = application.bot_data["services"]
-    addresses = await services.people.addresses(report.author_person_id)
-    if "telegram" not in addresses:
-        return
-    author = await services.people.reload(report.author_person_id)
-    try:
-        await application.bot.send_message(int(addresses["telegram"]),
-                                           report_text(translator(author.locale), report))
-    except TelegramError:
-        log.info("could not send the delivery report of notice %s", report.notice_id)
-
+    await background.tell_author(application.bot_data["services"],
+                                 application.bot_data[NOTIFIER_KEY], report)

@@ -75,20 +75,6 @@ def test_a_refusal_nobody_expected_fails_its_test(pytester, monkeypatch):
                                  '*Unsupported start tag "" at byte offset 2*'])
 
 
-async def test_the_console_says_when_telegram_would_refuse(tmp_path):
-    from bot.console import Console, console_settings
-    from bot.settings import Settings
-
-    output: list[str] = []
-    console = Console(console_settings(Settings.from_env({}), str(tmp_path / "demo.db")),
-                      write=output.append)
-    status, _ = await console.api.do_request("http://x/bot1:t/sendMessage", "POST")
-    assert status == 400
-    assert "Telegram would refuse it): sendMessage → Bad Request: message text is empty" in (
-        "\n".join(output))
-    assert len(console.api.acknowledge_rejections()) == 1
-
-
 def test_the_http_emulator_refuses_like_telegram_too():
     import json
     import urllib.error
