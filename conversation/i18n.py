@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gettext
 import threading
-from datetime import datetime
+from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,9 +22,12 @@ DOMAIN = "pumasi"
 DEFAULT_LOCALE = "ko"
 TIMEZONE = ZoneInfo("Asia/Seoul")
 _BABEL_LOCALES = {"ko": "ko_KR", "en": "en_US"}
-_DATETIME_PATTERNS = {"ko": "M월 d일 (E) aaaa h:mm", "en": "MMM d (EEE) h:mm a"}
 _DATE_PATTERNS = {"ko": "M월 d일 (E)", "en": "MMM d (EEE)"}
+_TIME_PATTERNS = {"ko": "aaaa h:mm", "en": "h:mm a"}
+# A date and time is the date's pattern, a space and the time's: "3월 14일 (금) 오후 3:30"
+# (tests/handlers/test_i18n.py compares that with Babel's whole pattern).
 _compile_lock = threading.Lock()
+_DAYS_KEPT = 4096
 
 
 def compile_catalogs(force: bool = False) -> list[Path]:
@@ -63,11 +66,15 @@ class Translator:
         self.locale = normalize_locale(locale)
         self._babel_locale = Locale.parse(_BABEL_LOCALES[self.locale])
         self._gettext = _translations(self.locale).gettext
-        # Babel's patterns, parsed once: formatting runs on every message.
-        self._datetime_pattern = parse_pattern(_DATETIME_PATTERNS[self.locale])
+        # Babel's patterns, parsed once, and what they give for a day or a time of day kept:
+        # formatting runs on every message, and Babel takes ~30 µs a date.
         self._date_pattern = parse_pattern(_DATE_PATTERNS[self.locale])
+        self._time_pattern = parse_pattern(_TIME_PATTERNS[self.locale])
+        self._days: dict[date, str] = {}
+        self._times: dict[tuple[int, int], str] = {}
         decimal = self._babel_locale.decimal_formats[None]
-        self._plain_grouping = decimal.grouping == (3, 3) and not decimal.frac_prec[1]
+        # Whole numbers have no fraction digits, so only the grouping decides their text.
+        self._plain_grouping = decimal.grouping == (3, 3) and decimal.int_prec[0] <= 1
         self._group = get_group_symbol(self._babel_locale)
         self._minus = get_minus_sign_symbol(self._babel_locale)
 
@@ -92,10 +99,26 @@ class Translator:
         return sign + self.amount(value, unit)
 
     def datetime(self, moment: datetime) -> str:
-        return self._datetime_pattern.apply(moment.astimezone(TIMEZONE), self._babel_locale)
+        local = moment.astimezone(TIMEZONE)
+        return self._day(local.date()) + " " + self._time_of_day(local.hour, local.minute)
 
     def date(self, moment: datetime) -> str:
-        return self._date_pattern.apply(moment.astimezone(TIMEZONE), self._babel_locale)
+        return self._day(moment.astimezone(TIMEZONE).date())
+
+    def _day(self, day: date) -> str:
+        text = self._days.get(day)
+        if text is None:
+            if len(self._days) >= _DAYS_KEPT:
+                self._days.clear()
+            text = self._days[day] = self._date_pattern.apply(day, self._babel_locale)
+        return text
+
+    def _time_of_day(self, hour: int, minute: int) -> str:
+        text = self._times.get((hour, minute))
+        if text is None:  # at most 1,440 of them
+            text = self._times[hour, minute] = self._time_pattern.apply(
+                time(hour, minute), self._babel_locale)
+        return text
 
 
 @lru_cache(maxsize=8)

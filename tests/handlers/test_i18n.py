@@ -72,3 +72,17 @@ def test_cached_date_patterns_match_babel(moment, locale):
     expected = format_datetime(moment, pattern, tzinfo=ZoneInfo("Asia/Seoul"),
                                locale={"ko": "ko_KR", "en": "en_US"}[locale])
     assert translator(locale).datetime(moment) == expected
+
+
+@pytest.mark.parametrize("locale", ["ko", "en"])
+def test_whole_numbers_take_the_shortcut(locale, monkeypatch):
+    """The shortcut is really taken (it once never was): Babel is not called for a whole
+    number, and what it gives is compared with Babel above."""
+    import conversation.i18n as i18n
+
+    def babel_called(*args, **kwargs):
+        raise AssertionError("format_decimal was called for a whole number")
+
+    fresh = i18n.Translator(locale)
+    monkeypatch.setattr(i18n, "format_decimal", babel_called)
+    assert fresh.number(-1234567) in ("-1,234,567",)
