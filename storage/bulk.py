@@ -68,7 +68,7 @@ def seed_large_community(
         person_base = conn.execute("SELECT COALESCE(MAX(id), 0) FROM people").fetchone()[0]
         conn.executemany(
             "INSERT INTO people (id, display_name, username, locale, current_community_id,"
-            " created_at) VALUES (?, ?, ?, 'ko', ?, ?)",
+            " created_at, last_channel) VALUES (?, ?, ?, 'ko', ?, ?, 'telegram')",
             (
                 (person_base + i, f"회원{i}", f"member{i}", community_id, now)
                 for i in range(1, members + 1)
