@@ -350,6 +350,18 @@ async def test_a_channel_adds_its_route_and_lifespan(tmp_path):
 # --- `pumasi serve` for real ---------------------------------------------------------------
 
 
+def test_serve_is_in_the_help(capsys):
+    from bot.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "serve" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    out = capsys.readouterr().out
+    assert "웹 서버 실행" in out and "/healthz" in out
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
