@@ -1,4 +1,5 @@
-"""`pumasi` (also `python -m bot`): run, console, community create, coordinator add, verify."""
+"""`pumasi` (also `python -m bot`): run, serve, console, community create, coordinator add,
+verify, health, backup, export."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", title="명령 / commands")
     _sub(commands, "run", "봇 실행 (토큰이 없으면 로컬 콘솔) / "
          "run the bot (the local console when no token is set)")
+    _sub(commands, "serve", "웹 서버 실행: 텔레그램(웹훅 또는 폴링)과 카카오톡을 한 프로세스로, "
+         "상태 확인은 /healthz / run the web server: Telegram (webhook or polling) and "
+         "KakaoTalk in one process, health at /healthz")
     console = _sub(commands, "console", "이 터미널에서 봇과 대화 (연습용 데모 데이터) / "
                    "chat with the bot in this terminal (practice demo data)")
     console.add_argument("--db", dest="console_db",
@@ -134,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "run"
     if command == "run":
         return _run(settings)
+    if command == "serve":
+        from bot.web import serve
+
+        return serve(settings)
     if command == "console":
         from bot.console import run_console
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 from dotenv import load_dotenv
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_PORT = 8080
+DEFAULT_HOST = "127.0.0.1"
+# Telegram's rule for setWebhook's secret_token.
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,15 @@ class Settings:
     backup_keep_daily: int = 7
     backup_keep_weekly: int = 4
     backup_time: str = "03:30"
+    # `pumasi serve`: where it listens, and the https address the outside world reaches it
+    # by (Telegram's webhook, Kakao's image URLs); without one, Telegram is polled.
+    port: int = DEFAULT_PORT
+    host: str = DEFAULT_HOST
+    public_url: str | None = None
+    telegram_webhook_secret: str | None = None
+    kakao_skill_secret: str | None = None
+    kakao_bot_id: str | None = None
+    kakao_rest_api_key: str | None = None
     console_admins: frozenset[str] = frozenset()  # names on the local console (its demo)
 
     @property
@@ -49,4 +63,41 @@ class Settings:
             backup_keep_daily=int(env.get("PUMASI_BACKUP_KEEP_DAILY") or 7),
             backup_keep_weekly=int(env.get("PUMASI_BACKUP_KEEP_WEEKLY") or 4),
             backup_time=env.get("PUMASI_BACKUP_TIME") or "03:30",
+            port=_port(env.get("PORT")),
+            host=env.get("PUMASI_HOST") or DEFAULT_HOST,
+            public_url=_public_url(env.get("PUMASI_PUBLIC_URL")),
+            telegram_webhook_secret=_webhook_secret(env.get("TELEGRAM_WEBHOOK_SECRET")),
+            kakao_skill_secret=env.get("KAKAO_SKILL_SECRET") or None,
+            kakao_bot_id=env.get("KAKAO_BOT_ID") or None,
+            kakao_rest_api_key=env.get("KAKAO_REST_API_KEY") or None,
         )
+
+
+def _port(text: str | None) -> int:
+    if not text:
+        return DEFAULT_PORT
+    if not text.strip().isdigit() or not 0 < int(text) < 65536:
+        raise ValueError(f"PORT must be a port number between 1 and 65535, e.g. 8080, "
+                         f"not {text!r}")
+    return int(text)
+
+
+def _public_url(text: str | None) -> str | None:
+    if not text:
+        return None
+    url = text.strip().rstrip("/")
+    if not url.startswith("https://") or len(url) <= len("https://"):
+        raise ValueError(f"PUMASI_PUBLIC_URL must be the https address this server is reached "
+                         f"by, e.g. https://pumasi.example.org (Telegram and Kakao accept "
+                         f"only https), not {text!r}")
+    return url
+
+
+def _webhook_secret(text: str | None) -> str | None:
+    if not text:
+        return None
+    if not WEBHOOK_SECRET.fullmatch(text):
+        raise ValueError("TELEGRAM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - "
+                         "(1 to 256 characters); leave it empty to derive one from the bot "
+                         "token")
+    return text
