@@ -154,7 +154,19 @@ _MESSAGES: dict[str, _Render] = {
     "post_category_invalid": lambda tr, p: tr("Please choose a category from the buttons."),
     "post_kind_invalid": lambda tr, p: tr("Please start with /offer or /request."),
     "when_invalid": lambda tr, p: tr(
-        "I couldn't read that date and time. Try 3/14 15:00, 3월 14일 오후 3시 or 내일 19:30."
+        "I couldn't read that date and time. Try 다음주 화요일 오후 2시, 3월 14일 오후 3시 or "
+        "3/14 15:00."
+    ),
+    "when_ambiguous": lambda tr, p: tr(
+        "Is that morning or afternoon? Please add 오전 or 오후, e.g. 오후 3시."
+    ),
+    "when_this_week_past": lambda tr, p: tr(
+        "That day has already passed: {day}. For next week, write e.g. 다음주 화요일 오후 2시.",
+        day=tr.date(p["day"]),
+    ),
+    "when_weekday_mismatch": lambda tr, p: tr(
+        "The date and the weekday don't match: it is {day}. Please check and send it again.",
+        day=tr.date(p["day"]),
     ),
     "when_impossible": lambda tr, p: tr(
         "That date or time doesn't exist. Please check the month, day and hour."
@@ -167,7 +179,7 @@ _MESSAGES: dict[str, _Render] = {
     "when_too_long": lambda tr, p: tr("An event can last at most 14 days."),
     "event_kind_invalid": lambda tr, p: tr("Please choose the kind of event from the buttons."),
     "event_capacity_invalid": lambda tr, p: tr(
-        "Seats must be a number from 1 to 10000. Please write a number."
+        "Seats must be a number from 1 to 10000, like 20명. For no limit, write 없음."
     ),
     "event_audience_invalid": lambda tr, p: tr("Please choose who it is for from the buttons."),
     "event_all_no_currency": lambda tr, p: tr(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from html import escape
 
+from babel.dates import format_time
+
 from conversation.i18n import TIMEZONE, Translator
 from conversation.limits import fit_lines
 from conversation.render import more_text
@@ -95,3 +97,14 @@ def month_text(tr: Translator, year: int, month: int, views: list[EventView]) ->
     lines = [f"{tr.date(view.event.starts_at)} · <b>{escape(view.event.title)}</b>"
              for view in views]
     return fit_lines(head, lines, lambda count: more_text(tr, count))[0]
+
+
+_CLOCK_PATTERNS = {"ko": ("aaaa h시", "aaaa h시 m분"), "en": ("h a", "h:mm a")}
+
+
+def clock_text(tr: Translator, moment: datetime) -> str:
+    """The time of day alone, as a button says it: `오후 2시`, `오후 2시 30분` / `2 PM`."""
+    local = moment.astimezone(TIMEZONE)
+    on_the_hour, with_minutes = _CLOCK_PATTERNS.get(tr.locale, _CLOCK_PATTERNS["en"])
+    return format_time(local, with_minutes if local.minute else on_the_hour,
+                       locale={"ko": "ko_KR"}.get(tr.locale, "en_US"))

@@ -8,17 +8,18 @@ from datetime import datetime
 from html import escape
 
 from conversation import keyboards
+from conversation.flows.event_when import AMPM, chosen, read_start, without_choices
 from conversation.flows.events import tell_about_edit
 from conversation.i18n import Translator
 from conversation.render_events import audience_name, kind_name, when_text
 from conversation.replies import keyboard
 from conversation.turn import Turn, parse_id
-from core.amounts import parse_amount
 from core.dialogs import Dialog
 from core.errors import DomainError
+from core.event_numbers import parse_capacity, parse_fee
 from core.events import EventDraft
 from core.membership import require_active_member
-from core.when import parse_end, parse_when
+from core.when import parse_end
 
 NEW = "event"
 EDIT = "event_edit"
@@ -48,21 +49,21 @@ async def _prompt(turn: Turn, dialog: Dialog) -> None:
     elif step == "title":
         await turn.reply(tr("Title? (e.g. 품앗이 학당: 공동체 화폐 이야기)"))
     elif step == "start":
-        await turn.reply(tr("When does it start? e.g. 3/14 15:00, 3월 14일 오후 3시, 내일 19:30"))
+        await turn.reply(tr("When does it start? e.g. 다음주 화요일 오후 2시, 3월 14일 오후 3시, "
+                            "내일 19:30"))
     elif step == "end":
-        await turn.reply(tr("When does it end? A time (17:00), a duration (2시간) or a date and "
-                            "time."))
+        await turn.reply(tr("When does it end? A time (17:00, 4시까지), a duration (2시간, "
+                            "1시간 반) or a date and time."))
     elif step == "place":
         await turn.reply(tr("Where? You can add a map link too. (or Skip)"), skip)
     elif step == "host":
         await turn.reply(tr("Who hosts or teaches it? (or Skip)"), skip)
     elif step == "capacity":
-        await turn.reply(tr("How many seats? (a number, or Skip for no limit)"), skip)
+        await turn.reply(tr("How many seats? (e.g. 20명, or 없음 for no limit)"), skip)
     elif step == "fee":
-        await turn.reply(tr("Fee in the community currency? (e.g. 3000, or Skip for free)"),
-                         skip)
+        await turn.reply(tr("Fee in the community currency? (e.g. 3000원, or 무료)"), skip)
     elif step == "reward":
-        await turn.reply(tr("Attendance reward paid by the community? (e.g. 5000, or Skip)"),
+        await turn.reply(tr("Attendance reward paid by the community? (e.g. 5000원, or 없음)"),
                          skip)
     elif step == "orientation":
         await turn.reply(tr("Is this an orientation for new members?"), keyboard([
@@ -73,12 +74,16 @@ async def _prompt(turn: Turn, dialog: Dialog) -> None:
             [[button(audience_name(tr, a), f"evd:aud:{a}")] for a in audiences]
             + [_cancel_row(tr)]))
     elif step == "confirm":
-        await turn.reply(_summary(tr, dialog.data) + "\n\n" + tr("Save this event?"),
+        await turn.reply(_summary(tr, dialog.data, _unit(turn)) + "\n\n" + tr("Save this event?"),
                          keyboard([[button(tr("✅ Save"), "evd:save"),
                                                 *_cancel_row(tr)]]))
 
 
-def _summary(tr: Translator, data: dict) -> str:
+def _unit(turn: Turn) -> str:
+    return turn.actor.community.unit if turn.actor.community else "문"
+
+
+def _summary(tr: Translator, data: dict, unit: str) -> str:
     starts, ends = datetime.fromisoformat(data["start"]), datetime.fromisoformat(data["end"])
     lines = [f"<b>{escape(data['title'])}</b>", kind_name(tr, data["kind"]),
              "🕒 " + when_text(tr, starts, ends)]
@@ -88,11 +93,14 @@ def _summary(tr: Translator, data: dict) -> str:
         lines.append("🗺 " + escape(data["map_url"]))
     if data.get("host"):
         lines.append(tr("Host: {host}", host=escape(data["host"])))
-    lines.append(tr("Seats: {seats}", seats=data.get("capacity") or tr("no limit")))
+    seats = data.get("capacity")
+    lines.append(tr("Seats: {seats}", seats=tr("{count} people", count=seats) if seats
+                    else tr("no limit")))
     if data.get("fee"):
-        lines.append(tr("Fee: {fee}", fee=tr.number(data["fee"])))
+        lines.append(tr("Fee: {fee}", fee=tr.amount(data["fee"], escape(unit))))
     if data.get("reward"):
-        lines.append(tr("Attendance reward: {reward}", reward=tr.number(data["reward"])))
+        lines.append(tr("Attendance reward: {reward}",
+                        reward=tr.amount(data["reward"], escape(unit))))
     if data.get("orientation"):
         lines.append(tr("This is an orientation for new members."))
     lines.append(audience_name(tr, data.get("audience", "community")))
@@ -111,7 +119,7 @@ def _split_map_link(text: str) -> tuple[str | None, str | None]:
 
 
 async def _next(turn: Turn, dialog: Dialog, step: str, **values) -> None:
-    moved = Dialog(dialog.name, step, {**dialog.data, **values})
+    moved = Dialog(dialog.name, step, {**without_choices(dialog.data), **values})
     await turn.services.dialogs.put(turn.actor.person.id, moved)
     await _prompt(turn, moved)
 
@@ -121,17 +129,16 @@ async def on_text(turn: Turn, dialog: Dialog) -> None:
         await _edit_value(turn, dialog)
         return
     text = turn.message_text.strip()
-    now = turn.services.clock.now()
     step, tr = dialog.step, turn.tr
-    unit = turn.actor.community.unit if turn.actor.community else "문"
+    unit = _unit(turn)
     if step == "title":
         if not 1 <= len(text) <= 80:
             raise DomainError("post_title_invalid", minimum=1, maximum=80)
         await _next(turn, dialog, "start", title=text)
-    elif step == "start":
-        starts = parse_when(text, now)
-        await turn.reply(tr("Understood: {when}", when=tr.datetime(starts)))
-        await _next(turn, dialog, "end", start=starts.isoformat())
+    elif step in ("start", AMPM):
+        starts = await read_start(turn, dialog, text)
+        if starts is not None:
+            await _started(turn, dialog, starts)
     elif step == "end":
         ends = parse_end(text, datetime.fromisoformat(dialog.data["start"]))
         await turn.reply(tr("Understood: ends {when}", when=tr.datetime(ends)))
@@ -142,20 +149,44 @@ async def on_text(turn: Turn, dialog: Dialog) -> None:
     elif step == "host":
         await _next(turn, dialog, "capacity", host=text[:100])
     elif step == "capacity":
-        if not text.isdigit() or not 0 < int(text) <= 10_000:
-            raise DomainError("event_capacity_invalid")
-        await _next(turn, dialog, "fee", capacity=int(text))
+        await _next(turn, dialog, "fee", capacity=parse_capacity(text))
     elif step == "fee":
-        await _next(turn, dialog, "reward", fee=parse_amount(text, unit))
+        await _next(turn, dialog, "reward", fee=parse_fee(text, unit))
     elif step == "reward":
-        await _next(turn, dialog, "orientation", reward=parse_amount(text, unit))
+        await _next(turn, dialog, "orientation", reward=parse_fee(text, unit))
     else:
         await _prompt(turn, dialog)
+
+
+async def _started(turn: Turn, dialog: Dialog, starts: datetime) -> None:
+    """The start is known (typed, or picked between 오전 and 오후): echo it and go on."""
+    understood = turn.tr("Understood: {when}", when=turn.tr.datetime(starts))
+    if dialog.name == EDIT:
+        await _apply_edit(turn, dialog, await _new_start(turn, dialog, starts), echo=understood)
+    else:
+        await turn.reply(understood)
+        await _next(turn, dialog, "end", start=starts.isoformat())
+
+
+async def _on_ampm(turn: Turn) -> None:
+    """`evd:ampm:am|pm`, in the /newevent dialog or the edit dialog, whichever is waiting."""
+    dialog = await turn.services.dialogs.get(turn.actor.person.id)
+    if dialog is None or dialog.name not in (NEW, EDIT) or dialog.step != AMPM:
+        await turn.answer(turn.tr("This step is over."), alert=True)
+        await turn.drop_buttons()
+        return
+    starts = chosen(dialog, "am" if turn.data.endswith(":am") else "pm",
+                    turn.services.clock.now())
+    await turn.drop_buttons()
+    await _started(turn, dialog, starts)
 
 
 async def on_button(turn: Turn) -> None:
     data = turn.data
     tr = turn.tr
+    if data.startswith("evd:ampm:"):
+        await _on_ampm(turn)
+        return
     dialog = await turn.dialog_for_button(NEW, stopped=tr("Stopped. Nothing was saved."),
                                           over=tr("This step is over."))
     if dialog is None:
@@ -201,7 +232,7 @@ async def _save(turn: Turn, dialog: Dialog) -> None:
     )
     await turn.services.events.create(turn.actor, draft, finishing=dialog)
     await turn.reply(turn.tr("✅ Saved. Members can sign up in /sessions.") + "\n"
-                     + _summary(turn.tr, data))
+                     + _summary(turn.tr, data, _unit(turn)))
 
 
 async def start_edit(turn: Turn) -> None:
@@ -220,25 +251,36 @@ async def start_edit(turn: Turn) -> None:
 async def _edit_value(turn: Turn, dialog: Dialog) -> None:
     field, event_id = dialog.data["field"], int(dialog.data["event_id"])
     text = turn.message_text.strip()
-    now = turn.services.clock.now()
-    current = (await turn.services.events.event(turn.actor, event_id)).event
     if field in ("title", "place"):
         if not 1 <= len(text) <= 200:
             raise DomainError("post_title_invalid", minimum=1, maximum=200)
-        value = text
+        change: dict = {field: text}
     elif field == "starts_at":
-        value = parse_when(text, now)
-        duration = current.ends_at - current.starts_at
-        change = {"starts_at": value, "ends_at": value + duration}
+        starts = await read_start(turn, dialog, text)
+        if starts is not None:  # else it asked 오전 or 오후 and the answer comes to _started
+            await _started(turn, dialog, starts)
+        return
     elif field == "ends_at":
-        value = parse_end(text, current.starts_at)
+        current = (await turn.services.events.event(turn.actor, event_id)).event
+        change = {field: parse_end(text, current.starts_at)}
     else:
-        if not text.isdigit() or not 0 < int(text) <= 10_000:
-            raise DomainError("event_capacity_invalid")
-        value = int(text)
-    if field != "starts_at":
-        change = {field: value}
+        change = {field: parse_capacity(text)}
+    await _apply_edit(turn, dialog, change)
+
+
+async def _new_start(turn: Turn, dialog: Dialog, starts: datetime) -> dict:
+    """A new start keeps the event's length."""
+    current = (await turn.services.events.event(turn.actor, int(dialog.data["event_id"]))).event
+    return {"starts_at": starts, "ends_at": starts + (current.ends_at - current.starts_at)}
+
+
+async def _apply_edit(turn: Turn, dialog: Dialog, change: dict, *, echo: str = "") -> None:
+    """Save the change (and end the dialog); `echo` says how the answer was read, once the
+    change is made, so a second tap that changes nothing says nothing of it."""
+    event_id = int(dialog.data["event_id"])
     result = await turn.services.events.edit(turn.actor, event_id, change, finishing=dialog)
+    if echo:
+        await turn.reply(echo)
     reply = turn.tr("✅ Changed. {count} people were told.", count=len(result.attendees))
     if result.promotion.promoted:
         reply += " " + turn.tr("{count} moved up from the waiting list.",
