@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from conversation.i18n import Translator
+from conversation.limits import cut
 from conversation.render import category_name
 from conversation.replies import ACTION_LIMIT, Button, Menu, Rows, keyboard
+from core.directory import DirectoryPage
 from core.market import CATEGORIES
 from core.models import Post
 
@@ -22,6 +24,7 @@ def menu_labels(tr: Translator) -> dict[str, str]:
         tr("⏳ Pending"): "pending",
         tr("🎁 Offer"): "offer",
         tr("🙋 Request"): "request",
+        tr("👥 Neighbours"): "directory",
         tr("❓ Help"): "help",
     }
 
@@ -149,3 +152,38 @@ def language_choice() -> Rows:
 
 def community_choice(choices: list[tuple[int, str]]) -> Rows:
     return keyboard([[button(label, f"cm:{cid}")] for cid, label in choices])
+
+
+NAME_ON_BUTTON = 20
+
+
+def directory_nav(tr: Translator, page: DirectoryPage) -> Rows:
+    """A button per member (two a row) that opens their entry, then the pages."""
+    names = [button(f"#{entry.number} {cut(entry.name, NAME_ON_BUTTON)}",
+                    f"dir:v:{entry.membership_id}")
+             for entry in page.entries]
+    rows = [names[i:i + 2] for i in range(0, len(names), 2)]
+    nav = []
+    if page.page > 0:
+        nav.append(button(tr("◀ Previous"), fit_callback(f"dir:{page.page - 1}:", page.words)))
+    if page.has_more:
+        nav.append(button(tr("Next ▶"), fit_callback(f"dir:{page.page + 1}:", page.words)))
+    rows.append(nav)
+    return keyboard(rows)
+
+
+def contact_button(tr: Translator, action: str) -> Button:
+    """✉️ 연락하기: the bot carries a message to the member (`rly:p:<post>`, `rly:m:<member>`)."""
+    return button(tr("✉️ Contact"), action)
+
+
+def with_contact(tr: Translator, rows: Rows, action: str) -> Rows:
+    return keyboard([*rows, [contact_button(tr, action)]])
+
+
+def relay_reply(tr: Translator, relay_id: int) -> Rows:
+    return keyboard([[button(tr("↩️ Reply"), f"rly:r:{relay_id}")]])
+
+
+def relay_cancel(tr: Translator) -> Rows:
+    return keyboard([[button(tr("Cancel"), "rly:cancel")]])

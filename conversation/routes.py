@@ -6,6 +6,7 @@ import re
 
 from conversation.app import Routes
 from conversation.flows import (
+    directory,
     event_dialog,
     events,
     ledger,
@@ -13,6 +14,7 @@ from conversation.flows import (
     members,
     membership,
     notices,
+    relay,
     router,
     start,
     stats,
@@ -45,6 +47,7 @@ COMMANDS: dict[str, Flow] = {
     "newevent": event_dialog.new_event,
     "checkin": events.checkin,
     "settings": events.settings,
+    "directory": directory.directory,
     "notice": notices.notice,
     "notices": notices.reports,
     "members": members.members,
@@ -78,6 +81,8 @@ ACTIONS: dict[str, Flow] = {
     r"^ntc:": notices.on_button,
     r"^mem:": members.on_members_page,
     r"^aud:": members.on_audit_page,
+    r"^dir:": directory.on_directory,
+    r"^rly:": relay.on_button,
 }
 
 

@@ -12,11 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from core.clock import Clock
+from core.dialogs import Dialog
+from core.dialogs import finish as finish_dialog
 from core.errors import DomainError
-from core.models import Member
+from core.membership import require_active_member, require_member
+from core.models import Actor, Community, Member
 from core.views import member_from_row
 from storage import memberships as membership_rows
-from storage.db import Connection
+from storage import profiles as profile_rows
+from storage.db import Connection, Database
+from storage.timefmt import to_db
 
 CLOSEST_MAX = 3
 CLOSEST_MIN_SIMILARITY = 0.3  # below this a "did you mean" is noise, not a near miss
@@ -186,3 +192,139 @@ def _similarity(a: str, b: str) -> float:
         return 1.0 + min(len(a), len(b)) / max(len(a), len(b))  # containment ranks first
     a, b = jamo(a), jamo(b)
     return 1.0 - edit_distance(a, b) / max(len(a), len(b), 1)
+
+
+# ----- the member directory for members (/directory) -----------------------------------
+# Coordinators' /members (balances, activity) is core.membership's; this one shows members to
+# each other: name and number, and only what each member chose to show.
+
+DIRECTORY_PAGE_SIZE = 10
+OFFERS_IN_LIST = 3
+OFFERS_IN_ENTRY = 5
+INTRO_MAX = 80
+DIRECTORY_SEARCH_MAX = 40
+INTRO_DIALOG = "profile_intro"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a member lets other members see, and whether they take relayed messages."""
+
+    show_profile: bool = False
+    accepts_messages: bool = True
+    intro: str = ""
+
+
+@dataclass(frozen=True)
+class Offer:
+    post_id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """A member as other members see them; `intro` and `offers` are empty unless the member
+    chose to show them."""
+
+    membership_id: int
+    number: int
+    name: str
+    is_me: bool
+    accepts_messages: bool
+    intro: str = ""
+    offers: tuple[Offer, ...] = ()
+
+
+@dataclass(frozen=True)
+class DirectoryPage:
+    community: Community
+    entries: tuple[Neighbour, ...]
+    page: int
+    has_more: bool
+    words: str
+
+
+def clean_intro(text: str) -> str | None:
+    """An introduction on one line; `-` (or nothing) removes it; None when too long."""
+    intro = " ".join(unicodedata.normalize("NFKC", text or "").split())
+    if intro in ("-", "–"):
+        return ""
+    return intro if len(intro) <= INTRO_MAX else None
+
+
+class DirectoryService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def page(self, actor: Actor, words: str = "", page: int = 0) -> DirectoryPage:
+        """A page of the active members of the actor's current community (never another's)."""
+        community, _ = require_active_member(actor)
+        words = " ".join((words or "").split())[:DIRECTORY_SEARCH_MAX]
+        page = max(0, page)
+        async with self._db.snapshot() as conn:
+            rows = await profile_rows.listed(conn, community.id, words.split(),
+                                             DIRECTORY_PAGE_SIZE + 1, page * DIRECTORY_PAGE_SIZE)
+            shown = rows[:DIRECTORY_PAGE_SIZE]
+            offers = await profile_rows.open_offers(
+                conn, [row["membership_id"] for row in shown if row["show_profile"]],
+                OFFERS_IN_LIST)
+        entries = tuple(_neighbour(row, actor, offers) for row in shown)
+        return DirectoryPage(community, entries, page, len(rows) > DIRECTORY_PAGE_SIZE, words)
+
+    async def entry(self, actor: Actor, membership_id: int) -> Neighbour | None:
+        """One member of the actor's current community; None if they are not listed there."""
+        community, _ = require_active_member(actor)
+        async with self._db.snapshot() as conn:
+            row = await profile_rows.entry(conn, membership_id)
+            if row is None or row["community_id"] != community.id:
+                return None
+            offers = await profile_rows.open_offers(
+                conn, [membership_id] if row["show_profile"] else [], OFFERS_IN_ENTRY)
+        return _neighbour(row, actor, offers)
+
+    async def profile(self, actor: Actor) -> Profile | None:
+        """The actor's choices in their current community; None without a membership."""
+        if actor.membership is None or actor.membership.status not in ("active", "suspended"):
+            return None
+        async with self._db.read() as conn:
+            return _profile(await profile_rows.get(conn, actor.membership.id))
+
+    async def set_choice(self, actor: Actor, choice: str, on: bool) -> Profile:
+        """Show the profile in the directory (`show_profile`) or take messages
+        (`accepts_messages`). A suspended member may still hide themselves."""
+        if choice not in profile_rows.FLAGS:
+            raise ValueError(choice)
+        _, membership = require_member(actor)
+        async with self._db.write() as conn:
+            await profile_rows.set_flag(conn, membership.id, choice, on,
+                                        to_db(self._clock.now()))
+            return _profile(await profile_rows.get(conn, membership.id))
+
+    async def set_intro(self, actor: Actor, text: str, finishing: Dialog | None = None
+                        ) -> Profile:
+        intro = clean_intro(text)
+        if intro is None:
+            raise ValueError("introduction too long")
+        _, membership = require_member(actor)
+        async with self._db.write() as conn:
+            if finishing is not None:
+                await finish_dialog(conn, actor.person.id, finishing)
+            await profile_rows.set_intro(conn, membership.id, intro, to_db(self._clock.now()))
+            return _profile(await profile_rows.get(conn, membership.id))
+
+
+def _profile(row) -> Profile:
+    return Profile(show_profile=bool(row["show_profile"]),
+                   accepts_messages=bool(row["accepts_messages"]), intro=row["intro"] or "")
+
+
+def _neighbour(row, actor: Actor, offers: dict) -> Neighbour:
+    shown = bool(row["show_profile"])
+    return Neighbour(
+        membership_id=row["membership_id"], number=row["number"], name=row["display_name"],
+        is_me=row["person_id"] == actor.person.id,
+        accepts_messages=bool(row["accepts_messages"]),
+        intro=row["intro"] if shown else "",
+        offers=tuple(Offer(o["id"], o["title"]) for o in offers.get(row["membership_id"], ())),
+    )

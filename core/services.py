@@ -8,12 +8,14 @@ from pathlib import Path
 from core.clock import Clock, SystemClock
 from core.delivery import DeliveryService
 from core.dialogs import DialogService
+from core.directory import DirectoryService
 from core.events import EventService
 from core.ledger import LedgerService
 from core.market import MarketService
 from core.membership import MembershipService
 from core.notices import NoticeService
 from core.people import PeopleService
+from core.relay import RelayService
 from core.reminders import ReminderService
 from core.stats import StatsService
 from core.verify import VerifyReport, verify_ledger
@@ -34,6 +36,8 @@ class Services:
     reminders: ReminderService
     notices: NoticeService
     stats: StatsService
+    directory: DirectoryService
+    relay: RelayService
 
     @classmethod
     async def open(
@@ -59,6 +63,8 @@ class Services:
             reminders=ReminderService(db, clock),
             notices=NoticeService(db, clock),
             stats=StatsService(db, clock),
+            directory=DirectoryService(db, clock),
+            relay=RelayService(db, clock),
         )
 
     async def verify(self) -> VerifyReport:

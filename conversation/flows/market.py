@@ -196,6 +196,9 @@ async def on_post(turn: Turn) -> None:
         view = await market_.post(turn.actor, post_id)
         is_author = view.author.person_id == turn.actor.person.id
         markup = keyboards.post_actions(tr, view.post, is_author=is_author)
+        if not is_author and view.post.status == "open" and (
+                await turn.services.relay.accepts_messages(view.author.membership_id)):
+            markup = keyboards.with_contact(tr, markup, f"rly:p:{post_id}")
         if view.post.photo_file_id:
             await _show_photo_post(turn, view, markup)
         else:

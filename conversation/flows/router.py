@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conversation import keyboards
-from conversation.flows import event_dialog, ledger, market, notices, start
+from conversation.flows import directory, event_dialog, ledger, market, notices, relay, start
 from conversation.i18n import translator
 from conversation.turn import Flow as Handler
 from conversation.turn import Turn
@@ -16,6 +16,7 @@ _MENU_ACTIONS: dict[str, Handler] = {
     "pending": ledger.pending,
     "offer": market.offer,
     "request": market.request,
+    "directory": directory.directory,
     "help": start.show_help,
 }
 
@@ -42,6 +43,12 @@ async def on_text(turn: Turn) -> None:
         return
     if dialog is not None and dialog.name in (event_dialog.NEW, event_dialog.EDIT):
         await event_dialog.on_text(turn, dialog)
+        return
+    if dialog is not None and dialog.name == relay.RELAY_DIALOG:
+        await relay.on_text(turn, dialog)
+        return
+    if dialog is not None and dialog.name == directory.INTRO_DIALOG:
+        await directory.on_intro_text(turn, dialog)
         return
     if dialog is not None:
         await market.on_dialog_text(turn, dialog)

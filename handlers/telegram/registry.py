@@ -35,6 +35,7 @@ def bot_commands(locale: str) -> list[BotCommand]:
         BotCommand("charge", tr("Ask a member to pay you")),
         BotCommand("pending", tr("Open requests")),
         BotCommand("market", tr("Browse the market")),
+        BotCommand("directory", tr("Members of my community")),
         BotCommand("offer", tr("Post an offer (드려요)")),
         BotCommand("request", tr("Post a request (구해요)")),
         BotCommand("sessions", tr("Study sessions and meetings")),

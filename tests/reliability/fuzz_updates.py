@@ -11,7 +11,7 @@ from bot.updates import FakeUser, UpdateFactory
 COMMANDS = ["/start", "/help", "/lang", "/join", "/switch", "/approve", "/newcommunity",
             "/balance", "/history", "/pay", "/charge", "/pending", "/reverse", "/offer",
             "/request", "/market", "/cancel", "/nosuch", "/start join_", "/pay@pumasi_bot",
-            "/code", "/whoami"]
+            "/code", "/whoami", "/directory", "/settings"]
 WORDS = ["#1", "#2", "#3", "#4", "#99", "0", "-1", "-5000", "5천", "1만5천", "1.5만", "만만",
          "99999999999999999999999", "1e9", "１０００", "٣", "NaN", "inf", "5,000,000,000",
          "@younghee", "@nobody", "@", "#", "mapo", "MAPO", "gangnam", "nope", "T1", "T999999",
@@ -22,9 +22,11 @@ WORDS = ["#1", "#2", "#3", "#4", "#99", "0", "-1", "-5000", "5천", "1만5천", 
 CALLBACK_PREFIXES = ["pay:ok:", "pay:no:", "chg:ok:", "chg:no:", "chg:x:", "hist:", "mkt:",
                      "post:v:", "post:trade:", "post:close:", "post:renew:", "dlg:cat:",
                      "dlg:skip", "dlg:nego", "dlg:publish", "dlg:cancel", "app:ok:", "app:no:",
-                     "lang:", "cm:", "code:new:1:", "code:new:", "", "junk:"]
+                     "lang:", "cm:", "code:new:1:", "code:new:", "", "junk:", "dir:", "dir:v:",
+                     "rly:p:", "rly:m:", "rly:r:", "rly:cancel", "set:dir:", "set:msg:",
+                     "set:intro"]
 LABELS = ["💰 잔액", "📜 거래내역", "🛒 장터", "⏳ 대기 요청", "🎁 드려요", "🙋 구해요",
-          "❓ 도움말", "💰 Balance"]
+          "❓ 도움말", "💰 Balance", "👥 이웃"]
 
 
 def random_text(rng: random.Random) -> str:
