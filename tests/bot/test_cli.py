@@ -25,7 +25,7 @@ def test_create_appoint_verify(monkeypatch, tmp_path, capsys):
     assert run(monkeypatch, tmp_path, "coordinator", "add", "--community", "nope",
                "--telegram-id", "555") == 1
     assert run(monkeypatch, tmp_path, "verify") == 0
-    assert "모든 규칙이 지켜지고 있어요" in capsys.readouterr().out
+    assert "장부에 이상이 없어요" in capsys.readouterr().out
 
 
 def test_verify_exits_non_zero_on_a_broken_invariant(monkeypatch, tmp_path, capsys):

@@ -19,7 +19,7 @@ def test_import_a_years_schedule(monkeypatch, tmp_path, capsys):
         + "trip,현장 견학,2027-06-05 09:00,2027-06-05 18:00,은평,20\n",
         encoding="utf-8-sig")
     assert main(["events", "import", str(schedule), "--community", "mapo"]) == 0
-    assert "일정 3개를 가져왔어요" in capsys.readouterr().out
+    assert "일정 3건을 가져왔어요" in capsys.readouterr().out
 
 
 def test_one_bad_row_imports_nothing_and_names_the_lines(monkeypatch, tmp_path, capsys):

@@ -41,7 +41,7 @@ async def test_pay_and_confirm_over_http(tmp_path, clock):
             await wait(emulator.wait_for, lambda m, p: m == "editMessageText"
                        and "보냈어요" in p.get("text", ""))
             await wait(emulator.wait_for, lambda m, p: m == "sendMessage"
-                       and int(p["chat_id"]) == PARK.id and "돈이 들어왔어요" in p["text"])
+                       and int(p["chat_id"]) == PARK.id and "금액이 들어왔어요" in p["text"])
             await wait(emulator.wait_for, lambda m, p: m == "answerCallbackQuery")
 
             lee = await services.people.resolve("telegram", str(LEE.id), LEE.first_name)

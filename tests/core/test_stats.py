@@ -95,8 +95,8 @@ async def test_csv_files_have_bom_and_the_right_columns(history):
     for content in files.values():
         assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(files["mapo-transfers.csv"].decode("utf-8-sig"))))
-    assert rows[0] == ["거래번호", "일시", "종류", "보낸 회원번호", "보낸 사람", "받은 회원번호",
-                       "받은 사람", "금액", "메모", "정정 대상", "사유"]
+    assert rows[0] == ["거래 번호", "일시", "종류", "보낸 회원 번호", "보낸 사람", "받은 회원 번호",
+                       "받은 사람", "금액", "메모", "되돌린 거래", "사유"]
     assert len(rows) == 1 + 6  # five payments and one correction
     assert rows[4][1] == "2026-01-01 00:30"  # Seoul time
     assert rows[6][9] == "T5" and rows[6][10] == "중복"
@@ -111,12 +111,12 @@ async def test_xlsx_holds_the_same_numbers(history):
     data = await services.stats.export(kim, datetime(2025, 1, 1, tzinfo=UTC),
                                        datetime(2027, 1, 1, tzinfo=UTC))
     workbook = load_workbook(io.BytesIO(xlsx_workbook(translator("ko"), data)))
-    assert workbook.sheetnames == ["요약", "거래", "회원", "게시물", "일정"]
+    assert workbook.sheetnames == ["요약", "거래 내역", "회원 목록", "게시물", "일정"]
     summary = [[cell.value for cell in row] for row in workbook["요약"].iter_rows()]
-    assert summary[1] == ["올해 (2026)", 1, 200, 2, 0, 1, 1]
-    assert summary[2] == ["작년 (2025)", 3, 1800, 3, 4, 0, 0]
+    assert summary[1] == ["올해(2026년)", 1, 200, 2, 0, 1, 1]
+    assert summary[2] == ["작년(2025년)", 3, 1800, 3, 4, 0, 0]
     assert summary[3] == ["누적", 4, 2000, 3, 4, 1, 1]
-    assert workbook["거래"].max_row == 7
+    assert workbook["거래 내역"].max_row == 7
 
 
 async def test_chart_is_a_png_drawn_with_a_font_that_has_hangul(history):

@@ -68,14 +68,14 @@ async def test_capacity_waiting_list_promotion_fees_and_refunds(harness):
     await community(harness)
     event_id = await new_event(harness)
     calls = await harness.send(LEE, "/sessions")
-    assert "품앗이 학당: 공동체 화폐" in texts(calls) and "2자리 중 2자리 남음" in texts(calls)
+    assert "품앗이 학당: 공동체 화폐" in texts(calls) and "정원 2명 중 2자리 남음" in texts(calls)
     detail = texts(await harness.tap(LEE, f"ev:v:{event_id}"))
     assert "📍 마포구청 3층" in detail and 'href="https://naver.me/mapo"' in detail
     assert "진행: 김선생" in detail and "참가비: 3,000문" in detail
 
     await harness.tap(LEE, f"ev:join:{event_id}")
     calls = await harness.tap(PARK, f"ev:join:{event_id}")
-    assert "신청했어요" in " ".join(alerts(calls))
+    assert "신청됐어요" in " ".join(alerts(calls))
     calls = await harness.tap(CHOI, f"ev:join:{event_id}")  # full (최수진 reads English)
     assert any("It's full" in a for a in alerts(calls))
     calls = await harness.tap(CHOI, f"ev:wait:{event_id}")
@@ -98,11 +98,11 @@ async def test_checkin_reward_paid_once_even_when_sent_twice(harness):
     event_id = await new_event(harness, fee="1000")
     await harness.tap(LEE, f"ev:join:{event_id}")
     calls = await harness.tap(KIM, f"ev:chk:{event_id}")
-    code = next(c for c in calls if "출석 체크" in c.text).text.split("/checkin ")[1][:4]
+    code = next(c for c in calls if "출석 확인" in c.text).text.split("/checkin ")[1][:4]
     await at_start(harness, event_id)
     first = await harness.send(LEE, f"/checkin {code}")
     second = await harness.send(LEE, f"/checkin {code}")
-    assert "5,000문을 받으셨어요" in texts(first)
+    assert "참석 보상으로 5,000문 드렸어요" in texts(first)
     assert "이미 출석" in texts(second)
     calls = await harness.tap(KIM, f"ev:att:{event_id}:{await membership_of(harness, LEE)}")
     assert "이미 출석" in " ".join(alerts(calls))
@@ -141,7 +141,7 @@ async def test_edit_and_cancel_notify_everyone_signed_up(harness):
     for user in (LEE, PARK):
         assert "일정이 취소됐어요" in harness.last_message_to(user).text
         assert "잔액: <b>0문</b>" in await balance(harness, user)
-    assert "다가오는 학당이나 회의가 없어요" in texts(await harness.send(LEE, "/sessions"))
+    assert "다가오는 일정이 없어요" in texts(await harness.send(LEE, "/sessions"))
     assert (await harness.services.verify()).ok
 
 
@@ -162,12 +162,12 @@ async def test_ics_calendar_and_bad_dates(harness):
     await harness.send(KIM, "자문회의")
     assert "없는 날짜나 시간" in texts(await harness.send(KIM, "2월 30일 오후 3시"))
     assert "이미 지난 시간" in texts(await harness.send(KIM, "2026-01-05 10:00"))
-    assert "이렇게 이해했어요" in texts(await harness.send(KIM, "내일 19:30"))
+    assert "시작하는 걸로 적었어요" in texts(await harness.send(KIM, "내일 19:30"))
 
 
 async def test_orientation_required_opens_the_account(harness):
     await community(harness, orientation_required=True)
-    assert "오리엔테이션에 참석하면" in texts(await harness.send(LEE, "/pay #4 100"))
+    assert "새 회원 교육에 참석하면" in texts(await harness.send(LEE, "/pay #4 100"))
     event_id = await new_event(harness, orientation="1")  # the fee is dropped: it is free
     await harness.tap(LEE, f"ev:join:{event_id}")
     assert "잔액: <b>0문</b>" in await balance(harness, LEE)
@@ -217,4 +217,4 @@ async def test_my_sessions_shows_the_real_seats_left(harness):
     await community(harness)
     event_id = await new_event(harness, capacity="3")
     await harness.tap(LEE, f"ev:join:{event_id}")
-    assert "3자리 중 2자리 남음" in texts(await harness.send(LEE, "/mysessions"))
+    assert "정원 3명 중 2자리 남음" in texts(await harness.send(LEE, "/mysessions"))

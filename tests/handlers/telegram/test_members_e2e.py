@@ -50,11 +50,11 @@ async def test_suspend_reactivate_limit_promote_all_audited(harness):
 
     calls = await harness.send(KIM, "/limit #2 -1000 - 연체 관리")
     assert "한도를 바꿨어요" in texts(calls)
-    assert "신용 한도 -1,000문" in texts(await harness.send(LEE, "/balance"))
-    assert "신용 한도를 넘어요" in texts(await harness.send(LEE, "/pay #3 400"))
+    assert "잔액 한도: -1,000문" in texts(await harness.send(LEE, "/balance"))
+    assert "쓸 수 있는 한도를 넘어요" in texts(await harness.send(LEE, "/pay #3 400"))
 
     await harness.send(KIM, "/promote #2")
-    assert "운영위원이에요" in harness.last_message_to(LEE).text
+    assert "운영위원이 되셨어요" in harness.last_message_to(LEE).text
     assert "회원 목록" in texts(await harness.send(LEE, "/members"))
 
     log = texts(await harness.send(KIM, "/audit"))

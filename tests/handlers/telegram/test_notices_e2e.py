@@ -70,7 +70,7 @@ async def test_three_audiences_reach_exactly_the_right_members(harness):
     await write_notice(harness, "장터에 놀러 오세요", ["ntc:aud:inactive", "ntc:days:30"])
     assert receivers(harness, "장터에 놀러 오세요") == sorted([KIM.id, PARK.id])
     report = harness.last_message_to(KIM).text
-    assert "전송 결과" in report and "보냄 2" in report
+    assert "결과: 2명 중 2명에게 보냈어요" in report
 
 
 async def test_blocked_member_is_reported_unreachable(harness):
@@ -81,7 +81,7 @@ async def test_blocked_member_is_reported_unreachable(harness):
     await write_notice(harness, "전체 공지", ["ntc:aud:all"])
     assert receivers(harness, "전체 공지") == sorted([KIM.id, LEE.id, CHOI.id])
     report = harness.last_message_to(KIM).text
-    assert "연락 안 됨 1" in report and "보냄 3" in report
+    assert "연락 안 됨 1명" in report and "4명 중 3명에게 보냈어요" in report
     assert "연락 안 됨 1" in texts(await harness.send(KIM, "/notices"))
 
 
@@ -102,7 +102,7 @@ async def test_retry_after_pauses_and_resumes(harness):
     await write_notice(harness, "천천히", ["ntc:aud:all"])
     assert time.monotonic() - started >= 1.0  # it waited as asked
     assert receivers(harness, "천천히") == sorted([KIM.id, LEE.id, PARK.id, CHOI.id])
-    assert "실패 0" in harness.last_message_to(KIM).text
+    assert "실패 0명" in harness.last_message_to(KIM).text
 
 
 async def test_mute_and_urgent(harness):
@@ -130,7 +130,7 @@ async def test_group_link_notices_and_brief_group_answers(harness):
     await write_notice(harness, "단톡방에도", ["ntc:aud:all"])
     assert group in receivers(harness, "단톡방에도")
     calls = await harness.send(LEE, "/balance", chat_id=group)
-    assert "개인 대화" in texts(calls) and "잔액" not in texts(calls)
+    assert "1:1 대화" in texts(calls) and "잔액" not in texts(calls)
     assert any("t.me/pumasi_bot" in str(c.params.get("reply_markup")) for c in calls)
     await harness.send(LEE, "/offer")
     await harness.tap(LEE, "dlg:cat:goods")
@@ -162,7 +162,7 @@ async def test_restart_in_the_middle_of_500_recipients_delivers_each_once(tmp_pa
     sends = Counter(c.chat_id for h in (first, second) for c in h.api.calls
                     if c.method == "sendMessage" and c.text == "대청소 날")
     assert len(sends) == 500 and set(sends.values()) == {1}
-    assert "보냄 500" in second.last_message_to(coordinator).text
+    assert "500명 중 500명에게 보냈어요" in second.last_message_to(coordinator).text
     await second.stop()
 
 

@@ -63,7 +63,7 @@ async def test_join_approve_offer_market_pay_confirm(harness):
     assert "보낼 내용을 확인해 주세요" in texts(calls)
     calls = await harness.tap(PARK, harness.button_data(PARK, "보내기"))
     assert "보냈어요" in texts(calls)
-    assert "돈이 들어왔어요" in harness.last_message_to(LEE).text
+    assert "금액이 들어왔어요" in harness.last_message_to(LEE).text
 
     assert "잔액: <b>-15,000문</b>" in await balance_text(harness, PARK)
     assert "잔액: <b>15,000문</b>" in await balance_text(harness, LEE)
@@ -82,7 +82,7 @@ async def test_charge_declined(harness):
     await join_all(harness)
     calls = await harness.send(LEE, "/charge #4 5000 수업료")  # 박민지 is #4
     assert "요청을 보냈어요" in texts(calls)
-    assert "지불을 요청했어요" in harness.last_message_to(PARK).text
+    assert "보내 달라고 요청했어요" in harness.last_message_to(PARK).text
     calls = await harness.tap(PARK, harness.button_data(PARK, "거절"))
     assert "거절했어요" in texts(calls)
     assert "거절했어요" in harness.last_message_to(LEE).text
@@ -116,10 +116,10 @@ async def test_charge_expired_with_one_reminder(harness):
     [
         ("/pay #99 5000", "회원이 없어요"),
         ("/pay @nobody 5000", "회원이 없어요"),
-        ("/pay #3 5000", "자기 자신과는"),
+        ("/pay #3 5000", "본인과는 거래할 수 없어요"),
         ("/pay #4 0", "0보다 커야"),
-        ("/pay #4 -5000", "마이너스"),
-        ("/pay #4 400000", "신용 한도를 넘어요"),
+        ("/pay #4 -5000", "금액 앞에 - 를 붙일 수 없어요"),
+        ("/pay #4 400000", "쓸 수 있는 한도를 넘어요"),
         ("/pay #4 오천냥", "알아보지 못했어요"),
         ("/pay #4 5,00", "알아보지 못했어요"),
         ("/pay #4", "사용법"),
@@ -159,7 +159,7 @@ async def test_same_confirm_twice_and_concurrently_gives_one_transfer(harness):
     updates = [harness.updates.callback(LEE, confirm) for _ in range(5)]
     await asyncio.gather(*(harness.application.process_update(u) for u in updates))
 
-    received = [c for c in harness.api.sent_to(PARK.id) if "돈이 들어왔어요" in c.text]
+    received = [c for c in harness.api.sent_to(PARK.id) if "금액이 들어왔어요" in c.text]
     assert len(received) == 2  # one per payment, none for the repeats
     assert "잔액: <b>-3,000문</b>" in await balance_text(harness, LEE)
     assert await count_rows(harness.services, "transfers") == 2
@@ -172,7 +172,7 @@ async def test_redelivered_charge_update_asks_the_payer_once(harness):
 
     for _ in range(2):
         await harness.application.process_update(Update.de_json(update, harness.application.bot))
-    asked = [c for c in harness.api.sent_to(PARK.id) if "지불을 요청했어요" in c.text]
+    asked = [c for c in harness.api.sent_to(PARK.id) if "보내 달라고 요청했어요" in c.text]
     assert len(asked) == 1
     assert await count_rows(harness.services, "trade_requests") == 1
 
@@ -206,7 +206,7 @@ async def test_coordinator_reversal_tells_both(harness):
     await harness.send(LEE, "/pay #4 1000")
     await harness.tap(LEE, harness.button_data(LEE, "보내기"))
     calls = await harness.send(PARK, "/reverse T1 실수")  # not a coordinator: nothing to see
-    assert "바로잡을 수 있는 거래가 없어요" in texts(calls)
+    assert "T1 거래를 찾을 수 없어요" in texts(calls)
     await harness.send(KIM, "/reverse T1 두 번 보냄")
     calls = await harness.tap(KIM, harness.button_data(KIM, "되돌리기"))  # confirm step
     assert "되돌렸어요" in texts(calls)
@@ -266,7 +266,7 @@ async def test_pending_lists_both_directions(harness):
     await harness.send(PARK, "/charge #3 200")
     calls = await harness.send(LEE, "/pending")
     text = texts(calls)
-    assert "받을 돈" in text and "보낼 돈" in text
+    assert "받을 금액" in text and "보낼 금액" in text
     calls = await harness.tap(LEE, harness.button_data(LEE, "R2 보내기"))
     assert "보냈어요" in texts(calls)
 
