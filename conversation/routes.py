@@ -13,6 +13,7 @@ from conversation.flows import (
     members,
     membership,
     notices,
+    privacy,
     router,
     start,
     stats,
@@ -55,6 +56,10 @@ COMMANDS: dict[str, Flow] = {
     "audit": members.audit,
     "stats": stats.stats,
     "export": stats.export,
+    "leave": privacy.leave,
+    "mydata": privacy.my_data,
+    "settle": privacy.settle,
+    "erase": privacy.erase,
 }
 
 ACTIONS: dict[str, Flow] = {
@@ -78,6 +83,9 @@ ACTIONS: dict[str, Flow] = {
     r"^ntc:": notices.on_button,
     r"^mem:": members.on_members_page,
     r"^aud:": members.on_audit_page,
+    r"^jn:(ok|no):": membership.on_consent,
+    r"^lv:(ok|no):": privacy.on_leave,
+    r"^er:(ok|no):": privacy.on_erase,
 }
 
 

@@ -14,6 +14,7 @@ from core.market import MarketService
 from core.membership import MembershipService
 from core.notices import NoticeService
 from core.people import PeopleService
+from core.privacy import PrivacyService
 from core.reminders import ReminderService
 from core.stats import StatsService
 from core.verify import VerifyReport, verify_ledger
@@ -34,6 +35,7 @@ class Services:
     reminders: ReminderService
     notices: NoticeService
     stats: StatsService
+    privacy: PrivacyService
 
     @classmethod
     async def open(
@@ -59,6 +61,7 @@ class Services:
             reminders=ReminderService(db, clock),
             notices=NoticeService(db, clock),
             stats=StatsService(db, clock),
+            privacy=PrivacyService(db, clock),
         )
 
     async def verify(self) -> VerifyReport:

@@ -9,7 +9,7 @@ from storage.db import Connection, fetch_all, fetch_one
 # A member with where to reach them: `addresses` is a JSON object of channel → external id.
 _MEMBER_VIEW = (
     "SELECT m.id AS membership_id, m.community_id, m.person_id, m.number, m.role, m.status,"
-    " p.display_name, p.username, p.locale,"
+    " p.display_name, p.username, p.locale, p.erased_at,"
     " (SELECT json_group_object(i.channel, i.external_id) FROM identities i"
     "  WHERE i.person_id = m.person_id) AS addresses"
     " FROM memberships m JOIN people p ON p.id = m.person_id"
@@ -60,16 +60,16 @@ async def decide_pending(
 
 async def reapply(conn: Connection, membership_id: int, now: str) -> None:
     await conn.execute(
-        "UPDATE memberships SET status = 'pending', created_at = ?, decided_at = NULL"
-        " WHERE id = ? AND status = 'rejected'",
+        "UPDATE memberships SET status = 'pending', created_at = ?, decided_at = NULL,"
+        " left_at = NULL WHERE id = ? AND status IN ('rejected', 'left')",
         (now, membership_id),
     )
 
 
 async def activate(conn: Connection, membership_id: int, number: int, role: str, now: str) -> None:
     await conn.execute(
-        "UPDATE memberships SET status = 'active', number = ?, role = ?, decided_at = ?"
-        " WHERE id = ?",
+        "UPDATE memberships SET status = 'active', number = ?, role = ?, decided_at = ?,"
+        " left_at = NULL WHERE id = ?",
         (number, role, now, membership_id),
     )
 

@@ -35,11 +35,11 @@ async def world(harness):
     await services.membership.add_coordinator(code="gangnam", channel="telegram",
                                               external_id=str(OTHER_COORDINATOR.id))
     for user in (LEE, PARK):
-        await harness.send(user, "/join mapo")
+        await harness.join(user, "mapo")
         await harness.tap(KIM, harness.button_data(KIM, "승인"))
     for user in (KIM, OTHER_COORDINATOR, ADMIN, STRANGER):
         await harness.send(user, "/start")
-    await harness.send(APPLICANT, "/join mapo")
+    await harness.join(APPLICANT, "mapo")
     await harness.send(LEE, "/pay #3 100")
     await harness.tap(LEE, harness.button_data(LEE, "보내기"))
     await services.market.create_post(
