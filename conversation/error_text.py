@@ -235,10 +235,6 @@ _MESSAGES: dict[str, _Render] = {
     "orientation_needed": lambda tr, p: tr(
         "Your account opens after you attend an orientation. See /sessions to sign up."
     ),
-    "consent_needed": lambda tr, p: tr(
-        "To join, please read the privacy notice and agree: send /join {code} again.",
-        code=p.get("code", ""),
-    ),
     "leave_balance": lambda tr, p: tr(
         "Your balance in {community} is {balance}. Before you leave, a coordinator settles it "
         "to 0 with the community account: please ask them to send /settle #{number} with a "

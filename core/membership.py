@@ -34,10 +34,11 @@ _CODE_SUFFIX = 6
 
 @dataclass(frozen=True)
 class JoinResult:
-    # 'active', 'pending' (a new application), 'waiting' (applied before) or 'already'
+    # 'active', 'pending' (a new application), 'waiting' (applied before), 'already', or
+    # 'consent' (the privacy notice must be agreed to first; nothing was created)
     status: str
     community: Community
-    member: Member
+    member: Member | None
     coordinators: list[Member]  # to ask, only for a new application
 
 
@@ -246,7 +247,7 @@ class MembershipService:
                    consent_required: bool = False) -> JoinResult:
         """Join by code. With `consent_required`, someone not (or no longer) a member must
         have agreed to the privacy notice version `consent`: without it nothing is created
-        and `consent_needed` says so; with it the consent is recorded in this transaction."""
+        (status 'consent'); with it the consent is recorded in this same transaction."""
         code = (code or "").strip()
         if not CODE_PATTERN.match(code):
             raise DomainError("community_code_invalid", code=code)
@@ -271,8 +272,10 @@ class MembershipService:
                 await self._point_at_application(conn, actor, community.id)
                 result = "waiting"
             elif consent_required and consent is None:
-                raise DomainError("consent_needed", code=community.code,
-                                  community=community.name, open_ledger=community.open_ledger)
+                # Nothing is created; committing still records the update, so a redelivered
+                # /join is not answered a second time.
+                return JoinResult(status="consent", community=community, member=None,
+                                  coordinators=[])
             elif community.approval == "auto":
                 membership_id = await self._enrol(
                     conn, community.id, actor.person.id, role="member", now=now

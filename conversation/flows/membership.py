@@ -38,13 +38,10 @@ async def join(turn: Turn) -> None:
 
 async def join_with_code(turn: Turn, code: str) -> None:
     """Someone not yet a member first reads the privacy notice; members are not asked again."""
-    try:
-        result = await turn.services.membership.join(turn.actor, code, consent_required=True)
-    except DomainError as error:
-        if error.code != "consent_needed":
-            raise
-        await privacy.ask_consent(turn, error.params["code"], error.params["community"],
-                                  bool(error.params.get("open_ledger")))
+    result = await turn.services.membership.join(turn.actor, code, consent_required=True)
+    if result.status == "consent":
+        community = result.community
+        await privacy.ask_consent(turn, community.code, community.name, community.open_ledger)
         return
     await _answer_join(turn, result)
 
