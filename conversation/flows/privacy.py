@@ -88,7 +88,10 @@ async def leave(turn: Turn) -> None:
     plan = await turn.services.privacy.leave_plan(turn.actor)
     tr = turn.tr
     if plan.blocker is not None:
-        await turn.reply(error_text(tr, plan.blocker) + "\n" + _contact(tr, plan))
+        text = error_text(tr, plan.blocker)
+        if plan.blocker.code == "leave_balance":  # a coordinator has to act: say whom to ask
+            text += "\n" + _contact(tr, plan)
+        await turn.reply(text)
         return
     membership_id = plan.member.membership_id
     await turn.reply(_leave_preview(tr, plan), keyboard([[

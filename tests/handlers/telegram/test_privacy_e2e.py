@@ -9,6 +9,7 @@ import zipfile
 from datetime import timedelta
 
 from bot.updates import FakeUser
+from core import privacy
 from core.events import EventDraft
 from core.privacy import NOTICE_VERSION
 from tests.conftest import CHOI, KIM, LEE, PARK
@@ -200,6 +201,7 @@ async def test_the_only_coordinator_cannot_leave(harness):
     await mapo(harness)
     calls = await harness.send(KIM, "/leave")
     assert "운영위원이 나 혼자예요" in texts(calls) and "/promote" in texts(calls)
+    assert "문의해 주세요" not in texts(calls)  # no one else to ask
     assert await status_of(harness, KIM) == "active"
 
 
@@ -255,6 +257,17 @@ async def test_mydata_holds_the_members_own_rows_and_no_one_elses(harness):
     assert [row[0] for row in memberships] == ["mapo"] and memberships[0][10] == NOTICE_VERSION
     for other in ("최수진", "책값", "박민지의 책", str(PARK.id), str(CHOI.id), "minji"):
         assert other not in everything, other
+
+
+async def test_mydata_is_cut_at_its_limit_and_says_so(harness, monkeypatch):
+    monkeypatch.setattr(privacy, "MY_DATA_ROWS", 1)
+    await mapo(harness)
+    await pay(harness, LEE, "#3", 100)
+    await pay(harness, LEE, "#3", 200)
+    calls = await harness.send(LEE, "/mydata")
+    trades = unzip(calls)["trades.csv"][1:]
+    assert trades[0][0] == "T1" and len(trades) == 2 and trades[1][0].startswith("…")
+    assert "1줄은 넣지 못했어요" in texts(calls)
 
 
 # ----- erasing a former member ------------------------------------------------------------
