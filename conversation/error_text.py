@@ -247,6 +247,43 @@ _MESSAGES: dict[str, _Render] = {
     "orientation_needed": lambda tr, p: tr(
         "Your account opens after you attend an orientation. See /sessions to sign up."
     ),
+    "leave_balance": lambda tr, p: tr(
+        "Your balance in {community} is {balance}. Before you leave, a coordinator settles it "
+        "to 0 with the community account: please ask them to send /settle #{number} with a "
+        "reason, then send /leave again.",
+        community=p["community"], balance=tr.amount(p["balance"], p["unit"]),
+        number=p["number"],
+    ),
+    "leave_last_coordinator": lambda tr, p: tr(
+        "You're the only coordinator of {community}. Please make another member coordinator "
+        "with /promote #23 first, then send /leave again.", community=p["community"],
+    ),
+    "settle_self": lambda tr, p: tr(
+        "Another coordinator must settle your own balance. Please ask one of them."
+    ),
+    "settle_nothing": lambda tr, p: tr(
+        "The balance of #{number} is already 0. Nothing to settle.", number=p["number"]
+    ),
+    "erase_not_left": lambda tr, p: tr(
+        "#{number} is still a member. Only a former member can be erased: they leave with "
+        "/leave first.", number=p["number"],
+    ),
+    "erase_balance": lambda tr, p: tr(
+        "The balance of #{number} isn't 0. Please settle it first: /settle #{number} reason",
+        number=p["number"],
+    ),
+    "erase_member_elsewhere": lambda tr, p: tr(
+        "#{number} still belongs to another community on this bot, so their name can't be "
+        "erased yet. Please ask the foundation admin.", number=p["number"],
+    ),
+    "already_erased": lambda tr, p: tr(
+        "#{number} has already been erased.", number=p["number"]
+    ),
+    "erasure_not_open": lambda tr, p: tr(
+        "This confirmation has expired or is closed. To erase #{number}, send /erase #{number} "
+        "reason again.", number=p["number"],
+    ),
+    "erasure_not_found": lambda tr, p: tr("That erasure isn't available."),
 }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from conversation.i18n import TIMEZONE, Translator
 from conversation.render import (
     category_name,
+    former_member,
     kind_label,
     member_status_name,
     post_status_name,
@@ -67,6 +68,14 @@ def parse_day(text: str | None) -> date | None:
         return None
 
 
+def party_name(tr: Translator, number: int | None, name: str | None) -> str:
+    """One side of a transfer: a member's name (an erased one's label), or the community
+    account, which has no membership and so no number."""
+    if number is None:
+        return tr("the community account")
+    return name or former_member(tr, number)
+
+
 def _when(moment: datetime | None, tr: Translator) -> str:
     """Seoul time in a form spreadsheets sort and read as a date."""
     return "" if moment is None else moment.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M")
@@ -78,9 +87,9 @@ def _sheets(tr: Translator, data: ExportData) -> dict[str, tuple[list[Column], l
         (tr("Date and time"), lambda r: _when(r["created_at"], tr)),
         (tr("Kind"), lambda r: transfer_kind_name(tr, r["kind"], r["purpose"])),
         (tr("Payer number"), lambda r: r["payer_number"] or ""),
-        (tr("Payer"), lambda r: r["payer_name"] or tr("the community account")),
+        (tr("Payer"), lambda r: party_name(tr, r["payer_number"], r["payer_name"])),
         (tr("Payee number"), lambda r: r["payee_number"] or ""),
-        (tr("Payee"), lambda r: r["payee_name"] or tr("the community account")),
+        (tr("Payee"), lambda r: party_name(tr, r["payee_number"], r["payee_name"])),
         (tr("Amount"), lambda r: r["amount"]),
         (tr("Memo"), lambda r: r["memo"] or ""),
         (tr("Correction of"), lambda r: f"T{r['reverses_id']}" if r["reverses_id"] else ""),
@@ -88,7 +97,7 @@ def _sheets(tr: Translator, data: ExportData) -> dict[str, tuple[list[Column], l
     ]
     member_columns: list[Column] = [
         (tr("Number"), lambda r: r["number"] or ""),
-        (tr("Name"), lambda r: r["display_name"]),
+        (tr("Name"), lambda r: r["display_name"] or former_member(tr, r["number"])),
         (tr("Role"), lambda r: role_name(tr, r["role"])),
         (tr("Status"), lambda r: member_status_name(tr, r["status"])),
         (tr("Joined"), lambda r: _when(r["decided_at"] or r["created_at"], tr)),
@@ -101,11 +110,11 @@ def _sheets(tr: Translator, data: ExportData) -> dict[str, tuple[list[Column], l
         (tr("Date and time"), lambda r: _when(r["created_at"], tr)),
         (tr("Kind"), lambda r: kind_label(tr, r["kind"])),
         (tr("Category"), lambda r: category_name(tr, r["category"])),
-        (tr("Title"), lambda r: r["title"]),
+        (tr("Title"), lambda r: r["title"] or tr("(erased)")),
         (tr("Price"), lambda r: r["price"] if r["price"] is not None else ""),
         (tr("Status"), lambda r: post_status_name(tr, r["status"])),
         (tr("Author number"), lambda r: r["author_number"]),
-        (tr("Author"), lambda r: r["author_name"]),
+        (tr("Author"), lambda r: r["author_name"] or former_member(tr, r["author_number"])),
     ]
     event_columns: list[Column] = [
         (tr("Event"), lambda r: r["id"]),
@@ -127,16 +136,22 @@ def _sheets(tr: Translator, data: ExportData) -> dict[str, tuple[list[Column], l
     }
 
 
+def csv_bytes(columns: list[Column], rows: list[dict], tail: list[Any] | None = None) -> bytes:
+    """A CSV file (UTF-8 with BOM) of the rows under the column titles, every cell guarded
+    against formulas; `tail` is a last line (e.g. "… 12 more rows not included")."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([csv_cell(title) for title, _ in columns])
+    for row in rows:
+        writer.writerow([csv_cell(value(row)) for _, value in columns])
+    if tail:
+        writer.writerow([csv_cell(value) for value in tail])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
 def csv_files(tr: Translator, data: ExportData) -> dict[str, bytes]:
-    files = {}
-    for name, (columns, rows) in _sheets(tr, data).items():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([csv_cell(title) for title, _ in columns])
-        for row in rows:
-            writer.writerow([csv_cell(value(row)) for _, value in columns])
-        files[f"{data.community.code}-{name}.csv"] = buffer.getvalue().encode("utf-8-sig")
-    return files
+    return {f"{data.community.code}-{name}.csv": csv_bytes(columns, rows)
+            for name, (columns, rows) in _sheets(tr, data).items()}
 
 
 def summary_rows(tr: Translator, data: ExportData) -> list[list[Any]]:

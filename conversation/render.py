@@ -29,9 +29,26 @@ def member_label(member: Member | None, tr: Translator, *, in_list: bool = False
     """`#23 김영희`; in a list the name is cut so a page of lines stays inside the limits."""
     if member is None:
         return tr("the community account")
+    if member.erased or not member.display_name:
+        return escape(former_member(tr, member.number))
     number = f"#{member.number} " if member.number is not None else ""
     name = cut(member.display_name, NAME_IN_LIST) if in_list else member.display_name
     return f"{number}{escape(name)}"
+
+
+def former_member(tr: Translator, number: int | None) -> str:
+    """An erased member, as plain text: their number stays, their name is gone."""
+    if number is None:
+        return tr("former member")
+    return tr("former member #{number}", number=number)
+
+
+def numbered_name(tr: Translator, number: int | None, name: str | None) -> str:
+    """`#23 김영희` as plain text from stored columns. Erasing a member blanks their stored
+    name, so a blank name is always shown as "former member #23", whichever query read it."""
+    if not name:
+        return former_member(tr, number)
+    return f"#{number} {name}" if number is not None else name
 
 
 def category_label(tr: Translator, code: str) -> str:
@@ -68,8 +85,8 @@ def role_name(tr: Translator, role: str) -> str:
 
 def member_status_name(tr: Translator, status: str) -> str:
     return {"active": tr("Active"), "suspended": tr("Suspended"),
-            "pending": tr("Waiting for approval"), "rejected": tr("Not approved")
-            }.get(status, status)
+            "pending": tr("Waiting for approval"), "rejected": tr("Not approved"),
+            "left": tr("Left")}.get(status, status)
 
 
 def post_status_name(tr: Translator, status: str) -> str:
@@ -81,7 +98,8 @@ def transfer_kind_name(tr: Translator, kind: str, purpose: str | None = None) ->
     """A transfer's kind; an event's fee, refund or reward says which it is."""
     if purpose:
         return {"event_fee": tr("Event fee"), "event_refund": tr("Event fee refund"),
-                "event_reward": tr("Attendance reward")}.get(purpose, purpose)
+                "event_reward": tr("Attendance reward"),
+                "settlement": tr("Balance settlement")}.get(purpose, purpose)
     return {"pay": tr("Payment"), "charge": tr("Payment request"),
             "reversal": tr("Correction")}.get(kind, kind)
 
@@ -105,6 +123,9 @@ def audit_action_name(tr: Translator, action: str) -> str:
         "event_edit": tr("Event changed"),
         "event_cancel": tr("Event cancelled"),
         "event_import": tr("Schedule imported"),
+        "member_leave": tr("Member left"),
+        "balance_settle": tr("Balance settled"),
+        "member_erase": tr("Former member erased"),
     }.get(action, action)
 
 
@@ -117,8 +138,7 @@ def audit_target_label(tr: Translator, entry: AuditEntry) -> str:
     if kind == "membership":
         if entry.target_name is None:
             return tr("a member")
-        number = f"#{entry.target_number} " if entry.target_number is not None else ""
-        return f"{number}{escape(entry.target_name)}"
+        return escape(numbered_name(tr, entry.target_number, entry.target_name))
     if kind == "event":
         return escape(entry.target_title) if entry.target_title is not None else tr("an event")
     if kind == "transfer":
@@ -170,8 +190,8 @@ def history_text(tr: Translator, page: HistoryPage) -> str:
 
 def _history_entry(tr: Translator, entry: HistoryEntry, unit: str) -> str:
     who = (
-        f"#{entry.counterparty_number} "
-        f"{escape(cut(entry.counterparty_name or '', NAME_IN_LIST))}"
+        escape(numbered_name(tr, entry.counterparty_number,
+                             cut(entry.counterparty_name or "", NAME_IN_LIST)))
         if entry.counterparty_number is not None
         else tr("the community account")
     )
@@ -186,7 +206,9 @@ def _history_entry(tr: Translator, entry: HistoryEntry, unit: str) -> str:
         f"T{entry.transfer_id} · {tr.datetime(entry.created_at)}\n"
         f"   <b>{tr.signed_amount(entry.amount, unit)}</b> {who}{memo}{marker}"
     )
-    if entry.kind == "reversal" and entry.reason:
+    if entry.purpose == "settlement":
+        text += "\n   " + escape(transfer_kind_name(tr, entry.kind, entry.purpose))
+    if entry.reason and (entry.kind == "reversal" or entry.purpose == "settlement"):
         text += "\n   " + tr("Reason: {reason}",
                                reason=escape(cut(entry.reason, NOTE_IN_LIST)))
     return text
@@ -368,7 +390,7 @@ def market_text(tr: Translator, page: MarketPage) -> str:
     lines = [head]
     for index, post in enumerate(page.posts, start=1):
         icon = "🎁" if post.kind == "offer" else "🙋"
-        author = f"#{post.author_number} {escape(post.author_name or '')}"
+        author = escape(numbered_name(tr, post.author_number, post.author_name))
         lines.append(
             f"{index}. {icon} <b>{escape(post.title)}</b> · "
             f"{price_text(tr, post, page.community)} · {author}"

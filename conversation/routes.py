@@ -14,6 +14,7 @@ from conversation.flows import (
     members,
     membership,
     notices,
+    privacy,
     relay,
     router,
     start,
@@ -58,6 +59,10 @@ COMMANDS: dict[str, Flow] = {
     "audit": members.audit,
     "stats": stats.stats,
     "export": stats.export,
+    "leave": privacy.leave,
+    "mydata": privacy.my_data,
+    "settle": privacy.settle,
+    "erase": privacy.erase,
 }
 
 ACTIONS: dict[str, Flow] = {
@@ -83,6 +88,9 @@ ACTIONS: dict[str, Flow] = {
     r"^aud:": members.on_audit_page,
     r"^dir:": directory.on_directory,
     r"^rly:": relay.on_button,
+    r"^jn:(ok|no):": membership.on_consent,
+    r"^lv:(ok|no):": privacy.on_leave,
+    r"^er:(ok|no):": privacy.on_erase,
 }
 
 

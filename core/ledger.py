@@ -365,6 +365,7 @@ class LedgerService:
                 counterparty_number=row["counterparty_number"],
                 counterparty_name=row["counterparty_name"], reason=row["reason"],
                 reverses_id=row["reverses_id"], reversed_by=row["reversed_by"],
+                purpose=row["purpose"],
             )
             for row in rows[:HISTORY_PAGE_SIZE]
         ]

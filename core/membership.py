@@ -16,6 +16,7 @@ from storage import communities as community_rows
 from storage import ledger as ledger_rows
 from storage import memberships as membership_rows
 from storage import people as people_rows
+from storage import privacy as privacy_rows
 from storage.db import Connection, Database
 from storage.timefmt import from_db, to_db
 
@@ -33,10 +34,11 @@ _CODE_SUFFIX = 6
 
 @dataclass(frozen=True)
 class JoinResult:
-    # 'active', 'pending' (a new application), 'waiting' (applied before) or 'already'
+    # 'active', 'pending' (a new application), 'waiting' (applied before), 'already', or
+    # 'consent' (the privacy notice must be agreed to first; nothing was created)
     status: str
     community: Community
-    member: Member
+    member: Member | None
     coordinators: list[Member]  # to ask, only for a new application
 
 
@@ -241,7 +243,11 @@ class MembershipService:
             await ledger_rows.insert_account(conn, community_id, membership_id, now)
         return membership_id
 
-    async def join(self, actor: Actor, code: str) -> JoinResult:
+    async def join(self, actor: Actor, code: str, *, consent: str | None = None,
+                   consent_required: bool = False) -> JoinResult:
+        """Join by code. With `consent_required`, someone not (or no longer) a member must
+        have agreed to the privacy notice version `consent`: without it nothing is created
+        (status 'consent'); with it the consent is recorded in this same transaction."""
         code = (code or "").strip()
         if not CODE_PATTERN.match(code):
             raise DomainError("community_code_invalid", code=code)
@@ -265,6 +271,11 @@ class MembershipService:
                 membership_id = existing["id"]
                 await self._point_at_application(conn, actor, community.id)
                 result = "waiting"
+            elif consent_required and consent is None:
+                # Nothing is created; committing still records the update, so a redelivered
+                # /join is not answered a second time.
+                return JoinResult(status="consent", community=community, member=None,
+                                  coordinators=[])
             elif community.approval == "auto":
                 membership_id = await self._enrol(
                     conn, community.id, actor.person.id, role="member", now=now
@@ -282,6 +293,10 @@ class MembershipService:
                     await membership_rows.reapply(conn, membership_id, now)
                 await self._point_at_application(conn, actor, community.id)
                 result = "pending"
+            if consent is not None and result in ("active", "pending"):
+                await privacy_rows.record_consent(
+                    conn, person_id=actor.person.id, community_id=community.id,
+                    membership_id=membership_id, version=consent, now=now)
             member = await load_member(conn, membership_id)
             coordinators = [
                 await load_member(conn, row["membership_id"])
@@ -310,9 +325,12 @@ class MembershipService:
                 return Decision(approved=row["status"] == "active", newly_decided=False,
                                 community=community, member=member)
             if approve:
-                number = await community_rows.take_member_number(conn, community.id)
+                # One who left and applied again keeps their number and account.
+                number = row["number"] or await community_rows.take_member_number(
+                    conn, community.id)
                 await membership_rows.decide_pending(conn, membership_id, "active", number, now)
-                await ledger_rows.insert_account(conn, community.id, membership_id, now)
+                if await ledger_rows.account_of(conn, membership_id) is None:
+                    await ledger_rows.insert_account(conn, community.id, membership_id, now)
                 if not await _has_active_current(conn, row["person_id"]):
                     await people_rows.set_current_community(conn, row["person_id"], community.id)
             else:

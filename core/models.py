@@ -126,6 +126,8 @@ class Member:
     role: str
     status: str
     addresses: dict[str, str] = field(default_factory=dict)
+    # A former member whose name and channel ids were erased: shown as "former member #23".
+    erased: bool = False
 
     @classmethod
     def from_row(cls, row: Row, addresses: dict[str, str]) -> Member:
@@ -140,6 +142,7 @@ class Member:
             role=row["role"],
             status=row["status"],
             addresses=addresses,
+            erased=row["erased_at"] is not None if "erased_at" in row.keys() else False,
         )
 
 
@@ -289,6 +292,7 @@ class HistoryEntry:
     reason: str | None = None  # a correction's reason
     reverses_id: int | None = None  # the transfer a correction undoes
     reversed_by: int | None = None  # the correction that undid this transfer
+    purpose: str | None = None  # an event fee, refund or reward, or a balance settlement
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from core.market import MarketService
 from core.membership import MembershipService
 from core.notices import NoticeService
 from core.people import PeopleService
+from core.privacy import PrivacyService
 from core.relay import RelayService
 from core.reminders import ReminderService
 from core.stats import StatsService
@@ -38,6 +39,7 @@ class Services:
     stats: StatsService
     directory: DirectoryService
     relay: RelayService
+    privacy: PrivacyService
 
     @classmethod
     async def open(
@@ -65,6 +67,7 @@ class Services:
             stats=StatsService(db, clock),
             directory=DirectoryService(db, clock),
             relay=RelayService(db, clock),
+            privacy=PrivacyService(db, clock),
         )
 
     async def verify(self) -> VerifyReport:

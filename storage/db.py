@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -39,6 +40,11 @@ _PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=10000",
 )
+
+
+# A migration that edits a table's schema text (to loosen a CHECK constraint, which SQLite
+# cannot ALTER) must make every connection, this one included, read the schema again.
+_EDITS_SCHEMA_TEXT = re.compile(r"^\s*PRAGMA\s+writable_schema\s*=\s*ON", re.I | re.M)
 
 
 def _migrations() -> list[tuple[int, str]]:
@@ -154,6 +160,8 @@ class Database:
             try:
                 for statement in statements:
                     await conn.execute(statement)
+                if _EDITS_SCHEMA_TEXT.search(script):
+                    await _bump_schema_version(conn)
                 await conn.execute(
                     "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
                     (version, datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")),
@@ -161,6 +169,8 @@ class Database:
             except BaseException:
                 await conn.execute("ROLLBACK")
                 raise
+            finally:
+                await conn.execute("PRAGMA writable_schema = OFF")  # whatever the script did
             await conn.execute("COMMIT")
 
     async def schema_version(self) -> int:
@@ -186,6 +196,11 @@ async def fetch_all(
     conn: aiosqlite.Connection, sql: str, params: Sequence[object] = ()
 ) -> list[sqlite3.Row]:
     return list(await conn.execute_fetchall(sql, params))
+
+
+async def _bump_schema_version(conn: aiosqlite.Connection) -> None:
+    row = await fetch_one(conn, "PRAGMA schema_version")
+    await conn.execute(f"PRAGMA schema_version = {int(row[0]) + 1}")
 
 
 def _split_sql(script: str) -> list[str]:

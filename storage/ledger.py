@@ -260,7 +260,7 @@ async def history(
     return await fetch_all(
         conn,
         "WITH acct AS (SELECT id, balance FROM accounts WHERE membership_id = ?)"
-        " SELECT m.transfer_id, m.amount, t.kind, t.memo, t.reason, t.reverses_id,"
+        " SELECT m.transfer_id, m.amount, t.kind, t.purpose, t.memo, t.reason, t.reverses_id,"
         " t.created_at, acct.balance,"
         " (SELECT r.id FROM transfers r WHERE r.reverses_id = t.id) AS reversed_by,"
         " om.number AS counterparty_number, p.display_name AS counterparty_name"

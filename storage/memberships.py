@@ -10,7 +10,7 @@ from storage.db import Connection, fetch_all, fetch_one
 # the channel they are best reached on first (storage.people.PREFERRED_FIRST).
 _MEMBER_VIEW = (
     "SELECT m.id AS membership_id, m.community_id, m.person_id, m.number, m.role, m.status,"
-    " p.display_name, p.username, p.locale,"
+    " p.display_name, p.username, p.locale, p.erased_at,"
     " (SELECT json_group_object(channel, external_id) FROM (SELECT i.channel, i.external_id"
     "  FROM identities i JOIN people ip ON ip.id = i.person_id WHERE i.person_id = m.person_id"
     "  ORDER BY i.channel = COALESCE(ip.notify_channel, ip.last_channel) DESC, i.created_at,"
@@ -63,16 +63,16 @@ async def decide_pending(
 
 async def reapply(conn: Connection, membership_id: int, now: str) -> None:
     await conn.execute(
-        "UPDATE memberships SET status = 'pending', created_at = ?, decided_at = NULL"
-        " WHERE id = ? AND status = 'rejected'",
+        "UPDATE memberships SET status = 'pending', created_at = ?, decided_at = NULL,"
+        " left_at = NULL WHERE id = ? AND status IN ('rejected', 'left')",
         (now, membership_id),
     )
 
 
 async def activate(conn: Connection, membership_id: int, number: int, role: str, now: str) -> None:
     await conn.execute(
-        "UPDATE memberships SET status = 'active', number = ?, role = ?, decided_at = ?"
-        " WHERE id = ?",
+        "UPDATE memberships SET status = 'active', number = ?, role = ?, decided_at = ?,"
+        " left_at = NULL WHERE id = ?",
         (number, role, now, membership_id),
     )
 

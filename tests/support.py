@@ -76,6 +76,15 @@ class BotHarness:
         return await self.process(self.updates.edited_message(user, message_id, text,
                                                                   **kwargs))
 
+    async def join(self, user: FakeUser, code: str) -> list[ApiCall]:
+        """`/join CODE`, agreeing to the privacy notice when it is shown (someone who is
+        already a member or waits for approval is not asked again)."""
+        calls = await self.send(user, f"/join {code}")
+        agree = [data for call in calls for _, data in call.buttons if data.startswith("jn:ok:")]
+        if agree:
+            calls += await self.tap(user, agree[-1])
+        return calls
+
     async def process(self, update) -> list[ApiCall]:
         before = len(self.api.calls)
         self.history.append(update)

@@ -12,7 +12,7 @@ from conversation.flows.notices import settings_rows
 from conversation.i18n import TIMEZONE, Translator
 from conversation.ics import event_ics
 from conversation.limits import fit_lines
-from conversation.render import more_text
+from conversation.render import more_text, numbered_name
 from conversation.render_events import event_line, event_text, month_text
 from conversation.replies import Rows, keyboard
 from conversation.turn import Turn
@@ -236,7 +236,7 @@ async def _checkin_sheet(turn: Turn, event_id: int, *, opened: bool, page: int =
         text += "\n" + tr("Page {page} of {pages} · {count} signed up", page=page + 1,
                           pages=pages, count=len(rows))
     shown = rows[page * CHECKIN_PAGE_SIZE:(page + 1) * CHECKIN_PAGE_SIZE]
-    buttons = [button(f"{'✅' if attended else '⬜'} #{number} {name}"[:60],
+    buttons = [button(f"{'✅' if attended else '⬜'} {numbered_name(tr, number, name)}"[:60],
                       f"ev:att:{event_id}:{membership_id}:{page}")
                for membership_id, number, name, attended in shown]
     lines = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]

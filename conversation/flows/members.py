@@ -205,7 +205,9 @@ async def audit(turn: Turn, page: int = 0) -> None:
         lines.append(tr("No more entries."))
     for entry in entries:
         reason = f" · {escape(cut(entry.reason, NOTE_IN_LIST))}" if entry.reason else ""
-        who = escape(cut(entry.actor_name or tr("system"), NAME_IN_LIST))
+        who = escape(cut(entry.actor_name, NAME_IN_LIST) if entry.actor_name
+                     else render.former_member(tr, None) if entry.actor_name == ""
+                     else tr("system"))
         action = escape(render.audit_action_name(tr, entry.action))
         target = render.audit_target_label(tr, entry)
         lines.append(f"{tr.datetime(entry.created_at)} · {who} · {action}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from conversation import keyboards, render
+from conversation.flows import privacy
 from conversation.i18n import Translator
 from conversation.replies import keyboard
 from conversation.turn import Turn, parse_id
@@ -12,6 +13,7 @@ from core.amounts import parse_amount
 from core.errors import DomainError
 from core.membership import DEFAULT_APPROVAL, DEFAULT_FLOOR, CodeChange, JoinResult
 from core.models import Member
+from core.privacy import NOTICE_VERSION
 
 APPLICATIONS_SHOWN = 10  # one message each: a long queue comes a handful at a time
 # /newcommunity options, written key=value after the name (Korean keys too).
@@ -35,7 +37,44 @@ async def join(turn: Turn) -> None:
 
 
 async def join_with_code(turn: Turn, code: str) -> None:
-    result = await turn.services.membership.join(turn.actor, code)
+    """Someone not yet a member first reads the privacy notice; members are not asked again."""
+    result = await turn.services.membership.join(turn.actor, code, consent_required=True)
+    if result.status == "consent":
+        community = result.community
+        await privacy.ask_consent(turn, community.code, community.name, community.open_ledger)
+        return
+    await _answer_join(turn, result)
+
+
+async def on_consent(turn: Turn) -> None:
+    """The notice's buttons: only Agree joins (once, however often it is tapped), with the
+    version of the notice that was shown recorded in the same transaction."""
+    parsed = privacy.parse_consent(turn.data)
+    if parsed is None:
+        return
+    agreed, version, code = parsed
+    if not agreed:
+        await privacy.declined(turn, code)
+        return
+    tr = turn.tr
+    if version != NOTICE_VERSION:
+        # The notice changed since it was shown: agreeing must be to the words now in force.
+        await turn.answer(tr("The notice has changed. Please read it again."), alert=True)
+        await join_with_code(turn, code)
+        return
+    result = await turn.services.membership.join(turn.actor, code, consent=version)
+    if result.status in ("already", "waiting"):
+        await turn.answer(tr("You've already agreed. Nothing more to do."))
+        await turn.drop_buttons()
+        return
+    await turn.edit(
+        privacy.notice_text(tr, escape(result.community.name),
+                            open_ledger=result.community.open_ledger)
+        + "\n\n" + tr("✅ You agreed on {date}.", date=tr.datetime(turn.services.clock.now())))
+    await _answer_join(turn, result)
+
+
+async def _answer_join(turn: Turn, result: JoinResult) -> None:
     await turn.refresh()
     tr = turn.tr
     community = escape(result.community.name)

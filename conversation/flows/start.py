@@ -29,6 +29,7 @@ def help_text(tr: Translator, *, coordinator: bool) -> str:
         tr("/directory [words] – members of your community · ✉️ Contact sends them a message"),
         tr("/settings – reminders, what others see of you, messages"),
         tr("/join CODE – join a community · /switch – change community"),
+        tr("/mydata – a copy of your data · /leave – leave this community"),
         tr("/lang – language · /cancel – stop what you're doing"),
         tr("/whoami – your Telegram user id (to be appointed coordinator)"),
     ]
@@ -43,6 +44,8 @@ def help_text(tr: Translator, *, coordinator: bool) -> str:
             tr("/notice – send a notice · /notices – delivery reports"),
             tr("/stats – figures and chart · /export [from to] – CSV and XLSX files"),
             tr("/reverse T12 reason – undo a transfer made by mistake"),
+            tr("/settle #23 reason – bring a balance to 0 · /erase #23 reason – erase a "
+               "former member's name"),
             tr("/newevent – schedule a study session, meeting or field trip"),
         ]
     return "\n".join(lines)

@@ -45,6 +45,8 @@ def bot_commands(locale: str) -> list[BotCommand]:
         BotCommand("settings", tr("Settings")),
         BotCommand("join", tr("Join a community")),
         BotCommand("switch", tr("Change community")),
+        BotCommand("mydata", tr("A copy of my data")),
+        BotCommand("leave", tr("Leave this community")),
         BotCommand("lang", tr("Language")),
         BotCommand("whoami", tr("My Telegram user id")),
         BotCommand("help", tr("Help")),

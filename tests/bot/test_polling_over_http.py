@@ -30,6 +30,11 @@ async def test_pay_and_confirm_over_http(tmp_path, clock):
 
             for user in (LEE, PARK):
                 emulator.push(factory.message_dict(user, "/join mapo"))
+                _, notice = await wait(emulator.wait_for, lambda m, p, u=user: m == "sendMessage"
+                                       and int(p["chat_id"]) == u.id
+                                       and "개인정보" in p["text"])
+                agree = notice["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+                emulator.push(factory.callback_dict(user, agree, message_id=400 + user.id))
                 await wait(emulator.wait_for, lambda m, p, u=user: m == "sendMessage"
                            and int(p["chat_id"]) == u.id and "환영해요" in p["text"])
 

@@ -177,6 +177,6 @@ def test_exports_show_words_not_codes(locale):
 
 def test_an_unknown_code_is_shown_as_it_is():
     data = every_code()
-    data = replace(data, members=[dict(data.members[0], status="left")])
+    data = replace(data, members=[dict(data.members[0], status="archived")])
     rows = csv_rows(csv_files(translator("ko"), data), "mapo-members.csv")
-    assert rows[1][3] == "left"
+    assert rows[1][3] == "archived"

@@ -35,11 +35,11 @@ async def world(harness):
     await services.membership.add_coordinator(code="gangnam", channel="telegram",
                                               external_id=str(OTHER_COORDINATOR.id))
     for user in (LEE, PARK):
-        await harness.send(user, "/join mapo")
+        await harness.join(user, "mapo")
         await harness.tap(KIM, harness.button_data(KIM, "승인"))
     for user in (KIM, OTHER_COORDINATOR, ADMIN, STRANGER):
         await harness.send(user, "/start")
-    await harness.send(APPLICANT, "/join mapo")
+    await harness.join(APPLICANT, "mapo")
     await harness.send(LEE, "/pay #3 100")
     await harness.tap(LEE, harness.button_data(LEE, "보내기"))
     await services.market.create_post(
@@ -142,6 +142,35 @@ async def change_join_code(harness, user, application):
         return (await cursor.fetchone())[0] != "mapo"
 
 
+async def settle_balance(harness, user, application):
+    """박민지 (#3) holds the 100 이철수 paid; settling moves it to the community account."""
+    await harness.send(user, "/settle #3 정산")
+    async with harness.services.db.read() as conn, conn.execute(
+        "SELECT a.balance FROM accounts a JOIN memberships m ON m.id = a.membership_id"
+        " JOIN communities c ON c.id = m.community_id WHERE c.code = 'mapo'"
+        " AND m.number = 3") as cursor:
+        return (await cursor.fetchone())[0] == 0
+
+
+async def erase_former_member(harness, user, application):
+    """박민지 (#3) has left with a balance of 0; 김영희's erasure of her waits for Confirm
+    (request 1), and its button can be forged by anyone."""
+    services = harness.services
+    kim = await services.people.resolve("telegram", str(KIM.id), KIM.first_name, KIM.username)
+    park = await services.people.resolve("telegram", str(PARK.id), PARK.first_name,
+                                         PARK.username)
+    await services.privacy.settle(kim, 3, "탈퇴 정산")
+    await services.privacy.leave(park, park.membership.id)
+    await services.privacy.prepare_erasure(kim, 3, "본인 요청")
+    await harness.send(user, "/erase #3 본인 요청")
+    await harness.tap(user, "er:ok:1")
+    async with services.db.read() as conn, conn.execute(
+        "SELECT p.erased_at FROM people p JOIN memberships m ON m.person_id = p.id"
+        " JOIN communities c ON c.id = m.community_id WHERE c.code = 'mapo'"
+        " AND m.number = 3") as cursor:
+        return (await cursor.fetchone())[0] is not None
+
+
 ACTIONS = {
     "approve": (approve, {"coordinator"}),
     "reject": (reject, {"coordinator"}),
@@ -156,6 +185,8 @@ ACTIONS = {
     "export": (export_files, {"coordinator"}),
     "suspend a member": (manage_members, {"coordinator"}),
     "change the join code": (change_join_code, {"coordinator"}),
+    "settle a member's balance": (settle_balance, {"coordinator"}),
+    "erase a former member": (erase_former_member, {"coordinator"}),
 }
 
 

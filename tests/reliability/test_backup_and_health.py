@@ -92,7 +92,7 @@ async def test_info_logs_hold_no_message_text(harness, caplog):
     await harness.services.membership.create_community(code="mapo", name="마포 품앗이",
                                                        credit_floor=-300_000, approval="auto")
     for user in (KIM, LEE, PARK):
-        await harness.send(user, "/join mapo")
+        await harness.join(user, "mapo")
     secret = "전화 010-1234-5678 떡값"
     await harness.send(LEE, f"/pay #3 500 {secret}")
     await harness.tap(LEE, harness.button_data(LEE, "보내기"))

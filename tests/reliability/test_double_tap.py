@@ -20,7 +20,7 @@ async def community(harness):
                                                       external_id=str(KIM.id))
     await harness.send(KIM, "/start")
     for user in (LEE, PARK, CHOI):
-        await harness.send(user, "/join mapo")
+        await harness.join(user, "mapo")
 
 
 async def notice_ready(harness):

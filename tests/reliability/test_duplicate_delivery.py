@@ -30,7 +30,7 @@ async def scenario(harness: BotHarness) -> None:
     await harness.services.membership.add_coordinator(
         code="mapo", channel="telegram", external_id=str(KIM.id))
     for user in (LEE, PARK, CHOI):
-        await harness.send(user, "/join mapo")
+        await harness.join(user, "mapo")
     await harness.send(LEE, "/offer")
     await harness.tap(LEE, "dlg:cat:food")
     await harness.send(LEE, "반찬 나눠요")

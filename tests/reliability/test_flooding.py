@@ -14,8 +14,8 @@ class FakeTime:
 async def test_a_flooding_user_is_told_once_and_others_still_answered(harness):
     await harness.services.membership.create_community(code="mapo", name="마포 품앗이",
                                                        credit_floor=-300_000, approval="auto")
-    await harness.send(KIM, "/join mapo")
-    await harness.send(LEE, "/join mapo")
+    await harness.join(KIM, "mapo")
+    await harness.join(LEE, "mapo")
     clock = FakeTime()
     throttle = Throttle(clock=clock)  # the production limits
     harness.application.bot_data["throttle"] = throttle

@@ -38,7 +38,7 @@ async def test_restart_between_scheduling_and_due_still_sends_once(tmp_path, clo
     await first.services.membership.add_coordinator(code="mapo", channel="telegram",
                                                     external_id=str(KIM.id))
     await first.send(KIM, "/start")
-    await first.send(LEE, "/join mapo")
+    await first.join(LEE, "mapo")
     members = [await first.services.people.resolve("telegram", str(u.id), u.first_name)
                for u in (KIM, LEE)]
     await signed_up_event(first.services, members)

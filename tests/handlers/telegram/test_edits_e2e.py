@@ -15,7 +15,7 @@ async def community(harness):
                                                       external_id=str(KIM.id))
     await harness.send(KIM, "/start")
     for user in (LEE, PARK):
-        await harness.send(user, "/join mapo")
+        await harness.join(user, "mapo")
 
 
 async def test_an_edited_pay_sends_no_new_preview(harness):

@@ -17,7 +17,7 @@ async def community(harness, **options):
                                                       external_id=str(KIM.id))
     await harness.send(KIM, "/start")
     for user in (LEE, PARK, CHOI):
-        await harness.send(user, "/join mapo")
+        await harness.join(user, "mapo")
 
 
 async def new_event(harness, *, capacity="2", fee="3000", reward="5000", orientation="0"):

@@ -18,7 +18,7 @@ async def community(harness):
                                                       external_id=str(KIM.id))
     await harness.send(KIM, "/start")
     for user in (LEE, PARK):
-        await harness.send(user, "/join mapo")
+        await harness.join(user, "mapo")
     await harness.send(LEE, "/pay #3 700 떡값")
     await harness.tap(LEE, harness.button_data(LEE, "보내기"))
 

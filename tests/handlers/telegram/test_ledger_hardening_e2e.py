@@ -26,7 +26,7 @@ async def community(harness, *, ceiling: int = 1_000_000):
                                               external_id=str(KIM.id))
     await harness.send(KIM, "/start")
     for user in (LEE, PARK, CHOI):
-        await harness.send(user, "/join mapo")
+        await harness.join(user, "mapo")
 
 
 async def paid(harness, payer, command):

@@ -150,7 +150,7 @@ async def test_many_sign_ups_and_a_full_month_stay_inside(harness):
 async def test_approve_lists_a_handful_and_counts_the_rest(harness):
     await seed_community(harness.services, members=1, approval="coordinator")
     for index in range(30):
-        await harness.send(FakeUser(500 + index, f"신청자{index}"), "/join mapo")
+        await harness.join(FakeUser(500 + index, f"신청자{index}"), "mapo")
     calls = await harness.send(KIM, "/approve")
     asked = [c for c in calls if any(d.startswith("app:ok:") for _, d in c.buttons)]
     assert 0 < len(asked) <= 10
@@ -220,7 +220,7 @@ async def test_members_and_market_pages_with_the_longest_names_and_titles(harnes
     await seed_community(harness.services, members=1)
     for index in range(25):
         user = FakeUser(600 + index, EMOJI_NAME, f"u{index}")
-        await harness.send(user, "/join mapo")
+        await harness.join(user, "mapo")
         actor = await harness.services.people.resolve("telegram", str(user.id), EMOJI_NAME,
                                                       user.username)
         await harness.services.market.create_post(

@@ -14,7 +14,7 @@ async def community(harness):
                                                       external_id=str(KIM.id))
     await harness.send(KIM, "/start")
     for user in (LEE, PARK):
-        await harness.send(user, "/join mapo")
+        await harness.join(user, "mapo")
     await harness.send(LEE, "/pay #3 700")
     await harness.tap(LEE, harness.button_data(LEE, "보내기"))
 
@@ -65,7 +65,7 @@ async def test_suspend_reactivate_limit_promote_all_audited(harness):
 
 async def test_limit_tells_the_member_and_shows_the_coordinator_the_new_limits(harness):
     await community(harness)
-    await harness.send(CHOI, "/join mapo")  # #4, reads English
+    await harness.join(CHOI, "mapo")  # #4, reads English
 
     calls = await harness.send(KIM, "/limit #2 -1000 - 연체 관리")
     reply = texts([call for call in calls if call.params.get("chat_id") == KIM.id])

@@ -33,7 +33,7 @@ async def mapo(harness, *, approval: str = "auto"):
         code="mapo", channel="telegram", external_id=str(KIM.id))
     await harness.send(KIM, "/start")
     for user in (LEE, PARK):
-        await harness.send(user, "/join mapo")
+        await harness.join(user, "mapo")
     if approval != "auto":
         async with harness.services.db.write() as conn:
             await conn.execute("UPDATE communities SET approval = ? WHERE code = 'mapo'",
@@ -49,7 +49,7 @@ async def test_newcommunity_starts_with_coordinator_approval_and_floor_zero(harn
     assert (row["name"], row["approval"], row["credit_floor"]) == ("은평 품앗이", "coordinator", 0)
     assert "운영위원 승인" in texts(calls) and "0문" in texts(calls)
     # A stranger who guesses the code only applies; nothing to spend.
-    calls = await harness.send(STRANGER, "/join eunpyeong")
+    calls = await harness.join(STRANGER, "eunpyeong")
     assert "가입 신청을 전했어요" in texts(calls)
     assert await membership_status(harness, STRANGER, "eunpyeong") == "pending"
 
@@ -84,7 +84,7 @@ async def test_coordinator_rotates_the_join_code(harness):
     calls = await harness.send(STRANGER, "/start join_mapo")
     assert "바뀌었을 수 있어요" in texts(calls)
     assert await membership_status(harness, STRANGER, "Mapo-2026") is None
-    calls = await harness.send(STRANGER, "/join mapo-2026")
+    calls = await harness.join(STRANGER, "mapo-2026")
     assert "#4" in texts(calls)
 
     # Existing members are unaffected.
@@ -124,7 +124,7 @@ async def test_code_taken_or_invalid_is_refused(harness):
 async def test_repeated_join_while_pending_notifies_coordinators_once(harness):
     await mapo(harness, approval="coordinator")
     before = len(harness.api.sent_to(KIM.id))
-    first = await harness.send(STRANGER, "/join mapo")
+    first = await harness.join(STRANGER, "mapo")
     assert "가입 신청을 전했어요" in texts(first)
     again = await harness.send(STRANGER, "/join mapo")
     link = await harness.send(STRANGER, "/start join_mapo")
@@ -135,7 +135,7 @@ async def test_repeated_join_while_pending_notifies_coordinators_once(harness):
 
     # A rejected applicant who applies again is a new application: notified again.
     await harness.tap(KIM, harness.button_data(KIM, "거절"))
-    await harness.send(STRANGER, "/join mapo")
+    await harness.join(STRANGER, "mapo")
     to_kim = harness.api.sent_to(KIM.id)[before:]
     assert len([c for c in to_kim if "가입을 신청했어요" in c.text
                 and STRANGER.first_name in c.text]) == 2
@@ -145,7 +145,7 @@ async def test_repeated_join_while_pending_notifies_coordinators_once(harness):
 
 async def test_pending_applicant_who_pays_is_told_the_application_waits(harness):
     await mapo(harness, approval="coordinator")
-    await harness.send(STRANGER, "/join mapo")
+    await harness.join(STRANGER, "mapo")
     for command in ("/pay #2 100", "/market", "/offer"):
         text = texts(await harness.send(STRANGER, command))
         assert "마포 품앗이" in text and "확인하고 있어요" in text, command
@@ -159,7 +159,7 @@ async def test_member_elsewhere_keeps_trading_while_applying(harness):
     await mapo(harness)
     await harness.services.membership.create_community(
         code="gangnam", name="강남 품앗이", approval="coordinator")
-    await harness.send(LEE, "/join gangnam")
+    await harness.join(LEE, "gangnam")
     assert "보낼 내용을 확인해 주세요" in texts(await harness.send(LEE, "/pay #3 100"))
 
 
@@ -171,8 +171,8 @@ async def test_approve_lists_applications_of_every_community_coordinated(harness
         code="gangnam", name="강남 품앗이", approval="coordinator")
     await harness.services.membership.add_coordinator(
         code="gangnam", channel="telegram", external_id=str(KIM.id))
-    await harness.send(STRANGER, "/join mapo")
-    await harness.send(GANGNAM_ONLY, "/join gangnam")
+    await harness.join(STRANGER, "mapo")
+    await harness.join(GANGNAM_ONLY, "gangnam")
     calls = await harness.send(KIM, "/approve")
     shown = texts(calls)
     assert "지나가는사람" in shown and "마포 품앗이" in shown

@@ -27,7 +27,7 @@ async def community(harness):
                                                       external_id=str(KIM.id))
     await harness.send(KIM, "/start")
     for user in (LEE, PARK, CHOI):
-        await harness.send(user, "/join mapo")
+        await harness.join(user, "mapo")
 
 
 async def write_notice(harness, text, audience_buttons, urgent=False):

@@ -9,7 +9,7 @@ async def test_dialog_continues_after_restart(tmp_path, clock):
     first = await BotHarness.start(db, clock)
     await first.services.membership.create_community(code="mapo", name="마포 품앗이",
                                                      credit_floor=-300_000, approval="auto")
-    await first.send(LEE, "/join mapo")
+    await first.join(LEE, "mapo")
     await first.send(LEE, "/request")
     await first.tap(LEE, "dlg:cat:care")
     await first.send(LEE, "아이 돌봄 구해요")
@@ -23,7 +23,7 @@ async def test_dialog_continues_after_restart(tmp_path, clock):
         await second.tap(LEE, "dlg:skip")
         calls = await second.tap(LEE, "dlg:publish")
         assert "올렸어요" in texts(calls) and "가격 협의" in texts(calls)
-        await second.send(KIM, "/join mapo")
+        await second.join(KIM, "mapo")
         assert "아이 돌봄 구해요" in texts(await second.send(KIM, "/market"))
     finally:
         await second.stop()
@@ -35,8 +35,8 @@ async def test_confirm_after_restart_and_after_a_lost_reply(tmp_path, clock):
     first = await BotHarness.start(db, clock)
     await first.services.membership.create_community(code="mapo", name="마포 품앗이",
                                                      credit_floor=-300_000, approval="auto")
-    await first.send(LEE, "/join mapo")
-    await first.send(PARK, "/join mapo")
+    await first.join(LEE, "mapo")
+    await first.join(PARK, "mapo")
     await first.send(LEE, "/pay #2 500")
     confirm = first.button_data(LEE, "보내기")
     first.api.fail("editMessageText", lambda call: (500, {"ok": False, "error_code": 500,

@@ -29,6 +29,8 @@ async def test_join_approve_offer_market_pay_confirm(harness):
     await harness.send(KIM, "/start")
 
     calls = await harness.send(LEE, "/start join_mapo")
+    assert "개인정보 수집·이용 안내" in texts(calls)  # the deep link asks for consent first
+    calls = await harness.tap(LEE, harness.button_data(LEE, "동의하고 가입"))
     assert "가입 신청을 전했어요" in texts(calls)
     to_kim = harness.last_message_to(KIM)
     assert "이철수" in to_kim.text and "가입을 신청했어요" in to_kim.text
@@ -41,7 +43,7 @@ async def test_join_approve_offer_market_pay_confirm(harness):
     assert "#3" in texts(calls)  # admin #1, 김영희 #2, 이철수 #3
     assert "가입이 승인됐어요" in harness.last_message_to(LEE).text
 
-    await harness.send(PARK, "/join mapo")
+    await harness.join(PARK, "mapo")
     await harness.tap(KIM, harness.button_data(KIM, "승인"))
 
     # 이철수 posts an offer through the guided dialog
@@ -75,7 +77,7 @@ async def test_join_approve_offer_market_pay_confirm(harness):
 async def join_all(harness):
     await make_community(harness)
     for user in (LEE, PARK, CHOI):
-        await harness.send(user, "/join mapo")
+        await harness.join(user, "mapo")
 
 
 async def test_charge_declined(harness):
@@ -181,7 +183,7 @@ async def test_member_of_one_community_cannot_see_or_touch_another(harness):
     await join_all(harness)
     await harness.send(ADMIN, "/newcommunity gangnam 강남 품앗이 approval=auto")
     outsider = type(KIM)(201, "강남주민", "gangnam1")
-    await harness.send(outsider, "/join gangnam")
+    await harness.join(outsider, "gangnam")
     await harness.send(LEE, "/offer")
     await harness.tap(LEE, "dlg:cat:goods")
     for text in ("마포 비밀 물건", "설명", "5000"):
