@@ -22,6 +22,11 @@ class Settings:
     backup_keep_weekly: int = 4
     backup_time: str = "03:30"
     console_admins: frozenset[str] = frozenset()  # names on the local console (its demo)
+    # KakaoTalk's Event API (the bot speaks first); without both, news for Kakao members waits
+    # for their next message. The event name is the one set on the bot's event block.
+    kakao_bot_id: str | None = None
+    kakao_rest_api_key: str | None = None
+    kakao_event_name: str = "pumasi_news"
 
     @property
     def admins(self) -> frozenset[tuple[str, str]]:
@@ -49,4 +54,7 @@ class Settings:
             backup_keep_daily=int(env.get("PUMASI_BACKUP_KEEP_DAILY") or 7),
             backup_keep_weekly=int(env.get("PUMASI_BACKUP_KEEP_WEEKLY") or 4),
             backup_time=env.get("PUMASI_BACKUP_TIME") or "03:30",
+            kakao_bot_id=env.get("KAKAO_BOT_ID") or None,
+            kakao_rest_api_key=env.get("KAKAO_REST_API_KEY") or None,
+            kakao_event_name=env.get("KAKAO_EVENT_NAME") or "pumasi_news",
         )

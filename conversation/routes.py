@@ -9,6 +9,7 @@ from conversation.flows import (
     event_dialog,
     events,
     ledger,
+    link,
     market,
     members,
     membership,
@@ -55,6 +56,7 @@ COMMANDS: dict[str, Flow] = {
     "audit": members.audit,
     "stats": stats.stats,
     "export": stats.export,
+    "connect": link.connect,
 }
 
 ACTIONS: dict[str, Flow] = {

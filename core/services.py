@@ -10,6 +10,7 @@ from core.delivery import DeliveryService
 from core.dialogs import DialogService
 from core.events import EventService
 from core.ledger import LedgerService
+from core.linking import LinkService
 from core.market import MarketService
 from core.membership import MembershipService
 from core.notices import NoticeService
@@ -34,6 +35,7 @@ class Services:
     reminders: ReminderService
     notices: NoticeService
     stats: StatsService
+    linking: LinkService
 
     @classmethod
     async def open(
@@ -59,6 +61,7 @@ class Services:
             reminders=ReminderService(db, clock),
             notices=NoticeService(db, clock),
             stats=StatsService(db, clock),
+            linking=LinkService(db, clock),
         )
 
     async def verify(self) -> VerifyReport:

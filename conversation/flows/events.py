@@ -7,6 +7,7 @@ from datetime import datetime
 from html import escape
 
 from conversation import keyboards
+from conversation.flows import link
 from conversation.flows.notices import settings_rows
 from conversation.i18n import TIMEZONE, Translator
 from conversation.ics import event_ics
@@ -275,38 +276,48 @@ async def settings(turn: Turn) -> None:
     membership = turn.actor.membership
     reminders = membership.event_reminders if membership else True
     muted = membership.notices_muted if membership else False
-    await turn.reply(_settings_text(turn.tr, reminders, muted),
-                     _settings_buttons(turn.tr, reminders, muted))
+    lines, rows = await link.settings_part(turn)  # where notifications go; linking
+    await turn.reply(_settings_text(turn.tr, reminders, muted, lines),
+                     _settings_buttons(turn.tr, reminders, muted, rows))
 
 
-def _settings_text(tr: Translator, reminders: bool, muted: bool) -> str:
+def _settings_text(tr: Translator, reminders: bool, muted: bool, more: list[str]) -> str:
     return "\n".join([
         tr("<b>Settings</b>"),
         tr("Event reminders: on") if reminders else tr("Event reminders: off"),
         tr("Notices: muted (urgent ones still come)") if muted else tr("Notices: on"),
+        *more,
     ])
 
 
-def _settings_buttons(tr: Translator, reminders: bool, muted: bool) -> Rows:
+def _settings_buttons(tr: Translator, reminders: bool, muted: bool, more: list) -> Rows:
     row = (button(tr("Turn event reminders off"), "set:rem:off") if reminders
            else button(tr("Turn event reminders on"), "set:rem:on"))
-    return keyboard([[row], *settings_rows(tr, muted)])
+    return keyboard([[row], *settings_rows(tr, muted), *more])
 
 
 async def on_settings(turn: Turn) -> None:
     data = turn.data
-    if data not in ("set:rem:on", "set:rem:off", "set:ntc:on", "set:ntc:off"):
+    if data == link.CONNECT_ACTION:  # the code comes as a message; the settings stay
+        await link.make_code(turn)
         return
-    if data.startswith("set:rem:"):
+    if data.startswith(link.CHANNEL_ACTION):
+        if not await link.choose_channel(turn):
+            return
+    elif data not in ("set:rem:on", "set:rem:off", "set:ntc:on", "set:ntc:off"):
+        return
+    elif data.startswith("set:rem:"):
         await turn.services.events.set_reminders(turn.actor, data.endswith("on"))
         turn.wake("reminders")
     else:
         await turn.services.notices.set_muted(turn.actor, data.endswith("off"))
     await turn.refresh()
     membership = turn.actor.membership
-    await turn.edit(_settings_text(turn.tr, membership.event_reminders, membership.notices_muted),
-                    _settings_buttons(turn.tr, membership.event_reminders,
-                                      membership.notices_muted))
+    reminders = membership.event_reminders if membership else True
+    muted = membership.notices_muted if membership else False
+    lines, rows = await link.settings_part(turn)
+    await turn.edit(_settings_text(turn.tr, reminders, muted, lines),
+                    _settings_buttons(turn.tr, reminders, muted, rows))
 
 
 async def tell_about_edit(turn: Turn, change) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from conversation import keyboards, render
+from conversation.flows import naming
 from conversation.i18n import Translator
 from conversation.replies import keyboard
 from conversation.turn import Turn, parse_id
@@ -35,6 +36,9 @@ async def join(turn: Turn) -> None:
 
 
 async def join_with_code(turn: Turn, code: str) -> None:
+    if not turn.actor.person.name_confirmed:  # met on a messenger that gives no name
+        await naming.ask(turn, code)
+        return
     result = await turn.services.membership.join(turn.actor, code)
     await turn.refresh()
     tr = turn.tr

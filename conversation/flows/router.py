@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conversation import keyboards
-from conversation.flows import event_dialog, ledger, market, notices, start
+from conversation.flows import event_dialog, ledger, link, market, naming, notices, start
 from conversation.i18n import translator
 from conversation.turn import Flow as Handler
 from conversation.turn import Turn
@@ -29,6 +29,8 @@ def _menu_action(text: str) -> Handler | None:
 
 
 async def on_text(turn: Turn) -> None:
+    if await link.on_phrase(turn):  # 연결, 연결 123456, 가입 CODE: exact phrases, any channel
+        return
     text = turn.message_text.strip()
     action = _menu_action(text)
     if action is not None:
@@ -42,6 +44,9 @@ async def on_text(turn: Turn) -> None:
         return
     if dialog is not None and dialog.name in (event_dialog.NEW, event_dialog.EDIT):
         await event_dialog.on_text(turn, dialog)
+        return
+    if dialog is not None and dialog.name == naming.DIALOG:
+        await naming.on_text(turn, dialog)
         return
     if dialog is not None:
         await market.on_dialog_text(turn, dialog)

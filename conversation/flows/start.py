@@ -27,6 +27,7 @@ def help_text(tr: Translator, *, coordinator: bool) -> str:
         tr("/sessions – study sessions and meetings · /mysessions – my sign-ups"),
         tr("/calendar – this month's events · /checkin CODE – check in"),
         tr("/settings – reminders"),
+        tr("/connect – one account on KakaoTalk and Telegram (연결 on KakaoTalk)"),
         tr("/join CODE – join a community · /switch – change community"),
         tr("/lang – language · /cancel – stop what you're doing"),
         tr("/whoami – your Telegram user id (to be appointed coordinator)"),
