@@ -148,6 +148,14 @@ async def test_a_code_made_on_telegram_and_typed_on_the_console_makes_one_accoun
     assert (await bot.services.verify()).ok
 
 
+async def test_no_code_is_given_in_a_group_chat(world):
+    bot, _, _, _ = world
+    await mapo_on_telegram(bot)
+    calls = await bot.send(LEE, "/connect", chat_id=-100200)
+    assert "연결 코드" not in said(calls) and "개인 대화" in said(calls)
+    assert await count_rows(bot.services, "link_codes") == 0
+
+
 async def test_connect_from_the_settings_button(world):
     bot, console, _, _ = world
     await mapo_on_telegram(bot)

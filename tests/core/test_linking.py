@@ -8,7 +8,9 @@ from datetime import timedelta
 import pytest
 
 from core.delivery import Redelivered, handling
+from core.errors import DomainError
 from core.linking import CODE_TTL, TRIES_PER_HOUR, TRY_WINDOW
+from core.notices import NoticeDraft
 from tests.support import count_rows, seed_community
 
 
@@ -94,6 +96,27 @@ async def test_the_person_with_memberships_survives_even_if_younger(services):
     survivor = await services.people.reload(kakao.person.id)
     assert survivor.person.username == "saeroyi"  # kept for "/pay @saeroyi"
     assert survivor.membership is not None and survivor.membership.is_active
+    # writing on Kakao (no name, no username) changes neither
+    again = await services.people.resolve("kakao", "bk-park", "카카오 회원 2")
+    assert (again.person.display_name, again.person.username) == ("박새로이", "saeroyi")
+    again = await services.people.resolve("telegram", "500", "박새로이", "saeroyi")
+    assert again.person.id == kakao.person.id
+
+
+async def test_a_linked_member_gets_one_notice_row_on_the_channel_they_chose(services):
+    kim, lee, _ = await seed_community(services)
+    await services.people.resolve("kakao", "bk-lee", "카카오 회원 1")
+    code = await services.linking.new_code(lee.person.id, "telegram", "102")
+    await services.linking.link("kakao", "bk-lee", code.code)
+    await services.people.resolve("telegram", "102", "회원102", "user102")  # wrote last here
+    await services.people.set_notify_channel(lee.person.id, "kakao")
+
+    await services.notices.send(kim, NoticeDraft(text="대청소", audience="all"), message="대청소")
+
+    async with services.db.read() as conn, conn.execute(
+            "SELECT channel, chat_id FROM outbox WHERE membership_id = ?",
+            (lee.membership.id,)) as cursor:
+        assert [tuple(row) for row in await cursor.fetchall()] == [("kakao", "bk-lee")]
 
 
 async def test_six_wrong_codes_the_sixth_refused_even_when_right(services):
@@ -218,8 +241,6 @@ async def test_a_redelivered_link_does_nothing_twice(services):
 
 
 async def test_notify_channel_must_be_one_of_the_persons(services):
-    from core.errors import DomainError
-
     owner = await services.people.resolve("telegram", "700", "주인")
     with pytest.raises(DomainError):
         await services.people.set_notify_channel(owner.person.id, "kakao")

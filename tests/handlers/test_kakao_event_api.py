@@ -11,6 +11,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from bot.settings import Settings
 from conversation.notify import Notifier
 from core.notices import NoticeDraft
 from handlers.kakao.event_api import (
@@ -141,6 +142,10 @@ def test_without_both_settings_there_is_no_client():
     assert event_api_from(None, KEY, "pumasi_news") is None
     assert event_api_from(BOT_ID, "", "pumasi_news") is None
     assert isinstance(event_api_from(BOT_ID, KEY, "pumasi_news"), KakaoEventApi)
+    settings = Settings.from_env({"KAKAO_BOT_ID": BOT_ID, "KAKAO_REST_API_KEY": KEY})
+    assert (settings.kakao_bot_id, settings.kakao_rest_api_key, settings.kakao_event_name) == (
+        BOT_ID, KEY, "pumasi_news")
+    assert Settings.from_env({}).kakao_bot_id is None
 
 
 class Recorder:
