@@ -81,7 +81,7 @@ async def update_profile(
     and `keep_username` (a channel without usernames) leave what is there."""
     await conn.execute(
         "UPDATE people SET display_name = COALESCE(?, display_name),"
-        " username = CASE WHEN ? THEN username ELSE ? END, last_channel = ? WHERE id = ?",
+        " username = CASE WHEN ? = 1 THEN username ELSE ? END, last_channel = ? WHERE id = ?",
         (display_name, int(keep_username), username, channel, person_id),
     )
 
