@@ -36,6 +36,11 @@ class Settings:
     kakao_bot_id: str | None = None
     kakao_rest_api_key: str | None = None
     console_admins: frozenset[str] = frozenset()  # names on the local console (its demo)
+    # KakaoTalk's Event API (the bot speaks first); without both, news for Kakao members waits
+    # for their next message. The event name is the one set on the bot's event block.
+    kakao_bot_id: str | None = None
+    kakao_rest_api_key: str | None = None
+    kakao_event_name: str = "pumasi_news"
 
     @property
     def admins(self) -> frozenset[tuple[str, str]]:
@@ -70,6 +75,7 @@ class Settings:
             kakao_skill_secret=env.get("KAKAO_SKILL_SECRET") or None,
             kakao_bot_id=env.get("KAKAO_BOT_ID") or None,
             kakao_rest_api_key=env.get("KAKAO_REST_API_KEY") or None,
+            kakao_event_name=env.get("KAKAO_EVENT_NAME") or "pumasi_news",
         )
 
 

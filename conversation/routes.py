@@ -10,6 +10,7 @@ from conversation.flows import (
     event_dialog,
     events,
     ledger,
+    link,
     market,
     members,
     membership,
@@ -17,6 +18,7 @@ from conversation.flows import (
     privacy,
     relay,
     router,
+    settings,
     start,
     stats,
 )
@@ -47,7 +49,7 @@ COMMANDS: dict[str, Flow] = {
     "calendar": events.calendar,
     "newevent": event_dialog.new_event,
     "checkin": events.checkin,
-    "settings": events.settings,
+    "settings": settings.settings,
     "directory": directory.directory,
     "notice": notices.notice,
     "notices": notices.reports,
@@ -63,6 +65,7 @@ COMMANDS: dict[str, Flow] = {
     "mydata": privacy.my_data,
     "settle": privacy.settle,
     "erase": privacy.erase,
+    "connect": link.connect,
 }
 
 ACTIONS: dict[str, Flow] = {
@@ -82,7 +85,7 @@ ACTIONS: dict[str, Flow] = {
     r"^eve:": event_dialog.start_edit,
     r"^evd:": event_dialog.on_button,
     r"^cal:": events.on_calendar,
-    r"^set:": events.on_settings,
+    r"^set:": settings.on_settings,
     r"^ntc:": notices.on_button,
     r"^mem:": members.on_members_page,
     r"^aud:": members.on_audit_page,

@@ -60,6 +60,7 @@ class Person:
     username: str | None
     locale: str | None
     current_community_id: int | None
+    name_confirmed: bool = True  # False: a placeholder from a channel that gives no name
 
     @classmethod
     def from_row(cls, row: Row) -> Person:
@@ -69,6 +70,8 @@ class Person:
             username=row["username"],
             locale=row["locale"],
             current_community_id=row["current_community_id"],
+            name_confirmed=bool(row["name_confirmed"]) if "name_confirmed" in row.keys()
+            else True,
         )
 
 

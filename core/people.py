@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from core.clock import Clock
+from core.dialogs import Dialog
+from core.dialogs import finish as finish_dialog
 from core.errors import DomainError
 from core.models import Actor, Community, Membership, Person, Row
 from storage import people as people_rows
@@ -10,6 +12,13 @@ from storage.db import Database
 from storage.timefmt import to_db
 
 SUPPORTED_LOCALES = ("ko", "en")
+# Channels that give no name a member would recognise (KakaoTalk sends only a user key): a
+# person first met there is asked for one before joining a community, and what the channel
+# passes as a name never overwrites the one they gave.
+NAMELESS_CHANNELS = frozenset({"kakao"})
+# Channels with @usernames ("/pay @name"); the others leave a person's username alone.
+USERNAME_CHANNELS = frozenset({"telegram"})
+NAME_MAX = 30
 
 
 def locale_from_language_code(language_code: str | None) -> str:
@@ -35,10 +44,13 @@ class PeopleService:
         """Find (or on first contact create) the person, refresh their name, load context."""
         display_name = (display_name or "").strip()[:64] or external_id
         is_admin = (channel, external_id) in self._admins
+        names = channel not in NAMELESS_CHANNELS
+        usernames = channel in USERNAME_CHANNELS
         async with self._db.read() as conn:
             row = await people_rows.actor_by_identity(conn, channel, external_id)
-        if row is not None and row["display_name"] == display_name and (
-            row["username"] == username and row["last_channel"] == channel
+        if row is not None and row["last_channel"] == channel and (
+            not names or row["display_name"] == display_name) and (
+            not usernames or row["username"] == username
         ):
             return _actor_from_row(row, is_admin)
         async with self._db.write(records_update=False) as conn:  # idempotent housekeeping
@@ -52,10 +64,12 @@ class PeopleService:
                     username=username,
                     locale=locale_from_language_code(language_code),
                     now=to_db(self._clock.now()),
+                    name_confirmed=names,
                 )
             else:
-                await people_rows.update_profile(conn, found["id"], display_name, username,
-                                                 channel)
+                await people_rows.update_profile(
+                    conn, found["id"], display_name if names else None,
+                    username if usernames else None, channel, keep_username=not usernames)
             row = await people_rows.actor_by_identity(conn, channel, external_id)
         return _actor_from_row(row, is_admin)
 
@@ -72,10 +86,46 @@ class PeopleService:
         async with self._db.write() as conn:
             await people_rows.set_locale(conn, person_id, locale)
 
+    async def set_name(self, person_id: int, name: str, *,
+                       finishing: Dialog | None = None) -> str:
+        """The name other members see, chosen by the person; with `finishing`, the dialog
+        that asked for it ends in the same transaction (a second answer changes nothing)."""
+        name = clean_name(name)
+        async with self._db.write() as conn:
+            if finishing is not None:
+                await finish_dialog(conn, person_id, finishing)
+            await people_rows.set_name(conn, person_id, name)
+        return name
+
+    async def set_notify_channel(self, person_id: int, channel: str | None) -> None:
+        """Where notifications go: one of the person's channels, or None for the one they
+        used last."""
+        async with self._db.write() as conn:
+            if channel is not None and channel not in (
+                    await people_rows.addresses(conn, [person_id]))[person_id]:
+                raise DomainError("notify_channel_unknown")
+            await people_rows.set_notify_channel(conn, person_id, channel)
+
+    async def notify_choice(self, person_id: int) -> tuple[str | None, str | None]:
+        """The channel the person chose for notifications (None: the one used last), and the
+        one they used last."""
+        async with self._db.read() as conn:
+            row = await people_rows.get(conn, person_id)
+        return (row["notify_channel"], row["last_channel"]) if row else (None, None)
+
     async def addresses(self, person_id: int) -> dict[str, str]:
         async with self._db.read() as conn:
             found = await people_rows.addresses(conn, [person_id])
         return found.get(person_id, {})
+
+
+def clean_name(text: str) -> str:
+    """A name as members will see it: one line, trimmed, not a member reference (#23, @id)
+    or a command; refused with `name_invalid` otherwise."""
+    name = " ".join((text or "").split())
+    if not name or len(name) > NAME_MAX or name[0] in "/#@" or name.isdigit():
+        raise DomainError("name_invalid", maximum=NAME_MAX)
+    return name
 
 
 def _prefixed(row: Row, prefix: str) -> dict:

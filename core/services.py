@@ -11,6 +11,7 @@ from core.dialogs import DialogService
 from core.directory import DirectoryService
 from core.events import EventService
 from core.ledger import LedgerService
+from core.linking import LinkService
 from core.market import MarketService
 from core.membership import MembershipService
 from core.notices import NoticeService
@@ -40,6 +41,7 @@ class Services:
     directory: DirectoryService
     relay: RelayService
     privacy: PrivacyService
+    linking: LinkService
 
     @classmethod
     async def open(
@@ -68,6 +70,7 @@ class Services:
             directory=DirectoryService(db, clock),
             relay=RelayService(db, clock),
             privacy=PrivacyService(db, clock),
+            linking=LinkService(db, clock),
         )
 
     async def verify(self) -> VerifyReport:

@@ -18,7 +18,7 @@ async def find_by_identity(conn: Connection, channel: str, external_id: str) -> 
 
 _ACTOR = (
     "SELECT p.id, p.display_name, p.username, p.locale, p.current_community_id,"
-    " p.last_channel,"
+    " p.last_channel, p.name_confirmed,"
     " c.id AS c_id, c.code AS c_code, c.name AS c_name, c.unit AS c_unit,"
     " c.credit_floor AS c_credit_floor, c.credit_ceiling AS c_credit_ceiling,"
     " c.approval AS c_approval, c.open_ledger AS c_open_ledger,"
@@ -58,11 +58,12 @@ async def insert_with_identity(
     username: str | None,
     locale: str | None,
     now: str,
+    name_confirmed: bool = True,
 ) -> int:
     cursor = await conn.execute(
-        "INSERT INTO people (display_name, username, locale, created_at, last_channel)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (display_name, username, locale, now, channel),
+        "INSERT INTO people (display_name, username, locale, created_at, last_channel,"
+        " name_confirmed) VALUES (?, ?, ?, ?, ?, ?)",
+        (display_name, username, locale, now, channel, int(name_confirmed)),
     )
     person_id = int(cursor.lastrowid)
     await conn.execute(
@@ -73,11 +74,28 @@ async def insert_with_identity(
 
 
 async def update_profile(
-    conn: Connection, person_id: int, display_name: str, username: str | None, channel: str
+    conn: Connection, person_id: int, display_name: str | None, username: str | None,
+    channel: str, *, keep_username: bool = False,
 ) -> None:
+    """Refresh what the channel says of the person; a None name (a channel that gives none)
+    and `keep_username` (a channel without usernames) leave what is there."""
     await conn.execute(
-        "UPDATE people SET display_name = ?, username = ?, last_channel = ? WHERE id = ?",
-        (display_name, username, channel, person_id),
+        "UPDATE people SET display_name = COALESCE(?, display_name),"
+        " username = CASE WHEN ? = 1 THEN username ELSE ? END, last_channel = ? WHERE id = ?",
+        (display_name, int(keep_username), username, channel, person_id),
+    )
+
+
+async def set_name(conn: Connection, person_id: int, display_name: str) -> None:
+    await conn.execute(
+        "UPDATE people SET display_name = ?, name_confirmed = 1 WHERE id = ?",
+        (display_name, person_id),
+    )
+
+
+async def set_notify_channel(conn: Connection, person_id: int, channel: str | None) -> None:
+    await conn.execute(
+        "UPDATE people SET notify_channel = ? WHERE id = ?", (channel, person_id)
     )
 
 

@@ -1,5 +1,5 @@
 """Study sessions and meetings: /sessions, /mysessions, /calendar, sign-up buttons, .ics,
-check-in (/checkin CODE or the coordinator's list) and /settings for reminders."""
+check-in (/checkin CODE or the coordinator's list)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from datetime import datetime
 from html import escape
 
 from conversation import keyboards
-from conversation.flows import directory
-from conversation.flows.notices import settings_rows
 from conversation.i18n import TIMEZONE, Translator
 from conversation.ics import event_ics
 from conversation.limits import fit_lines
@@ -16,7 +14,6 @@ from conversation.render import more_text, numbered_name
 from conversation.render_events import event_line, event_text, month_text
 from conversation.replies import Rows, keyboard
 from conversation.turn import Turn
-from core.directory import Profile
 from core.event_seats import Promotion
 from core.models import EventView, Member
 
@@ -271,56 +268,6 @@ async def checkin(turn: Turn) -> None:
 async def _tell_attendees(turn: Turn, attendees: list[Member], render) -> None:
     for member in attendees:
         await turn.notify(member, render)
-
-
-async def settings(turn: Turn) -> None:
-    membership = turn.actor.membership
-    reminders = membership.event_reminders if membership else True
-    muted = membership.notices_muted if membership else False
-    profile = await turn.services.directory.profile(turn.actor)
-    await turn.reply(_settings_text(turn.tr, reminders, muted, profile),
-                     _settings_buttons(turn.tr, reminders, muted, profile))
-
-
-def _settings_text(tr: Translator, reminders: bool, muted: bool, profile: Profile | None
-                   ) -> str:
-    return "\n".join([
-        tr("<b>Settings</b>"),
-        tr("Event reminders: on") if reminders else tr("Event reminders: off"),
-        tr("Notices: muted (urgent ones still come)") if muted else tr("Notices: on"),
-        *directory.profile_lines(tr, profile),
-    ])
-
-
-def _settings_buttons(tr: Translator, reminders: bool, muted: bool, profile: Profile | None
-                      ) -> Rows:
-    row = (button(tr("Turn event reminders off"), "set:rem:off") if reminders
-           else button(tr("Turn event reminders on"), "set:rem:on"))
-    return keyboard([[row], *settings_rows(tr, muted), *directory.profile_rows(tr, profile)])
-
-
-async def on_settings(turn: Turn) -> None:
-    data = turn.data
-    if data == "set:intro":
-        await directory.ask_intro(turn)
-        return
-    if data not in ("set:rem:on", "set:rem:off", "set:ntc:on", "set:ntc:off",
-                    *directory.PROFILE_SETTINGS):
-        return
-    if data.startswith("set:rem:"):
-        await turn.services.events.set_reminders(turn.actor, data.endswith("on"))
-        turn.wake("reminders")
-    elif data.startswith("set:ntc:"):
-        await turn.services.notices.set_muted(turn.actor, data.endswith("off"))
-    else:
-        await directory.change_profile(turn)
-    await turn.refresh()
-    membership = turn.actor.membership
-    profile = await turn.services.directory.profile(turn.actor)
-    await turn.edit(_settings_text(turn.tr, membership.event_reminders, membership.notices_muted,
-                                   profile),
-                    _settings_buttons(turn.tr, membership.event_reminders,
-                                      membership.notices_muted, profile))
 
 
 async def tell_about_edit(turn: Turn, change) -> None:

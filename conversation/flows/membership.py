@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from conversation import keyboards, render
-from conversation.flows import privacy
+from conversation.flows import naming, privacy
 from conversation.i18n import Translator
 from conversation.replies import keyboard
 from conversation.turn import Turn, parse_id
@@ -37,7 +37,11 @@ async def join(turn: Turn) -> None:
 
 
 async def join_with_code(turn: Turn, code: str) -> None:
-    """Someone not yet a member first reads the privacy notice; members are not asked again."""
+    """Someone met on a messenger that gives no name is asked for one first; someone not
+    yet a member then reads the privacy notice; members are not asked again."""
+    if not turn.actor.person.name_confirmed:
+        await naming.ask(turn, code)
+        return
     result = await turn.services.membership.join(turn.actor, code, consent_required=True)
     if result.status == "consent":
         community = result.community

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from conversation import keyboards
-from conversation.flows import directory, event_dialog, ledger, market, notices, relay, start
+from conversation.flows import (
+    directory,
+    event_dialog,
+    ledger,
+    link,
+    market,
+    naming,
+    notices,
+    relay,
+    start,
+)
 from conversation.i18n import translator
 from conversation.turn import Flow as Handler
 from conversation.turn import Turn
@@ -30,6 +40,8 @@ def _menu_action(text: str) -> Handler | None:
 
 
 async def on_text(turn: Turn) -> None:
+    if await link.on_phrase(turn):  # 연결, 연결 123456, 가입 CODE: exact phrases, any channel
+        return
     text = turn.message_text.strip()
     action = _menu_action(text)
     if action is not None:
@@ -49,6 +61,8 @@ async def on_text(turn: Turn) -> None:
         return
     if dialog is not None and dialog.name == directory.INTRO_DIALOG:
         await directory.on_intro_text(turn, dialog)
+    if dialog is not None and dialog.name == naming.DIALOG:
+        await naming.on_text(turn, dialog)
         return
     if dialog is not None:
         await market.on_dialog_text(turn, dialog)

@@ -28,6 +28,7 @@ def help_text(tr: Translator, *, coordinator: bool) -> str:
         tr("/calendar – this month's events · /checkin CODE – check in"),
         tr("/directory [words] – members of your community · ✉️ Contact sends them a message"),
         tr("/settings – reminders, what others see of you, messages"),
+        tr("/connect – one account on KakaoTalk and Telegram (연결 on KakaoTalk)"),
         tr("/join CODE – join a community · /switch – change community"),
         tr("/mydata – a copy of your data · /leave – leave this community"),
         tr("/lang – language · /cancel – stop what you're doing"),

@@ -43,6 +43,7 @@ def bot_commands(locale: str) -> list[BotCommand]:
         BotCommand("calendar", tr("This month's events")),
         BotCommand("checkin", tr("Check in at an event")),
         BotCommand("settings", tr("Settings")),
+        BotCommand("connect", tr("Link KakaoTalk and Telegram")),
         BotCommand("join", tr("Join a community")),
         BotCommand("switch", tr("Change community")),
         BotCommand("mydata", tr("A copy of my data")),
