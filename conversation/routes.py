@@ -16,6 +16,8 @@ from conversation.flows import (
     router,
     start,
     stats,
+    talk,
+    trade,
 )
 from conversation.turn import Flow, Turn
 
@@ -31,8 +33,8 @@ COMMANDS: dict[str, Flow] = {
     "whoami": start.whoami,
     "balance": ledger.balance,
     "history": ledger.history,
-    "pay": ledger.pay,
-    "charge": ledger.charge,
+    "pay": trade.pay,
+    "charge": trade.charge,
     "pending": ledger.pending,
     "reverse": ledger.reverse,
     "offer": market.offer,
@@ -78,6 +80,8 @@ ACTIONS: dict[str, Flow] = {
     r"^ntc:": notices.on_button,
     r"^mem:": members.on_members_page,
     r"^aud:": members.on_audit_page,
+    r"^pick:": trade.on_pick,
+    r"^go:": talk.on_go,
 }
 
 

@@ -1,12 +1,16 @@
-"""Plain text and photos: an open dialog takes them first, then the menu labels."""
+"""Plain text and photos: the menu labels first, then an open dialog (where a typed button
+label works as the button), then free text read by the utterance grammar."""
 
 from __future__ import annotations
 
 from conversation import keyboards
-from conversation.flows import event_dialog, ledger, market, notices, start
+from conversation.flows import event_dialog, labels, ledger, market, notices, start, talk, trade
 from conversation.i18n import translator
 from conversation.turn import Flow as Handler
 from conversation.turn import Turn
+from conversation.utterances import parse_utterance
+from core.amounts import DEFAULT_UNIT
+from core.dialogs import Dialog
 from core.ledger import REVERSE_DIALOG
 
 _MENU_ACTIONS: dict[str, Handler] = {
@@ -35,6 +39,8 @@ async def on_text(turn: Turn) -> None:
         await action(turn)
         return
     dialog = await turn.services.dialogs.get(turn.actor.person.id)
+    if dialog is not None and await _typed_button(turn, dialog):
+        return
     if dialog is not None and dialog.name == REVERSE_DIALOG:
         dialog = None  # a reversal waits for its buttons, not for text
     if dialog is not None and dialog.name == notices.DIALOG:
@@ -43,12 +49,55 @@ async def on_text(turn: Turn) -> None:
     if dialog is not None and dialog.name in (event_dialog.NEW, event_dialog.EDIT):
         await event_dialog.on_text(turn, dialog)
         return
+    if dialog is not None and dialog.name == trade.DIALOG:
+        await _trade_text(turn, dialog)
+        return
     if dialog is not None:
         await market.on_dialog_text(turn, dialog)
         return
     if await turn.services.delivery.already_processed(turn.update_key):
         return  # a redelivered answer to a dialog that has since ended
-    await start.not_understood(turn)
+    await talk.on_utterance(turn)
+
+
+async def _typed_button(turn: Turn, dialog: Dialog) -> bool:
+    """A typed label of the step's buttons works as the tap; `취소`, `그만` leave any dialog."""
+    action = await labels.typed_button(turn, dialog)
+    if action is not None:
+        flow = _action_flow(action)
+        if flow is not None:
+            await flow(turn.pressing(action))
+            return True
+    if labels.is_stop(turn.message_text):
+        await market.cancel(turn)
+        return True
+    return False
+
+
+def _action_flow(action: str) -> Handler | None:
+    from conversation.routes import ROUTES  # the routes table imports this module
+
+    for pattern, flow in ROUTES.actions:
+        if pattern.match(action):
+            return flow
+    return None
+
+
+async def _trade_text(turn: Turn, dialog: Dialog) -> None:
+    """Whom or how much, for a pay or charge being started; text that is neither but reads
+    as something else (`잔액`, `장터 떡`) leaves the trade and does that instead."""
+    if await trade.on_dialog_text(turn, dialog):
+        return
+    community = turn.actor.community
+    intent = parse_utterance(turn.message_text, community.unit if community else DEFAULT_UNIT)
+    if intent.name in ("unknown", "confirm"):
+        await trade.not_fitting(turn, dialog)
+        return
+    if intent.name == "cancel":  # `아니요` to "whom?" stops the trade, nothing else
+        await market.cancel(turn)
+        return
+    await turn.services.dialogs.clear(turn.actor.person.id)
+    await talk.run(turn, intent)
 
 
 async def on_photo(turn: Turn) -> None:
