@@ -190,12 +190,12 @@ async def on_pick(turn: Turn) -> None:
 
 async def on_dialog_text(turn: Turn, dialog: Dialog) -> bool:
     """A name (step `member`) or an amount with an optional memo (step `amount`); False when
-    the text is neither, so it can be read as something else."""
+    the text is neither, or a name matching no one, so it can be read as something else."""
     text = turn.message_text.strip()
     if dialog.step == "member":
         found = await turn.services.ledger.find_counterparty(turn.actor, text)
-        if not found.members:
-            return False
+        if found.kind not in ("exact", "several"):
+            return False  # near misses come after what else the text may mean
         await _offer(turn, dialog, text, found, stored=True)
         return True
     community, _ = require_active_member(turn.actor)
@@ -211,9 +211,15 @@ async def on_dialog_text(turn: Turn, dialog: Dialog) -> bool:
 
 
 async def not_fitting(turn: Turn, dialog: Dialog) -> None:
-    """What the text should have been, and the step's question again."""
+    """The closest names to a name not found, or what the text should have been and the
+    step's question again."""
     tr = turn.tr
     if dialog.step == "member":
+        text = turn.message_text.strip()
+        found = await turn.services.ledger.find_counterparty(turn.actor, text)
+        if found.members:
+            await _offer(turn, dialog, text, found, stored=True)
+            return
         await turn.reply(tr("I couldn't find that member. Please write their name or member "
                             "number (e.g. 김영희, #23), or tap Cancel."), step_rows(tr, dialog))
         return
