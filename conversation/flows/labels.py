@@ -72,24 +72,24 @@ def label_action(text: str, buttons: list[Button]) -> str | None:
     """Match in order: the whole label (emoji, spaces and case ignored: `올리기` for
     `✅ 올리기`); one word of exactly one label (`협의` for `가격 협의`); a yes for the one
     ✅ or Yes button; a no for the one No button."""
-    key = _key(text)
+    key = label_key(text)
     if not key:
         return None
     for candidate in buttons:
-        if _key(candidate.label) == key:
+        if label_key(candidate.label) == key:
             return candidate.action
     if len(key) >= 2:
-        having = [b for b in buttons if key in (_key(w) for w in _WORD.findall(b.label))]
+        having = [b for b in buttons if key in (label_key(w) for w in _WORD.findall(b.label))]
         if len(having) == 1:
             return having[0].action
     intent = parse_utterance(text)
     if intent.name == "confirm":
         yes = [b for b in buttons
-               if b.label.startswith("✅") or _key(b.label) in PHRASES["confirm"]]
+               if b.label.startswith("✅") or label_key(b.label) in PHRASES["confirm"]]
         if len(yes) == 1:
             return yes[0].action
     if intent.name == "cancel" and intent.number is None and key in NO_WORDS:
-        no = [b for b in buttons if _key(b.label) in NO_WORDS]
+        no = [b for b in buttons if label_key(b.label) in NO_WORDS]
         if len(no) == 1:
             return no[0].action
     return None
@@ -98,8 +98,9 @@ def label_action(text: str, buttons: list[Button]) -> str | None:
 def is_stop(text: str) -> bool:
     """`취소`, `그만`, `cancel`: leave the dialog (a bare "no" may be an answer, so it is not)."""
     intent = parse_utterance(text)
-    return intent.name == "cancel" and intent.number is None and _key(text) not in NO_WORDS
+    return intent.name == "cancel" and intent.number is None and label_key(text) not in NO_WORDS
 
 
-def _key(text: str) -> str:
+def label_key(text: str) -> str:
+    """Text without emoji, punctuation, spaces and case: `✅ 올리기` → `올리기`."""
     return "".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))

@@ -24,9 +24,16 @@ _MENU_ACTIONS: dict[str, Handler] = {
 }
 
 
-def _menu_action(text: str) -> Handler | None:
+def _menu_action(text: str, *, loose: bool = False) -> Handler | None:
+    """The menu button whose label this is; `loose` also takes it without its emoji and
+    spaces (`대기 요청`), which outside a dialog cannot be meant as anything else."""
     for locale in ("ko", "en"):
-        command = keyboards.menu_labels(translator(locale)).get(text)
+        labels_ = keyboards.menu_labels(translator(locale))
+        command = labels_.get(text)
+        if command is None and loose:
+            key = labels.label_key(text)
+            command = next((c for label, c in labels_.items()
+                            if key and labels.label_key(label) == key), None)
         if command is not None:
             return _MENU_ACTIONS[command]
     return None
@@ -57,6 +64,10 @@ async def on_text(turn: Turn) -> None:
         return
     if await turn.services.delivery.already_processed(turn.update_key):
         return  # a redelivered answer to a dialog that has since ended
+    action = _menu_action(text, loose=True)
+    if action is not None:
+        await action(turn)
+        return
     await talk.on_utterance(turn)
 
 

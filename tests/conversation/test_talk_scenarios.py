@@ -7,6 +7,7 @@ last_message_to), so it can run over every channel's harness."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -57,6 +58,7 @@ def buttons(calls) -> list[tuple[str, str]]:
     ("학당", "/sessions"),
     ("일정", "/sessions"),
     ("장터", "/market"),
+    ("대기 요청", "/pending"),  # a menu label typed without its emoji
 ])
 async def test_a_phrase_answers_like_its_command(harness, text, command):
     await mapo(harness)
@@ -175,6 +177,31 @@ async def test_yes_never_pays_a_charge_it_shows_it_with_its_buttons(harness):
     assert await transfers(harness) == []
     await harness.tap(LEE, dict(buttons(calls))["✅ 수락하고 보내기"])
     assert await transfers(harness) == [(3, 4, 3000, "charge", "떡값")]
+
+
+@pytest.mark.parametrize("answer", ["수락", "거절"])
+async def test_a_charges_button_word_typed_shows_it_without_answering(harness, answer):
+    await mapo(harness)
+    await harness.send(PARK, "/charge #3 3000")
+    calls = await harness.send(LEE, answer)
+    assert "지불을 요청했어요" in texts(calls) and "chg:ok:1" in dict(buttons(calls)).values()
+    assert "pending" in await request_states(harness)
+    assert await transfers(harness) == []
+
+
+async def request_states(harness) -> list[str]:
+    async with harness.services.db.read() as conn, conn.execute(
+            "SELECT status FROM trade_requests ORDER BY id") as cursor:
+        return [row[0] for row in await cursor.fetchall()]
+
+
+async def test_two_yeses_at_once_pay_once(harness):
+    await mapo(harness)
+    await harness.send(LEE, "/pay #4 5000")
+    results = await asyncio.gather(harness.send(LEE, "네"), harness.send(LEE, "네"))
+    assert all("보냈어요" in texts(calls) or "없어요" in texts(calls) for calls in results)
+    assert await transfers(harness) == [(3, 4, 5000, "pay", None)]
+    assert len([c for c in harness.api.sent_to(PARK.id) if "돈이 들어왔어요" in c.text]) == 1
 
 
 async def test_yes_with_two_charges_waiting_lists_them(harness):
