@@ -16,7 +16,6 @@ from core.errors import DomainError
 from core.models import Member
 from core.views import member_from_row
 from storage import memberships as membership_rows
-from storage import posts as post_rows
 from storage.db import Connection
 
 CLOSEST_MAX = 3
@@ -186,20 +185,6 @@ class MemberChoices:
     kind: Literal["exact", "several", "none", "invalid"]
     members: tuple[MemberChoice, ...] = ()
     more: int = 0  # matching members left out of `members`
-
-
-async def find_members(
-    conn: Connection, community_id: int, text: str, *, exclude_number: int | None,
-    limit: int,
-) -> MemberChoices:
-    """The members of one community the text may name, as `match_member_for` finds them, at
-    most `limit`, each with what they offer."""
-    match = match_member_for(text, await community_candidates(conn, community_id),
-                             exclude_number)
-    found = match.members[:limit]
-    offers = await post_rows.newest_open_offers(conn, community_id, [c.number for c in found])
-    return MemberChoices(match.kind, tuple(MemberChoice(c.number, c.name, offers.get(c.number))
-                                           for c in found), len(match.members) - len(found))
 
 
 def _found(found: list[Candidate]) -> MemberMatch:

@@ -15,7 +15,13 @@ from core.amounts import parse_amount
 from core.clock import Clock
 from core.dialogs import Dialog
 from core.dialogs import finish as finish_dialog
-from core.directory import MemberChoices, find_members, resolve_member_name
+from core.directory import (
+    MemberChoice,
+    MemberChoices,
+    community_candidates,
+    match_member_for,
+    resolve_member_name,
+)
 from core.errors import DomainError
 from core.membership import require_active_member, require_member
 from core.models import (
@@ -405,8 +411,14 @@ class LedgerService:
         them, each with what they offer: for picking whom to pay or charge."""
         community, me = require_active_member(actor)
         async with self._db.read() as conn:
-            return await find_members(conn, community.id, text, exclude_number=me.number,
-                                      limit=CHOICES_MAX)
+            match = match_member_for(text, await community_candidates(conn, community.id),
+                                     me.number)
+            found = match.members[:CHOICES_MAX]
+            offers = await post_rows.newest_open_offers(conn, community.id,
+                                                        [c.number for c in found])
+        return MemberChoices(
+            match.kind, tuple(MemberChoice(c.number, c.name, offers.get(c.number))
+                              for c in found), more=len(match.members) - len(found))
 
     async def awaiting_answer(self, actor: Actor) -> Awaiting:
         """What a bare "yes" from the actor could answer: their newest pay preview still
