@@ -13,11 +13,13 @@ import re
 PHRASES: dict[str, frozenset[str]] = {
     "confirm": frozenset({
         "네", "넵", "넹", "네네", "예", "응", "어", "그래", "좋아", "확인", "보내", "보내기",
+        "수락", "수락하고보내기",  # the labels of a charge's Accept button, typed
         "맞아", "오케이", "오키", "진행", "그렇게", "알겠어", "알겠습니다", "예스", "ㅇㅇ", "ok",
         "okay", "yes", "y", "yep", "confirm", "send", "sure",
     }),
     "cancel": frozenset({
         "취소", "그만", "안할래", "안해", "안할게", "됐어", "아니", "아니요", "아니오", "아뇨",
+        "거절",
         "싫어", "멈춰", "나가기", "나가", "중지", "ㄴㄴ", "no", "n", "nope", "cancel", "stop",
         "quit", "exit",
     }),

@@ -21,6 +21,8 @@ from conversation.flows import (
     settings,
     start,
     stats,
+    talk,
+    trade,
 )
 from conversation.turn import Flow, Turn
 
@@ -36,8 +38,8 @@ COMMANDS: dict[str, Flow] = {
     "whoami": start.whoami,
     "balance": ledger.balance,
     "history": ledger.history,
-    "pay": ledger.pay,
-    "charge": ledger.charge,
+    "pay": trade.pay,
+    "charge": trade.charge,
     "pending": ledger.pending,
     "reverse": ledger.reverse,
     "offer": market.offer,
@@ -94,6 +96,8 @@ ACTIONS: dict[str, Flow] = {
     r"^jn:(ok|no):": membership.on_consent,
     r"^lv:(ok|no):": privacy.on_leave,
     r"^er:(ok|no):": privacy.on_erase,
+    r"^pick:": trade.on_pick,
+    r"^go:": talk.on_go,
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from conversation.event import Event
 from conversation.i18n import Translator, translator
@@ -37,6 +37,7 @@ class Turn:
     notifier: Notifier | None = None
     outcome: Outcome = field(default_factory=Outcome)
     answered: bool = False
+    typed_action: str | None = None  # a button whose label was typed, handled as its tap
 
     # ----- what was sent ------------------------------------------------------------------
 
@@ -50,8 +51,8 @@ class Turn:
 
     @property
     def data(self) -> str:
-        """The tapped button's action id ('' for a message)."""
-        return self.event.action or ""
+        """The tapped button's action id ('' for a message), or the one whose label was typed."""
+        return self.event.action or self.typed_action or ""
 
     @property
     def update_key(self) -> str:
@@ -60,6 +61,12 @@ class Turn:
     @property
     def request_key(self) -> str:
         return self.event.request_key
+
+    def pressing(self, action: str) -> Turn:
+        """This message handled as a tap on the button with `action` (its label was typed),
+        by the same flow as the tap. It answers as to a message: edits and toasts become new
+        messages. The replies go to this turn's outcome."""
+        return replace(self, typed_action=action)
 
     async def refresh(self) -> None:
         self.actor = await self.services.people.reload(
@@ -97,7 +104,12 @@ class Turn:
         self.outcome.replies.append(Edit(text, buttons or ()))
 
     async def answer(self, text: str | None = None, *, alert: bool = False) -> None:
-        if self.event.action is None or self.answered:
+        if self.event.action is None:
+            if self.typed_action is not None and text and not self.answered:
+                self.answered = True  # a typed button has no toast: the answer is said
+                self.outcome.replies.append(Say(text))
+            return
+        if self.answered:
             return
         self.answered = True
         self.outcome.replies.append(Toast(text[:200] if text else None, alert))

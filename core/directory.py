@@ -137,12 +137,32 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-async def resolve_member_name(conn: Connection, community_id: int, text: str) -> Member:
-    """The one active member of the community the text names, or a DomainError that lists
-    the choices (`member_ambiguous`) or the closest names (`member_not_found`)."""
+def match_member_for(
+    query: str, candidates: Sequence[Candidate], exclude_number: int | None
+) -> MemberMatch:
+    """`match_member`, as seen by the member numbered `exclude_number`: they are never among
+    the choices or the closest names (no one trades with themselves), so when they and one
+    other member share a name, the other one is meant. A text naming only them still finds
+    them, so the answer can say why not."""
+    match = match_member(query, candidates)
+    if exclude_number is None or match.kind == "exact":
+        return match
+    return match_member(query, [c for c in candidates if c.number != exclude_number])
+
+
+async def community_candidates(conn: Connection, community_id: int) -> list[Candidate]:
     rows = await membership_rows.active_member_names(conn, community_id)
-    candidates = [Candidate(row["number"], row["display_name"], row["username"]) for row in rows]
-    match = match_member(text, candidates)
+    return [Candidate(row["number"], row["display_name"], row["username"]) for row in rows]
+
+
+async def resolve_member_name(
+    conn: Connection, community_id: int, text: str, exclude_number: int | None = None
+) -> Member:
+    """The one active member of the community the text names, or a DomainError that lists
+    the choices (`member_ambiguous`) or the closest names (`member_not_found`); the member
+    numbered `exclude_number` (the one asking) is never listed."""
+    candidates = await community_candidates(conn, community_id)
+    match = match_member_for(text, candidates, exclude_number)
     if match.kind == "invalid":
         raise DomainError("member_ref_invalid", ref=text)
     choices = tuple((c.number, c.name) for c in match.members)
@@ -154,6 +174,23 @@ async def resolve_member_name(conn: Connection, community_id: int, text: str) ->
     if row is None:  # gone between the two reads of one transaction: cannot happen in SQLite
         raise DomainError("member_not_found", ref=text, closest=())
     return member_from_row(row)
+
+
+@dataclass(frozen=True)
+class MemberChoice:
+    """A member to pick by name: their number, name, and what they offer (the title of their
+    newest open 드려요 post), which tells two members of the same name apart."""
+
+    number: int
+    name: str
+    offer: str | None = None
+
+
+@dataclass(frozen=True)
+class MemberChoices:
+    kind: Literal["exact", "several", "none", "invalid"]
+    members: tuple[MemberChoice, ...] = ()
+    more: int = 0  # matching members left out of `members`
 
 
 def _found(found: list[Candidate]) -> MemberMatch:

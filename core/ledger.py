@@ -8,13 +8,20 @@ coordinators at once commit a transfer at most once.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 from core.amounts import parse_amount
 from core.clock import Clock
 from core.dialogs import Dialog
 from core.dialogs import finish as finish_dialog
-from core.directory import resolve_member_name
+from core.directory import (
+    MemberChoice,
+    MemberChoices,
+    community_candidates,
+    match_member_for,
+    resolve_member_name,
+)
 from core.errors import DomainError
 from core.membership import require_active_member, require_member
 from core.models import (
@@ -52,6 +59,7 @@ MEMO_MAX = 200
 REASON_MIN = 2
 # A coordinator's reversal waits in their dialog slot until they tap Confirm or Cancel.
 REVERSE_DIALOG = "reverse"
+CHOICES_MAX = 8  # members offered to pick from by name; more means "write it more exactly"
 
 _MEMBER_REF = re.compile(r"^(?:#?(\d{1,9})|@([A-Za-z0-9_]{3,32}))$")
 
@@ -65,11 +73,14 @@ def clean_memo(memo: str | None) -> str | None:
     return memo
 
 
-async def resolve_member_ref(conn: Connection, community_id: int, ref: str) -> Member:
-    """`#23`, `23`, `@username` or a name, within one community only."""
+async def resolve_member_ref(
+    conn: Connection, community_id: int, ref: str, exclude_number: int | None = None
+) -> Member:
+    """`#23`, `23`, `@username` or a name, within one community only; a name's lists of
+    choices never offer the member numbered `exclude_number` (the one asking)."""
     match = _MEMBER_REF.match((ref or "").strip())
     if match is None:  # a name (`김영희님`), or `23번`: matched among active members
-        return await resolve_member_name(conn, community_id, ref)
+        return await resolve_member_name(conn, community_id, ref, exclude_number)
     number, username = match.groups()
     if number is not None:
         row = await membership_rows.member_by_number(conn, community_id, int(number))
@@ -80,6 +91,15 @@ async def resolve_member_ref(conn: Connection, community_id: int, ref: str) -> M
     if not rows:
         raise DomainError("member_not_found", ref=ref)
     return member_from_row(rows[0])
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    """The actor's newest pay preview still open (None if none), and charges waiting for
+    them (at most two: enough to tell "exactly one" from "several")."""
+
+    preview: TradeView | None
+    charges: list[TradeView]
 
 
 class LedgerService:
@@ -99,8 +119,11 @@ class LedgerService:
         memo: str | None,
         request_key: str,
         post_id: int | None = None,
+        finishing: Dialog | None = None,
     ) -> TradeView:
-        """Create a pay preview or a charge; the same request_key returns the first one."""
+        """Create a pay preview or a charge; the same request_key returns the first one. With
+        `finishing` the dialog that gathered it (a name picked from a list) ends in the same
+        transaction, so two taps open one request."""
         community, me = require_active_member(actor)
         value = amount if isinstance(amount, int) else parse_amount(amount, community.unit)
         if value <= 0:
@@ -109,7 +132,9 @@ class LedgerService:
         now = self._clock.now()
         lifetime = PAY_PREVIEW_LIFETIME if kind == "pay" else CHARGE_LIFETIME
         async with self._db.write() as conn:
-            other = await resolve_member_ref(conn, community.id, counterparty)
+            other = await resolve_member_ref(conn, community.id, counterparty, me.number)
+            if finishing is not None:
+                await finish_dialog(conn, actor.person.id, finishing)
             return await self._open_request(
                 conn, actor, me, other, kind=kind, amount=value, memo=memo,
                 request_key=request_key, post_id=post_id, now=now, lifetime=lifetime,
@@ -381,6 +406,32 @@ class LedgerService:
             views = [await load_trade(conn, row["id"], newly_decided=False)
                      for row in rows[:PENDING_PAGE_SIZE]]
         return PendingPage(views=views, page=page, has_more=len(rows) > PENDING_PAGE_SIZE)
+
+    async def find_counterparty(self, actor: Actor, text: str) -> MemberChoices:
+        """The members of the actor's community the text may name, the actor never among
+        them, each with what they offer: for picking whom to pay or charge."""
+        community, me = require_active_member(actor)
+        async with self._db.read() as conn:
+            match = match_member_for(text, await community_candidates(conn, community.id),
+                                     me.number)
+            found = match.members[:CHOICES_MAX]
+            offers = await post_rows.newest_open_offers(conn, community.id,
+                                                        [c.number for c in found])
+        return MemberChoices(
+            match.kind, tuple(MemberChoice(c.number, c.name, offers.get(c.number))
+                              for c in found), more=len(match.members) - len(found))
+
+    async def awaiting_answer(self, actor: Actor) -> Awaiting:
+        """What a bare "yes" from the actor could answer: their newest pay preview still
+        open, and the charges waiting for them to pay (newest first, a few)."""
+        _, me = require_active_member(actor)
+        now = to_db(self._clock.now())
+        async with self._db.read() as conn:
+            row = await ledger_rows.newest_preview(conn, me.id, now)
+            preview = await load_trade(conn, row["id"], newly_decided=False) if row else None
+            charges = [await load_trade(conn, charge["id"], newly_decided=False)
+                       for charge in await ledger_rows.charges_awaiting(conn, me.id, now, 2)]
+        return Awaiting(preview, charges)
 
     async def trade(self, actor: Actor, request_id: int) -> TradeView:
         """A request seen by one of its two parties."""

@@ -287,6 +287,32 @@ async def open_requests_of(
     )
 
 
+async def newest_preview(
+    conn: Connection, payer_membership_id: int, now: str
+) -> sqlite3.Row | None:
+    """The payer's newest pay preview still waiting for Confirm and not yet out of time."""
+    return await fetch_one(
+        conn,
+        f"SELECT {_REQUEST_COLUMNS} FROM trade_requests WHERE kind = 'pay'"
+        " AND status = 'pending' AND payer_membership_id = ? AND expires_at > ?"
+        " ORDER BY id DESC LIMIT 1",
+        (payer_membership_id, now),
+    )
+
+
+async def charges_awaiting(
+    conn: Connection, payer_membership_id: int, now: str, limit: int
+) -> list[sqlite3.Row]:
+    """Charges waiting for this payer's answer, newest first."""
+    return await fetch_all(
+        conn,
+        f"SELECT {_REQUEST_COLUMNS} FROM trade_requests WHERE kind = 'charge'"
+        " AND status = 'pending' AND payer_membership_id = ? AND expires_at > ?"
+        " ORDER BY id DESC LIMIT ?",
+        (payer_membership_id, now, limit),
+    )
+
+
 async def due_expiries(conn: Connection, now: str, limit: int) -> list[sqlite3.Row]:
     return await fetch_all(
         conn,

@@ -77,6 +77,27 @@ async def search_open(
     )
 
 
+async def newest_open_offers(
+    conn: Connection, community_id: int, numbers: list[int]
+) -> dict[int, str]:
+    """Member number → title of their newest open offer (드려요), for those who have one."""
+    if not numbers:
+        return {}
+    marks = ", ".join("?" for _ in numbers)
+    rows = await fetch_all(
+        conn,
+        "SELECT m.number, po.title FROM posts po"
+        " JOIN memberships m ON m.id = po.author_membership_id"
+        " WHERE po.community_id = ? AND po.status = 'open' AND po.kind = 'offer'"
+        f" AND m.number IN ({marks}) ORDER BY po.id DESC",
+        [community_id, *numbers],
+    )
+    offers: dict[int, str] = {}
+    for row in rows:
+        offers.setdefault(int(row["number"]), row["title"])
+    return offers
+
+
 async def set_status(
     conn: Connection, post_id: int, status: str, *, only_from: str = "open"
 ) -> bool:

@@ -5,23 +5,27 @@ from __future__ import annotations
 from conversation import keyboards, render
 from conversation.replies import keyboard
 from conversation.turn import Turn, parse_id
-from core.amounts import split_amount
 from core.errors import DomainError
 from core.ledger import REASON_MIN
-from core.membership import require_active_member
 from core.models import HistoryPage, TradeView
 
 
 async def balance(turn: Turn) -> None:
-    view = await turn.services.ledger.balance(turn.actor, turn.args[0] if turn.args else None)
+    await show_balance(turn, turn.args[0] if turn.args else None)
+
+
+async def show_balance(turn: Turn, member_ref: str | None = None) -> None:
+    view = await turn.services.ledger.balance(turn.actor, member_ref)
     await turn.reply(render.balance_text(turn.tr, view))
 
 
 async def history(turn: Turn) -> None:
     """/history, or /history #23 for coordinators (a member's statement, to correct it)."""
-    page = await turn.services.ledger.history(
-        turn.actor, 0, turn.args[0] if turn.args else None
-    )
+    await show_history(turn, turn.args[0] if turn.args else None)
+
+
+async def show_history(turn: Turn, member_ref: str | None = None) -> None:
+    page = await turn.services.ledger.history(turn.actor, 0, member_ref)
     await turn.reply(render.history_text(turn.tr, page), _history_nav(turn, page))
 
 
@@ -38,30 +42,6 @@ async def on_history(turn: Turn) -> None:
 def _history_nav(turn: Turn, page: HistoryPage):
     number = page.member.number if page.member is not None else None
     return keyboards.history_nav(turn.tr, page.page, page.has_more, number)
-
-
-async def pay(turn: Turn) -> None:
-    await _start(turn, "pay")
-
-
-async def charge(turn: Turn) -> None:
-    await _start(turn, "charge")
-
-
-async def _start(turn: Turn, kind: str) -> None:
-    community, _ = require_active_member(turn.actor)
-    if len(turn.args) < 2:
-        usage = (turn.tr("Usage: /pay #23 5000 memo (member number, amount, optional memo)")
-                 if kind == "pay" else
-                 turn.tr("Usage: /charge #23 5000 memo (member number, amount, optional memo)"))
-        await turn.reply(usage)
-        return
-    amount, memo = split_amount(turn.args[1:], community.unit)
-    view = await turn.services.ledger.start_trade(
-        turn.actor, kind=kind, counterparty=turn.args[0], amount=amount, memo=memo,
-        request_key=turn.request_key,
-    )
-    await show_started(turn, view)
 
 
 async def show_started(turn: Turn, view: TradeView) -> None:
@@ -81,20 +61,28 @@ async def show_started(turn: Turn, view: TradeView) -> None:
 
 
 async def on_pay(turn: Turn) -> None:
-    data = turn.data
-    request_id = parse_id(data)
+    request_id = parse_id(turn.data)
     if request_id is None:
         return
-    if data.startswith("pay:no:"):
-        view = await turn.services.ledger.cancel(turn.actor, request_id)
-        await turn.edit(render.cancelled_text(turn.tr, view))
-        return
+    if turn.data.startswith("pay:no:"):
+        await cancel_preview(turn, request_id)
+    else:
+        await confirm_preview(turn, request_id)
+
+
+async def confirm_preview(turn: Turn, request_id: int) -> None:
+    """The payer's Confirm, tapped or typed (`네`): pays once, however often it comes."""
     view = await turn.services.ledger.confirm_pay(turn.actor, request_id)
     if not view.newly_decided:
         await turn.answer(turn.tr("Already sent."))
     await turn.edit(render.paid_text(turn.tr, view))
     if view.newly_decided:
         await turn.notify(view.payee, lambda tr: render.received_text(tr, view))
+
+
+async def cancel_preview(turn: Turn, request_id: int) -> None:
+    view = await turn.services.ledger.cancel(turn.actor, request_id)
+    await turn.edit(render.cancelled_text(turn.tr, view))
 
 
 async def on_charge(turn: Turn) -> None:

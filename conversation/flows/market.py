@@ -166,7 +166,10 @@ async def _publish(turn: Turn, dialog: Dialog) -> None:
 # ----- browsing -------------------------------------------------------------------------
 
 async def market(turn: Turn) -> None:
-    words = " ".join(turn.args)
+    await browse(turn, " ".join(turn.args))
+
+
+async def browse(turn: Turn, words: str) -> None:
     page = await turn.services.market.search(turn.actor, words, 0)
     await turn.reply(render.market_text(turn.tr, page),
                      keyboards.market_nav(turn.tr, page.posts, page.page, page.has_more,

@@ -8,7 +8,7 @@ from html import escape
 from conversation import keyboards
 from conversation.i18n import Translator
 from conversation.render import report_text
-from conversation.replies import Button, keyboard
+from conversation.replies import Button, Rows, keyboard
 from conversation.turn import Turn
 from core.dialogs import Dialog
 from core.errors import DomainError
@@ -66,14 +66,51 @@ async def on_content(turn: Turn, dialog: Dialog) -> None:
                                document_file_id=data.get("document")))
     await turn.services.dialogs.put(turn.actor.person.id, Dialog(DIALOG, "audience", data))
     tr = turn.tr
-    await turn.reply(tr("Who should get it?"), keyboard([
+    await turn.reply(tr("Who should get it?"), _audience_rows(tr))
+
+
+async def step_buttons(turn: Turn, dialog: Dialog) -> Rows:
+    """The buttons each step shows (a typed label works as its button)."""
+    tr = turn.tr
+    if dialog.step == "audience":
+        return _audience_rows(tr)
+    if dialog.step == "event":
+        return _event_rows(await turn.services.events.upcoming(turn.actor))
+    if dialog.step == "days":
+        return _days_rows(tr)
+    if dialog.step == "urgent":
+        return _urgent_rows(tr)
+    if dialog.step == "confirm":
+        return _confirm_rows(tr)
+    return ()
+
+
+def _audience_rows(tr: Translator) -> Rows:
+    return keyboard([
         [button(tr("Whole community"), "ntc:aud:all"),
          button(tr("Coordinators"), "ntc:aud:coordinators")],
         [button(tr("Signed up for an event"), "ntc:aud:event")],
         [button(tr("Active in the last N days"), "ntc:aud:active"),
          button(tr("Inactive in the last N days"), "ntc:aud:inactive")],
         [button(tr("Cancel"), "ntc:cancel")],
-    ]))
+    ])
+
+
+def _event_rows(views: list) -> Rows:
+    return keyboard([[button(v.event.title[:40], f"ntc:ev:{v.event.id}")] for v in views[:10]])
+
+
+def _days_rows(tr: Translator) -> Rows:
+    return keyboard([[button(tr("{days} days", days=days), f"ntc:days:{days}")
+                      for days in (30, 90, 365)]])
+
+
+def _urgent_rows(tr: Translator) -> Rows:
+    return keyboard([[button(tr("Normal"), "ntc:urg:0"), button(tr("Urgent"), "ntc:urg:1")]])
+
+
+def _confirm_rows(tr: Translator) -> Rows:
+    return keyboard([[button(tr("📣 Send"), "ntc:send:go"), button(tr("Cancel"), "ntc:cancel")]])
 
 
 async def on_button(turn: Turn) -> None:
@@ -95,14 +132,11 @@ async def on_button(turn: Turn) -> None:
                 await turn.answer(tr("No upcoming events."), alert=True)
                 return
             await _save(turn, values, "event")
-            await turn.edit(tr("Which event?"), keyboard(
-                [[button(v.event.title[:40], f"ntc:ev:{v.event.id}")] for v in views[:10]]))
+            await turn.edit(tr("Which event?"), _event_rows(views))
             return
         if choice in ("active", "inactive"):
             await _save(turn, values, "days")
-            await turn.edit(tr("In the last how many days?"), keyboard([[
-                button(tr("{days} days", days=days), f"ntc:days:{days}")
-                for days in (30, 90, 365)]]))
+            await turn.edit(tr("In the last how many days?"), _days_rows(tr))
             return
     elif kind == "ev" and choice.isdigit():
         values["event_id"] = int(choice)
@@ -123,8 +157,7 @@ async def on_button(turn: Turn) -> None:
         return
     await _save(turn, values, "urgent")
     await turn.edit(tr("Is it urgent? Urgent notices reach members who muted notices too."),
-                    keyboard([[button(tr("Normal"), "ntc:urg:0"),
-                                           button(tr("Urgent"), "ntc:urg:1")]]))
+                    _urgent_rows(tr))
 
 
 async def _save(turn: Turn, values: dict, step: str) -> None:
@@ -142,8 +175,7 @@ async def _preview(turn: Turn, values: dict) -> None:
     await turn.edit(
         tr("<b>Preview</b>") + "\n" + values["message"] + (" " + extra if extra else "")
         + "\n\n" + tr("It will go to {count} members.", count=count),
-        keyboard([[button(tr("📣 Send"), "ntc:send:go"),
-                               button(tr("Cancel"), "ntc:cancel")]]))
+        _confirm_rows(tr))
 
 
 async def _send(turn: Turn, dialog: Dialog) -> None:

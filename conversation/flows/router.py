@@ -1,4 +1,5 @@
-"""Plain text and photos: an open dialog takes them first, then the menu labels."""
+"""Plain text and photos: the menu labels first, then an open dialog (where a typed button
+label works as the button), then free text read by the utterance grammar."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from conversation import keyboards
 from conversation.flows import (
     directory,
     event_dialog,
+    labels,
     ledger,
     link,
     market,
@@ -13,10 +15,15 @@ from conversation.flows import (
     notices,
     relay,
     start,
+    talk,
+    trade,
 )
 from conversation.i18n import translator
 from conversation.turn import Flow as Handler
 from conversation.turn import Turn
+from conversation.utterances import parse_utterance
+from core.amounts import DEFAULT_UNIT
+from core.dialogs import Dialog
 from core.ledger import REVERSE_DIALOG
 
 _MENU_ACTIONS: dict[str, Handler] = {
@@ -31,9 +38,16 @@ _MENU_ACTIONS: dict[str, Handler] = {
 }
 
 
-def _menu_action(text: str) -> Handler | None:
+def _menu_action(text: str, *, loose: bool = False) -> Handler | None:
+    """The menu button whose label this is; `loose` also takes it without its emoji and
+    spaces (`대기 요청`), which outside a dialog cannot be meant as anything else."""
     for locale in ("ko", "en"):
-        command = keyboards.menu_labels(translator(locale)).get(text)
+        labels_ = keyboards.menu_labels(translator(locale))
+        command = labels_.get(text)
+        if command is None and loose:
+            key = labels.label_key(text)
+            command = next((c for label, c in labels_.items()
+                            if key and labels.label_key(label) == key), None)
         if command is not None:
             return _MENU_ACTIONS[command]
     return None
@@ -48,6 +62,8 @@ async def on_text(turn: Turn) -> None:
         await action(turn)
         return
     dialog = await turn.services.dialogs.get(turn.actor.person.id)
+    if dialog is not None and await _typed_button(turn, dialog):
+        return
     if dialog is not None and dialog.name == REVERSE_DIALOG:
         dialog = None  # a reversal waits for its buttons, not for text
     if dialog is not None and dialog.name == notices.DIALOG:
@@ -56,11 +72,15 @@ async def on_text(turn: Turn) -> None:
     if dialog is not None and dialog.name in (event_dialog.NEW, event_dialog.EDIT):
         await event_dialog.on_text(turn, dialog)
         return
+    if dialog is not None and dialog.name == trade.DIALOG:
+        await _trade_text(turn, dialog)
+        return
     if dialog is not None and dialog.name == relay.RELAY_DIALOG:
         await relay.on_text(turn, dialog)
         return
     if dialog is not None and dialog.name == directory.INTRO_DIALOG:
         await directory.on_intro_text(turn, dialog)
+        return
     if dialog is not None and dialog.name == naming.DIALOG:
         await naming.on_text(turn, dialog)
         return
@@ -69,7 +89,51 @@ async def on_text(turn: Turn) -> None:
         return
     if await turn.services.delivery.already_processed(turn.update_key):
         return  # a redelivered answer to a dialog that has since ended
-    await start.not_understood(turn)
+    action = _menu_action(text, loose=True)
+    if action is not None:
+        await action(turn)
+        return
+    await talk.on_utterance(turn)
+
+
+async def _typed_button(turn: Turn, dialog: Dialog) -> bool:
+    """A typed label of the step's buttons works as the tap; `취소`, `그만` leave any dialog."""
+    action = await labels.typed_button(turn, dialog)
+    if action is not None:
+        flow = _action_flow(action)
+        if flow is not None:
+            await flow(turn.pressing(action))
+            return True
+    if labels.is_stop(turn.message_text):
+        await market.cancel(turn)
+        return True
+    return False
+
+
+def _action_flow(action: str) -> Handler | None:
+    from conversation.routes import ROUTES  # the routes table imports this module
+
+    for pattern, flow in ROUTES.actions:
+        if pattern.match(action):
+            return flow
+    return None
+
+
+async def _trade_text(turn: Turn, dialog: Dialog) -> None:
+    """Whom or how much, for a pay or charge being started; text that is neither but reads
+    as something else (`잔액`, `장터 떡`) leaves the trade and does that instead."""
+    if await trade.on_dialog_text(turn, dialog):
+        return
+    community = turn.actor.community
+    intent = parse_utterance(turn.message_text, community.unit if community else DEFAULT_UNIT)
+    if intent.name in ("unknown", "confirm"):
+        await trade.not_fitting(turn, dialog)
+        return
+    if intent.name == "cancel":  # `아니요` to "whom?" stops the trade, nothing else
+        await market.cancel(turn)
+        return
+    await turn.services.dialogs.clear(turn.actor.person.id)
+    await talk.run(turn, intent)
 
 
 async def on_photo(turn: Turn) -> None:

@@ -17,10 +17,12 @@ JOIN_PREFIX = "join_"
 def help_text(tr: Translator, *, coordinator: bool) -> str:
     lines = [
         tr("<b>How to use 품앗이 봇</b>"),
+        tr("Just write what you want, e.g. 잔액, 장터 떡, 김영희한테 5천원 보내줘, 학당, 신청 2, "
+           "or use these commands:"),
         tr("/balance – your balance and limits"),
         tr("/history – your statement"),
-        tr("/pay #23 5000 memo – pay a member"),
-        tr("/charge #23 5000 memo – ask a member to pay you"),
+        tr("/pay 김영희 5000 memo – pay a member (a name or #number)"),
+        tr("/charge 김영희 5000 memo – ask a member to pay you"),
         tr("/pending – open requests"),
         tr("/offer – post an offer (드려요) · /request – post a request (구해요)"),
         tr("/market [words] – browse and search the market"),

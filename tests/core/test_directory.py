@@ -1,7 +1,17 @@
 import pytest
 
-from core.directory import Candidate, closest, match_member, strip_particles
+from core.dialogs import Dialog
+from core.directory import (
+    Candidate,
+    MemberChoice,
+    MemberChoices,
+    closest,
+    match_member,
+    match_member_for,
+    strip_particles,
+)
 from core.errors import DomainError
+from core.ledger import CHOICES_MAX
 from storage import memberships as membership_rows
 from tests.support import seed_community
 
@@ -186,3 +196,65 @@ async def test_suspended_member_is_not_found_by_name(services):
         await services.ledger.start_trade(
             kim, kind="charge", counterparty="박민지", amount=1, memo=None, request_key="d")
     assert raised.value.code == "member_not_found"
+
+
+@pytest.mark.parametrize(
+    ("query", "me", "kind", "numbers"),
+    [
+        ("영희", None, "several", [1, 9]),
+        ("영희", 1, "exact", [9]),  # the one asking is not a choice: the other 영희 is meant
+        ("영희", 9, "exact", [1]),
+        ("영희", 2, "several", [1, 9]),
+        ("김영희", 1, "exact", [1]),  # named alone, they are found (so the answer says why not)
+        ("#1", 1, "exact", [1]),
+        ("김영이", None, "none", [1, 4, 9]),
+        ("김영이", 1, "none", [4, 9]),  # not among the closest names either
+        ("민수", 5, "exact", [5]),
+    ],
+)
+def test_match_member_for_leaves_out_the_one_asking(query, me, kind, numbers):
+    match = match_member_for(query, MEMBERS, me)
+    assert (match.kind, [c.number for c in match.members]) == (kind, numbers)
+
+
+async def test_find_counterparty_offers_this_communitys_members_with_their_offers(services):
+    kim, lee, park = await seed_community(services)
+    jongno = await seed_community(services, "jongno", first_user_id=201)
+    for code, number in (("mapo", 2), ("mapo", 3), ("jongno", 1)):
+        await _rename(services, code, number, "김민지")
+    await services.market.create_post(lee, kind="offer", category="food", title="반찬 나눔",
+                                      description="", price=None, photo_file_id=None)
+    await services.market.create_post(lee, kind="request", category="food", title="구해요",
+                                      description="", price=None, photo_file_id=None)
+    await services.market.create_post(jongno[0], kind="offer", category="food",
+                                      title="종로 떡", description="", price=None,
+                                      photo_file_id=None)
+    found = await services.ledger.find_counterparty(kim, "민지")
+    assert found.kind == "several"
+    assert found.members == (MemberChoice(2, "김민지", "반찬 나눔"), MemberChoice(3, "김민지"))
+    found = await services.ledger.find_counterparty(lee, "김민지")  # 이철수 is #2: not a choice
+    assert found == MemberChoices("exact", (MemberChoice(3, "김민지"),))
+
+
+async def test_find_counterparty_cuts_a_long_list(services):
+    kim, *_ = await seed_community(services, members=12)
+    for number in range(2, 13):
+        await _rename(services, "mapo", number, "김민지")
+    found = await services.ledger.find_counterparty(kim, "민지")
+    assert len(found.members) == CHOICES_MAX and found.more == 11 - CHOICES_MAX
+
+
+async def test_a_trade_opened_from_a_pick_ends_the_pick_once(services):
+    kim, lee, _ = await seed_community(services)
+    pick = Dialog("trade", "member", {"kind": "pay"})
+    await services.dialogs.put(kim.person.id, pick)
+    view = await services.ledger.start_trade(kim, kind="pay", counterparty="#2", amount=500,
+                                             memo=None, request_key="p1", finishing=pick)
+    assert view.payee.number == 2
+    with pytest.raises(DomainError) as raised:
+        await services.ledger.start_trade(kim, kind="pay", counterparty="#3", amount=500,
+                                          memo=None, request_key="p2", finishing=pick)
+    assert raised.value.code == "dialog_already_done"
+    async with services.db.read() as conn, conn.execute(
+            "SELECT COUNT(*) FROM trade_requests") as cursor:
+        assert (await cursor.fetchone())[0] == 1

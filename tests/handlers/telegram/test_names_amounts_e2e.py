@@ -39,10 +39,11 @@ async def test_charge_by_given_name(harness):
     assert "asks you for a payment" in harness.last_message_to(CHOI).text  # CHOI reads English
 
 
-async def test_unknown_name_lists_the_closest_members(harness):
+async def test_unknown_name_offers_the_closest_members_as_buttons(harness):
     await join_all(harness)
-    text = texts(await harness.send(LEE, "/pay 박민자 5000"))
-    assert "회원이 없어요" in text and "#4 박민지" in text
+    calls = await harness.send(LEE, "/pay 박민자 5000")
+    assert "회원이 없어요" in texts(calls)
+    assert ("박민지 #4", "pick:4") in calls[-1].buttons
     assert await count_rows(harness.services, "trade_requests") == 0
 
 
@@ -51,15 +52,20 @@ async def test_two_members_with_the_same_given_name_are_both_offered(harness):
     async with harness.services.db.write() as conn:
         await conn.execute(
             "UPDATE people SET display_name = '이민지' WHERE display_name = '최수진'")
-    text = texts(await harness.send(LEE, "/pay 민지 5000"))
-    assert "여러 명" in text and "#4 박민지" in text and "#5 이민지" in text
+    calls = await harness.send(LEE, "/pay 민지 5000")
+    assert "여러 명" in texts(calls)
+    assert [label for label, _ in calls[-1].buttons] == ["박민지 #4", "이민지 #5", "취소"]
     assert await count_rows(harness.services, "trade_requests") == 0
 
 
-async def test_names_in_the_closest_list_are_escaped(harness):
+async def test_names_offered_to_pick_are_escaped(harness):
+    """The name written is escaped in the text; the names offered are button labels, which
+    Telegram shows as plain text."""
     await join_all(harness)
     async with harness.services.db.write() as conn:
         await conn.execute(
             "UPDATE people SET display_name = '<i>박민지</i>' WHERE display_name = '박민지'")
-    text = texts(await harness.send(LEE, "/pay 박민지 5000"))
-    assert "#4 &lt;i&gt;박민지&lt;/i&gt;" in text and "<i>" not in text
+    calls = await harness.send(LEE, "/pay <i>박민자</i> 5000")
+    text = texts(calls)
+    assert "&lt;i&gt;박민자&lt;/i&gt;" in text and "<i>" not in text
+    assert ("<i>박민지</i> #4", "pick:4") in calls[-1].buttons

@@ -124,7 +124,7 @@ async def test_charge_expired_with_one_reminder(harness):
         ("/pay #4 400000", "쓸 수 있는 한도를 넘어요"),
         ("/pay #4 오천냥", "알아보지 못했어요"),
         ("/pay #4 5,00", "알아보지 못했어요"),
-        ("/pay #4", "사용법"),
+        ("/pay #4", "얼마를 보낼까요"),  # the amount is asked for
         ("/pay", "사용법"),
         ("/pay 홍길동 500", "회원이 없어요"),
         ("/pay 이철수 500", "자기 자신과는"),
