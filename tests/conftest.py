@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from bot.fake_api import RejectionLog
@@ -12,6 +15,25 @@ KIM = FakeUser(101, "김영희", "younghee")
 LEE = FakeUser(102, "이철수", "chulsoo")
 PARK = FakeUser(103, "박민지", "minji")
 CHOI = FakeUser(104, "최수진", "sujin", language_code="en")
+
+
+@pytest.fixture(autouse=True)
+def no_database_left_open(request):
+    """A database connection a test leaves open keeps its aiosqlite thread alive, and the
+    test run then never exits (CI would wait until it is killed): fail the test that did it."""
+    before = {thread.ident for thread in threading.enumerate()}
+    yield
+    deadline = time.monotonic() + 2.0
+    while True:
+        left = [thread for thread in threading.enumerate()
+                if thread.ident not in before and thread.is_alive()
+                and "_connection_worker_thread" in thread.name]
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    if left:
+        pytest.fail(f"{len(left)} database connection(s) left open: stop every harness and "
+                    "close every Services the test opened", pytrace=False)
 
 
 @pytest.fixture(autouse=True)
