@@ -100,15 +100,18 @@ class KakaoStore:
             await conn.execute("UPDATE kakao_tokens SET used_at = ? WHERE token = ?"
                                " AND used_at IS NULL", (to_db(self.now()), token))
 
-    async def reply_shown(self, user_key: str, issues: list[Issue], shown_news: list[int]
-                          ) -> list[str]:
+    async def reply_shown(self, user_key: str, issues: list[Issue], shown_news: list[int],
+                          used: str | None = None) -> list[str]:
         """One transaction for what a reply leaves behind: a token for each of its buttons
-        (returned in order) and its news marked shown."""
-        if not issues and not shown_news:
+        (returned in order), its news marked shown, and the token it answered marked used."""
+        if not issues and not shown_news and used is None:
             return []
         now = self.now()
         tokens = [secrets.token_urlsafe(12) for _ in issues]
         async with self._db.write(records_update=False) as conn:
+            if used is not None:
+                await conn.execute("UPDATE kakao_tokens SET used_at = ? WHERE token = ?"
+                                   " AND used_at IS NULL", (to_db(now), used))
             if issues:
                 await conn.executemany(
                     "INSERT INTO kakao_tokens (token, user_key, action, more, created_at,"

@@ -18,7 +18,7 @@ import httpx
 from starlette.applications import Starlette
 
 from bot.updates import FakeUser
-from conversation.app import Conversation
+from conversation.app import Conversation, Routes
 from conversation.notify import Notifier
 from conversation.replies import Rows
 from conversation.routes import ROUTES
@@ -139,12 +139,12 @@ class KakaoClient:
     @classmethod
     async def start(cls, db_path: Path | str, clock: ManualClock | None = None, *,
                     budget: float = 4.0, conversation_type: type[Conversation] = Conversation,
-                    media=None, admins: frozenset[tuple[str, str]] = frozenset()
-                    ) -> KakaoClient:
+                    routes: Routes = ROUTES, media=None,
+                    admins: frozenset[tuple[str, str]] = frozenset()) -> KakaoClient:
         services = await Services.open(str(db_path), clock=clock or ManualClock(START),
                                        admins=admins)
         notifier = Notifier()
-        conversation = conversation_type(services, ROUTES, notifier)
+        conversation = conversation_type(services, routes, notifier)
         channel = RecordingKakaoChannel(KakaoStore(services.db, services.clock))
         skill = KakaoSkill(conversation, notifier, channel=channel, budget=budget, media=media)
         app = Starlette(routes=skill.routes(SECRET))

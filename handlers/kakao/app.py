@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 
 PATH = "/kakao/skill/{secret}"
 BUDGET = 4.0  # seconds: Kakao waits 5 for a skill's answer
+CLEANUP_EVERY = 3600.0  # seconds between forgetting expired tokens and old news
 BODY_MAX = 256 * 1024
 
 Wake = Callable[[set[str]], Awaitable[None]]
@@ -68,6 +69,7 @@ class _Call:
     handling: asyncio.Future[Outcome] | None = None  # the conversation's work, once started
     more: Choices = ()
     news_only: bool = False
+    used: str | None = None  # the token whose tap was committed
 
 
 class KakaoSkill:
@@ -94,6 +96,7 @@ class KakaoSkill:
         self._to_group = to_group
         self._background: set[asyncio.Future[Any]] = set()
         self._drain_lock = asyncio.Lock()
+        self._cleaned_at: float | None = None
 
     # ----- HTTP -----------------------------------------------------------------------------
 
@@ -171,20 +174,22 @@ class KakaoSkill:
                 return _say(tr("That's already done, so I didn't do it again."))
             event = tap_event(request, call.person, token, found.action)
         # Shielded: when the budget runs out the work goes on, and its answer becomes news.
-        call.handling = asyncio.ensure_future(self._handle(event, call.tr))
+        call.handling = asyncio.ensure_future(self._handle(event, call, token))
         return await asyncio.shield(call.handling)
 
-    async def _handle(self, event, tr: Translator) -> Outcome:
+    async def _handle(self, event, call: _Call, token: str | None) -> Outcome:
         try:
             outcome = await self.conversation.handle(event)
         except Exception:
             log.exception("the conversation failed on %s", event.update_key)
-            return _say(tr("Something went wrong on my side. Please try again in a moment."))
-        if event.action is not None and await self.services.delivery.already_processed(
+            return _say(call.tr("Something went wrong on my side. Please try again in a "
+                                "moment."))
+        if token is not None and await self.services.delivery.already_processed(
                 event.update_key):
-            await self.store.mark_used(event.update_key.rsplit(":", 1)[-1])
+            call.used = token  # noted with the reply's own write
             if not _visible(outcome):  # a second tap that lost the race to the first
-                outcome.replies.append(Say(tr("That's already done, so I didn't do it again.")))
+                outcome.replies.append(Say(call.tr(
+                    "That's already done, so I didn't do it again.")))
         await self._follow_up(outcome)
         return outcome
 
@@ -217,11 +222,11 @@ class KakaoSkill:
                                          "reply as soon as it's ready.")))]
             found = await pieces(replies, tr, self.media)
             rendered = render(found, tr, self._block(call), news=news, waiting=waiting)
-        return await self._sent(user, rendered)
+        return await self._sent(user, rendered, call.used)
 
-    async def _sent(self, user: str, rendered: Rendered) -> dict[str, Any]:
+    async def _sent(self, user: str, rendered: Rendered, used: str | None) -> dict[str, Any]:
         tokens = await self.store.reply_shown(user, [issue for issue, _ in rendered.issues],
-                                              rendered.news_shown)
+                                              rendered.news_shown, used)
         body = rendered.fill(tokens)
         try:
             validate(body)
@@ -252,6 +257,8 @@ class KakaoSkill:
     async def _deliver_late(self, call: _Call, handling: asyncio.Future[Outcome]) -> None:
         """The answer of work that outran the budget, as news for the person."""
         outcome = await handling
+        if call.used is not None:
+            await self.store.mark_used(call.used)
         for piece in await pieces(outcome.replies, call.tr, self.media):
             text = escape(piece.shown_text, quote=False)
             if piece.image_url:
@@ -262,9 +269,16 @@ class KakaoSkill:
     # ----- background -----------------------------------------------------------------------
 
     async def drain(self) -> int:
-        """The notice outbox's Kakao rows, handed to the channel; one drain at a time."""
+        """The notice outbox's Kakao rows, handed to the channel; one drain at a time. The
+        process runs it from its periodic outbox job too (a notice sent from Telegram queues
+        Kakao rows); now and then it also forgets expired tokens and old news."""
         async with self._drain_lock:
-            return await drain_kakao_outbox(self.services, self.channel, self.notifier)
+            handled = await drain_kakao_outbox(self.services, self.channel, self.notifier)
+            now = asyncio.get_running_loop().time()
+            if self._cleaned_at is None or now - self._cleaned_at >= CLEANUP_EVERY:
+                self._cleaned_at = now
+                await self.store.forget_old()
+            return handled
 
     def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
         self._track(asyncio.ensure_future(work))

@@ -92,6 +92,4 @@ async def drain_kakao_outbox(services: Services, channel: KakaoChannel,
             for report in reports:
                 await background.tell_author(services, notifier, report)
         handled += len(batch)
-    if handled:
-        await channel.store.forget_old()
     return handled

@@ -39,7 +39,6 @@ from handlers.kakao.text import cut, label, split
 from storage.kakao import Choices, Issue, News
 
 MORE = "kakao:more"  # a quick reply that opens the choices that did not fit
-NEWS = "kakao:news"  # a quick reply that shows the news waiting (after "preparing")
 NEWS_SHOWN_MAX = 5  # messages shown in one reply; the rest wait for the next
 
 
@@ -149,9 +148,7 @@ def render(found: list[Piece], tr: Translator, block_id: str | None, *,
         segments = [_Text(tr("Done."))]
     outputs = _outputs(builder, segments)
     quick = _quick_replies(builder, choices, menu)
-    rendered = Rendered(SkillResponse(outputs, quick), builder.issues,
-                        [item.id for item in news])
-    return rendered
+    return Rendered(SkillResponse(outputs, quick), builder.issues, [item.id for item in news])
 
 
 def news_text(tr: Translator, news: list[News], waiting: int) -> str:
@@ -293,6 +290,5 @@ def more_replies(builder: _Builder, choices: Choices) -> list[QuickReply]:
 def render_more(tr: Translator, block_id: str | None, choices: Choices, *,
                 news: list[News] = (), waiting: int = 0) -> Rendered:
     """The choices behind a "더 보기" quick reply."""
-    rendered = render([Piece(tr("More choices:"), choices)], tr, block_id, news=news,
-                      waiting=waiting)
-    return rendered
+    return render([Piece(tr("More choices:"), choices)], tr, block_id, news=news,
+                  waiting=waiting)

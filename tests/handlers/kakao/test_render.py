@@ -92,7 +92,8 @@ def test_labels_fit_fourteen_characters():
 async def test_the_menu_is_offered_only_without_other_actions():
     menu = Menu((("💰 잔액", "📜 거래내역"), ("❓ 도움말",)))
     _, body = await shown([Say("안녕하세요", menu=menu)])
-    assert [reply["messageText"] for reply in quick(body)] == ["💰 잔액", "📜 거래내역", "❓ 도움말"]
+    assert [reply["messageText"] for reply in quick(body)] == [
+        "💰 잔액", "📜 거래내역", "❓ 도움말"]
     assert all("extra" not in reply for reply in quick(body))  # said, read as typed text
     _, body = await shown([Say("안녕하세요", menu=menu), Say("고르세요", row(("1", "a:1")))])
     assert [reply["messageText"] for reply in quick(body)] == ["1"]
@@ -183,7 +184,8 @@ async def test_news_comes_first_in_a_bubble_of_its_own():
     rendered, body = await shown(
         [Say("잔액: 0문", row(("내역", "hist:0")))],
         news=[news(1), news(2, [("✅ 수락하고 보내기", "chg:ok:4")])], waiting=2)
-    assert texts(body) == ["📬 새 소식 2건\n\n💰 돈이 들어왔어요 1\n\n💰 돈이 들어왔어요 2", "잔액: 0문"]
+    assert texts(body) == [
+        "📬 새 소식 2건\n\n💰 돈이 들어왔어요 1\n\n💰 돈이 들어왔어요 2", "잔액: 0문"]
     assert [reply["messageText"] for reply in quick(body)] == ["내역", "✅ 수락하고 보내기"]
     assert rendered.news_shown == [1, 2]
     _, body = await shown([Say("잔액: 0문")], news=[news(1)], waiting=7)

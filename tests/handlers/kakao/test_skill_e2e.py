@@ -4,7 +4,9 @@ ASGITransport), every response checked by the Kakao validator (tests/kakao_suppo
 from __future__ import annotations
 
 import asyncio
+import re
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -12,6 +14,7 @@ from starlette.applications import Starlette
 
 from conversation.app import Conversation
 from conversation.notify import Notifier
+from conversation.replies import Button, keyboard
 from conversation.routes import ROUTES
 from core.events import EventDraft
 from handlers.kakao.app import kakao_routes
@@ -71,6 +74,7 @@ async def test_pay_by_name_confirm_tapped_twice_pays_once(kakao):
     tap = payload("quick_reply_tap.json", user=LEE, extra={"token": token})
     first = await kakao.post(tap)
     assert "보냈어요" in first.text
+    assert (await kakao.channel.store.token(token)).used_at is not None
     second = await kakao.post(tap)
     assert "이미 처리했어요" in second.text
     assert await count_rows(kakao.services, "transfers") == 1
@@ -234,3 +238,70 @@ async def test_a_token_shown_to_someone_else_or_expired_does_nothing(kakao, cloc
     expired = await kakao.tap(LEE, token)
     assert "더 이상 쓸 수 없어요" in expired.text
     assert await count_rows(kakao.services, "transfers") == 0
+
+
+async def test_the_chart_is_an_image_and_the_export_is_explained(tmp_path, clock):
+    stored = []
+
+    def put(content: bytes, content_type: str) -> str:
+        stored.append(content_type)
+        return f"https://pumasi.test/media/{len(stored)}.png"
+
+    kakao = await KakaoClient.start(tmp_path / "media.db", clock, media=put)
+    try:
+        await community(kakao)
+        stats = await kakao.say(KIM, "/stats")
+        images = [output["simpleImage"] for output in stats.outputs if "simpleImage" in output]
+        assert images == [{"imageUrl": "https://pumasi.test/media/1.png",
+                           "altText": "월별 거래 건수와 거래액"}] and stored == ["image/png"]
+        export = await kakao.say(KIM, "/export")
+        assert "카카오톡으로는" in export.text and "pumasi export" in export.text
+    finally:
+        await kakao.stop()
+
+
+async def many(turn) -> None:
+    await turn.reply("골라 주세요", keyboard([[Button(f"{n}번", f"pick:{n}")
+                                          for n in range(1, 13)]]))
+
+
+async def picked(turn) -> None:
+    await turn.edit(f"{turn.data} 골랐어요")
+
+
+async def test_more_than_ten_choices_are_behind_more(tmp_path, clock):
+    routes = replace(ROUTES, commands={**ROUTES.commands, "many": many},
+                     actions=[*ROUTES.actions, (re.compile(r"^pick:"), picked)])
+    kakao = await KakaoClient.start(tmp_path / "many.db", clock, routes=routes)
+    try:
+        first = await kakao.say(LEE, "/many")
+        assert first.labels()[-1] == "더 보기 ▶" and len(first.labels()) == 10
+        rest = await kakao.tap(LEE, first.token("더 보기"))
+        assert rest.labels() == ["10번", "11번", "12번"]
+        assert "pick:12 골랐어요" in (await kakao.tap(LEE, rest.token("12번"))).text
+        again = await kakao.tap(LEE, first.token("더 보기"))  # opening "more" commits nothing
+        assert again.labels() == ["10번", "11번", "12번"]
+    finally:
+        await kakao.stop()
+
+
+async def test_a_stall_before_the_conversation_started_says_try_again(tmp_path, clock):
+    kakao = await KakaoClient.start(tmp_path / "stuck.db", clock, budget=0.2)
+    original = kakao.channel.store.person
+
+    async def slow_person(user_key):
+        await asyncio.sleep(0.5)
+        return await original(user_key)
+
+    kakao.channel.store.person = slow_person
+    try:
+        await kakao.services.membership.create_community(code="mapo", name="마포 품앗이",
+                                                         approval="auto")
+        started = time.perf_counter()
+        answer = await kakao.post(payload("join.json", user=LEE))
+        assert time.perf_counter() - started < 0.2 + 0.15
+        assert "다시 한 번 해 주세요" in answer.text and not answer.quick_replies
+        await kakao.skill.idle()
+        assert await count_rows(kakao.services, "memberships") == 0  # nothing was started
+    finally:
+        await kakao.stop()
