@@ -8,8 +8,8 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from core.clock import Clock
 from storage.db import Database, fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
 
@@ -19,6 +19,10 @@ TOKEN_TTL = timedelta(days=7)
 NEWS_KEPT = timedelta(days=30)  # shown news is kept a while for support questions
 
 Choices = tuple[tuple[str, str], ...]  # (label, action)
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from conversation.app import Conversation
+from conversation.event import Event
 from conversation.i18n import Translator, translator
 from conversation.notify import Notifier
 from conversation.replies import (
@@ -144,6 +145,8 @@ class KakaoSkill:
             return 200, answering.result()
         except Exception:
             log.exception("a Kakao skill call failed")
+            if call.handling is not None and call.handling.done():
+                return 200, self._too_slow(call)  # the answer of what was done follows
             return 200, _text_response(call.tr(
                 "Something went wrong on my side. Please try again in a moment."))
 
@@ -177,7 +180,7 @@ class KakaoSkill:
         call.handling = asyncio.ensure_future(self._handle(event, call, token))
         return await asyncio.shield(call.handling)
 
-    async def _handle(self, event, call: _Call, token: str | None) -> Outcome:
+    async def _handle(self, event: Event, call: _Call, token: str | None) -> Outcome:
         try:
             outcome = await self.conversation.handle(event)
         except Exception:
@@ -201,14 +204,20 @@ class KakaoSkill:
             except Exception:
                 log.exception("a notification from Kakao could not be delivered")
         for group in outcome.groups:
-            if self._to_group is not None:
-                await self._to_group(group)
-            else:
+            if self._to_group is None:
                 log.info("no way to post to %s group %s from here", group.channel, group.chat)
+                continue
+            try:
+                await self._to_group(group)
+            except Exception:
+                log.exception("a group message from Kakao could not be posted")
         if "outbox" in outcome.wake:
             self.spawn(self.drain())
         if self._wake is not None and outcome.wake:
-            await self._wake(set(outcome.wake))
+            try:
+                await self._wake(set(outcome.wake))
+            except Exception:
+                log.exception("waking %s from Kakao failed", sorted(outcome.wake))
 
     async def _respond(self, call: _Call, outcome: Outcome) -> dict[str, Any]:
         user, tr = call.request.user_id, call.tr

@@ -305,3 +305,22 @@ async def test_a_stall_before_the_conversation_started_says_try_again(tmp_path, 
         assert await count_rows(kakao.services, "memberships") == 0  # nothing was started
     finally:
         await kakao.stop()
+
+
+async def test_a_committed_answer_is_not_lost_when_the_reply_fails(kakao):
+    await community(kakao)
+    preview = await kakao.post(payload("pay_by_number.json", user=LEE))
+    store = kakao.channel.store
+    original = store.reply_shown
+
+    async def broken(*args, **kwargs):
+        store.reply_shown = original
+        raise OSError("disk I/O error")
+
+    store.reply_shown = broken
+    answer = await kakao.tap(LEE, preview.token("보내기"))
+    assert "준비하고 있어요" in answer.text
+    assert await count_rows(kakao.services, "transfers") == 1
+    await kakao.skill.idle()
+    result = await kakao.see_result(LEE)
+    assert result.texts[0].startswith("📬 새 소식 1건") and "보냈어요" in result.texts[0]
