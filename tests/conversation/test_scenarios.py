@@ -1,6 +1,7 @@
 """The same scenarios on every channel: the flows are written once, so Telegram (through the
-real python-telegram-bot adapter and the recording fake Bot API) and the console (driving
-the conversation directly) must give the same answers and make the same ledger."""
+real python-telegram-bot adapter and the recording fake Bot API), the console (driving
+the conversation directly) and KakaoTalk (skill JSON through the ASGI app, every response
+validated) must give the same answers and make the same ledger."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ from conversation.limits import plain_text
 from core.events import EventDraft
 from tests.conftest import KIM, LEE, PARK
 from tests.console_support import ConsoleHarness
+from tests.kakao_support import KakaoHarness
 from tests.support import BotHarness, count_rows
 
+HARNESSES = {"telegram": BotHarness, "console": ConsoleHarness, "kakao": KakaoHarness}
 
-@pytest.fixture(params=["telegram", "console"])
+
+@pytest.fixture(params=list(HARNESSES))
 async def any_harness(request, tmp_path, clock):
-    kind = BotHarness if request.param == "telegram" else ConsoleHarness
+    kind = HARNESSES[request.param]
     harness = await kind.start(tmp_path / "bot.db", clock)
     yield harness
     await harness.stop()
