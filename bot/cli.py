@@ -139,9 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     if command == "run":
         return _run(settings)
     if command == "serve":
+        from bot.kakao import kakao_parts
         from bot.web import serve
 
-        return serve(settings)
+        routes, lifespans = kakao_parts(settings)
+        return serve(settings, extra_routes=routes, lifespans=lifespans)
     if command == "console":
         from bot.console import run_console
 

@@ -105,21 +105,24 @@ class KakaoSkill:
         """The skill's route; none without a secret (the channel is then off)."""
         if not secret:
             return []
-        expected = secret.encode("utf-8")
 
         async def skill(request: Request) -> Response:
-            given = str(request.path_params.get("secret", "")).encode("utf-8")
-            if not hmac.compare_digest(given, expected):
-                return PlainTextResponse("Not Found", status_code=404)
-            body = await request.body()
-            try:
-                payload = json.loads(body) if len(body) <= BODY_MAX else None
-            except ValueError:
-                payload = None
-            status, answer = await self.answer(payload)
-            return JSONResponse(answer, status_code=status)
+            return await self.endpoint(request, secret)
 
         return [Route(PATH, skill, methods=["POST"], name="kakao_skill")]
+
+    async def endpoint(self, request: Request, secret: str) -> Response:
+        """One HTTP call of the skill route: 404 unless the path carries the secret."""
+        given = str(request.path_params.get("secret", "")).encode("utf-8")
+        if not hmac.compare_digest(given, secret.encode("utf-8")):
+            return PlainTextResponse("Not Found", status_code=404)
+        body = await request.body()
+        try:
+            payload = json.loads(body) if len(body) <= BODY_MAX else None
+        except ValueError:
+            payload = None
+        status, answer = await self.answer(payload)
+        return JSONResponse(answer, status_code=status)
 
     # ----- one skill call -------------------------------------------------------------------
 

@@ -1,0 +1,75 @@
+"""`pumasi serve` as it is assembled for both messengers: the Telegram webhook and the Kakao
+skill route in one ASGI app on one database, one notifier carrying messages across."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.app import build_application
+from bot.fake_api import FakeBotApi
+from bot.kakao import kakao_parts
+from bot.updates import UpdateFactory
+from bot.web import SECRET_HEADER, WEBHOOK_PATH, create_app
+from handlers.kakao.validator import validate
+from handlers.telegram.outbox import RATE_KEY
+from handlers.telegram.throttle import Throttle
+from tests.bot.test_web import PUBLIC_URL, running
+from tests.conftest import KIM
+from tests.kakao_support import SECRET, Answer, payload
+from tests.support import seed_community, settings_for
+
+KAKAO_KEY = "kakao-user-key-for-the-serve-test"
+
+
+def assembled(tmp_path, clock, api: FakeBotApi):
+    settings = replace(settings_for(tmp_path / "serve.db"), public_url=PUBLIC_URL,
+                       kakao_skill_secret=SECRET)
+    application = build_application(settings, request=api, clock=clock)
+    application.bot_data["throttle"] = Throttle(limit=1_000_000)
+    application.bot_data[RATE_KEY] = None
+    routes, lifespans = kakao_parts(settings)
+    return create_app(settings, application, routes, lifespans=lifespans), application
+
+
+async def skill_call(client, utterance: str) -> Answer:
+    response = await client.post(f"/kakao/skill/{SECRET}",
+                                 json=payload("balance.json", user=KAKAO_KEY,
+                                              utterance=utterance))
+    assert response.status_code == 200
+    validate(response.json())
+    return Answer(response.status_code, response.json())
+
+
+async def test_a_telegram_member_pays_a_kakao_member_who_reads_it_on_kakao(tmp_path, clock):
+    api = FakeBotApi()
+    app, application = assembled(tmp_path, clock, api)
+    async with running(app) as client:
+        services = app.state.services
+        await seed_community(services, members=1)  # KIM (#1) on Telegram, a coordinator
+        kakao = await services.people.resolve("kakao", KAKAO_KEY, "박카카오")
+        await services.membership.join(kakao, "mapo")  # #2, on KakaoTalk
+        assert "잔액" in (await skill_call(client, "/balance")).text
+
+        updates = UpdateFactory(application.bot)
+        secret = {SECRET_HEADER: app.state.webhook_secret}
+        await client.post(WEBHOOK_PATH, json=updates.message_dict(KIM, "/pay #2 5천원 떡값"),
+                          headers=secret)
+        confirm = next(data for call in reversed(api.sent_to(KIM.id))
+                       for label, data in call.buttons if "보내기" in label)
+        await client.post(WEBHOOK_PATH, json=updates.callback_dict(KIM, confirm),
+                          headers=secret)
+
+        answer = await skill_call(client, "/balance")
+        assert "새 소식 1건" in answer.text and "5,000문" in answer.text  # the payment news
+        assert "잔액: 5,000문" in answer.text
+        assert (await services.verify()).ok
+
+
+async def test_the_kakao_route_needs_its_secret_and_is_off_without_one(tmp_path, clock):
+    app, _ = assembled(tmp_path, clock, FakeBotApi())
+    async with running(app) as client:
+        response = await client.post("/kakao/skill/wrong",
+                                     json=payload("balance.json", user=KAKAO_KEY))
+        assert response.status_code == 404
+    settings = settings_for(tmp_path / "off.db")
+    assert kakao_parts(settings) == ([], [])
