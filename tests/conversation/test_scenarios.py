@@ -7,24 +7,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from conversation.limits import plain_text
 from core.events import EventDraft
 from tests.conftest import KIM, LEE, PARK
-from tests.console_support import ConsoleHarness
-from tests.kakao_support import KakaoHarness
-from tests.support import BotHarness, count_rows
+from tests.support import count_rows
 
-HARNESSES = {"telegram": BotHarness, "console": ConsoleHarness, "kakao": KakaoHarness}
-
-
-@pytest.fixture(params=list(HARNESSES))
-async def any_harness(request, tmp_path, clock):
-    kind = HARNESSES[request.param]
-    harness = await kind.start(tmp_path / "bot.db", clock)
-    yield harness
-    await harness.stop()
+# `any_harness` (tests/conversation/conftest.py) runs each on Telegram, the console and Kakao.
 
 
 def said(calls) -> str:
