@@ -12,6 +12,7 @@ from conversation.i18n import translator
 from conversation.notify import Notifier
 from conversation.replies import Outcome
 from conversation.turn import Flow, Turn
+from core.amounts import DEFAULT_UNIT
 from core.delivery import Redelivered, handling
 from core.errors import DomainError
 from core.services import Services
@@ -88,7 +89,8 @@ class Conversation:
                 # Wherever the refusal came from, it says why and whom to ask.
                 error = await self.services.membership.suspension_error(
                     turn.actor.person.id, error.params.get("community_id"))
-            text = error_text(turn.tr, error)
+            community = turn.actor.community
+            text = error_text(turn.tr, error, community.unit if community else DEFAULT_UNIT)
             if event.action is not None:
                 await turn.answer(text, alert=True)
                 if error.code in FINAL_ERRORS:

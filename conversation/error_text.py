@@ -6,6 +6,7 @@ import html
 from collections.abc import Callable
 
 from conversation.i18n import Translator
+from core.amounts import DEFAULT_UNIT
 from core.errors import DomainError
 
 _Render = Callable[[Translator, dict], str]
@@ -22,7 +23,7 @@ _MESSAGES: dict[str, _Render] = {
     "amount_not_whole": lambda tr, p: tr("Amounts are whole numbers. Please drop the decimals."),
     "amount_too_large": lambda tr, p: tr(
         "That amount is too large. The most you can enter is {maximum}.",
-        maximum=tr.number(p["maximum"]),
+        maximum=tr.amount(p["maximum"], p["unit"]),
     ),
     "amount_needed": lambda tr, p: tr("This post has no fixed price. Please enter an amount."),
     "memo_too_long": lambda tr, p: tr(
@@ -48,7 +49,7 @@ _MESSAGES: dict[str, _Render] = {
     "self_trade": lambda tr, p: tr("You can't trade with yourself. Please choose another member."),
     "over_floor": lambda tr, p: tr(
         "This goes past your credit floor. You can still spend {can_spend}.",
-        can_spend=tr.number(p["can_spend"]),
+        can_spend=tr.amount(p["can_spend"], p["unit"]),
     ),
     # Says nothing about how close the receiver is, so their balance cannot be probed.
     "over_ceiling": lambda tr, p: tr(
@@ -57,7 +58,7 @@ _MESSAGES: dict[str, _Render] = {
     ),
     "over_own_ceiling": lambda tr, p: tr(
         "This would put your balance over its ceiling. You can still receive {can_receive}.",
-        can_receive=tr.number(p["can_receive"]),
+        can_receive=tr.amount(p["can_receive"], p["unit"]),
     ),
     "request_not_found": lambda tr, p: tr("That trade isn't available any more."),
     "request_not_yours": lambda tr, p: tr("Only the member this trade is for can answer it."),
@@ -330,8 +331,9 @@ def _closed_request(tr: Translator, status: str) -> str:
     return tr("This request is closed.")
 
 
-def error_text(tr: Translator, error: DomainError) -> str:
-    """The sentence for an error, with every piece of user text HTML-escaped."""
+def error_text(tr: Translator, error: DomainError, unit: str = DEFAULT_UNIT) -> str:
+    """The sentence for an error, with every piece of user text HTML-escaped; amounts carry
+    `unit`, the currency of the community the person is acting in."""
     render = _MESSAGES.get(error.code)
     if render is None:
         return tr("Something went wrong. Please try again in a moment.")
@@ -339,4 +341,5 @@ def error_text(tr: Translator, error: DomainError) -> str:
         key: html.escape(value) if isinstance(value, str) else value
         for key, value in error.params.items()
     }
+    params.setdefault("unit", html.escape(unit))
     return render(tr, params)
