@@ -98,6 +98,10 @@ class Translator:
         sign = "+" if value > 0 else ""
         return sign + self.amount(value, unit)
 
+    def month(self, number: int) -> str:
+        """The month's name, standalone: 3월, March."""
+        return self._babel_locale.months["stand-alone"]["wide"][number]
+
     def datetime(self, moment: datetime) -> str:
         local = moment.astimezone(TIMEZONE)
         return self._day(local.date()) + " " + self._time_of_day(local.hour, local.minute)

@@ -96,9 +96,9 @@ async def calendar(turn: Turn, year: int | None = None, month: int | None = None
     tr = turn.tr
     previous, following = _shift(year, month, -1), _shift(year, month, 1)
     markup = keyboard([[
-        button(tr("◀ {month}", month=f"{previous[0]}-{previous[1]:02d}"),
+        button(tr("◀ {month}", month=tr.month(previous[1])),
                f"cal:{previous[0]}-{previous[1]:02d}"),
-        button(tr("{month} ▶", month=f"{following[0]}-{following[1]:02d}"),
+        button(tr("{month} ▶", month=tr.month(following[1])),
                f"cal:{following[0]}-{following[1]:02d}"),
     ]])
     text = month_text(tr, year, month, views)

@@ -33,19 +33,28 @@ def stats_text(tr: Translator, stats: CommunityStats) -> str:
              _totals_line(tr, tr("Cumulative"), stats.cumulative, unit)]
     if stats.months_this_year:
         lines.append(tr("<b>This year by month</b>"))
-        lines += [f"{month.month}: {tr.number(month.trades)} · "
-                  f"{tr.amount(month.volume, escape(unit))}"
+        lines += [tr("{month}: {trades} trades · {volume}",
+                     month=_month_name(tr, month.month), trades=tr.number(month.trades),
+                     volume=tr.amount(month.volume, escape(unit)))
                   for month in stats.months_this_year]
     return "\n".join(lines)
+
+
+def _month_name(tr: Translator, month: str | int) -> str:
+    """`2026-03` or 3 as the month's name in the reader's language (3월, March)."""
+    number = int(str(month).rsplit("-", 1)[-1])
+    return tr.month(number)
 
 
 async def stats(turn: Turn) -> None:
     tr = turn.tr
     if turn.args and turn.args[0] == "all":
         every = await turn.services.stats.all_communities(turn.actor)
-        lines = [f"{escape(item.community.name)}: {tr.number(item.this_year.trades)} · "
-                 f"{tr.number(item.cumulative.trades)} · "
-                 f"{tr.amount(item.this_year.volume, escape(item.community.unit))}"
+        lines = [tr("{community}: this year {trades} trades · {volume} · {cumulative} trades "
+                    "in all", community=escape(item.community.name),
+                    trades=tr.number(item.this_year.trades),
+                    volume=tr.amount(item.this_year.volume, escape(item.community.unit)),
+                    cumulative=tr.number(item.cumulative.trades))
                  for item in every]
         text, _ = fit_lines(tr("<b>All communities</b> (this year · cumulative trades)"), lines,
                             lambda count: more_text(tr, count))

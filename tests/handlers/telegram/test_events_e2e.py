@@ -155,7 +155,7 @@ async def test_ics_calendar_and_bad_dates(harness):
     assert "DTSTART:20260314T060000Z" in ics  # 15:00 in Seoul
     calls = await harness.send(LEE, "/calendar")  # it is 2026-03-02 in the harness
     assert "2026년 3월" in texts(calls) and "3월 14일 (토) · <b>품앗이 학당" in texts(calls)
-    calls = await harness.tap(LEE, harness.button_data(LEE, "2026-04"))
+    calls = await harness.tap(LEE, harness.button_data(LEE, "4월"))
     assert "이번 달에는 일정이 없어요" in texts(calls)
     await harness.send(KIM, "/newevent")
     await harness.tap(KIM, "evd:kind:meeting")
