@@ -164,8 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         for fact in report.facts:
             print(fact)
         for problem in report.problems:
-            print("PROBLEM:", problem)
-        print("healthy" if report.ok else "unhealthy")
+            print("문제 / PROBLEM:", problem)
+        print("정상 / healthy" if report.ok else "문제 있음 / unhealthy")
         return 0 if report.ok else 1
     return asyncio.run(_admin(settings, args))
 
@@ -220,9 +220,9 @@ async def _admin(settings: Settings, args: argparse.Namespace) -> int:
         if args.command == "verify":
             report = await services.verify()
             for note in report.notes:
-                print("note:", note)
+                print("참고 / note:", note)
             for problem in report.problems:
-                print("PROBLEM:", problem)
+                print("문제 / PROBLEM:", problem)
             print(tr("Checked {communities} communities and {accounts} accounts: {result}.",
                      communities=report.communities, accounts=report.accounts,
                      result=tr("all invariants hold") if report.ok

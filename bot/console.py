@@ -150,7 +150,7 @@ class Console:
             self._write("누구로 바꿀까요? " + ", ".join(DEMO_PEOPLE))
             return
         self._person = name
-        self._write(f"이제 {name}(으)로 말해요.")
+        self._write(f"이제 {name} 님으로 말해요.")
 
 
 def _database_note(db_path: str, real_db: str) -> str:
