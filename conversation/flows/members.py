@@ -8,22 +8,18 @@ from html import escape
 
 from conversation import keyboards, render
 from conversation.error_text import contact_line
+from conversation.flows.arguments import member_number, with_reason
 from conversation.i18n import Translator
 from conversation.limits import NAME_IN_LIST, NOTE_IN_LIST, cut
 from conversation.replies import keyboard
 from conversation.turn import Turn, parse_id
 from core.amounts import parse_amount
-from core.errors import DomainError
 from core.models import Member
 
 button = keyboards.button
 
 
-def _number(text: str) -> int:
-    value = (text or "").lstrip("#")
-    if not value.isdigit() or len(value) > 9:
-        raise DomainError("member_ref_invalid", ref=text)
-    return int(value)
+
 
 
 async def members(turn: Turn, page: int = 0, words: str | None = None) -> None:
@@ -80,14 +76,7 @@ def _usage(tr: Translator, command: str) -> str:
 async def _with_reason(turn: Turn, command: str, change: Awaitable[Member]) -> Member | None:
     """The changed member; None, after showing the command's usage, if the reason is
     missing or too short."""
-    try:
-        return await change
-    except DomainError as error:
-        if error.code != "reason_required":
-            raise
-        await turn.reply(turn.tr("Please add a reason, so others can see why.") + "\n"
-                         + _usage(turn.tr, command))
-        return None
+    return await with_reason(turn, _usage(turn.tr, command), change)
 
 
 async def suspend(turn: Turn) -> None:
@@ -104,7 +93,7 @@ async def _status(turn: Turn, status: str, command: str) -> None:
         await turn.reply(_usage(tr, command))
         return
     member = await _with_reason(turn, command, turn.services.membership.set_member_status(
-        turn.actor, _number(turn.args[0]), status, " ".join(turn.args[1:])))
+        turn.actor, member_number(turn.args[0]), status, " ".join(turn.args[1:])))
     if member is None:
         return
     reason = " ".join(turn.args[1:])
@@ -141,7 +130,7 @@ async def limit(turn: Turn) -> None:
     ceiling = _limit_value(turn.args[2], unit, negative=False)
     reason = " ".join(turn.args[3:])
     member = await _with_reason(turn, "limit", turn.services.membership.set_member_limits(
-        turn.actor, _number(turn.args[0]), credit_floor=floor, credit_ceiling=ceiling,
+        turn.actor, member_number(turn.args[0]), credit_floor=floor, credit_ceiling=ceiling,
         reason=reason))
     if member is None:
         return
@@ -182,7 +171,7 @@ async def promote(turn: Turn) -> None:
     if not turn.args:
         await turn.reply(_usage(tr, "promote"))
         return
-    member = await turn.services.membership.promote(turn.actor, _number(turn.args[0]))
+    member = await turn.services.membership.promote(turn.actor, member_number(turn.args[0]))
     await turn.reply(tr("{member} is now a coordinator.",
                         member=f"#{member.number} {escape(member.display_name)}"))
     await turn.notify(member, lambda tr: tr("You are now a coordinator. See /help."))

@@ -7,6 +7,7 @@ from html import escape
 
 from conversation import keyboards, personal_data
 from conversation.error_text import contact_line, error_text
+from conversation.flows.arguments import member_number, with_reason
 from conversation.flows.events import tell_promotion
 from conversation.i18n import Translator
 from conversation.render import former_member, member_label, trade_summary
@@ -209,13 +210,6 @@ async def my_data(turn: Turn) -> None:
 
 # ----- coordinators: /settle and /erase -----------------------------------------------------
 
-def _number(text: str) -> int:
-    value = (text or "").lstrip("#")
-    if not value.isdigit() or len(value) > 9:
-        raise DomainError("member_ref_invalid", ref=text)
-    return int(value)
-
-
 async def settle(turn: Turn) -> None:
     """/settle #23 reason: the member's balance goes to 0 against the community account."""
     tr = turn.tr
@@ -223,13 +217,9 @@ async def settle(turn: Turn) -> None:
     if not turn.args:
         await turn.reply(usage)
         return
-    try:
-        done = await turn.services.privacy.settle(
-            turn.actor, _number(turn.args[0]), " ".join(turn.args[1:]))
-    except DomainError as error:
-        if error.code != "reason_required":
-            raise
-        await turn.reply(tr("Please add a reason, so others can see why.") + "\n" + usage)
+    done = await with_reason(turn, usage, turn.services.privacy.settle(
+        turn.actor, member_number(turn.args[0]), " ".join(turn.args[1:])))
+    if done is None:
         return
     unit = escape(done.community.unit)
     amount = tr.amount(abs(done.balance_before), unit)
@@ -260,13 +250,9 @@ async def erase(turn: Turn) -> None:
     if not turn.args:
         await turn.reply(usage)
         return
-    try:
-        preview = await turn.services.privacy.prepare_erasure(
-            turn.actor, _number(turn.args[0]), " ".join(turn.args[1:]))
-    except DomainError as error:
-        if error.code != "reason_required":
-            raise
-        await turn.reply(tr("Please add a reason, so others can see why.") + "\n" + usage)
+    preview = await with_reason(turn, usage, turn.services.privacy.prepare_erasure(
+        turn.actor, member_number(turn.args[0]), " ".join(turn.args[1:])))
+    if preview is None:
         return
     member = preview.member
     await turn.reply("\n".join([
