@@ -2,6 +2,8 @@
 against a bare python-telegram-bot echo handler measured in the same run.
 
     .venv/bin/python bench/trading.py [--members 10000] [--transfers 1000000] [--runs 400]
+    .venv/bin/python bench/trading.py --db bench/.cache/busy-….db   (built by busy_year.py;
+        pay+confirm adds up to --runs valid transfers to it)
 
 Prints median and p99 in milliseconds (in-process, through Application.process_update with
 a zero-latency fake Bot API) and the ratio of each median to the echo's. Targets (issue 2):
@@ -28,6 +30,7 @@ from bot.fake_api import FakeBotApi  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.updates import FakeUser, UpdateFactory  # noqa: E402
 from storage.bulk import WORDS, seed_large_community  # noqa: E402
+from storage.busy_year import read_meta  # noqa: E402
 from storage.db import Database  # noqa: E402
 
 FIRST_USER_ID = 10_000_000
@@ -72,14 +75,22 @@ async def main() -> None:
     parser.add_argument("--transfers", type=int, default=1_000_000)
     parser.add_argument("--posts", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=400)
+    parser.add_argument("--db", help="an existing bench database (bench/busy_year.py)")
     args = parser.parse_args()
     rng = random.Random(7)
 
-    folder = Path(tempfile.mkdtemp(prefix="pumasi-bench-"))
-    db_path = folder / "bench.db"
-    seconds = await build_database(db_path, args.members, args.transfers, args.posts)
-    print(f"built {args.members:,} members, {args.transfers:,} transfers, {args.posts:,} posts"
-          f" in {seconds:.1f} s ({db_path.stat().st_size / 1e6:.0f} MB)")
+    if args.db:
+        db_path = Path(args.db)
+        meta = read_meta(db_path)
+        args.members = int(meta.get("members", args.members))
+        print(f"using {db_path}: {args.members:,} members, {meta.get('transfers', '?')}"
+              f" transfers, {meta.get('posts', '?')} posts")
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="pumasi-bench-"))
+        db_path = folder / "bench.db"
+        seconds = await build_database(db_path, args.members, args.transfers, args.posts)
+        print(f"built {args.members:,} members, {args.transfers:,} transfers,"
+              f" {args.posts:,} posts in {seconds:.1f} s ({db_path.stat().st_size / 1e6:.0f} MB)")
 
     settings = Settings(telegram_token="1:bench", api_base_url="http://127.0.0.1:9/bot",
                         db_path=str(db_path), admin_telegram_ids=frozenset(), locale="ko")
