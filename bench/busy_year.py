@@ -101,46 +101,49 @@ async def read_bench(db_path: Path, members: int, runs: int, actor_cache: bool,
         db_path, admins=settings.admins, actor_cache=10_000 if actor_cache else 0)
     await application.initialize()
     await prepare(application)
-    factory = UpdateFactory(application.bot)
+    factory = UpdateFactory(application.bot, first_message_id=time.time_ns() // 1000)
     echo_app, echo_factory = await echo_application(check_limits)
 
-    def someone() -> FakeUser:
-        number = rng.randrange(2, members + 1)
-        return FakeUser(FIRST_USER_ID + number - 1, f"회원{number}", f"member{number}")
+    try:
+        def someone() -> FakeUser:
+            number = rng.randrange(2, members + 1)
+            return FakeUser(FIRST_USER_ID + number - 1, f"회원{number}", f"member{number}")
 
-    for _ in range(30):  # warm-up: SQLite's page cache, the code paths
-        user = someone()
-        for text in READS:
-            await timed(application, [factory.message(user, text)])
-        await timed(echo_app, [echo_factory.message(someone(), "hello")])
-    services: Services = application.bot_data[SERVICES_KEY]
-    cache = services.people.cache
-    hits, misses = (cache.hits, cache.misses) if cache else (0, 0)
-    results: dict[str, list[float]] = {name: [] for name in ("echo", *READS)}
-    for _ in range(runs):
-        user = someone()
-        for text in rng.sample(READS, len(READS)):
-            results["echo"].append(await timed(echo_app, [echo_factory.message(someone(),
-                                                                               "hi")]))
-            results[text].append(await timed(application, [factory.message(user, text)]))
-        api.calls.clear()
+        for _ in range(30):  # warm-up: SQLite's page cache, the code paths
+            user = someone()
+            for text in READS:
+                await timed(application, [factory.message(user, text)])
+            await timed(echo_app, [echo_factory.message(someone(), "hello")])
+        services: Services = application.bot_data[SERVICES_KEY]
+        cache = services.people.cache
+        hits, misses = (cache.hits, cache.misses) if cache else (0, 0)
+        results: dict[str, list[float]] = {name: [] for name in ("echo", *READS)}
+        for _ in range(runs):
+            user = someone()
+            for text in rng.sample(READS, len(READS)):
+                results["echo"].append(await timed(echo_app, [echo_factory.message(someone(),
+                                                                                   "hi")]))
+                results[text].append(await timed(application, [factory.message(user, text)]))
+            api.calls.clear()
 
-    echo = statistics.median(results["echo"])
-    title = "with the actor cache" if actor_cache else "without the actor cache"
-    if cache:
-        title += (f" ({cache.hits - hits:,} hits, {cache.misses - misses:,} misses:"
-                  " a session's first update misses)")
-    checked = "the fake API checking limits" if check_limits else "no limit checks in the fake API"
-    print(f"\n{title}, {runs} sessions of {len(READS)} reads, {checked}")
-    print(f"{'':22} {'median ms':>10} {'p99 ms':>8} {'× echo':>8}  target")
-    for name, samples in results.items():
-        median = statistics.median(samples)
-        target = "baseline" if name == "echo" else "≤ 3×, p99 < 10 ms"
-        print(f"{name:22} {median:10.2f} {percentile(samples, 0.99):8.2f} "
-              f"{median / echo:8.2f}  {target}")
-    await close(application)
-    await application.shutdown()
-    await echo_app.shutdown()
+        echo = statistics.median(results["echo"])
+        title = "with the actor cache" if actor_cache else "without the actor cache"
+        if cache:
+            title += (f" ({cache.hits - hits:,} hits, {cache.misses - misses:,} misses:"
+                      " a session's first update misses)")
+        checked = ("the fake API checking limits" if check_limits
+                   else "no limit checks in the fake API")
+        print(f"\n{title}, {runs} sessions of {len(READS)} reads, {checked}")
+        print(f"{'':22} {'median ms':>10} {'p99 ms':>8} {'× echo':>8}  target")
+        for name, samples in results.items():
+            median = statistics.median(samples)
+            target = "baseline" if name == "echo" else "≤ 3×, p99 < 10 ms"
+            print(f"{name:22} {median:10.2f} {percentile(samples, 0.99):8.2f} "
+                  f"{median / echo:8.2f}  {target}")
+    finally:  # or aiosqlite's threads keep the process alive after an error
+        await close(application)
+        await application.shutdown()
+        await echo_app.shutdown()
 
 
 def main() -> None:
