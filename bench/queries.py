@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -170,6 +171,10 @@ async def clocked(action: Callable[[], Awaitable[object]]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def megabytes(path: Path) -> float:
+    return path.stat().st_size / 1e6
+
+
 async def build(path: Path, members: int, transfers: int, posts: int) -> None:
     started = time.perf_counter()
     database = Database(path)
@@ -180,7 +185,7 @@ async def build(path: Path, members: int, transfers: int, posts: int) -> None:
     with sqlite3.connect(path) as conn:
         conn.executescript(OLD_ACTIVITY)
     print(f"built {members:,} members, {transfers:,} transfers, {posts:,} posts in"
-          f" {time.perf_counter() - started:.0f} s ({path.stat().st_size / 1e6:.0f} MB)")
+          f" {time.perf_counter() - started:.0f} s ({megabytes(path):.0f} MB)")
 
 
 async def main() -> None:
@@ -321,9 +326,13 @@ async def main() -> None:
         for statement in migration.split("-- backfill", 1)[1].split("\n", 1)[1].split(";"):
             if statement.strip():
                 await conn.execute(statement)
+    started = time.perf_counter()
     report = await services.verify()
-    print(f"verify after the run: {'ok' if report.ok else report.problems[:3]}")
+    print(f"verify after the run: {'ok' if report.ok else report.problems[:3]}"
+          f" ({time.perf_counter() - started:.0f} s)")
     await services.close()
+    if args.db is None:
+        shutil.rmtree(path.parent, ignore_errors=True)
 
 
 if __name__ == "__main__":
