@@ -60,7 +60,7 @@ async def verify_ledger(db: Database) -> VerifyReport:
         for row in await stats_rows.active_count_mismatches(conn):
             report.problems.append(
                 f"community {row['community_id']} period {row['period']}: statistics count"
-                f" {row['kept_members'] or 0} active members but the transfers show"
+                f" {row['kept_members'] or 0} active members but their trades show"
                 f" {row['actual_members'] or 0}"
             )
         for row in await verify_rows.last_trade_mismatches(conn):

@@ -75,11 +75,12 @@ async def member_rollup_mismatches(conn: Connection) -> list[sqlite3.Row]:
 
 
 async def active_count_mismatches(conn: Connection) -> list[sqlite3.Row]:
-    """Periods whose kept number of active members differs from the transfers (for `verify`)."""
+    """Periods whose kept number of active members is not the number of their members' rows
+    (which member_rollup_mismatches compares with the transfers), for `verify`."""
     return await fetch_all(
         conn,
-        "WITH actual AS (SELECT community_id, period, COUNT(*) AS members"
-        " FROM stats_members_expected GROUP BY community_id, period)"
+        "WITH actual AS (SELECT community_id, period, COUNT(*) AS members FROM stats_members"
+        " GROUP BY community_id, period)"
         " SELECT COALESCE(a.community_id, s.community_id) AS community_id,"
         " COALESCE(a.period, s.period) AS period, a.members AS actual_members,"
         " s.members AS kept_members FROM actual a"

@@ -81,7 +81,7 @@ async def test_verify_catches_corrupted_member_roll_ups(services):
         await conn.execute("UPDATE stats_active SET members = 5 WHERE period = '2026'")
     problems = (await services.verify()).problems
     assert problems == [f"community {kim.community.id} period 2026: statistics count 5 active"
-                        " members but the transfers show 2"]
+                        " members but their trades show 2"]
 
 
 async def test_last_trade_is_kept_under_pay_charge_and_reversal(services, clock):
