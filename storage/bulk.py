@@ -166,7 +166,7 @@ def seed_large_community(
                 for i in range(posts)
             ),
         )
-        _rebuild_derived(conn)
+        rebuild_derived(conn)
         conn.execute("COMMIT")
     finally:
         conn.close()
@@ -220,7 +220,7 @@ def seed_pending_reminders(
         conn.close()
 
 
-def _rebuild_derived(conn: sqlite3.Connection) -> None:
+def rebuild_derived(conn: sqlite3.Connection) -> None:
     """Refill what is kept beside the rows (statistics roll-ups, each account's last trade,
     the market's search index) with the backfill statements of their migration."""
     conn.create_function("post_search_terms", 4, post_search_terms, deterministic=True)
