@@ -116,8 +116,8 @@ def _members(conn: sqlite3.Connection, rng: random.Random, code: str, members: i
 def _transfers(conn: sqlite3.Connection, rng: random.Random, community_id: int,
                accounts: list[tuple[int, int]], count: int, floor: int, ceiling: int,
                start: datetime, end: datetime) -> list[int]:
-    """`count` payments between random members, evenly over [start, end), with the monthly
-    roll-ups (Seoul months) as the ledger keeps them. Returns each member's balance."""
+    """`count` payments between random members, evenly over [start, end); returns each
+    member's balance (the roll-ups are filled afterwards, see `seed_busy_year`)."""
     members = len(accounts)
     balances = [0] * members
     midnight = start.replace(hour=0, minute=0, second=0)
