@@ -21,7 +21,7 @@ FUNCTION = "pumasi_actor_changed"
 # The columns of each table that the actor query reads, in its SELECT list or its joins.
 WATCHED: dict[str, tuple[str, ...]] = {
     "people": ("id", "display_name", "username", "locale", "current_community_id",
-               "last_channel"),
+               "last_channel", "name_confirmed"),
     "memberships": ("id", "community_id", "person_id", "number", "role", "status",
                     "credit_floor", "credit_ceiling", "oriented_at", "event_reminders",
                     "notices_muted"),
