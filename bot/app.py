@@ -27,6 +27,7 @@ from core.backups import RetentionPolicy, scheduled_backup
 from core.clock import Clock
 from core.services import Services
 from handlers.telegram.adapter import CONVERSATION_KEY
+from handlers.telegram.background import finish_background_sends
 from handlers.telegram.common import NOTIFIER_KEY, SERVICES_KEY, TelegramChannel
 from handlers.telegram.jobs import sweep
 from handlers.telegram.outbox import outbox_job
@@ -58,6 +59,7 @@ def build_application(
                            disable_notification=False))
         .concurrent_updates(16)
         .post_init(prepare)
+        .post_stop(finish_background_sends)  # while the bot can still send
         .post_shutdown(close)
     )
     if request is not None:
@@ -115,6 +117,7 @@ async def daily_backup(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def close(application: Application) -> None:
+    await finish_background_sends(application)  # none left when post_stop ran (run_polling)
     services: Services | None = application.bot_data.pop(SERVICES_KEY, None)
     if services is not None:
         await services.close()

@@ -26,13 +26,17 @@ class FakeUser:
 
 
 class UpdateFactory:
-    def __init__(self, bot: Bot, start_update_id: int | None = None) -> None:
+    def __init__(self, bot: Bot, start_update_id: int | None = None,
+                 first_message_id: int = 1) -> None:
+        """`first_message_id` also numbers button presses: a run on a database that an
+        earlier run used (a bench's) starts it past that run's, or its requests' keys
+        (made of these ids) would be taken."""
         self._bot = bot
         # Update ids only grow, even across restarts of the console on the same database.
         start = start_update_id if start_update_id is not None else time.time_ns() // 1000
         self._update_ids = itertools.count(start)
-        self._message_ids = itertools.count(1)
-        self._callback_ids = itertools.count(1)
+        self._message_ids = itertools.count(first_message_id)
+        self._callback_ids = itertools.count(first_message_id)
 
     def message_dict(self, user: FakeUser, text: str, *, chat_id: int | None = None,
                      photo_file_id: str | None = None,

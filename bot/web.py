@@ -126,6 +126,8 @@ async def _telegram(app: Starlette, application: Application,
                 await application.updater.stop()
             if application.running:
                 await application.stop()
+                if application.post_stop:  # the background sends, while the bot can send
+                    await application.post_stop(application)
     finally:
         application.bot_data.pop(SERVICES_KEY, None)  # the server closes them, once
         await application.shutdown()

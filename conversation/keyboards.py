@@ -55,21 +55,26 @@ def charge_withdraw(tr: Translator, request_id: int) -> Rows:
 def pager(prefix: str, page: int, has_more: bool, tr: Translator, suffix: str = ""):
     row = []
     if page > 0:
-        row.append(button(tr("◀ Newer") if prefix == "hist" else tr("◀ Previous"),
-                          f"{prefix}:{page - 1}{suffix}"))
+        row.append(button(tr("◀ Previous"), f"{prefix}:{page - 1}{suffix}"))
     if has_more:
-        row.append(button(tr("Older ▶") if prefix == "hist" else tr("Next ▶"),
-                          f"{prefix}:{page + 1}{suffix}"))
+        row.append(button(tr("Next ▶"), f"{prefix}:{page + 1}{suffix}"))
     return row
 
 
 def history_nav(
-    tr: Translator, page: int, has_more: bool, member_number: int | None = None
+    tr: Translator, page: int, newer: int | None, older: int | None,
+    member_number: int | None = None,
 ) -> Rows:
-    """`hist:<page>` pages one's own statement; `hist:<page>:<number>` a member's (the core
-    checks again, on every page, that the one tapping is a coordinator)."""
+    """`hist:n<cursor>:<page>` and `hist:o<cursor>:<page>` turn one's own statement a page
+    newer or older from a cursor (a movement id, so a page is read from the index however
+    deep it is); `:<number>` after them a member's (the core checks again, on every page,
+    that the one tapping is a coordinator). At most 38 bytes."""
     suffix = f":{member_number}" if member_number is not None else ""
-    row = pager("hist", page, has_more, tr, suffix)
+    row = []
+    if newer is not None:
+        row.append(button(tr("◀ Newer"), f"hist:n{newer}:{max(0, page - 1)}{suffix}"))
+    if older is not None:
+        row.append(button(tr("Older ▶"), f"hist:o{older}:{page + 1}{suffix}"))
     return keyboard([row])
 
 

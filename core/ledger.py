@@ -363,11 +363,14 @@ class LedgerService:
         )
 
     async def history(
-        self, actor: Actor, page: int = 0, member_ref: str | None = None
+        self, actor: Actor, page: int = 0, member_ref: str | None = None, *,
+        older_than: int | None = None, newer_than: int | None = None,
     ) -> HistoryPage:
-        """The actor's statement, or (coordinators only) another member's, newest first."""
+        """The actor's statement, or (coordinators only) another member's, newest first.
+        Without a cursor, the newest page; `older_than` / `newer_than` (a page's cursor) the
+        page after or before it, read from the index whatever the page number: `page` only
+        numbers the page for the text."""
         community, me = require_member(actor)  # a suspended member may still read their own
-        page = max(0, page)
         async with self._db.read() as conn:
             membership_id, member = me.id, None
             if member_ref:
@@ -376,9 +379,8 @@ class LedgerService:
                     if not me.is_coordinator:
                         raise DomainError("history_private")
                     membership_id, member = other.membership_id, other
-            rows = await ledger_rows.history(
-                conn, membership_id, HISTORY_PAGE_SIZE + 1, page * HISTORY_PAGE_SIZE
-            )
+            rows, page, has_newer, has_older = await _statement_page(
+                conn, membership_id, max(0, page), older_than, newer_than)
             if rows:
                 balance = rows[0]["balance"]
             else:
@@ -392,10 +394,14 @@ class LedgerService:
                 reverses_id=row["reverses_id"], reversed_by=row["reversed_by"],
                 purpose=row["purpose"],
             )
-            for row in rows[:HISTORY_PAGE_SIZE]
+            for row in rows
         ]
-        return HistoryPage(community=community, balance=balance, entries=entries,
-                           page=page, has_more=len(rows) > HISTORY_PAGE_SIZE, member=member)
+        return HistoryPage(
+            community=community, balance=balance, entries=entries, page=page,
+            has_more=has_older, member=member,
+            older=rows[-1]["movement_id"] if rows and has_older else None,
+            newer=rows[0]["movement_id"] if rows and has_newer else None,
+        )
 
     async def pending(self, actor: Actor, page: int = 0) -> PendingPage:
         _, me = require_active_member(actor)
@@ -440,6 +446,28 @@ class LedgerService:
         if actor.person.id not in (view.payer.person_id, view.payee.person_id):
             raise DomainError("request_not_found")
         return view
+
+
+async def _statement_page(
+    conn: Connection, membership_id: int, page: int, older_than: int | None,
+    newer_than: int | None,
+) -> tuple[list[Row], int, bool, bool]:
+    """One page of a statement: its rows newest first, its number, and whether newer and
+    older rows exist. One row more than a page tells whether the next page exists."""
+    size = HISTORY_PAGE_SIZE
+    if newer_than is not None:
+        rows = await ledger_rows.history(conn, membership_id, size + 1, after=newer_than)
+        if len(rows) >= size:  # a full page: the newer ones nearest the cursor
+            has_newer = len(rows) > size
+            # the first page has no newer rows; a page with newer rows is not the first
+            page = max(1, page) if has_newer else 0
+            return list(reversed(rows[:size])), page, has_newer, True
+        older_than = None  # fewer than a page is newer: the newest page, full
+    if older_than is not None:
+        rows = await ledger_rows.history(conn, membership_id, size + 1, before=older_than)
+        return rows[:size], max(1, page), True, len(rows) > size
+    rows = await ledger_rows.history(conn, membership_id, size + 1)
+    return rows[:size], 0, False, len(rows) > size
 
 
 async def _waiting_reason(conn: Connection, actor: Actor, transfer_id: int) -> str | None:

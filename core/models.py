@@ -306,6 +306,10 @@ class HistoryPage:
     page: int
     has_more: bool
     member: Member | None = None  # set when a coordinator reads another member's statement
+    # Keyset cursors (movement ids): the page after this one starts below `older`, the page
+    # before it above `newer`; None where there is no such page.
+    older: int | None = None
+    newer: int | None = None
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.actor_cache import ActorCache, Known
 from core.clock import Clock
 from core.dialogs import Dialog
 from core.dialogs import finish as finish_dialog
@@ -28,10 +29,12 @@ def locale_from_language_code(language_code: str | None) -> str:
 
 
 class PeopleService:
-    def __init__(self, db: Database, clock: Clock, admins: frozenset[tuple[str, str]]) -> None:
+    def __init__(self, db: Database, clock: Clock, admins: frozenset[tuple[str, str]],
+                 cache: ActorCache | None = None) -> None:
         self._db = db
         self._clock = clock
         self._admins = admins
+        self.cache = cache
 
     async def resolve(
         self,
@@ -44,6 +47,31 @@ class PeopleService:
         """Find (or on first contact create) the person, refresh their name, load context."""
         display_name = (display_name or "").strip()[:64] or external_id
         is_admin = (channel, external_id) in self._admins
+        cache = self.cache
+        if cache is None:
+            row = await self._row(channel, external_id, display_name, username, language_code)
+            return _actor_from_row(row, is_admin)
+        await cache.recheck()
+        key = (channel, external_id)
+        known = cache.get(key)
+        if known is not None and known.matches(
+                display_name, username, channel, names=channel not in NAMELESS_CHANNELS,
+                usernames=channel in USERNAME_CHANNELS):
+            return known.actor
+        epoch = cache.epoch
+        row = await self._row(channel, external_id, display_name, username, language_code)
+        actor = _actor_from_row(row, is_admin)
+        cache.put(key, Known(actor, row["last_channel"]), epoch)
+        return actor
+
+    def forget(self, person_id: int) -> None:
+        """The one call for a change to what a person's actor shows that the database
+        triggers cannot see (writes through `Database.write` are seen by themselves)."""
+        if self.cache is not None:
+            self.cache.forget(person_id)
+
+    async def _row(self, channel: str, external_id: str, display_name: str,
+                   username: str | None, language_code: str | None) -> Row:
         names = channel not in NAMELESS_CHANNELS
         usernames = channel in USERNAME_CHANNELS
         async with self._db.read() as conn:
@@ -52,7 +80,7 @@ class PeopleService:
             not names or row["display_name"] == display_name) and (
             not usernames or row["username"] == username
         ):
-            return _actor_from_row(row, is_admin)
+            return row
         async with self._db.write(records_update=False) as conn:  # idempotent housekeeping
             found = await people_rows.find_by_identity(conn, channel, external_id)
             if found is None:
@@ -71,7 +99,8 @@ class PeopleService:
                     conn, found["id"], display_name if names else None,
                     username if usernames else None, channel, keep_username=not usernames)
             row = await people_rows.actor_by_identity(conn, channel, external_id)
-        return _actor_from_row(row, is_admin)
+        assert row is not None
+        return row
 
     async def reload(self, person_id: int, *, is_admin: bool = False) -> Actor:
         async with self._db.read() as conn:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.actor_cache import DEFAULT_CAPACITY, ActorCache
 from core.clock import Clock, SystemClock
 from core.delivery import DeliveryService
 from core.dialogs import DialogService
@@ -21,6 +22,7 @@ from core.relay import RelayService
 from core.reminders import ReminderService
 from core.stats import StatsService
 from core.verify import VerifyReport, verify_ledger
+from storage import actor_changes
 from storage.db import Database
 
 
@@ -50,14 +52,21 @@ class Services:
         *,
         clock: Clock | None = None,
         admins: frozenset[tuple[str, str]] = frozenset(),
+        actor_cache: int = DEFAULT_CAPACITY,
     ) -> Services:
+        """`actor_cache` is how many actors to remember between updates (0: none)."""
         db = Database(path)
         await db.open()
         clock = clock or SystemClock()
+        cache = None
+        if actor_cache > 0:
+            cache = ActorCache(actor_cache, changed_elsewhere=db.changed_elsewhere)
+            await actor_changes.watch(db, cache.forget, cache.forget_community)
+            await db.changed_elsewhere()  # the measure later looks are compared with
         return cls(
             db=db,
             clock=clock,
-            people=PeopleService(db, clock, admins),
+            people=PeopleService(db, clock, admins, cache),
             membership=MembershipService(db, clock),
             ledger=LedgerService(db, clock),
             market=MarketService(db, clock),

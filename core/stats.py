@@ -76,6 +76,7 @@ def _with_times(rows) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class Period:
+    key: str  # its active members' roll-up: a year YYYY, or 'all' (migration 014)
     first_month: str  # YYYY-MM, Seoul, inclusive
     last_month: str
     start: str  # UTC text, inclusive
@@ -83,11 +84,12 @@ class Period:
 
 
 def year_period(year: int) -> Period:
-    return Period(f"{year}-01", f"{year}-12", to_db(datetime(year, 1, 1, tzinfo=SEOUL)),
+    return Period(str(year), f"{year}-01", f"{year}-12",
+                  to_db(datetime(year, 1, 1, tzinfo=SEOUL)),
                   to_db(datetime(year + 1, 1, 1, tzinfo=SEOUL)))
 
 
-ALL_TIME = Period("0000-00", "9999-99", BEGINNING, END_OF_TIME)
+ALL_TIME = Period("all", "0000-00", "9999-99", BEGINNING, END_OF_TIME)
 
 
 class StatsService:
@@ -150,8 +152,8 @@ class StatsService:
 
 
 async def _totals(conn: Connection, community_id: int, period: Period) -> PeriodTotals:
-    row = await stats_rows.totals(conn, community_id, period.first_month, period.last_month,
-                                  period.start, period.end)
+    row = await stats_rows.totals(conn, community_id, period.key, period.first_month,
+                                  period.last_month, period.start, period.end)
     return PeriodTotals(row["trades"], row["volume"], row["active_members"],
                         row["new_members"], row["posts"], row["attendance"])
 

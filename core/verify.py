@@ -51,6 +51,28 @@ async def verify_ledger(db: Database) -> VerifyReport:
                 f"community {row['community_id']} month {row['month']}: statistics count"
                 f" {row['rolled_trades']} trades but the transfers hold {row['actual_trades']}"
             )
+        for row in await stats_rows.member_rollup_mismatches(conn):
+            report.problems.append(
+                f"community {row['community_id']} period {row['period']}: statistics count"
+                f" {row['rolled_trades'] or 0} trades for account {row['account_id']} but the"
+                f" transfers hold {row['actual_trades'] or 0}"
+            )
+        for row in await stats_rows.active_count_mismatches(conn):
+            report.problems.append(
+                f"community {row['community_id']} period {row['period']}: statistics count"
+                f" {row['kept_members'] or 0} active members but their trades show"
+                f" {row['actual_members'] or 0}"
+            )
+        for row in await verify_rows.last_trade_mismatches(conn):
+            report.problems.append(
+                f"account {row['account_id']}: last trade kept as {row['kept']} but its newest"
+                f" transfer is from {row['newest']}"
+            )
+        for row in await verify_rows.search_index_mismatches(conn):
+            state = "missing from" if not row["indexed"] else "out of date in"
+            if row["indexed"] and row["status"] != "open":
+                state = "not open but still in"
+            report.problems.append(f"post {row['post_id']}: {state} the market search index")
         for row in await verify_rows.accounts_outside_limits(conn):
             await _explain_limit_breach(conn, row, report)
     return report

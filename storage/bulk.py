@@ -9,6 +9,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from storage.search_terms import post_search_terms
 from storage.timefmt import to_db
 
 WORDS = (
@@ -144,7 +145,6 @@ def seed_large_community(
             "UPDATE accounts SET balance = ? WHERE id = ?",
             ((balances[i], account_base + i) for i in range(1, members + 1)),
         )
-        _rebuild_rollups(conn)
         expires = to_db(datetime.now(UTC) + timedelta(days=30))
         warn = to_db(datetime.now(UTC) + timedelta(days=27))
         conn.executemany(
@@ -166,6 +166,7 @@ def seed_large_community(
                 for i in range(posts)
             ),
         )
+        rebuild_derived(conn)
         conn.execute("COMMIT")
     finally:
         conn.close()
@@ -219,12 +220,13 @@ def seed_pending_reminders(
         conn.close()
 
 
-def _rebuild_rollups(conn: sqlite3.Connection) -> None:
-    """Refill the statistics roll-ups with the backfill statements of their migration."""
-    migration = next((Path(__file__).parent / "migrations").glob("006_*.sql"))
+def rebuild_derived(conn: sqlite3.Connection) -> None:
+    """Refill what is kept beside the rows (statistics roll-ups, each account's last trade,
+    the market's search index) with the backfill statements of their migration."""
+    conn.create_function("post_search_terms", 4, post_search_terms, deterministic=True)
+    migration = next((Path(__file__).parent / "migrations").glob("014_*.sql"))
     backfill = migration.read_text(encoding="utf-8").split("-- backfill", 1)[1]
-    conn.execute("DELETE FROM stats_months")
-    conn.execute("DELETE FROM stats_activity")
+    backfill = backfill.split("\n", 1)[1]  # after the marker's line
     for statement in backfill.split(";"):
         if statement.strip():
             conn.execute(statement)

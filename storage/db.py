@@ -6,7 +6,7 @@ import asyncio
 import contextvars
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +14,8 @@ from importlib import resources
 from pathlib import Path
 
 import aiosqlite
+
+from storage.search_terms import post_search_terms
 
 Connection = aiosqlite.Connection
 
@@ -70,6 +72,8 @@ class Database:
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
         self._read_lock = asyncio.Lock()
+        self._after_write: list[Callable[[], None]] = []
+        self._data_version: int | None = None
 
     async def open(self, *, migrate: bool = True) -> None:
         if self.path != ":memory:":
@@ -88,6 +92,9 @@ class Database:
         conn.row_factory = sqlite3.Row
         for pragma in _PRAGMAS:
             await conn.execute(pragma)
+        # The market index's terms, for the migration that fills it and for verify; no trigger
+        # calls it, so the file stays writable by tools that lack it.
+        await conn.create_function("post_search_terms", 4, post_search_terms, deterministic=True)
         return conn
 
     async def close(self) -> None:
@@ -121,11 +128,51 @@ class Database:
                         raise AlreadyProcessed(update.key)
                 yield conn
             except BaseException:
-                await conn.execute("ROLLBACK")
+                try:
+                    await conn.execute("ROLLBACK")
+                finally:
+                    self._wrote()
                 raise
-            await conn.execute("COMMIT")
+            try:
+                await conn.execute("COMMIT")
+            finally:
+                self._wrote()
             if records_here:
                 update.recorded = True
+
+    def _wrote(self) -> None:
+        for hook in self._after_write:
+            hook()
+
+    async def instrument_writer(
+        self,
+        prepare: Callable[[aiosqlite.Connection], Awaitable[None]],
+        after_write: Callable[[], None],
+    ) -> None:
+        """Let a watcher see every write of this process: `prepare` runs now on the writer
+        connection (temporary triggers and functions live as long as it does); `after_write`
+        runs after each write transaction ends, committed or rolled back, before the next
+        one can begin."""
+        assert self._writer is not None, "database is not open"
+        async with self._write_lock:
+            await prepare(self._writer)
+        self._after_write.append(after_write)
+
+    async def changed_elsewhere(self) -> bool:
+        """Whether another connection (another process, or another Database on this file)
+        committed anything since the last call; the first call only takes the measure.
+
+        `PRAGMA data_version` on the writer changes exactly when some other connection
+        commits: never for the writer's own commits, and this process's reader never
+        writes. One short round trip, deliberately not under the write lock so it never
+        waits for a transaction: inside an open write transaction it still reflects every
+        commit made before that transaction began, and none can be made during it."""
+        assert self._writer is not None, "database is not open"
+        row = await fetch_one(self._writer, "PRAGMA data_version")
+        version = int(row[0])
+        changed = self._data_version is not None and version != self._data_version
+        self._data_version = version
+        return changed
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -188,9 +188,9 @@ async def insert_transfer(
         ((transfer_id, payer_account_id, -amount), (transfer_id, payee_account_id, amount)),
     )
     await conn.execute(
-        "UPDATE accounts SET balance = balance + CASE id WHEN ? THEN ? ELSE ? END"
-        " WHERE id IN (?, ?)",
-        (payer_account_id, -amount, amount, payer_account_id, payee_account_id),
+        "UPDATE accounts SET balance = balance + CASE id WHEN ? THEN ? ELSE ? END,"
+        " last_trade_at = MAX(COALESCE(last_trade_at, ?), ?) WHERE id IN (?, ?)",
+        (payer_account_id, -amount, amount, now, now, payer_account_id, payee_account_id),
     )
     if kind != "reversal" and purpose is None:
         await _roll_up(conn, transfer_id, +1)
@@ -200,11 +200,17 @@ async def insert_transfer(
 
 
 async def _roll_up(conn: Connection, trade_id: int, sign: int) -> None:
-    """Count a trade into its Seoul month (sign +1), or take a corrected one out (-1)."""
+    """Count a trade into its Seoul month (sign +1), or take a corrected one out (-1): the
+    month's trades and volume, and each member side's count in the month, the year and all
+    time (see migration 014). Every statement reaches its rows by key, so the cost does not
+    grow with the members or the transfers."""
     original = await fetch_one(
         conn,
-        "SELECT community_id, strftime('%Y-%m', created_at, '+9 hours') AS month, amount,"
-        " payer_account_id, payee_account_id, kind, purpose FROM transfers WHERE id = ?",
+        "SELECT t.community_id, strftime('%Y-%m', t.created_at, '+9 hours') AS month, t.amount,"
+        " t.kind, t.purpose, pa.membership_id IS NOT NULL AS payer_member, t.payer_account_id,"
+        " ya.membership_id IS NOT NULL AS payee_member, t.payee_account_id"
+        " FROM transfers t JOIN accounts pa ON pa.id = t.payer_account_id"
+        " JOIN accounts ya ON ya.id = t.payee_account_id WHERE t.id = ?",
         (trade_id,),
     )
     if original["kind"] == "reversal" or original["purpose"] is not None:
@@ -216,17 +222,43 @@ async def _roll_up(conn: Connection, trade_id: int, sign: int) -> None:
         " volume = volume + excluded.volume",
         (community, month, sign, sign * original["amount"]),
     )
-    for account in (original["payer_account_id"], original["payee_account_id"]):
-        await conn.execute(
-            "INSERT INTO stats_activity (community_id, month, account_id, trades)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (community_id, month, account_id)"
-            " DO UPDATE SET trades = trades + excluded.trades",
-            (community, month, account, sign),
+    accounts = [original[f"{side}_account_id"] for side in ("payer", "payee")
+                if original[f"{side}_member"]]
+    if not accounts:
+        return
+    periods = (month, month[:4], "all")
+    keys = [(community, period, account) for period in periods for account in accounts]
+    if sign > 0:
+        rows = await fetch_all(
+            conn,
+            "INSERT INTO stats_members (community_id, period, account_id, trades) VALUES "
+            + ", ".join(["(?, ?, ?, 1)"] * len(keys))
+            + " ON CONFLICT (community_id, period, account_id) DO UPDATE"
+            " SET trades = trades + 1 RETURNING period, trades",
+            [value for key in keys for value in key],
         )
-    await conn.execute(
-        "DELETE FROM stats_activity WHERE community_id = ? AND month = ? AND trades <= 0",
-        (community, month),
-    )
+        changed = [row["period"] for row in rows if row["trades"] == 1]  # newly active
+    else:
+        where = (
+            " WHERE community_id = ? AND period IN (?, ?, ?) AND account_id IN ("
+            + ", ".join(["?"] * len(accounts)) + ")"
+        )
+        params = [community, *periods, *accounts]
+        rows = await fetch_all(
+            conn, "DELETE FROM stats_members" + where + " AND trades = 1 RETURNING period",
+            params,
+        )
+        changed = [row["period"] for row in rows]  # their only trade in the period went
+        await conn.execute("UPDATE stats_members SET trades = trades - 1" + where, params)
+    if changed:
+        counts = {period: changed.count(period) * sign for period in dict.fromkeys(changed)}
+        await conn.execute(
+            "INSERT INTO stats_active (community_id, period, members) VALUES "
+            + ", ".join(["(?, ?, ?)"] * len(counts))
+            + " ON CONFLICT (community_id, period) DO UPDATE"
+            " SET members = members + excluded.members",
+            [value for period, count in counts.items() for value in (community, period, count)],
+        )
 
 
 async def get_transfer(conn: Connection, transfer_id: int) -> sqlite3.Row | None:
@@ -253,15 +285,24 @@ async def event_fee_refunded(conn: Connection, fee: sqlite3.Row) -> bool:
 
 
 async def history(
-    conn: Connection, membership_id: int, limit: int, offset: int
+    conn: Connection, membership_id: int, limit: int, *, before: int | None = None,
+    after: int | None = None,
 ) -> list[sqlite3.Row]:
     """A member's movements, newest first, with the other side of each transfer, a
-    correction's reason and links, and the account's balance on every row."""
+    correction's reason and links, and the account's balance on every row. Paged by the
+    movement id (the statement's order): `before` gives the older ones, `after` the newer
+    ones, nearest first (so oldest first): each page reads its own rows from the index."""
+    if after is not None:
+        bound, order, params = " WHERE m.id > ?", "ASC", (membership_id, after, limit)
+    elif before is not None:
+        bound, order, params = " WHERE m.id < ?", "DESC", (membership_id, before, limit)
+    else:
+        bound, order, params = "", "DESC", (membership_id, limit)
     return await fetch_all(
         conn,
         "WITH acct AS (SELECT id, balance FROM accounts WHERE membership_id = ?)"
-        " SELECT m.transfer_id, m.amount, t.kind, t.purpose, t.memo, t.reason, t.reverses_id,"
-        " t.created_at, acct.balance,"
+        " SELECT m.id AS movement_id, m.transfer_id, m.amount, t.kind, t.purpose, t.memo,"
+        " t.reason, t.reverses_id, t.created_at, acct.balance,"
         " (SELECT r.id FROM transfers r WHERE r.reverses_id = t.id) AS reversed_by,"
         " om.number AS counterparty_number, p.display_name AS counterparty_name"
         " FROM acct JOIN movements m ON m.account_id = acct.id"
@@ -270,8 +311,8 @@ async def history(
         " JOIN accounts oa ON oa.id = o.account_id"
         " LEFT JOIN memberships om ON om.id = oa.membership_id"
         " LEFT JOIN people p ON p.id = om.person_id"
-        " ORDER BY m.id DESC LIMIT ? OFFSET ?",
-        (membership_id, limit, offset),
+        f"{bound} ORDER BY m.id {order} LIMIT ?",
+        params,
     )
 
 

@@ -173,7 +173,8 @@ async def set_event_reminders(conn: Connection, membership_id: int, enabled: boo
 async def directory(
     conn: Connection, community_id: int, words: str, limit: int, offset: int
 ) -> list[sqlite3.Row]:
-    """Members with balance and last activity (their newest transfer), by number."""
+    """Members with balance and last activity (their newest transfer, kept on the account),
+    by number."""
     clauses = ["m.community_id = ?", "m.status IN ('active', 'suspended')"]
     params: list[object] = [community_id]
     if words:
@@ -184,8 +185,7 @@ async def directory(
     return await fetch_all(
         conn,
         "SELECT m.id AS membership_id, m.number, m.role, m.status, p.display_name, p.username,"
-        " a.balance, (SELECT MAX(t.created_at) FROM movements mv"
-        "  JOIN transfers t ON t.id = mv.transfer_id WHERE mv.account_id = a.id) AS last_active"
+        " a.balance, a.last_trade_at AS last_active"
         " FROM memberships m JOIN people p ON p.id = m.person_id"
         " JOIN accounts a ON a.membership_id = m.id WHERE " + " AND ".join(clauses)
         + " ORDER BY m.number LIMIT ? OFFSET ?",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from storage.db import Connection, fetch_all, fetch_one
+from storage.search_terms import search_match
 
 _POST_VIEW = (
     "SELECT po.*, m.number AS author_number, p.display_name AS author_name"
@@ -46,34 +47,50 @@ async def insert(
             warn_at,
         ),
     )
-    return int(cursor.lastrowid)
+    post_id = int(cursor.lastrowid)
+    await _index_if_open(conn, post_id)
+    return post_id
+
+
+async def _index_if_open(conn: Connection, post_id: int) -> None:
+    """Put an open post in the search index, with its terms from the SQL function
+    post_search_terms (storage/search_terms.py); the triggers of migration 014 take it out
+    when it stops being open or its text changes."""
+    await conn.execute(
+        "INSERT INTO posts_search (rowid, terms) SELECT id,"
+        " post_search_terms(community_id, category, title, description) FROM posts"
+        " WHERE id = ? AND status = 'open'"
+        " AND NOT EXISTS (SELECT 1 FROM posts_search WHERE rowid = ?)",
+        (post_id, post_id),
+    )
 
 
 async def get(conn: Connection, post_id: int) -> sqlite3.Row | None:
     return await fetch_one(conn, _POST_VIEW + " WHERE po.id = ?", (post_id,))
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 async def search_open(
     conn: Connection, community_id: int, words: list[str], limit: int, offset: int
 ) -> list[sqlite3.Row]:
-    """Open posts of active authors, newest first; every word must appear somewhere."""
-    clauses = ["po.community_id = ?", "po.status = 'open'", "m.status = 'active'"]
-    params: list[object] = [community_id]
-    for word in words:
-        clauses.append(
-            "(po.title LIKE ? ESCAPE '\\' OR po.description LIKE ? ESCAPE '\\' OR po.category = ?)"
+    """Open posts of active authors, newest first; every word must appear somewhere in the
+    title or the description (inside longer words too), or be the category. Words are found
+    through the index (storage/search_terms.py), never by reading every open post."""
+    if not words:
+        return await fetch_all(
+            conn,
+            _POST_VIEW + " WHERE po.community_id = ? AND po.status = 'open'"
+            " AND m.status = 'active' ORDER BY po.id DESC LIMIT ? OFFSET ?",
+            (community_id, limit, offset),
         )
-        pattern = f"%{_escape_like(word)}%"
-        params.extend([pattern, pattern, word])
-    params.extend([limit, offset])
     return await fetch_all(
         conn,
-        _POST_VIEW + " WHERE " + " AND ".join(clauses) + " ORDER BY po.id DESC LIMIT ? OFFSET ?",
-        params,
+        "SELECT po.*, m.number AS author_number, p.display_name AS author_name"
+        " FROM posts_search s CROSS JOIN posts po ON po.id = s.rowid"
+        " JOIN memberships m ON m.id = po.author_membership_id"
+        " JOIN people p ON p.id = m.person_id"
+        " WHERE posts_search MATCH ? AND po.community_id = ? AND po.status = 'open'"
+        " AND m.status = 'active' ORDER BY s.rowid DESC LIMIT ? OFFSET ?",
+        (search_match(community_id, words), community_id, limit, offset),
     )
 
 
@@ -113,6 +130,7 @@ async def renew(conn: Connection, post_id: int, expires_at: str, warn_at: str) -
         " WHERE id = ? AND status IN ('open', 'expired')",
         (expires_at, warn_at, post_id),
     )
+    await _index_if_open(conn, post_id)
     return cursor.rowcount == 1
 
 

@@ -7,7 +7,8 @@ import sqlite3
 from storage.db import Connection, fetch_all, fetch_one
 
 # Trades are transfers between members; event fees, refunds and rewards, corrections and
-# the transfers they corrected are left out (see migration 006 and ledger._roll_up).
+# the transfers they corrected are left out (the view stats_trades of migration 014, and
+# ledger._roll_up one transfer at a time).
 
 
 async def monthly(conn: Connection, community_id: int, first_month: str, last_month: str
@@ -21,26 +22,27 @@ async def monthly(conn: Connection, community_id: int, first_month: str, last_mo
     )
 
 
-async def totals(conn: Connection, community_id: int, first_month: str, last_month: str,
-                 start: str, end: str) -> sqlite3.Row:
-    """A period's figures: trades from the monthly roll-ups (months inclusive), the rest
-    counted from their tables between `start` and `end` (UTC text)."""
+async def totals(conn: Connection, community_id: int, period: str, first_month: str,
+                 last_month: str, start: str, end: str) -> sqlite3.Row:
+    """A period's figures: trades from the monthly roll-ups (months inclusive), its active
+    members from the roll-up of `period` (a year YYYY, or 'all'), the rest counted from their
+    tables between `start` and `end` (UTC text)."""
     return await fetch_one(
         conn,
         "SELECT (SELECT COALESCE(SUM(trades), 0) FROM stats_months WHERE community_id = ?"
         "  AND month >= ? AND month <= ?) AS trades,"
         " (SELECT COALESCE(SUM(volume), 0) FROM stats_months WHERE community_id = ?"
         "  AND month >= ? AND month <= ?) AS volume,"
-        " (SELECT COUNT(DISTINCT account_id) FROM stats_activity a"
-        "  JOIN accounts ac ON ac.id = a.account_id AND ac.membership_id IS NOT NULL"
-        "  WHERE a.community_id = ? AND a.month >= ? AND a.month <= ?) AS active_members,"
+        " (SELECT COALESCE(MAX(members), 0) FROM stats_active WHERE community_id = ?"
+        "  AND period = ?) AS active_members,"
         " (SELECT COUNT(*) FROM memberships WHERE community_id = ? AND number IS NOT NULL"
         "  AND decided_at >= ? AND decided_at < ?) AS new_members,"
         " (SELECT COUNT(*) FROM posts WHERE community_id = ? AND created_at >= ?"
         "  AND created_at < ?) AS posts,"
         " (SELECT COUNT(*) FROM event_signups s JOIN events e ON e.id = s.event_id"
         "  WHERE e.community_id = ? AND s.attended_at >= ? AND s.attended_at < ?) AS attendance",
-        (community_id, first_month, last_month) * 3 + (community_id, start, end) * 3,
+        (community_id, first_month, last_month) * 2 + (community_id, period)
+        + (community_id, start, end) * 3,
     )
 
 
@@ -48,17 +50,43 @@ async def rollup_mismatches(conn: Connection) -> list[sqlite3.Row]:
     """Months whose roll-up differs from the transfers (for `verify`)."""
     return await fetch_all(
         conn,
-        "WITH actual AS (SELECT t.community_id, strftime('%Y-%m', t.created_at, '+9 hours')"
-        " AS month, COUNT(*) AS trades, SUM(t.amount) AS volume FROM transfers t"
-        " WHERE t.kind <> 'reversal' AND t.purpose IS NULL AND t.id NOT IN"
-        " (SELECT reverses_id FROM transfers WHERE reverses_id IS NOT NULL)"
-        " GROUP BY t.community_id, month)"
+        "WITH actual AS (SELECT community_id, month, COUNT(*) AS trades, SUM(amount) AS volume"
+        " FROM stats_trades GROUP BY community_id, month)"
         " SELECT COALESCE(a.community_id, s.community_id) AS community_id,"
         " COALESCE(a.month, s.month) AS month, a.trades AS actual_trades,"
         " s.trades AS rolled_trades FROM actual a"
         " FULL OUTER JOIN (SELECT * FROM stats_months WHERE trades <> 0) s"
         " ON s.community_id = a.community_id AND s.month = a.month"
         " WHERE a.trades IS NOT s.trades OR a.volume IS NOT s.volume",
+    )
+
+
+async def member_rollup_mismatches(conn: Connection) -> list[sqlite3.Row]:
+    """Members whose count of trades in a period differs from the transfers (for `verify`)."""
+    return await fetch_all(
+        conn,
+        "SELECT COALESCE(e.community_id, s.community_id) AS community_id,"
+        " COALESCE(e.period, s.period) AS period, COALESCE(e.account_id, s.account_id)"
+        " AS account_id, e.trades AS actual_trades, s.trades AS rolled_trades"
+        " FROM stats_members_expected e FULL OUTER JOIN stats_members s"
+        " ON s.community_id = e.community_id AND s.period = e.period"
+        " AND s.account_id = e.account_id WHERE e.trades IS NOT s.trades",
+    )
+
+
+async def active_count_mismatches(conn: Connection) -> list[sqlite3.Row]:
+    """Periods whose kept number of active members is not the number of their members' rows
+    (which member_rollup_mismatches compares with the transfers), for `verify`."""
+    return await fetch_all(
+        conn,
+        "WITH actual AS (SELECT community_id, period, COUNT(*) AS members FROM stats_members"
+        " GROUP BY community_id, period)"
+        " SELECT COALESCE(a.community_id, s.community_id) AS community_id,"
+        " COALESCE(a.period, s.period) AS period, a.members AS actual_members,"
+        " s.members AS kept_members FROM actual a"
+        " FULL OUTER JOIN (SELECT * FROM stats_active WHERE members <> 0) s"
+        " ON s.community_id = a.community_id AND s.period = a.period"
+        " WHERE a.members IS NOT s.members",
     )
 
 

@@ -61,6 +61,31 @@ async def accounts_outside_limits(conn: Connection) -> list[sqlite3.Row]:
     )
 
 
+async def last_trade_mismatches(conn: Connection) -> list[sqlite3.Row]:
+    """Accounts whose kept time of their newest transfer is not the newest transfer's."""
+    return await fetch_all(
+        conn,
+        "SELECT a.id AS account_id, a.last_trade_at AS kept, x.newest FROM accounts a"
+        " LEFT JOIN (SELECT mv.account_id, MAX(t.created_at) AS newest FROM movements mv"
+        "  JOIN transfers t ON t.id = mv.transfer_id GROUP BY mv.account_id) x"
+        " ON x.account_id = a.id WHERE a.last_trade_at IS NOT x.newest",
+    )
+
+
+async def search_index_mismatches(conn: Connection) -> list[sqlite3.Row]:
+    """Posts the market's search index holds wrongly: an open post missing or with other
+    terms than its text gives, a post that is not open (or no longer exists) still in it."""
+    return await fetch_all(
+        conn,
+        "SELECT p.id AS post_id, p.status, s.rowid IS NOT NULL AS indexed FROM posts p"
+        " LEFT JOIN posts_search s ON s.rowid = p.id"
+        " WHERE (p.status = 'open') <> (s.rowid IS NOT NULL) OR (s.rowid IS NOT NULL AND"
+        "  s.terms IS NOT post_search_terms(p.community_id, p.category, p.title, p.description))"
+        " UNION ALL SELECT s.rowid, NULL, 1 FROM posts_search s"
+        " WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.id = s.rowid)",
+    )
+
+
 async def last_movement_towards(
     conn: Connection, account_id: int, negative: bool
 ) -> sqlite3.Row | None:

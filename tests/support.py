@@ -13,6 +13,7 @@ from bot.settings import Settings
 from bot.updates import FakeUser, UpdateFactory
 from core.clock import ManualClock
 from core.services import Services
+from handlers.telegram.background import background_of
 from handlers.telegram.common import SERVICES_KEY
 from handlers.telegram.jobs import sweep
 from handlers.telegram.outbox import RATE_KEY, drain
@@ -42,9 +43,10 @@ class BotHarness:
         self.history: list = []  # every update processed, for replaying
 
     @classmethod
-    async def start(cls, db_path: Path | str, clock: ManualClock | None = None) -> BotHarness:
+    async def start(cls, db_path: Path | str, clock: ManualClock | None = None,
+                    api: FakeBotApi | None = None) -> BotHarness:
         clock = clock or ManualClock(START)
-        api = FakeBotApi()
+        api = api or FakeBotApi()
         application = build_application(settings_for(db_path), request=api, clock=clock)
         # Scenarios send faster than any person; the flood guard has tests of its own.
         application.bot_data["throttle"] = Throttle(limit=1_000_000)
@@ -89,7 +91,12 @@ class BotHarness:
         before = len(self.api.calls)
         self.history.append(update)
         await self.application.process_update(update)
+        await self.settle()
         return self.api.calls[before:]
+
+    async def settle(self) -> None:
+        """Wait for the messages to others sent after an update (a payee's notification)."""
+        await background_of(self.application).finish()
 
     async def tap(self, user: FakeUser, data: str, message_id: int = 1) -> list[ApiCall]:
         return await self.process(self.updates.callback(user, data, message_id=message_id))

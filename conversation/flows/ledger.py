@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from conversation import keyboards, render
 from conversation.replies import keyboard
 from conversation.turn import Turn, parse_id
 from core.errors import DomainError
 from core.ledger import REASON_MIN
 from core.models import HistoryPage, TradeView
+
+_HISTORY_ACTION = re.compile(r"^hist:(?:([on])(\d{1,12}):)?(\d{1,9})(?::(\d{1,9}))?$")
 
 
 async def balance(turn: Turn) -> None:
@@ -30,18 +34,25 @@ async def show_history(turn: Turn, member_ref: str | None = None) -> None:
 
 
 async def on_history(turn: Turn) -> None:
-    """`hist:<page>` or `hist:<page>:<member number>`."""
-    parts = turn.data.split(":")
-    if len(parts) not in (2, 3) or not all(p.isdigit() and len(p) <= 9 for p in parts[1:]):
+    """`hist:<o|n><cursor>:<page>[:<member number>]`: the page older (o) or newer (n) than
+    the cursor, numbered <page>. Buttons of the earlier form `hist:<page>[:<number>]`, sent
+    before statements were paged by cursor, open the newest page."""
+    match = _HISTORY_ACTION.match(turn.data)
+    if match is None:
         return
-    member_ref = f"#{parts[2]}" if len(parts) == 3 else None
-    page = await turn.services.ledger.history(turn.actor, int(parts[1]), member_ref)
-    await turn.edit(render.history_text(turn.tr, page), _history_nav(turn, page))
+    direction, cursor, page, member = match.groups()
+    position = int(cursor) if cursor else None
+    page_view = await turn.services.ledger.history(
+        turn.actor, int(page) if cursor else 0, f"#{member}" if member else None,
+        older_than=position if direction == "o" else None,
+        newer_than=position if direction == "n" else None,
+    )
+    await turn.edit(render.history_text(turn.tr, page_view), _history_nav(turn, page_view))
 
 
 def _history_nav(turn: Turn, page: HistoryPage):
     number = page.member.number if page.member is not None else None
-    return keyboards.history_nav(turn.tr, page.page, page.has_more, number)
+    return keyboards.history_nav(turn.tr, page.page, page.newer, page.older, number)
 
 
 async def show_started(turn: Turn, view: TradeView) -> None:

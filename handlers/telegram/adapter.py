@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from telegram import (
     InputFile,
@@ -26,6 +27,7 @@ from conversation.replies import (
     Say,
     Toast,
 )
+from handlers.telegram.background import background_of
 from handlers.telegram.common import CHANNEL, clean_text, inline_markup, notifier_of, services_of
 from handlers.telegram.outbox import group_refused
 
@@ -81,7 +83,8 @@ def menu_markup(menu: Menu) -> ReplyKeyboardMarkup:
 
 
 async def render(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Send the replies in order, then tell the other members, then wake the jobs."""
+    """Send the replies in order; the other members and groups are told in the background,
+    so the sender's update is done without waiting for them."""
     chat = update.effective_chat
     query = update.callback_query
     bot = context.bot
@@ -107,11 +110,12 @@ async def render(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT
         elif isinstance(reply, File):
             await bot.send_document(chat.id, reply.content, filename=reply.filename,
                                     caption=reply.caption or None)
-    for notification in outcome.notifications:
-        await notifier_of(context).deliver(notification)
-    for group in outcome.groups:
-        if group.channel == CHANNEL:
-            await _to_group(context, int(group.chat), group.text)
+    sends = [partial(notifier_of(context).deliver, notification)
+             for notification in outcome.notifications]
+    sends += [partial(_to_group, context, int(group.chat), group.text)
+              for group in outcome.groups if group.channel == CHANNEL]
+    if sends:
+        background_of(context.application).start(sends)
 
 
 async def _edit(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Edit) -> None:

@@ -68,6 +68,7 @@ async def test_final_button_tapped_twice_creates_once(harness, dialog, concurren
     else:
         for tap in taps:
             await harness.application.process_update(tap)
+    await harness.settle()
     await drain(harness.application)
     assert await count_rows(harness.services, table) == 1
     answers = alerts(harness.api.calls[before:])

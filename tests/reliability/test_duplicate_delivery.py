@@ -88,6 +88,7 @@ async def test_replaying_every_update_twice_changes_nothing(harness):
         await harness.application.process_update(update)
         await asyncio.gather(harness.application.process_update(update),
                              harness.application.process_update(update))
+    await harness.settle()
     await drain(harness.application)
 
     assert await snapshot(harness) == before
@@ -108,6 +109,7 @@ async def test_same_callback_concurrently_from_many_copies(harness):
     accept = harness.updates.callback(PARK, harness.button_data(PARK, "수락"))
     copies = [accept] * 10
     await asyncio.gather(*(harness.application.process_update(u) for u in copies))
+    await harness.settle()
     async with harness.services.db.read() as conn, conn.execute(
         "SELECT COUNT(*) FROM transfers WHERE amount = 100") as cursor:
         assert (await cursor.fetchone())[0] == 1

@@ -7,6 +7,7 @@ import random
 import time
 
 from bot.updates import FakeUser
+from handlers.telegram.background import background_of
 from tests.conftest import CHOI, KIM, LEE, PARK
 from tests.reliability.fuzz_updates import html_problem, random_update
 from tests.support import ADMIN
@@ -41,8 +42,9 @@ async def fuzz(harness, count: int, seed: int) -> dict[str, int]:
     for _ in range(count):
         recent = [data for call in harness.api.calls[-30:] for _, data in call.buttons]
         update = random_update(rng, harness.updates, users, [-1001, -1002], recent)
-        await harness.application.process_update(update)
+        await harness.process(update)  # and the messages to others it caused
     assert errors == [], errors[:3]
+    assert not background_of(harness.application).errors
     shown = [c for c in harness.api.calls[sent_before:] if c.text]
     for call in shown:
         problem = html_problem(call.text)

@@ -170,6 +170,7 @@ async def test_double_tap_and_two_coordinators_at_once_reverse_once(harness):
     taps = [harness.updates.callback(user, harness.button_data(user, "되돌리기"))
             for user in (KIM, SECOND_COORDINATOR, KIM, SECOND_COORDINATOR, KIM)]
     await asyncio.gather(*(harness.application.process_update(u) for u in taps))
+    await harness.settle()
 
     async with harness.services.db.read() as conn, conn.execute(
         "SELECT COUNT(*) FROM transfers WHERE kind = 'reversal'") as cursor:

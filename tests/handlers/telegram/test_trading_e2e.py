@@ -160,6 +160,7 @@ async def test_same_confirm_twice_and_concurrently_gives_one_transfer(harness):
     confirm = harness.button_data(LEE, "보내기")
     updates = [harness.updates.callback(LEE, confirm) for _ in range(5)]
     await asyncio.gather(*(harness.application.process_update(u) for u in updates))
+    await harness.settle()
 
     received = [c for c in harness.api.sent_to(PARK.id) if "금액이 들어왔어요" in c.text]
     assert len(received) == 2  # one per payment, none for the repeats
@@ -174,6 +175,7 @@ async def test_redelivered_charge_update_asks_the_payer_once(harness):
 
     for _ in range(2):
         await harness.application.process_update(Update.de_json(update, harness.application.bot))
+    await harness.settle()
     asked = [c for c in harness.api.sent_to(PARK.id) if "보내 달라고 요청했어요" in c.text]
     assert len(asked) == 1
     assert await count_rows(harness.services, "trade_requests") == 1
