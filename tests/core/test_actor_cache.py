@@ -267,8 +267,8 @@ async def test_promotion_and_suspension_apply_on_the_very_next_update(harness):
                                                approval="auto", credit_floor=-300_000)
     await services.membership.add_coordinator(code="mapo", channel="telegram",
                                               external_id=str(KIM.id))
-    await harness.send(KIM, "/join mapo")
-    await harness.send(LEE, "/join mapo")
+    await harness.join(KIM, "mapo")
+    await harness.join(LEE, "mapo")
     await harness.send(LEE, "/members")
     await harness.send(LEE, "/members")
     assert services.people.cache.hits > 0

@@ -38,8 +38,8 @@ async def test_the_payer_is_answered_while_the_payee_notification_is_still_sendi
         services = harness.services
         await services.membership.create_community(code="mapo", name="마포 품앗이",
                                                    approval="auto", credit_floor=-300_000)
-        await harness.send(KIM, "/join mapo")
-        await harness.send(LEE, "/join mapo")
+        await harness.join(KIM, "mapo")
+        await harness.join(LEE, "mapo")
         await harness.send(LEE, "/pay #1 500")
         confirm = harness.updates.callback(LEE, harness.button_data(LEE, "보내기"))
         before = len(api.calls)
