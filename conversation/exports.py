@@ -139,8 +139,8 @@ def summary_rows(tr: Translator, stats: CommunityStats) -> list[list[Any]]:
 
 
 # A workbook holds a table's rows up to this many; beyond, its sheet says they are in the CSV
-# files. (A spreadsheet opens 1,048,576 rows; 300,000 transfers make a workbook of ~15 MB, well
-# under what Telegram takes, and a coordinator's year has some 10,000.)
+# files. (A spreadsheet opens 1,048,576 rows; 300,000 transfers make a workbook of some 19 MB,
+# well under what Telegram takes, in a minute's writing; a community's year has ~10,000.)
 WORKBOOK_ROWS = 300_000
 
 

@@ -128,6 +128,8 @@ def show_outcome(screen: ConsoleScreen, person: str, outcome: Outcome) -> None:
                          content=reply.content or b"", filename=reply.filename)
         elif isinstance(reply, File):
             content = reply.data()
+            if reply.source is not None:
+                reply.source.close()
             item = Shown(person, "file", f"{reply.filename} ({len(content):,} bytes) "
                          + plain_text(reply.caption), content=content,
                          filename=reply.filename)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, time, timedelta
 from html import escape
 
-from conversation.charts import stats_chart
+from conversation.charts import draw_chart
 from conversation.export_files import DOCUMENT_LIMIT
 from conversation.export_job import export_files
 from conversation.exports import parse_day
@@ -55,7 +54,7 @@ async def stats(turn: Turn) -> None:
         return
     figures = await turn.services.stats.for_coordinator(turn.actor)
     await turn.reply(stats_text(tr, figures))
-    chart = await asyncio.to_thread(stats_chart, tr, figures)
+    chart = await draw_chart(tr, figures)
     await turn.photo(tr("Trades and volume per month"), content=chart, filename="stats.png")
 
 
