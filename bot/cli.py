@@ -271,7 +271,7 @@ async def _export(services: Services, args: argparse.Namespace, tr) -> int:
     from datetime import datetime, time
     from pathlib import Path
 
-    from conversation.exports import csv_files, parse_day, xlsx_workbook
+    from conversation.exports import parse_day, write_export
     from conversation.i18n import TIMEZONE
 
     now = datetime.now(TIMEZONE)
@@ -289,17 +289,12 @@ async def _export(services: Services, args: argparse.Namespace, tr) -> int:
         print(tr("--to must be later than --from (--to is the day after the last day)."),
               file=sys.stderr)
         return 1
-    data = await services.stats.export(None, start, end, community_code=args.community)
     folder = Path(args.out)
-    files = csv_files(tr, data)
-    files[f"{data.community.code}-report.xlsx"] = xlsx_workbook(tr, data)
-
-    def write_all() -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, content in files.items():
-            (folder / name).write_bytes(content)
-
-    await asyncio.to_thread(write_all)
-    for name in files:
-        print(folder / name)
+    async with services.stats.export_stream(None, start, end,
+                                            community_code=args.community) as stream:
+        await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+        # No message to fit here: each CSV whole, however big.
+        files = await write_export(tr, stream, folder, limit=None)
+    for file in files:
+        print(file.path)
     return 0

@@ -143,7 +143,9 @@ class FakeBotApi(BaseRequest, RejectionLog):
         params = dict(request_data.parameters) if request_data else {}
         files = {}
         if request_data is not None and request_data.contains_files:
-            files = {value[0]: value[1] for value in request_data.multipart_data.values()}
+            # A file handle (a large document sent from disk) is read, as the HTTP client would.
+            files = {value[0]: value[1] if isinstance(value[1], bytes) else value[1].read()
+                     for value in request_data.multipart_data.values()}
         call = ApiCall(name, params, files)
         rejection = self.reject(name, params) if self._enforce_limits else None
         if rejection is not None:

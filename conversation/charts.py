@@ -1,14 +1,24 @@
-"""The statistics chart (PNG), drawn with matplotlib in NanumGothic so Hangul renders."""
+"""The statistics chart (PNG), drawn with matplotlib in NanumGothic so Hangul renders.
+
+The bot draws it in a child process (`draw_chart`): matplotlib takes some 50 MB that a process
+never gives back once imported, and a chart is wanted a few times a month. The child stays a
+minute for the next chart, then exits, and the memory goes with it."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import io
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from pathlib import Path
 
-from conversation.i18n import Translator
+from conversation.i18n import Translator, translator
 from core.stats import CommunityStats
+
+CHART_PROCESS_IDLE = 60.0  # seconds the chart process waits for another chart before exiting
 
 
 def hangul_font_path() -> Path:
@@ -65,3 +75,58 @@ def stats_chart(tr: Translator, stats: CommunityStats) -> bytes:
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+class _ChartProcess:
+    """One child process for charts, started on demand, ended when idle."""
+
+    executor: ProcessPoolExecutor | None = None
+    retire: asyncio.TimerHandle | None = None
+    drawing = 0  # charts asked for and not drawn yet
+
+
+def _draw(locale: str, stats: CommunityStats) -> bytes:
+    return stats_chart(translator(locale), stats)
+
+
+async def draw_chart(tr: Translator, stats: CommunityStats) -> bytes:
+    """`stats_chart` in the chart process (started if there is none); the bot's own process
+    never imports matplotlib."""
+    loop = asyncio.get_running_loop()
+    if _ChartProcess.retire is not None:
+        _ChartProcess.retire.cancel()
+        _ChartProcess.retire = None
+    _ChartProcess.drawing += 1
+    try:
+        return await _in_chart_process(loop, tr.locale, stats)
+    finally:
+        _ChartProcess.drawing -= 1
+        executor = _ChartProcess.executor
+        if _ChartProcess.drawing == 0 and executor is not None:
+            _ChartProcess.retire = loop.call_later(CHART_PROCESS_IDLE, _retire, executor)
+
+
+async def _in_chart_process(loop: asyncio.AbstractEventLoop, locale: str,
+                            stats: CommunityStats) -> bytes:
+    for attempt in (1, 2):
+        if _ChartProcess.executor is None:
+            # A fresh interpreter: a fork would copy the bot's memory and its threads' locks.
+            _ChartProcess.executor = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        executor = _ChartProcess.executor
+        try:
+            return await loop.run_in_executor(executor, _draw, locale, stats)
+        except BrokenProcessPool:  # the child died (killed for memory?): once more, anew
+            if _ChartProcess.executor is executor:
+                _ChartProcess.executor = None
+            executor.shutdown(wait=False)
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _retire(executor: ProcessPoolExecutor) -> None:
+    if _ChartProcess.executor is executor:
+        _ChartProcess.executor = None
+        _ChartProcess.retire = None
+    executor.shutdown(wait=False)

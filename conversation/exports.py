@@ -1,15 +1,24 @@
 """CSV files (UTF-8 with BOM, so Excel opens Korean correctly) and one XLSX workbook with a
-sheet each and a summary sheet of the statistics, for the performance report."""
+sheet each and a summary sheet of the statistics, for the performance report.
+
+`write_export` streams a period of any size into files (see `export_files`); `csv_files` and
+`xlsx_workbook` give the same files' bytes for data already in memory."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
+import tempfile
 from collections.abc import Callable
+from contextlib import aclosing
 from datetime import date, datetime
+from itertools import groupby
+from pathlib import Path
 from typing import Any
 
+from conversation.export_files import DOCUMENT_LIMIT, CsvTable, OutFile, Workbook
 from conversation.i18n import TIMEZONE, Translator
 from conversation.render import (
     category_name,
@@ -22,7 +31,8 @@ from conversation.render import (
 )
 from conversation.render_events import event_status_name
 from conversation.render_events import kind_name as event_kind_name
-from core.stats import ExportData, PeriodTotals
+from core.models import Community
+from core.stats import EXPORT_TABLES, CommunityStats, ExportData, ExportStream, PeriodTotals
 
 Column = tuple[str, Callable[[dict[str, Any]], Any]]
 
@@ -39,19 +49,6 @@ def formula_like(value: Any) -> bool:
 def csv_cell(value: Any) -> Any:
     """The value for a CSV cell: formula-like text gets a leading ' so it stays text."""
     return "'" + value if formula_like(value) else value
-
-
-def _xlsx_row(sheet: Any, values: list[Any]) -> None:
-    """Append a row; formula-like text is stored as a string cell with Excel's quote prefix
-    (openpyxl would otherwise store any text starting with = as a formula)."""
-    sheet.append(["" if formula_like(value) else value for value in values])
-    row = sheet.max_row
-    for column, value in enumerate(values, start=1):
-        if formula_like(value):
-            cell = sheet.cell(row=row, column=column)
-            cell.value = value
-            cell.data_type = "s"
-            cell.quotePrefix = True
 
 
 _DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -81,7 +78,7 @@ def _when(moment: datetime | None, tr: Translator) -> str:
     return "" if moment is None else moment.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M")
 
 
-def _sheets(tr: Translator, data: ExportData) -> dict[str, tuple[list[Column], list[dict]]]:
+def _columns(tr: Translator) -> dict[str, list[Column]]:
     transfer_columns: list[Column] = [
         (tr("Transfer"), lambda r: f"T{r['id']}"),
         (tr("Date and time"), lambda r: _when(r["created_at"], tr)),
@@ -128,12 +125,8 @@ def _sheets(tr: Translator, data: ExportData) -> dict[str, tuple[list[Column], l
         (tr("Signed up"), lambda r: r["signed_up"]),
         (tr("Attended"), lambda r: r["attended"]),
     ]
-    return {
-        "transfers": (transfer_columns, data.transfers),
-        "members": (member_columns, data.members),
-        "posts": (post_columns, data.posts),
-        "events": (event_columns, data.events),
-    }
+    return {"transfers": transfer_columns, "members": member_columns, "posts": post_columns,
+            "events": event_columns}
 
 
 def csv_bytes(columns: list[Column], rows: list[dict], tail: list[Any] | None = None) -> bytes:
@@ -149,13 +142,7 @@ def csv_bytes(columns: list[Column], rows: list[dict], tail: list[Any] | None = 
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def csv_files(tr: Translator, data: ExportData) -> dict[str, bytes]:
-    return {f"{data.community.code}-{name}.csv": csv_bytes(columns, rows)
-            for name, (columns, rows) in _sheets(tr, data).items()}
-
-
-def summary_rows(tr: Translator, data: ExportData) -> list[list[Any]]:
-    stats = data.stats
+def summary_rows(tr: Translator, stats: CommunityStats) -> list[list[Any]]:
     periods: list[tuple[str, PeriodTotals]] = [
         (tr("This year ({year})", year=stats.year), stats.this_year),
         (tr("Last year ({year})", year=stats.year - 1), stats.last_year),
@@ -175,21 +162,145 @@ def summary_rows(tr: Translator, data: ExportData) -> list[list[Any]]:
     return rows
 
 
-def xlsx_workbook(tr: Translator, data: ExportData) -> bytes:
-    from openpyxl import Workbook
+# A workbook holds a table's rows up to this many; beyond, its sheet says they are in the CSV
+# files. (A spreadsheet opens 1,048,576 rows; 300,000 transfers make a workbook of some 19 MB,
+# well under what Telegram takes, in a minute's writing; a community's year has ~10,000.)
+WORKBOOK_ROWS = 300_000
 
-    workbook = Workbook()
-    summary = workbook.active
-    summary.title = tr("Summary")[:31]
-    for row in summary_rows(tr, data):
-        _xlsx_row(summary, row)
-    titles = {"transfers": tr("Transfers"), "members": tr("Members"), "posts": tr("Posts"),
-              "events": tr("Events")}
-    for name, (columns, rows) in _sheets(tr, data).items():
-        sheet = workbook.create_sheet(titles[name][:31])
-        _xlsx_row(sheet, [title for title, _ in columns])
-        for row in rows:
-            _xlsx_row(sheet, [value(row) for _, value in columns])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+def _month(field: str) -> Callable[[dict[str, Any]], str]:
+    return lambda row: row[field].astimezone(TIMEZONE).strftime("%Y-%m")
+
+
+# Tables whose CSV, when too big for one message, is cut into monthly files.
+_MONTH_OF = {"transfers": _month("created_at"), "posts": _month("created_at")}
+
+
+class ExportWriter:
+    """The export's files, written into `folder` as the rows of each table are fed in, chunk by
+    chunk (synchronous: run it off the event loop). `limit`: the largest file to send (None: no
+    limit, nothing zipped); `counts`: the tables' sizes where known, for the workbook."""
+
+    def __init__(self, tr: Translator, community: Community, stats: CommunityStats,
+                 folder: Path, *, csv: bool = True, workbook: bool = True,
+                 limit: int | None = DOCUMENT_LIMIT, counts: dict[str, int] | None = None
+                 ) -> None:
+        self._folder = folder
+        self._code = community.code
+        self._limit = limit
+        self._columns = _columns(tr)
+        self._csv: dict[str, CsvTable] = {}
+        self._book: Workbook | None = None
+        self._left_out = {name for name, count in (counts or {}).items()
+                          if count > WORKBOOK_ROWS}
+        try:
+            if csv:
+                for name, columns in self._columns.items():
+                    self._csv[name] = CsvTable(folder, f"{self._code}-{name}",
+                                               [csv_cell(title) for title, _ in columns])
+            if workbook:
+                self._book = Workbook([tr("Summary"), tr("Transfers"), tr("Members"),
+                                       tr("Posts"), tr("Events")])
+                self._book.append(0, summary_rows(tr, stats), formula_like)
+                for name, columns in self._columns.items():
+                    self._book.append(self._sheet(name), [[title for title, _ in columns]],
+                                      formula_like)
+                    if name in self._left_out:
+                        note = tr("This period has {count} rows, too many for this workbook: "
+                                  "they are all in the CSV file sent with it.",
+                                  count=tr.number((counts or {})[name]))
+                        self._book.append(self._sheet(name), [[note]], formula_like)
+        except BaseException:
+            self.close()
+            raise
+
+    @staticmethod
+    def _sheet(table: str) -> int:
+        return 1 + EXPORT_TABLES.index(table)
+
+    def add(self, table: str, rows: list[dict[str, Any]]) -> None:
+        getters = [value for _, value in self._columns[table]]
+        values = [[value(row) for value in getters] for row in rows]
+        if table in self._csv:
+            cells = [[csv_cell(value) for value in line] for line in values]
+            month_of = _MONTH_OF.get(table)
+            if month_of is None:
+                self._csv[table].add(cells)
+            else:
+                months = [month_of(row) for row in rows]
+                start = 0
+                for month, group in groupby(months):
+                    end = start + sum(1 for _ in group)
+                    self._csv[table].add(cells[start:end], month)
+                    start = end
+        if self._book is not None and table not in self._left_out:
+            self._book.append(self._sheet(table), values, formula_like)
+
+    def finish(self) -> list[OutFile]:
+        """The CSV files (or ZIP volumes) in table order, then the workbook."""
+        files: list[OutFile] = []
+        try:
+            for table in self._csv.values():
+                files += table.finish(self._limit)
+            self._csv = {}
+            if self._book is not None:
+                files.append(self._book.finish(self._folder / f"{self._code}-report.xlsx"))
+                self._book = None
+        except BaseException:
+            for file in files:
+                file.path.unlink(missing_ok=True)
+            self.close()
+            raise
+        return files
+
+    def close(self) -> None:
+        """Drop the files of an export that will not be finished."""
+        for table in self._csv.values():
+            table.close()
+        if self._book is not None:
+            self._book.close()
+        self._csv, self._book = {}, None
+
+
+async def write_export(tr: Translator, stream: ExportStream, folder: Path, *,
+                       limit: int | None = DOCUMENT_LIMIT) -> list[OutFile]:
+    """Every file of the export, written into `folder` from the stream's chunks; the formatting
+    and writing run in a worker thread, so the event loop stays free meanwhile."""
+    counts = {}
+    for table in EXPORT_TABLES:
+        count = await stream.count(table)
+        if count is not None:
+            counts[table] = count
+    writer = await asyncio.to_thread(ExportWriter, tr, stream.community, stream.stats, folder,
+                                     limit=limit, counts=counts)
+    try:
+        for table in EXPORT_TABLES:
+            async with aclosing(stream.rows(table)) as chunks:
+                async for rows in chunks:
+                    await asyncio.to_thread(writer.add, table, rows)
+        return await asyncio.to_thread(writer.finish)
+    except BaseException:
+        writer.close()
+        raise
+
+
+def _in_memory(tr: Translator, data: ExportData, **options: Any) -> dict[str, bytes]:
+    """The files of data already in memory, as bytes (for small periods and tests)."""
+    with tempfile.TemporaryDirectory(prefix="pumasi-export-") as folder:
+        writer = ExportWriter(tr, data.community, data.stats, Path(folder), **options)
+        try:
+            for table in EXPORT_TABLES:
+                writer.add(table, getattr(data, table))
+        except BaseException:
+            writer.close()
+            raise
+        return {file.name: file.path.read_bytes() for file in writer.finish()}
+
+
+def csv_files(tr: Translator, data: ExportData) -> dict[str, bytes]:
+    return _in_memory(tr, data, workbook=False, limit=None)
+
+
+def xlsx_workbook(tr: Translator, data: ExportData) -> bytes:
+    counts = {table: len(getattr(data, table)) for table in EXPORT_TABLES}
+    return next(iter(_in_memory(tr, data, csv=False, counts=counts).values()))

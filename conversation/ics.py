@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from icalendar import Calendar
-from icalendar import Event as IcsEvent
-
 from core.models import EventView
 
 
 def event_ics(view: EventView, domain: str = "pumasi.bot") -> bytes:
+    # Imported here: only a calendar file needs it, and the bot starts without it.
+    from icalendar import Calendar
+    from icalendar import Event as IcsEvent
+
     event = view.event
     calendar = Calendar()
     calendar.add("prodid", "-//Pumasi bot//pumasi.bot//KO")

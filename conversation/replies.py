@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import IO
 
 from conversation.i18n import Translator
 from core.models import Member
@@ -88,9 +89,20 @@ class Photo:
 
 @dataclass(frozen=True)
 class File:
+    """A document: `content`, or an open binary file `source` read as it is sent (a large
+    export, kept out of memory; the channel closes it once sent)."""
+
     content: bytes
     filename: str
     caption: str = ""
+    source: IO[bytes] | None = None
+
+    def data(self) -> bytes:
+        """The whole content, for channels that need it in memory."""
+        if self.source is None:
+            return self.content
+        self.source.seek(0)
+        return self.source.read()
 
 
 Reply = Say | Edit | Toast | DropButtons | Photo | File

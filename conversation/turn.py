@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
+from typing import IO
 
 from conversation.event import Event
 from conversation.i18n import Translator, translator
@@ -122,8 +123,10 @@ class Turn:
                     filename: str = "image.png", buttons: Rows | None = None) -> None:
         self.outcome.replies.append(Photo(caption, ref, content, filename, buttons or ()))
 
-    async def file(self, content: bytes, filename: str, caption: str = "") -> None:
-        self.outcome.replies.append(File(content, filename, caption))
+    async def file(self, content: bytes, filename: str, caption: str = "", *,
+                   source: IO[bytes] | None = None) -> None:
+        """A document: `content`, or an open file `source` sent from disk (see File)."""
+        self.outcome.replies.append(File(content, filename, caption, source))
 
     async def notify(
         self,

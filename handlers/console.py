@@ -127,8 +127,11 @@ def show_outcome(screen: ConsoleScreen, person: str, outcome: Outcome) -> None:
             item = Shown(person, "photo", plain_text(reply.caption), _flat(reply.buttons),
                          content=reply.content or b"", filename=reply.filename)
         elif isinstance(reply, File):
-            item = Shown(person, "file", f"{reply.filename} ({len(reply.content):,} bytes) "
-                         + plain_text(reply.caption), content=reply.content,
+            content = reply.data()
+            if reply.source is not None:
+                reply.source.close()
+            item = Shown(person, "file", f"{reply.filename} ({len(content):,} bytes) "
+                         + plain_text(reply.caption), content=content,
                          filename=reply.filename)
         elif isinstance(reply, DropButtons):
             continue

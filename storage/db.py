@@ -193,6 +193,29 @@ class Database:
             finally:
                 await conn.execute("COMMIT")
 
+    @asynccontextmanager
+    async def export_snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A read transaction on a read-only connection of its own, for long reads (exports):
+        it sees one committed state throughout, and in WAL mode neither the writer nor the
+        shared reader waits on it. (An in-memory database cannot be opened twice: there it is
+        the shared snapshot.)"""
+        if self.path == ":memory:":
+            async with self.snapshot() as shared:
+                yield shared
+            return
+        uri = self._read_only_uri()
+        conn = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+        try:
+            conn.row_factory = sqlite3.Row
+            await conn.execute("PRAGMA busy_timeout=10000")
+            await conn.execute("BEGIN")
+            yield conn
+        finally:
+            await conn.close()  # ends the read transaction
+
+    def _read_only_uri(self) -> str:
+        return Path(self.path).absolute().as_uri() + "?mode=ro"
+
     async def _migrate(self, conn: aiosqlite.Connection) -> None:
         await conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("

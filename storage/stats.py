@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator
 
 from storage.db import Connection, fetch_all, fetch_one
 
@@ -90,9 +91,28 @@ async def active_count_mismatches(conn: Connection) -> list[sqlite3.Row]:
     )
 
 
-async def transfers_between(conn: Connection, community_id: int, start: str, end: str
-                            ) -> list[sqlite3.Row]:
-    return await fetch_all(
+async def _chunks(conn: Connection, sql: str, params: tuple, size: int
+                  ) -> AsyncIterator[list[sqlite3.Row]]:
+    """The rows of one statement, `size` at a time (one round trip each): an export holds a
+    chunk in memory, never the whole table."""
+    async with conn.execute(sql, params) as cursor:
+        while rows := await cursor.fetchmany(size):
+            yield list(rows)
+
+
+async def transfer_count(conn: Connection, community_id: int, start: str, end: str) -> int:
+    row = await fetch_one(
+        conn,
+        "SELECT COUNT(*) FROM transfers WHERE community_id = ? AND created_at >= ?"
+        " AND created_at < ?",
+        (community_id, start, end),
+    )
+    return int(row[0])
+
+
+def transfers_between(conn: Connection, community_id: int, start: str, end: str, size: int
+                      ) -> AsyncIterator[list[sqlite3.Row]]:
+    return _chunks(
         conn,
         "SELECT t.id, t.created_at, t.kind, t.purpose, t.amount, t.memo, t.reason,"
         " t.reverses_id, pm.number AS payer_number, pp.display_name AS payer_name,"
@@ -104,12 +124,13 @@ async def transfers_between(conn: Connection, community_id: int, start: str, end
         " LEFT JOIN memberships ym ON ym.id = ya.membership_id"
         " LEFT JOIN people yp ON yp.id = ym.person_id"
         " WHERE t.community_id = ? AND t.created_at >= ? AND t.created_at < ? ORDER BY t.id",
-        (community_id, start, end),
+        (community_id, start, end), size,
     )
 
 
-async def member_rows(conn: Connection, community_id: int) -> list[sqlite3.Row]:
-    return await fetch_all(
+def member_rows(conn: Connection, community_id: int, size: int
+                ) -> AsyncIterator[list[sqlite3.Row]]:
+    return _chunks(
         conn,
         "SELECT m.number, p.display_name, p.username, m.role, m.status, m.created_at,"
         " m.decided_at, a.balance, COALESCE(m.credit_floor, c.credit_floor) AS credit_floor,"
@@ -118,13 +139,13 @@ async def member_rows(conn: Connection, community_id: int) -> list[sqlite3.Row]:
         " JOIN communities c ON c.id = m.community_id"
         " LEFT JOIN accounts a ON a.membership_id = m.id WHERE m.community_id = ?"
         " ORDER BY m.number IS NULL, m.number",
-        (community_id,),
+        (community_id,), size,
     )
 
 
-async def post_rows(conn: Connection, community_id: int, start: str, end: str
-                    ) -> list[sqlite3.Row]:
-    return await fetch_all(
+def post_rows(conn: Connection, community_id: int, start: str, end: str, size: int
+              ) -> AsyncIterator[list[sqlite3.Row]]:
+    return _chunks(
         conn,
         "SELECT po.id, po.created_at, po.kind, po.category, po.title, po.price, po.status,"
         " m.number AS author_number, p.display_name AS author_name FROM posts po"
@@ -132,13 +153,13 @@ async def post_rows(conn: Connection, community_id: int, start: str, end: str
         " JOIN people p ON p.id = m.person_id"
         " WHERE po.community_id = ? AND po.created_at >= ? AND po.created_at < ?"
         " ORDER BY po.id",
-        (community_id, start, end),
+        (community_id, start, end), size,
     )
 
 
-async def event_rows(conn: Connection, community_id: int, start: str, end: str
-                     ) -> list[sqlite3.Row]:
-    return await fetch_all(
+def event_rows(conn: Connection, community_id: int, start: str, end: str, size: int
+               ) -> AsyncIterator[list[sqlite3.Row]]:
+    return _chunks(
         conn,
         "SELECT e.id, e.kind, e.title, e.starts_at, e.ends_at, e.place, e.capacity, e.status,"
         " (SELECT COUNT(*) FROM event_signups s WHERE s.event_id = e.id"
@@ -147,5 +168,5 @@ async def event_rows(conn: Connection, community_id: int, start: str, end: str
         "  AND s.attended_at IS NOT NULL) AS attended"
         " FROM events e WHERE e.community_id = ? AND e.starts_at >= ? AND e.starts_at < ?"
         " ORDER BY e.starts_at",
-        (community_id, start, end),
+        (community_id, start, end), size,
     )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, time, timedelta
 from html import escape
 
-from conversation.charts import stats_chart
-from conversation.exports import csv_files, parse_day, xlsx_workbook
+from conversation.charts import draw_chart
+from conversation.export_files import DOCUMENT_LIMIT
+from conversation.export_job import export_files
+from conversation.exports import parse_day
 from conversation.i18n import TIMEZONE, Translator
 from conversation.limits import fit_lines
 from conversation.render import more_text
@@ -62,7 +63,7 @@ async def stats(turn: Turn) -> None:
         return
     figures = await turn.services.stats.for_coordinator(turn.actor)
     await turn.reply(stats_text(tr, figures))
-    chart = await asyncio.to_thread(stats_chart, tr, figures)
+    chart = await draw_chart(tr, figures)
     await turn.photo(tr("Trades and volume per month"), content=chart, filename="stats.png")
 
 
@@ -100,12 +101,15 @@ async def export(turn: Turn) -> None:
         await turn.reply(period)
         return
     start, end = period
-    data = await turn.services.stats.export(turn.actor, start, end)
-    files = await asyncio.to_thread(csv_files, tr, data)
-    workbook = await asyncio.to_thread(xlsx_workbook, tr, data)
+    request = await turn.services.stats.export_request(turn.actor, start, end)
+    files = await export_files(request, tr.locale, DOCUMENT_LIMIT)
     last_day = (end - timedelta(days=1)).date() if turn.args else end.date()
-    for name, content in files.items():
-        await turn.file(content, name)
-    await turn.file(workbook, f"{data.community.code}-report.xlsx",
-                    tr("Figures for {start} – {end}.", start=start.date().isoformat(),
-                       end=last_day.isoformat()))
+    for number, (name, file) in enumerate(files, start=1):
+        if number == len(files):
+            caption = tr("Figures for {start} – {end}.", start=start.date().isoformat(),
+                         end=last_day.isoformat())
+        elif name.endswith(".zip"):
+            caption = tr("Too big for one file: the rows in one CSV file a month, zipped.")
+        else:
+            caption = ""
+        await turn.file(b"", name, caption, source=file)

@@ -6,6 +6,7 @@ import logging
 from functools import partial
 
 from telegram import (
+    Bot,
     InputFile,
     KeyboardButton,
     Message,
@@ -108,14 +109,25 @@ async def render(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT
             await bot.send_photo(chat.id, photo, caption=reply.caption,
                                  reply_markup=inline_markup(reply.buttons))
         elif isinstance(reply, File):
-            await bot.send_document(chat.id, reply.content, filename=reply.filename,
-                                    caption=reply.caption or None)
+            await _send_document(bot, chat.id, reply)
     sends = [partial(notifier_of(context).deliver, notification)
              for notification in outcome.notifications]
     sends += [partial(_to_group, context, int(group.chat), group.text)
               for group in outcome.groups if group.channel == CHANNEL]
     if sends:
         background_of(context.application).start(sends)
+
+
+async def _send_document(bot: Bot, chat_id: int, reply: File) -> None:
+    if reply.source is None:
+        await bot.send_document(chat_id, reply.content, filename=reply.filename,
+                                caption=reply.caption or None)
+        return
+    # Streamed from the file as it is uploaded, not read into memory first.
+    with reply.source:
+        reply.source.seek(0)
+        document = InputFile(reply.source, filename=reply.filename, read_file_handle=False)
+        await bot.send_document(chat_id, document, caption=reply.caption or None)
 
 
 async def _edit(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Edit) -> None:
