@@ -236,6 +236,14 @@ class KakaoHarness:
         return await self._record(person, await self.client.tap(person, token),
                                   "editMessageText")
 
+    async def join(self, user: FakeUser, code: str) -> list[Seen]:
+        """`/join CODE`, agreeing to the privacy notice when it is shown, as BotHarness.join."""
+        seen = await self.send(user, f"/join {code}")
+        agree = [data for item in seen for _, data in item.buttons if data.startswith("jn:ok:")]
+        if agree:
+            seen += await self.tap(user, agree[-1])
+        return seen
+
     async def deliver_notices(self) -> None:
         await self.client.skill.idle()
         await self.client.skill.drain()

@@ -126,7 +126,7 @@ async def test_yes_twice_after_a_preview_pays_once(harness, yes):
     await mapo(harness)
     await harness.send(LEE, "박민지한테 5천원 보내줘")
     assert "보냈어요" in texts(await harness.send(LEE, yes))
-    assert "돈이 들어왔어요" in harness.last_message_to(PARK).text
+    assert "금액이 들어왔어요" in harness.last_message_to(PARK).text
     again = texts(await harness.send(LEE, yes))
     assert "기다리는 보내기가 없어요" in again
     assert await transfers(harness) == [(3, 4, 5000, "pay", None)]
@@ -201,7 +201,7 @@ async def test_two_yeses_at_once_pay_once(harness):
     results = await asyncio.gather(harness.send(LEE, "네"), harness.send(LEE, "네"))
     assert all("보냈어요" in texts(calls) or "없어요" in texts(calls) for calls in results)
     assert await transfers(harness) == [(3, 4, 5000, "pay", None)]
-    assert len([c for c in harness.api.sent_to(PARK.id) if "돈이 들어왔어요" in c.text]) == 1
+    assert len([c for c in harness.api.sent_to(PARK.id) if "금액이 들어왔어요" in c.text]) == 1
 
 
 async def test_yes_with_two_charges_waiting_lists_them(harness):
@@ -291,7 +291,7 @@ async def test_picking_from_several_pays_the_right_one(harness):
     assert alerts(again) and await count_rows(harness.services, "trade_requests") == 1
     await harness.send(LEE, "네")
     assert await transfers(harness) == [(3, 6, 5000, "pay", None)]
-    assert "돈이 들어왔어요" in harness.last_message_to(KIM2).text
+    assert "금액이 들어왔어요" in harness.last_message_to(KIM2).text
 
 
 async def test_a_name_typed_in_the_picker_picks_too(harness):
