@@ -382,7 +382,7 @@ async def test_sign_up_by_the_number_in_the_list(harness):
     listed = texts(await harness.send(LEE, "학당"))
     assert listed.index("첫째 학당") < listed.index("둘째 학당")
     calls = await harness.send(LEE, "신청 2")
-    assert "신청했어요" in texts(calls) and "둘째 학당" in texts(calls)
+    assert "✅ 신청됐어요" in texts(calls) and "둘째 학당" in texts(calls)
     assert ("신청 취소", f"ev:leave:{second}") in buttons(calls)
     assert await signed_up(harness, second) == [3]
     assert await signed_up(harness, first) == []

@@ -140,7 +140,7 @@ async def test_sign_up_for_a_session(kakao, clock):
     assert "품앗이 학당" in listed.text
     shown = await kakao.tap(LEE, listed.token("품앗이 학당"))
     signed = await kakao.tap(LEE, shown.token("신청"))
-    assert "신청했어요" in signed.text
+    assert "✅ 신청됐어요" in signed.text
     assert "품앗이 학당" in (await kakao.say(LEE, "/mysessions")).text
 
 

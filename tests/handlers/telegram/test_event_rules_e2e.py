@@ -196,7 +196,7 @@ async def test_not_yet_oriented_member_pays_no_fee_and_gets_no_reward(harness):
     assert await scalar(harness, "SELECT COUNT(*) FROM event_signups") == 0
 
     free = await new_event(harness, fee=None, reward="5000")  # free: sign-up is fine
-    assert "신청했어요" in " ".join(alerts(await harness.tap(LEE, f"ev:join:{free}")))
+    assert "✅ 신청됐어요" in " ".join(alerts(await harness.tap(LEE, f"ev:join:{free}")))
     code = await check_in_code(harness, free)
     await at_start(harness, free)
     calls = await harness.send(LEE, f"/checkin {code}")
@@ -222,7 +222,7 @@ async def test_orientation_is_free_and_its_reward_is_paid_once_it_opens_the_acco
     event_id = await scalar(harness, "SELECT MAX(id) FROM events")
     assert await scalar(harness, "SELECT fee FROM events WHERE id = ?", event_id) == 0
 
-    assert "신청했어요" in " ".join(alerts(await harness.tap(LEE, f"ev:join:{event_id}")))
+    assert "✅ 신청됐어요" in " ".join(alerts(await harness.tap(LEE, f"ev:join:{event_id}")))
     code = await check_in_code(harness, event_id)
     await at_start(harness, event_id)
     assert "5,000문을 받으셨어요" in texts(await harness.send(LEE, f"/checkin {code}"))
