@@ -15,6 +15,8 @@ MOVED = (  # follows the person: the survivor owns it from now on
     ("events", "created_by_person_id"),
     ("notices", "author_person_id"),  # the delivery report finds its author's membership
     ("group_links", "linked_by_person_id"),
+    ("consents", "person_id"),  # a consent goes with the membership it led to, which moves
+    ("erasure_requests", "requested_by_person_id"),  # pending: the survivor may confirm it
 )
 DROPPED = (
     ("dialogs", "person_id"),  # the absorbed person's unfinished dialog ends

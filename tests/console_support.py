@@ -74,6 +74,14 @@ class ConsoleHarness:
     async def tap(self, user: FakeUser, data: str) -> list[Seen]:
         return self._record(await self.session.press(str(user.id), data, user.first_name))
 
+    async def join(self, user: FakeUser, code: str) -> list[Seen]:
+        """`/join CODE`, agreeing to the privacy notice when it is shown, as BotHarness.join."""
+        seen = await self.send(user, f"/join {code}")
+        agree = [data for item in seen for _, data in item.buttons if data.startswith("jn:ok:")]
+        if agree:
+            seen += await self.tap(user, agree[-1])
+        return seen
+
     async def deliver_notices(self) -> None:
         self._record(self.session.screen.shown[len(self.seen):])  # already shown at once
 

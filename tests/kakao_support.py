@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 
 from bot.updates import FakeUser
 from conversation.app import Conversation, Routes
+from conversation.flows import naming
 from conversation.notify import Notifier
 from conversation.replies import Rows
 from conversation.routes import ROUTES
@@ -236,6 +237,18 @@ class KakaoHarness:
         return await self._record(person, await self.client.tap(person, token),
                                   "editMessageText")
 
+    async def join(self, user: FakeUser, code: str) -> list[Seen]:
+        """`/join CODE`, agreeing to the privacy notice when it is shown, as BotHarness.join.
+        Kakao gives no name, so one met for the first time is asked theirs first: they
+        answer with their first name."""
+        seen = await self.send(user, f"/join {code}")
+        if await self._asked_for_name(user):
+            seen += await self.send(user, user.first_name)
+        agree = [data for item in seen for _, data in item.buttons if data.startswith("jn:ok:")]
+        if agree:
+            seen += await self.tap(user, agree[-1])
+        return seen
+
     async def deliver_notices(self) -> None:
         await self.client.skill.idle()
         await self.client.skill.drain()
@@ -258,6 +271,15 @@ class KakaoHarness:
         raise AssertionError(f"no button with {label_part!r} shown to {user.first_name}")
 
     # ----- inside ---------------------------------------------------------------------------
+
+    async def _asked_for_name(self, user: FakeUser) -> bool:
+        async with self.services.db.read() as conn:
+            rows = await fetch_all(conn, "SELECT person_id FROM identities WHERE channel = ?"
+                                   " AND external_id = ?", (CHANNEL, str(user.id)))
+        if not rows:
+            return False
+        dialog = await self.services.dialogs.get(rows[0]["person_id"])
+        return dialog is not None and dialog.name == naming.DIALOG
 
     def _take_news(self) -> None:
         """What the channel kept as news since last looked: waiting for its person."""

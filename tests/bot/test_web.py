@@ -102,7 +102,7 @@ async def balance_of(s: Served, user) -> int:
 
 
 def money_in(s: Served, user) -> int:
-    return sum("돈이 들어왔어요" in call.text for call in s.api.sent_to(user.id))
+    return sum("금액이 들어왔어요" in call.text for call in s.api.sent_to(user.id))
 
 
 # --- the webhook ---------------------------------------------------------------------------

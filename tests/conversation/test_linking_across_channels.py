@@ -116,7 +116,7 @@ async def mapo_on_telegram(bot) -> None:
                                                   external_id=str(KIM.id))
     await bot.send(KIM, "/start")
     for user in (LEE, PARK):
-        await bot.send(user, "/join mapo")
+        await bot.join(user, "mapo")
 
 
 async def pay_on_telegram(bot, payer, text: str) -> None:
@@ -152,7 +152,7 @@ async def test_no_code_is_given_in_a_group_chat(world):
     bot, _, _, _ = world
     await mapo_on_telegram(bot)
     calls = await bot.send(LEE, "/connect", chat_id=-100200)
-    assert "연결 코드" not in said(calls) and "개인 대화" in said(calls)
+    assert "연결 코드" not in said(calls) and "1:1 대화" in said(calls)
     assert await count_rows(bot.services, "link_codes") == 0
 
 
@@ -197,7 +197,7 @@ async def test_an_expired_code_is_refused(world):
 async def test_two_memberships_in_one_community_are_refused_and_nothing_changes(world):
     bot, console, _, _ = world
     await mapo_on_telegram(bot)
-    await console.send(LEE_ON_CONSOLE, "/join mapo")  # a second account in mapo
+    await console.join(LEE_ON_CONSOLE, "mapo")  # a second account in mapo
     await console.send(LEE_ON_CONSOLE, "/pay #2 700")
     await console.tap(LEE_ON_CONSOLE, console.button_data(LEE_ON_CONSOLE, "보내기"))
     code = code_in(said(await bot.send(LEE, "/connect")))
@@ -247,23 +247,27 @@ async def test_a_nameless_kakao_user_is_asked_their_name_once_before_joining(wor
     question = await kakao.say("bk-new", "가입 mapo")
     assert "다른 회원에게 보일 이름을 알려 주세요" in question and "환영" not in question
     assert "이름만" in await kakao.say("bk-new", "#3")  # not a name
-    joined = await kakao.say("bk-new", "최카카오")
+    named = await kakao.say("bk-new", "최카카오")
+    assert "고마워요, 최카카오님!" in named and "개인정보" in named  # then the notice
+    joined = await kakao.tap("bk-new", kakao.button("동의하고 가입"))
 
-    assert "고마워요, 최카카오님!" in joined and "#4" in joined
+    assert "#4" in joined
     assert "최카카오" in said(await bot.send(KIM, "/members"))
     # asked once: the name stays, whatever Kakao passes later
     await kakao.say("bk-new", "/balance")
     person = await bot.services.people.resolve("kakao", "bk-new", "카카오 회원")
     assert person.person.display_name == "최카카오" and person.person.name_confirmed
     # a Telegram user, who has a name, is not asked
-    assert "환영" in said(await bot.send(FakeUser(104, "최수진"), "/join mapo"))
+    joined = said(await bot.join(FakeUser(104, "최수진"), "mapo"))
+    assert "환영" in joined and "보일 이름" not in joined
 
 
 async def test_a_kakao_member_pays_a_telegram_member_and_the_reverse(world):
     bot, _, kakao, kakao_inbox = world
     await mapo_on_telegram(bot)
     await kakao.say("bk-choi", "가입 mapo")
-    await kakao.say("bk-choi", "최카카오")  # member #4
+    await kakao.say("bk-choi", "최카카오")
+    await kakao.tap("bk-choi", kakao.button("동의하고 가입"))  # member #4
 
     await kakao.say("bk-choi", "/pay #2 2000 반찬")
     await kakao.tap("bk-choi", kakao.button("보내기"))

@@ -28,7 +28,7 @@ async def community(harness) -> None:
                                               external_id=str(KIM.id))
     await harness.send(KIM, "/start")
     for user in (LEE, PARK):
-        await harness.send(user, "/join mapo")
+        await harness.join(user, "mapo")
 
 
 async def balance_of(harness, user) -> str:
@@ -92,7 +92,7 @@ async def test_a_study_session_sign_up(any_harness, clock):
     assert "품앗이 학당" in listed
     await harness.tap(LEE, "ev:v:1")
     calls = await harness.tap(LEE, harness.button_data(LEE, "신청"))
-    assert "신청했어요" in said(calls)
+    assert "✅ 신청됐어요" in said(calls)
     assert "품앗이 학당" in said(await harness.send(LEE, "/mysessions"))
 
 

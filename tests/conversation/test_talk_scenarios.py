@@ -126,7 +126,7 @@ async def test_yes_twice_after_a_preview_pays_once(harness, yes):
     await mapo(harness)
     await harness.send(LEE, "박민지한테 5천원 보내줘")
     assert "보냈어요" in texts(await harness.send(LEE, yes))
-    assert "돈이 들어왔어요" in harness.last_message_to(PARK).text
+    assert "금액이 들어왔어요" in harness.last_message_to(PARK).text
     again = texts(await harness.send(LEE, yes))
     assert "기다리는 보내기가 없어요" in again
     assert await transfers(harness) == [(3, 4, 5000, "pay", None)]
@@ -173,7 +173,7 @@ async def test_yes_never_pays_a_charge_it_shows_it_with_its_buttons(harness):
     await mapo(harness)
     await harness.send(PARK, "/charge #3 3000 떡값")
     calls = await harness.send(LEE, "네")
-    assert "지불을 요청했어요" in texts(calls) and "떡값" in texts(calls)
+    assert "보내 달라고 요청했어요" in texts(calls) and "떡값" in texts(calls)
     assert await transfers(harness) == []
     await harness.tap(LEE, dict(buttons(calls))["✅ 수락하고 보내기"])
     assert await transfers(harness) == [(3, 4, 3000, "charge", "떡값")]
@@ -184,7 +184,7 @@ async def test_a_charges_button_word_typed_shows_it_without_answering(harness, a
     await mapo(harness)
     await harness.send(PARK, "/charge #3 3000")
     calls = await harness.send(LEE, answer)
-    assert "지불을 요청했어요" in texts(calls) and "chg:ok:1" in dict(buttons(calls)).values()
+    assert "보내 달라고 요청했어요" in texts(calls) and "chg:ok:1" in dict(buttons(calls)).values()
     assert "pending" in await request_states(harness)
     assert await transfers(harness) == []
 
@@ -201,7 +201,7 @@ async def test_two_yeses_at_once_pay_once(harness):
     results = await asyncio.gather(harness.send(LEE, "네"), harness.send(LEE, "네"))
     assert all("보냈어요" in texts(calls) or "없어요" in texts(calls) for calls in results)
     assert await transfers(harness) == [(3, 4, 5000, "pay", None)]
-    assert len([c for c in harness.api.sent_to(PARK.id) if "돈이 들어왔어요" in c.text]) == 1
+    assert len([c for c in harness.api.sent_to(PARK.id) if "금액이 들어왔어요" in c.text]) == 1
 
 
 async def test_yes_with_two_charges_waiting_lists_them(harness):
@@ -271,7 +271,7 @@ async def person_id(harness, user) -> int:
 
 async def two_kims(harness):
     await mapo(harness)
-    await harness.send(KIM2, "/join mapo")  # #6
+    await harness.join(KIM2, "mapo")  # #6
     await harness.send(KIM, "/offer")
     await harness.send(KIM, "배움·재능")
     for answer in ("손뜨개 가르쳐 드려요 매주 화요일", "건너뛰기", "5천", "건너뛰기", "올리기"):
@@ -291,7 +291,7 @@ async def test_picking_from_several_pays_the_right_one(harness):
     assert alerts(again) and await count_rows(harness.services, "trade_requests") == 1
     await harness.send(LEE, "네")
     assert await transfers(harness) == [(3, 6, 5000, "pay", None)]
-    assert "돈이 들어왔어요" in harness.last_message_to(KIM2).text
+    assert "금액이 들어왔어요" in harness.last_message_to(KIM2).text
 
 
 async def test_a_name_typed_in_the_picker_picks_too(harness):
@@ -299,7 +299,7 @@ async def test_a_name_typed_in_the_picker_picks_too(harness):
     await harness.send(LEE, "/charge 김영희 2천 수업료")
     calls = await harness.send(LEE, "#2")
     assert "요청을 보냈어요" in texts(calls)
-    assert "지불을 요청했어요" in harness.last_message_to(KIM).text
+    assert "보내 달라고 요청했어요" in harness.last_message_to(KIM).text
     assert await count_rows(harness.services, "trade_requests") == 1
 
 
@@ -341,7 +341,7 @@ async def test_another_communitys_namesake_is_never_offered(harness):
     await mapo(harness)
     await harness.services.membership.create_community(
         code="jongno", name="종로 품앗이", credit_floor=-300_000, approval="auto")
-    await harness.send(JONGNO_KIM, "/join jongno")
+    await harness.join(JONGNO_KIM, "jongno")
     await harness.send(JONGNO_KIM, "/offer")
     for answer in ("먹거리", "종로 떡집 떡 나눔", "건너뛰기", "3천", "건너뛰기", "올리기"):
         await harness.send(JONGNO_KIM, answer)
@@ -382,7 +382,7 @@ async def test_sign_up_by_the_number_in_the_list(harness):
     listed = texts(await harness.send(LEE, "학당"))
     assert listed.index("첫째 학당") < listed.index("둘째 학당")
     calls = await harness.send(LEE, "신청 2")
-    assert "신청했어요" in texts(calls) and "둘째 학당" in texts(calls)
+    assert "✅ 신청됐어요" in texts(calls) and "둘째 학당" in texts(calls)
     assert ("신청 취소", f"ev:leave:{second}") in buttons(calls)
     assert await signed_up(harness, second) == [3]
     assert await signed_up(harness, first) == []
@@ -468,7 +468,7 @@ async def test_typed_labels_work_in_the_notice_dialog(harness):
     await mapo(harness)
     await harness.send(KIM, "/notice")
     await harness.send(KIM, "내일 모임은 3시예요")
-    assert "긴급" in texts(await harness.send(KIM, "품앗이 전체"))
+    assert "긴급" in texts(await harness.send(KIM, "회원 모두"))
     assert "미리 보기" in texts(await harness.send(KIM, "보통"))
     assert "N1" in texts(await harness.send(KIM, "보내기"))
     assert await count_rows(harness.services, "notices") == 1

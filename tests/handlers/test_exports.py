@@ -80,11 +80,11 @@ async def test_xlsx_has_no_formula_and_keeps_the_text_exactly(evil):
                 assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
                 if formula_like(cell.value):
                     assert cell.data_type == "s" and cell.quotePrefix, cell.coordinate
-    transfers = [[c.value for c in row] for row in workbook["거래"].iter_rows()]
+    transfers = [[c.value for c in row] for row in workbook["거래 내역"].iter_rows()]
     # (XML reads a stored CR back as a line feed; the cell is text either way.)
     assert [row[8] for row in transfers[1:]] == ["\t=1+1", "\n=1+1", "@SUM(A1)"]
     assert transfers[1][4] == EVIL_NAME and transfers[1][7] == 1000
-    members = [[c.value for c in row] for row in workbook["회원"].iter_rows()]
+    members = [[c.value for c in row] for row in workbook["회원 목록"].iter_rows()]
     assert members[2][1] == EVIL_NAME and members[2][5] == -3000  # a number, not text
     posts = [[c.value for c in row] for row in workbook["게시물"].iter_rows()]
     assert posts[1][4] == "=1+1"

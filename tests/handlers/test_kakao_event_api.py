@@ -216,7 +216,7 @@ async def test_unreachable_kakao_members_are_reported_to_the_author(services):
     assert len(author_inbox.sent) == 1
     address, text = author_inbox.sent[0]
     assert address == "101"
-    assert "보냄 4" in text and "연락 안 됨 1" in text and "실패 0" in text
+    assert "4명에게 보냈어요" in text and "연락 안 됨 1명" in text and "실패 0명" in text
 
 
 @pytest.mark.parametrize("status", [401, 403])

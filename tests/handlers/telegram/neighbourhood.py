@@ -20,7 +20,7 @@ async def world(harness) -> None:
     for user in (KIM, CHOI):
         await harness.send(user, "/start")
     for user in (LEE, PARK):
-        await harness.send(user, "/join mapo")
+        await harness.join(user, "mapo")
 
 
 async def post_offer(harness, user: FakeUser, title: str) -> int:

@@ -70,7 +70,7 @@ async def test_never_another_community_nor_pending_or_suspended_members(harness)
     async with harness.services.db.write() as conn:
         await conn.execute("UPDATE communities SET approval = 'coordinator' WHERE code = 'mapo'")
     applicant = FakeUser(150, "신청자", "applicant")
-    await harness.send(applicant, "/join mapo")
+    await harness.join(applicant, "mapo")
     await harness.send(KIM, "/suspend #3 장기 미활동")
 
     listing = texts(await harness.send(LEE, "/directory"))

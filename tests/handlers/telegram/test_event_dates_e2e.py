@@ -43,14 +43,14 @@ async def test_next_tuesday_two_seats_and_free(harness):
     await community(harness)  # it is Monday 2 March 2026, 10:00 in Seoul
     await begin(harness)
     calls = await harness.send(KIM, "다음주 화요일 오후 2시")
-    assert "이렇게 이해했어요: 3월 10일 (화) 오후 2:00" in texts(calls)
+    assert "3월 10일 (화) 오후 2:00에 시작하는 걸로 적었어요" in texts(calls)
     confirm, row = await finish(harness, end="4시까지", capacity="2명", fee="무료",
                                 reward="없음")
     assert "정원: 2명" in confirm and "참가비" not in confirm and "참석 보상" not in confirm
     assert seoul(row["starts_at"]) == "2026-03-10 14:00"
     assert seoul(row["ends_at"]) == "2026-03-10 16:00"
     assert (row["capacity"], row["fee"], row["reward"]) == (2, 0, 0)
-    assert "2자리 중 2자리 남음" in texts(await harness.send(LEE, "/sessions"))
+    assert "정원 2명 중 2자리 남음" in texts(await harness.send(LEE, "/sessions"))
 
 
 async def test_a_bare_hour_is_asked_about_and_the_afternoon_button_answers(harness):
@@ -62,7 +62,7 @@ async def test_a_bare_hour_is_asked_about_and_the_afternoon_button_answers(harne
     assert "이해했어요" not in asked  # nothing is taken yet, morning least of all
     assert [label for label, _ in calls[-1].buttons] == ["오전 3시", "오후 3시", "취소"]
     calls = await harness.tap(KIM, harness.button_data(KIM, "오후 3시"))
-    assert "이렇게 이해했어요: 3월 11일 (수) 오후 3:00" in texts(calls)
+    assert "3월 11일 (수) 오후 3:00에 시작하는 걸로 적었어요" in texts(calls)
     assert "언제 끝나요?" in texts(calls)
     calls = await harness.tap(KIM, harness.button_data(KIM, "오전 3시"))  # the old button
     assert "이미 지난 단계예요" in " ".join(alerts(calls))
@@ -79,7 +79,7 @@ async def test_a_bare_hour_answered_by_typing_afternoon(harness):
     await begin(harness)
     assert "오전 3시인가요, 오후 3시인가요?" in texts(await harness.send(KIM, "내일 3시"))
     calls = await harness.send(KIM, "오후")
-    assert "이렇게 이해했어요: 3월 3일 (화) 오후 3:00" in texts(calls)
+    assert "3월 3일 (화) 오후 3:00에 시작하는 걸로 적었어요" in texts(calls)
     _, row = await finish(harness)
     assert seoul(row["starts_at"]) == "2026-03-03 15:00"
 
@@ -89,19 +89,19 @@ async def test_the_question_takes_morning_typed_politely_or_another_time(harness
     await begin(harness)
     await harness.send(KIM, "다음주 금요일 7시")
     calls = await harness.send(KIM, "오후 4시")  # a new time, on the day being asked about
-    assert "이렇게 이해했어요: 3월 13일 (금) 오후 4:00" in texts(calls)
+    assert "3월 13일 (금) 오후 4:00에 시작하는 걸로 적었어요" in texts(calls)
     await harness.send(KIM, "/cancel")
     await begin(harness)
     await harness.send(KIM, "다음주 금요일 7시")
     calls = await harness.send(KIM, "아침이요")
-    assert "이렇게 이해했어요: 3월 13일 (금) 오전 7:00" in texts(calls)
+    assert "3월 13일 (금) 오전 7:00에 시작하는 걸로 적었어요" in texts(calls)
 
 
 async def test_morning_hours_8_to_11_are_echoed_and_words_are_refused_with_help(harness):
     await community(harness)
     await begin(harness)
     calls = await harness.send(KIM, "다음주 화요일 9시")
-    assert "이렇게 이해했어요: 3월 10일 (화) 오전 9:00" in texts(calls)
+    assert "3월 10일 (화) 오전 9:00에 시작하는 걸로 적었어요" in texts(calls)
     await harness.send(KIM, "/cancel")
     await begin(harness)
     calls = await harness.send(KIM, "다음 화요일쯤")
@@ -130,7 +130,7 @@ async def test_editing_the_start_asks_about_a_bare_hour_too(harness):
     assert "오전 4시인가요, 오후 4시인가요?" in texts(calls)
     assert "바꿨어요" not in texts(calls)
     calls = await harness.tap(KIM, harness.button_data(KIM, "오후 4시"))
-    assert "이렇게 이해했어요: 3월 12일 (목) 오후 4:00" in texts(calls)
+    assert "3월 12일 (목) 오후 4:00에 시작하는 걸로 적었어요" in texts(calls)
     assert "1명에게 알렸어요" in texts(calls)
     assert "3월 12일" in harness.last_message_to(LEE).text
     async with harness.services.db.read() as conn, conn.execute(
@@ -149,4 +149,4 @@ async def test_a_reading_that_has_passed_while_asking_is_refused_and_the_other_s
     calls = await harness.tap(KIM, harness.button_data(KIM, "오전 3시"))
     assert "이미 지난 시간" in " ".join(alerts(calls))
     calls = await harness.tap(KIM, harness.button_data(KIM, "오후 3시"))
-    assert "이렇게 이해했어요: 3월 3일 (화) 오후 3:00" in texts(calls)
+    assert "3월 3일 (화) 오후 3:00에 시작하는 걸로 적었어요" in texts(calls)

@@ -34,7 +34,7 @@ async def fee_transfer(harness, user) -> int:
 
 async def check_in_code(harness, event_id) -> str:
     calls = await harness.tap(KIM, f"ev:chk:{event_id}")
-    return next(c for c in calls if "출석 체크" in c.text).text.split("/checkin ")[1][:4]
+    return next(c for c in calls if "출석 확인" in c.text).text.split("/checkin ")[1][:4]
 
 
 def other_code(code: str, offset: int = 1) -> str:
@@ -126,7 +126,7 @@ async def test_check_in_is_refused_a_week_early_and_open_around_the_event(harnes
                                  " WHERE attended_at IS NOT NULL") == 0
 
     await at_start(harness, event_id, shift=-timedelta(minutes=25))  # a little early is fine
-    assert "5,000문을 받으셨어요" in texts(await harness.send(LEE, f"/checkin {code}"))
+    assert "참석 보상으로 5,000문 드렸어요" in texts(await harness.send(LEE, f"/checkin {code}"))
     assert "이미 출석" in texts(await harness.send(LEE, f"/checkin {code}"))
     assert "잔액: <b>5,000문</b>" in await balance(harness, LEE)
 
@@ -134,7 +134,7 @@ async def test_check_in_is_refused_a_week_early_and_open_around_the_event(harnes
     await at_start(harness, event_id, shift=timedelta(hours=4, minutes=1))
     assert "할 수 있어요" in texts(await harness.send(PARK, f"/checkin {code}"))
     calls = await harness.tap(KIM, f"ev:att:{event_id}:{await membership_of(harness, PARK)}")
-    assert "출석했어요" in " ".join(alerts(calls))
+    assert "출석 처리했어요" in " ".join(alerts(calls))
     assert "잔액: <b>5,000문</b>" in await balance(harness, PARK)
     assert (await harness.services.verify()).ok
 
@@ -159,7 +159,7 @@ async def test_five_wrong_codes_then_even_the_right_one_is_refused(harness):
 
     # the coordinator can still check them in
     calls = await harness.tap(KIM, f"ev:att:{event_id}:{await membership_of(harness, LEE)}")
-    assert "출석했어요" in " ".join(alerts(calls))
+    assert "출석 처리했어요" in " ".join(alerts(calls))
     assert "잔액: <b>5,000문</b>" in await balance(harness, LEE)
     assert (await harness.services.verify()).ok
 
@@ -172,13 +172,13 @@ async def test_a_fresh_code_replaces_the_old_one(harness):
     await harness.tap(KIM, f"ev:v:{event_id}")
     assert harness.button_data(KIM, "새 출석 코드") == f"ev:code:{event_id}"
     calls = await harness.tap(KIM, f"ev:code:{event_id}")
-    fresh = next(c for c in calls if "출석 체크" in (c.text or "")).text.split(
+    fresh = next(c for c in calls if "출석 확인" in (c.text or "")).text.split(
         "/checkin ")[1][:4]
     assert fresh != old
     assert f"새 출석 코드: {fresh}" in " ".join(alerts(calls))
     await at_start(harness, event_id)
     assert "맞는 출석 코드가 아니에요" in texts(await harness.send(LEE, f"/checkin {old}"))
-    assert "5,000문을 받으셨어요" in texts(await harness.send(LEE, f"/checkin {fresh}"))
+    assert "참석 보상으로 5,000문 드렸어요" in texts(await harness.send(LEE, f"/checkin {fresh}"))
     calls = await harness.tap(LEE, f"ev:code:{event_id}")  # members can't renew it
     assert not any("새 출석 코드" in a for a in alerts(calls))
     assert (await harness.services.verify()).ok
@@ -196,7 +196,7 @@ async def test_not_yet_oriented_member_pays_no_fee_and_gets_no_reward(harness):
     assert await scalar(harness, "SELECT COUNT(*) FROM event_signups") == 0
 
     free = await new_event(harness, fee=None, reward="5000")  # free: sign-up is fine
-    assert "신청했어요" in " ".join(alerts(await harness.tap(LEE, f"ev:join:{free}")))
+    assert "✅ 신청됐어요" in " ".join(alerts(await harness.tap(LEE, f"ev:join:{free}")))
     code = await check_in_code(harness, free)
     await at_start(harness, free)
     calls = await harness.send(LEE, f"/checkin {code}")
@@ -222,10 +222,10 @@ async def test_orientation_is_free_and_its_reward_is_paid_once_it_opens_the_acco
     event_id = await scalar(harness, "SELECT MAX(id) FROM events")
     assert await scalar(harness, "SELECT fee FROM events WHERE id = ?", event_id) == 0
 
-    assert "신청했어요" in " ".join(alerts(await harness.tap(LEE, f"ev:join:{event_id}")))
+    assert "✅ 신청됐어요" in " ".join(alerts(await harness.tap(LEE, f"ev:join:{event_id}")))
     code = await check_in_code(harness, event_id)
     await at_start(harness, event_id)
-    assert "5,000문을 받으셨어요" in texts(await harness.send(LEE, f"/checkin {code}"))
+    assert "참석 보상으로 5,000문 드렸어요" in texts(await harness.send(LEE, f"/checkin {code}"))
     assert "잔액: <b>5,000문</b>" in await balance(harness, LEE)
     assert (await harness.services.verify()).ok
 
@@ -266,7 +266,7 @@ async def test_raising_capacity_promotes_the_waiting_list_and_charges_the_fee(ha
     await harness.tap(KIM, f"eve:capacity:{event_id}")
     calls = await harness.send(KIM, "3")
     assert "대기하던 2명이 신청됐어요" in texts(calls)
-    assert "자리가 났어요" in harness.last_message_to(PARK).text
+    assert "자리가 나서" in harness.last_message_to(PARK).text
     assert "A seat opened up" in harness.last_message_to(CHOI).text
     for user in (PARK, CHOI):
         assert "3,000" in await balance(harness, user)

@@ -46,11 +46,11 @@ async def test_without_dates_this_year_so_far_and_the_last_day_is_included(harne
     await community(harness)
     calls = await harness.send(KIM, "/export")
     assert len(documents(calls)) == 5
-    assert "2026-01-01 – 2026-03-02 자료예요" in texts(calls)
+    assert "2026-01-01부터 2026-03-02까지의 자료예요" in texts(calls)
 
     # The trade was made on 2026-03-02 (Seoul): a period ending that day holds it.
     calls = await harness.send(KIM, "/export 2026-03-02 2026-03-02")
-    assert "2026-03-02 – 2026-03-02 자료예요" in texts(calls)
+    assert "2026-03-02부터 2026-03-02까지의 자료예요" in texts(calls)
     transfers = next(c.files for c in documents(calls) if "mapo-transfers.csv" in c.files)
     rows = list(csv.reader(io.StringIO(transfers["mapo-transfers.csv"].decode("utf-8-sig"))))
     assert len(rows) == 2 and rows[1][8] == "떡값" and rows[1][2] == "보내기"

@@ -191,7 +191,7 @@ async def test_the_second_coordinator_to_confirm_is_told_it_is_done(harness):
     await harness.tap(KIM, harness.button_data(KIM, "되돌리기"))
     calls = await harness.tap(SECOND_COORDINATOR,
                               harness.button_data(SECOND_COORDINATOR, "되돌리기"))
-    assert any("이미 되돌린" in a for a in alerts(calls))
+    assert any("이미 되돌렸어요" in a for a in alerts(calls))
     assert any(c.method == "editMessageReplyMarkup" for c in calls)
     second = await harness.services.people.resolve(
         "telegram", str(SECOND_COORDINATOR.id), SECOND_COORDINATOR.first_name,
@@ -210,7 +210,7 @@ async def test_reverse_says_the_minimum_reason_and_where_to_find_numbers(harness
     assert not [label for c in harness.api.sent_to(KIM.id) for label, _ in c.buttons
                 if "되돌리기" in label]
     english = texts(await harness.send(CHOI, "/reverse T1 x"))  # not a coordinator
-    assert "no transfer T1" in english
+    assert "can't find transfer T1" in english
     assert await count_rows(harness.services, "transfers") == 1
 
 

@@ -249,7 +249,7 @@ async def test_a_notice_with_html_characters_reaches_everyone(harness):
     got = [c.chat_id for c in harness.api.calls
            if c.method == "sendMessage" and c.text.endswith("\n회비 &lt; 5000원 &amp; 간식 &lt;3")]
     assert sorted(got) == [101, 102, 103]
-    assert "보냄 3" in harness.last_message_to(KIM).text
+    assert "3명에게 보냈어요" in harness.last_message_to(KIM).text
 
 
 async def test_a_notice_is_measured_as_telegram_counts_it(harness):
@@ -257,4 +257,4 @@ async def test_a_notice_is_measured_as_telegram_counts_it(harness):
     calls = await send_notice(harness, "📣" * 2040)  # 2,040 characters, 4,080 for Telegram
     assert "3500" in texts(calls) or "3,500" in texts(calls)  # too long, and by how much
     await send_notice(harness, "📣" * 1750)
-    assert "보냄 2" in harness.last_message_to(KIM).text
+    assert "2명에게 보냈어요" in harness.last_message_to(KIM).text

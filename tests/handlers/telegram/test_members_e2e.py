@@ -70,16 +70,16 @@ async def test_limit_tells_the_member_and_shows_the_coordinator_the_new_limits(h
     calls = await harness.send(KIM, "/limit #2 -1000 - 연체 관리")
     reply = texts([call for call in calls if call.params.get("chat_id") == KIM.id])
     assert "#2 이철수 님의 한도를 바꿨어요" in reply
-    assert "신용 한도 -1,000문 · 상한 1,000,000문" in reply  # the ceiling is the community's
+    assert "잔액 한도: -1,000문 ~ 1,000,000문" in reply  # the ceiling is the community's
     assert "/balance" not in reply and "회원에게도 알렸어요" in reply
     told = harness.last_message_to(LEE).text
     assert "운영위원이 회원님의 신용 한도를 바꿨어요" in told
-    assert "신용 한도 -1,000문 · 상한 1,000,000문" in told and "사유: 연체 관리" in told
+    assert "잔액 한도: -1,000문 ~ 1,000,000문" in told and "사유: 연체 관리" in told
 
     await harness.send(KIM, "/limit #4 50000 200000 <b>new</b>")
     told = harness.last_message_to(CHOI).text
     assert "A coordinator changed your credit limits." in told
-    assert "Credit floor -50,000 문 · ceiling 200,000 문" in told
+    assert "Your balance can go from -50,000 문 to 200,000 문" in told
     assert "Reason: &lt;b&gt;new&lt;/b&gt;" in told
 
 

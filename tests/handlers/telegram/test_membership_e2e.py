@@ -227,7 +227,7 @@ async def test_old_market_buttons_of_a_suspended_member_say_the_post_is_gone(har
     view, trade = await suspend_park_with_a_post(harness)
     for data in (view, trade):
         calls = await harness.tap(LEE, data)
-        assert any("게시물은 더 이상 볼 수 없어요" in a for a in alerts(calls)), data
+        assert any("이 게시물은 이제 볼 수 없어요" in a for a in alerts(calls)), data
         assert "화분 나눔" not in texts(calls)
     assert await harness.services.verify()
     # Back in the market after reactivation.

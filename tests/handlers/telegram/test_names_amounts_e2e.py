@@ -28,7 +28,7 @@ async def test_pay_by_name_with_korean_numerals_and_won(harness):
     text = texts(calls)
     assert "#4 박민지" in text and "5,000문" in text and "김치값" in text
     await harness.tap(LEE, harness.button_data(LEE, "보내기"))
-    assert "돈이 들어왔어요" in harness.last_message_to(PARK).text
+    assert "금액이 들어왔어요" in harness.last_message_to(PARK).text
     assert await count_rows(harness.services, "transfers") == 1
 
 

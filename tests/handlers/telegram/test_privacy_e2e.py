@@ -193,7 +193,7 @@ async def test_leaving_gives_back_fees_and_moves_the_waiting_list_up(harness):
     assert "탈퇴했어요" in texts(calls) and "참가비 1,000문 환불" in texts(calls)
     assert await balance_of(harness, 2) == 0  # the refund brought him to 0, so he could go
     assert await balance_of(harness, 3) == -1000  # 박민지 moved up and paid the fee
-    assert "자리가 났어요" in harness.last_message_to(PARK).text
+    assert "자리가 나서" in harness.last_message_to(PARK).text
     assert (await services.verify()).ok and await community_sum(harness) == 0
 
 

@@ -191,4 +191,4 @@ async def test_cancel_expiry_and_other_peoples_reply_buttons(harness):
     assert any("본인이에요" in alert for alert in alerts(calls))
     await harness.tap(LEE, f"post:close:{post_id}")
     calls = await harness.tap(PARK, f"rly:p:{post_id}")
-    assert any("마감되었거나 기한이 지난 게시물" in alert for alert in alerts(calls))
+    assert any("마감됐거나 기한이 지난 게시물" in alert for alert in alerts(calls))

@@ -127,7 +127,7 @@ async def test_charge_expired_with_one_reminder(harness):
         ("/pay #4", "얼마를 보낼까요"),  # the amount is asked for
         ("/pay", "사용법"),
         ("/pay 홍길동 500", "회원이 없어요"),
-        ("/pay 이철수 500", "자기 자신과는"),
+        ("/pay 이철수 500", "본인과는 거래할 수 없어요"),
         ("/pay #4 오 사과", "알아보지 못했어요"),
         ("/pay #4 <b>1</b>", "알아보지 못했어요"),
     ],
