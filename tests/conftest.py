@@ -77,3 +77,21 @@ async def harness(tmp_path, clock):
     started = await BotHarness.start(tmp_path / "bot.db", clock)
     yield started
     await started.stop()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """A connection a test left open (that test has failed for it) would keep the process
+    alive forever after the summary: end it with the run's own exit status instead."""
+    if any("_connection_worker_thread" in thread.name and thread.is_alive()
+           for thread in threading.enumerate()):
+        import os
+        import sys
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(int(getattr(config, "_pumasi_exitstatus", 1)))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    session.config._pumasi_exitstatus = exitstatus
