@@ -45,7 +45,7 @@ def test_a_chart_and_an_export_leave_the_bot_process_without_them(tmp_path):
                 await services.membership.add_coordinator(code="mapo", channel="telegram",
                                                           external_id="101")
                 await harness.send(KIM, "/start")
-                await harness.send(LEE, "/join mapo")
+                await harness.join(LEE, "mapo")
                 await harness.send(LEE, "/pay #1 700 떡값")
                 await harness.tap(LEE, harness.button_data(LEE, "보내기"))
                 stats = await harness.send(KIM, "/stats")

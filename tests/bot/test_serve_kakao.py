@@ -11,6 +11,7 @@ from bot.kakao import kakao_parts
 from bot.updates import UpdateFactory
 from bot.web import SECRET_HEADER, WEBHOOK_PATH, create_app
 from handlers.kakao.validator import validate
+from handlers.telegram.background import background_of
 from handlers.telegram.outbox import RATE_KEY
 from handlers.telegram.throttle import Throttle
 from tests.bot.test_web import PUBLIC_URL, running
@@ -58,6 +59,7 @@ async def test_a_telegram_member_pays_a_kakao_member_who_reads_it_on_kakao(tmp_p
                        for label, data in call.buttons if "보내기" in label)
         await client.post(WEBHOOK_PATH, json=updates.callback_dict(KIM, confirm),
                           headers=secret)
+        await background_of(application).finish()  # the payee is told after the reply
 
         answer = await skill_call(client, "/balance")
         assert "새 소식 1건" in answer.text and "5,000문" in answer.text  # the payment news

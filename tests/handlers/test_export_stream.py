@@ -197,7 +197,7 @@ async def test_a_table_too_big_for_the_workbook_is_named_there_and_whole_in_the_
         files = await write_export(translator("ko"), stream, tmp_path)
     written = {file.name: file.path for file in files}
     assert len(rows_of(written["mapo-transfers.csv"].read_bytes())) == 24
-    sheet = cells(written["mapo-report.xlsx"].read_bytes())["거래"]
+    sheet = cells(written["mapo-report.xlsx"].read_bytes())["거래 내역"]
     assert len(sheet) == 2
     assert "23건" in sheet[1][0][0] and "CSV" in sheet[1][0][0]
     assert len(cells(written["mapo-report.xlsx"].read_bytes())["게시물"]) == 6  # under 10

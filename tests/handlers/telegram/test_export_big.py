@@ -39,8 +39,8 @@ async def test_a_transfers_file_too_big_for_one_document_comes_zipped_by_month(h
                 assert re.fullmatch(r"big-transfers-\d{4}-\d{2}(-\d)?\.csv", name), name
                 months.append(name[14:21])
                 lines = list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
-                assert lines[0][:2] == ["거래번호", "일시"]
+                assert lines[0][:2] == ["거래 번호", "일시"]
                 rows += lines[1:]
     assert len(rows) == TRANSFERS and len({row[0] for row in rows}) == TRANSFERS
     assert months[0] == "2023-01" and months[-1] == "2025-12" and months == sorted(months)
-    assert "2023-01-01 – 2025-12-31 자료예요" in documents[-1].text
+    assert "2023-01-01부터 2025-12-31까지의 자료예요" in documents[-1].text
