@@ -198,7 +198,7 @@ async def test_notice_with_html_characters_arrives_exactly_as_previewed(harness)
     assert "<a href" not in message and '&lt;a href=&quot;https://evil.example' in message
     assert html.unescape(_TAGS.sub("", message)).endswith(body)
     report = harness.last_message_to(KIM).text
-    assert "보냄 4" in report and "연락 안 됨 0" in report
+    assert "4명 중 4명에게 보냈어요" in report and "연락 안 됨 0명" in report
 
 
 async def test_photo_notice_caption_is_the_previewed_text(harness):
@@ -274,24 +274,26 @@ async def test_crash_mid_broadcast_sends_every_never_tried_member_after_restart(
     await first.stop()
 
     second = await BotHarness.start(db, clock)
-    await drain(second.application)
-    received = Counter(c.chat_id for h in (first, second) for c in h.api.calls
-                       if c.method == "sendMessage" and c.text == "대청소 날")
-    async with second.services.db.read() as conn, conn.execute(
-            "SELECT CAST(chat_id AS INTEGER), state FROM outbox") as cursor:
-        states = dict(await cursor.fetchall())
-    uncertain = {chat for chat, state in states.items() if state == "uncertain"}
-    assert len(states) == 100 and set(received.values()) == {1}
-    assert set(received) | uncertain == set(states)  # nobody never tried is left out
-    assert all(states[chat] == "sent" for chat in received if chat not in uncertain)
-    if workers == 1:
-        assert uncertain == {attempted[-1]}  # only the send in flight when it died
-    else:
-        assert 1 <= len(uncertain) <= WORKERS  # at most the sends in flight at once
-    report = second.last_message_to(FakeUser(5000, "회원1")).text
-    assert f"보냄 {100 - len(uncertain)}," in report
-    assert f"{len(uncertain)}곳은 보내던 중에 봇이 멈춰서" in report
-    await second.stop()
+    try:
+        await drain(second.application)
+        received = Counter(c.chat_id for h in (first, second) for c in h.api.calls
+                           if c.method == "sendMessage" and c.text == "대청소 날")
+        async with second.services.db.read() as conn, conn.execute(
+                "SELECT CAST(chat_id AS INTEGER), state FROM outbox") as cursor:
+            states = dict(await cursor.fetchall())
+        uncertain = {chat for chat, state in states.items() if state == "uncertain"}
+        assert len(states) == 100 and set(received.values()) == {1}
+        assert set(received) | uncertain == set(states)  # nobody never tried is left out
+        assert all(states[chat] == "sent" for chat in received if chat not in uncertain)
+        if workers == 1:
+            assert uncertain == {attempted[-1]}  # only the send in flight when it died
+        else:
+            assert 1 <= len(uncertain) <= WORKERS  # at most the sends in flight at once
+        report = second.last_message_to(FakeUser(5000, "회원1")).text
+        assert f"100명 중 {100 - len(uncertain)}명에게 보냈어요." in report
+        assert f"{len(uncertain)}곳은 보내던 중에 봇이 멈춰서" in report
+    finally:
+        await second.stop()
 
 
 async def publish_offer(harness, user, title):
@@ -384,10 +386,12 @@ async def test_a_notice_whose_every_row_was_in_flight_is_reported_at_restart(tmp
     assert len(await first.services.notices.claim(10)) == 4  # then the process dies
     await first.stop()
     second = await BotHarness.start(tmp_path / "bot.db", clock)
-    report = second.last_message_to(KIM).text  # told at start-up, nothing left to send
-    assert "보냄 0" in report and "4곳은 보내던 중에 봇이 멈춰서" in report
-    assert await drain(second.application) == 0
-    await second.stop()
+    try:
+        report = second.last_message_to(KIM).text  # told at start-up, nothing left to send
+        assert "4명 중 0명에게 보냈어요" in report and "4곳은 보내던 중에 봇이 멈춰서" in report
+        assert await drain(second.application) == 0
+    finally:
+        await second.stop()
 
 
 async def test_a_notice_queued_before_the_upgrade_goes_out_escaped(tmp_path, clock):
