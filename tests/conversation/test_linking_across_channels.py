@@ -13,11 +13,12 @@ from datetime import timedelta
 
 import pytest
 
+from bot.console import ConsoleSession
 from bot.updates import FakeUser
 from conversation.event import ChannelInfo, Event, Sender
 from conversation.limits import plain_text
 from conversation.replies import Rows, Say
-from handlers.console import ConsoleChannel
+from handlers.console import ConsoleChannel, ConsoleScreen
 from handlers.telegram.common import NOTIFIER_KEY, TelegramChannel
 from tests.conftest import KIM, LEE, PARK
 from tests.console_support import ConsoleHarness
@@ -83,10 +84,11 @@ class KakaoLike:
 
 @pytest.fixture
 async def world(tmp_path, clock):
-    """Telegram and the console (and Kakao through the console's conversation) on one
-    database, each able to reach a member on the others' channels."""
+    """Telegram and the console (and Kakao through the console's conversation) in one
+    process, as `pumasi serve` runs them: one database, one set of services (so one actor
+    cache), each able to reach a member on the others' channels."""
     bot = await BotHarness.start(tmp_path / "one.db", clock)
-    console = await ConsoleHarness.start(tmp_path / "one.db", clock)
+    console = ConsoleHarness(ConsoleSession(bot.services, ConsoleScreen()), clock)
     kakao_inbox = KakaoInbox()
     session = console.session
     bot.application.bot_data[NOTIFIER_KEY].add(
@@ -95,8 +97,7 @@ async def world(tmp_path, clock):
     session.notifier.add(TelegramChannel(bot.application.bot))
     session.notifier.add(kakao_inbox)
     yield bot, console, KakaoLike(session), kakao_inbox
-    await console.stop()
-    await bot.stop()
+    await bot.stop()  # closes the shared services
 
 
 def said(calls) -> str:
