@@ -26,7 +26,7 @@ def test_community_create_is_closed_unless_told_otherwise(monkeypatch, tmp_path,
     assert run(monkeypatch, tmp_path, "community", "create", "--code", "mapo", "--name",
                "마포 품앗이") == 0
     out = capsys.readouterr().out
-    assert "운영위원 승인" in out and "신용 한도 0문" in out and str(tmp_path / "cli.db") in out
+    assert "운영위원 승인" in out and "잔액 한도 0문" in out and str(tmp_path / "cli.db") in out
     assert query(tmp_path, "SELECT approval, credit_floor FROM communities") == [
         ("coordinator", 0)]
     assert run(monkeypatch, tmp_path, "community", "create", "--code", "seocho", "--name",

@@ -190,9 +190,9 @@ async def test_not_yet_oriented_member_pays_no_fee_and_gets_no_reward(harness):
     await community(harness, orientation_required=True)
     paid = await new_event(harness, fee="3000", reward="5000")
     calls = await harness.tap(LEE, f"ev:join:{paid}")
-    assert "먼저 /sessions 에서 오리엔테이션을 신청해 주세요" in " ".join(alerts(calls))
+    assert "먼저 /sessions 에서 새 회원 교육을 신청해 주세요" in " ".join(alerts(calls))
     calls = await harness.tap(LEE, f"ev:wait:{paid}")
-    assert "오리엔테이션" in " ".join(alerts(calls))
+    assert "새 회원 교육" in " ".join(alerts(calls))
     assert await scalar(harness, "SELECT COUNT(*) FROM event_signups") == 0
 
     free = await new_event(harness, fee=None, reward="5000")  # free: sign-up is fine
@@ -215,7 +215,7 @@ async def test_orientation_is_free_and_its_reward_is_paid_once_it_opens_the_acco
                  "5000"):
         await harness.send(KIM, text)
     calls = await harness.tap(KIM, "evd:ori:1")
-    assert "오리엔테이션은 무료예요" in texts(calls)
+    assert "새 회원 교육은 무료예요" in texts(calls)
     await harness.tap(KIM, "evd:aud:community")
     calls = await harness.tap(KIM, "evd:save")
     assert "저장했어요" in texts(calls) and "참가비" not in texts(calls)

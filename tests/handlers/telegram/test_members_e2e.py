@@ -73,7 +73,7 @@ async def test_limit_tells_the_member_and_shows_the_coordinator_the_new_limits(h
     assert "잔액 한도: -1,000문 ~ 1,000,000문" in reply  # the ceiling is the community's
     assert "/balance" not in reply and "회원에게도 알렸어요" in reply
     told = harness.last_message_to(LEE).text
-    assert "운영위원이 회원님의 신용 한도를 바꿨어요" in told
+    assert "운영위원이 회원님의 잔액 한도를 바꿨어요" in told
     assert "잔액 한도: -1,000문 ~ 1,000,000문" in told and "사유: 연체 관리" in told
 
     await harness.send(KIM, "/limit #4 50000 200000 <b>new</b>")
