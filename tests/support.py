@@ -166,3 +166,17 @@ async def seed_community(
 async def count_rows(services: Services, table: str) -> int:
     async with services.db.read() as conn, conn.execute(f"SELECT COUNT(*) FROM {table}") as cur:
         return (await cur.fetchone())[0]
+
+
+async def open_community(harness, coordinator: FakeUser, members, code: str = "mapo") -> None:
+    """A community anyone may join at once, spending on credit: `coordinator` runs it (and
+    has said /start), each of `members` joins through the privacy notice, on the harness's
+    channel (Telegram, the console or KakaoTalk)."""
+    services = harness.services
+    await services.membership.create_community(
+        code=code, name="마포 품앗이", credit_floor=-300_000, approval="auto")
+    await services.membership.add_coordinator(code=code, channel=harness.channel,
+                                              external_id=str(coordinator.id))
+    await harness.send(coordinator, "/start")
+    for user in members:
+        await harness.join(user, code)

@@ -10,7 +10,7 @@ from datetime import timedelta
 from conversation.limits import plain_text
 from core.events import EventDraft
 from tests.conftest import KIM, LEE, PARK
-from tests.support import count_rows
+from tests.support import count_rows, open_community
 
 # `any_harness` (tests/conversation/conftest.py) runs each on Telegram, the console and Kakao.
 
@@ -21,14 +21,7 @@ def said(calls) -> str:
 
 
 async def community(harness) -> None:
-    services = harness.services
-    await services.membership.create_community(code="mapo", name="마포 품앗이",
-                                               credit_floor=-300_000, approval="auto")
-    await services.membership.add_coordinator(code="mapo", channel=harness.channel,
-                                              external_id=str(KIM.id))
-    await harness.send(KIM, "/start")
-    for user in (LEE, PARK):
-        await harness.join(user, "mapo")
+    await open_community(harness, KIM, (LEE, PARK))
 
 
 async def balance_of(harness, user) -> str:

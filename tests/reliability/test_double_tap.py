@@ -10,17 +10,11 @@ import pytest
 
 from handlers.telegram.outbox import drain
 from tests.conftest import CHOI, KIM, LEE, PARK
-from tests.support import alerts, count_rows
+from tests.support import alerts, count_rows, open_community
 
 
 async def community(harness):
-    await harness.services.membership.create_community(
-        code="mapo", name="마포 품앗이", credit_floor=-300_000, approval="auto")
-    await harness.services.membership.add_coordinator(code="mapo", channel="telegram",
-                                                      external_id=str(KIM.id))
-    await harness.send(KIM, "/start")
-    for user in (LEE, PARK, CHOI):
-        await harness.join(user, "mapo")
+    await open_community(harness, KIM, (LEE, PARK, CHOI))
 
 
 async def notice_ready(harness):

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from tests.conftest import KIM, LEE, PARK
-from tests.support import count_rows, texts
+from tests.support import count_rows, open_community, texts
 
 NOTE = "수정한 메시지는 읽지 않아요"
 
 
 async def community(harness):
-    await harness.services.membership.create_community(
-        code="mapo", name="마포 품앗이", credit_floor=-300_000, approval="auto")
-    await harness.services.membership.add_coordinator(code="mapo", channel="telegram",
-                                                      external_id=str(KIM.id))
-    await harness.send(KIM, "/start")
-    for user in (LEE, PARK):
-        await harness.join(user, "mapo")
+    await open_community(harness, KIM, (LEE, PARK))
 
 
 async def test_an_edited_pay_sends_no_new_preview(harness):

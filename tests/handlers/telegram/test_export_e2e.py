@@ -6,19 +6,13 @@ import csv
 import io
 
 from tests.conftest import KIM, LEE, PARK
-from tests.support import texts
+from tests.support import open_community, texts
 
 EXAMPLE = "/export 2026-01-01 2026-06-30"
 
 
 async def community(harness):
-    await harness.services.membership.create_community(
-        code="mapo", name="마포 품앗이", credit_floor=-300_000, approval="auto")
-    await harness.services.membership.add_coordinator(code="mapo", channel="telegram",
-                                                      external_id=str(KIM.id))
-    await harness.send(KIM, "/start")
-    for user in (LEE, PARK):
-        await harness.join(user, "mapo")
+    await open_community(harness, KIM, (LEE, PARK))
     await harness.send(LEE, "/pay #3 700 떡값")
     await harness.tap(LEE, harness.button_data(LEE, "보내기"))
 
