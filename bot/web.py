@@ -135,7 +135,7 @@ async def _telegram(app: Starlette, application: Application,
 
 async def _healthz(request: Request) -> JSONResponse:
     settings: Settings = request.app.state.settings
-    report = await check_health(settings.db_path)
+    report = await check_health(settings.db_path, thorough=False)
     application: Application | None = request.app.state.application
     mode = _telegram_mode(settings, application)
     report.facts.append(f"telegram: {mode}")

@@ -163,14 +163,14 @@ class StatsService:
 
     async def for_coordinator(self, actor: Actor) -> CommunityStats:
         community, _ = require_active_member(actor)
-        async with self._db.read() as conn:
+        async with self._db.long_read() as conn:
             await require_coordinator(conn, actor, community.id)
             return await self._community_stats(conn, community)
 
     async def all_communities(self, actor: Actor) -> list[CommunityStats]:
         if not actor.is_admin:
             raise DomainError("not_admin")
-        async with self._db.read() as conn:
+        async with self._db.long_read() as conn:
             return [await self._community_stats(conn, Community.from_row(row))
                     for row in await community_rows.list_all(conn)]
 

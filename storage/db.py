@@ -15,9 +15,13 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.group_commit import GroupCommitWriter
+from storage.inline import InlineConnection
 from storage.search_terms import post_search_terms
 
-Connection = aiosqlite.Connection
+# What a repository function is given: the writer (InlineConnection) inside a write
+# transaction, the reader (aiosqlite) for reads; both offer the same few methods.
+Connection = aiosqlite.Connection | InlineConnection
 
 class AlreadyProcessed(Exception):
     """The update being handled was committed before: this is a redelivery."""
@@ -36,11 +40,12 @@ current_update: contextvars.ContextVar[UpdateBeingHandled | None] = contextvars.
     "current_update", default=None
 )
 
+_BUSY_TIMEOUT_MS = 10_000
 _PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=10000",
+    f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}",
 )
 
 
@@ -63,26 +68,28 @@ def latest_migration() -> int:
 
 
 class Database:
-    """Write transactions are serialised by a lock and start with BEGIN IMMEDIATE;
-    reads go through a second connection so they see a committed snapshot only."""
+    """Write transactions run one at a time on the writer connection, in groups that share a
+    commit (storage/group_commit.py); reads go through a second connection so they see a
+    committed snapshot only."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        self._writer: aiosqlite.Connection | None = None
+        self._writer: GroupCommitWriter | None = None
         self._reader: aiosqlite.Connection | None = None
-        self._write_lock = asyncio.Lock()
+        self._quick: InlineConnection | None = None
         self._read_lock = asyncio.Lock()
-        self._after_write: list[Callable[[], None]] = []
         self._data_version: int | None = None
 
     async def open(self, *, migrate: bool = True) -> None:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._writer = await self._connect()
+            self._writer = GroupCommitWriter(await self._connect_inline(), _BUSY_TIMEOUT_MS)
             if migrate:
-                await self._migrate(self._writer)
+                async with self._writer.exclusive() as conn:
+                    await self._migrate(conn)
             self._reader = await self._connect()
+            self._quick = await self._connect_inline()
         except BaseException:
             await self.close()  # aiosqlite's threads would otherwise keep the process alive
             raise
@@ -90,73 +97,67 @@ class Database:
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
         conn.row_factory = sqlite3.Row
-        for pragma in _PRAGMAS:
-            await conn.execute(pragma)
-        # The market index's terms, for the migration that fills it and for verify; no trigger
-        # calls it, so the file stays writable by tools that lack it.
-        await conn.create_function("post_search_terms", 4, post_search_terms, deterministic=True)
+        await _prepare(conn)
+        return conn
+
+    async def _connect_inline(self) -> InlineConnection:
+        conn = InlineConnection.connect(self.path)
+        await _prepare(conn)
         return conn
 
     async def close(self) -> None:
-        for conn in (self._reader, self._writer):
-            if conn is not None:
-                await conn.close()
-        self._reader = self._writer = None
+        if self._writer is not None:
+            await self._writer.drain()
+            await self._writer.conn.close()
+        for reader in (self._reader, self._quick):
+            if reader is not None:
+                await reader.close()
+        self._reader = self._writer = self._quick = None
 
     @property
     def is_open(self) -> bool:
         return self._writer is not None
 
-    @asynccontextmanager
-    async def write(self, *, records_update: bool = True) -> AsyncIterator[aiosqlite.Connection]:
-        """One write transaction. Unless `records_update` is False (for idempotent
-        housekeeping), it also records the update being handled."""
+    @property
+    def commits(self) -> tuple[int, int]:
+        """(write transactions, commits) since open: what group commit saved."""
         assert self._writer is not None, "database is not open"
-        async with self._write_lock:
-            conn = self._writer
-            await conn.execute("BEGIN IMMEDIATE")
-            update = current_update.get()
-            records_here = update is not None and records_update and not update.recorded
-            try:
-                if records_here:
-                    cursor = await conn.execute(
-                        "INSERT OR IGNORE INTO processed_updates (update_key, processed_at)"
-                        " VALUES (?, ?)",
-                        (update.key, datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")),
-                    )
-                    if cursor.rowcount == 0:
-                        raise AlreadyProcessed(update.key)
-                yield conn
-            except BaseException:
-                try:
-                    await conn.execute("ROLLBACK")
-                finally:
-                    self._wrote()
-                raise
-            try:
-                await conn.execute("COMMIT")
-            finally:
-                self._wrote()
-            if records_here:
-                update.recorded = True
+        return self._writer.transactions, self._writer.commits
 
-    def _wrote(self) -> None:
-        for hook in self._after_write:
-            hook()
+    @asynccontextmanager
+    async def write(self, *, records_update: bool = True) -> AsyncIterator[Connection]:
+        """One write transaction; the caller goes on once it is committed (with the others of
+        its group). Unless `records_update` is False (for idempotent housekeeping), it also
+        records the update being handled."""
+        assert self._writer is not None, "database is not open"
+        update = current_update.get()
+        records_here = update is not None and records_update and not update.recorded
+        async with self._writer.transaction() as conn:
+            if records_here:
+                cursor = await conn.execute(
+                    "INSERT OR IGNORE INTO processed_updates (update_key, processed_at)"
+                    " VALUES (?, ?)",
+                    (update.key, datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")),
+                )
+                if cursor.rowcount == 0:
+                    raise AlreadyProcessed(update.key)
+            yield conn
+        if records_here:
+            update.recorded = True
 
     async def instrument_writer(
         self,
-        prepare: Callable[[aiosqlite.Connection], Awaitable[None]],
+        prepare: Callable[[Connection], Awaitable[None]],
         after_write: Callable[[], None],
     ) -> None:
         """Let a watcher see every write of this process: `prepare` runs now on the writer
         connection (temporary triggers and functions live as long as it does); `after_write`
-        runs after each write transaction ends, committed or rolled back, before the next
-        one can begin."""
+        runs after each group of write transactions ends, committed or rolled back, before
+        the next one can begin."""
         assert self._writer is not None, "database is not open"
-        async with self._write_lock:
-            await prepare(self._writer)
-        self._after_write.append(after_write)
+        async with self._writer.exclusive() as conn:
+            await prepare(conn)
+        self._writer.after_each_group(after_write)
 
     async def changed_elsewhere(self) -> bool:
         """Whether another connection (another process, or another Database on this file)
@@ -164,20 +165,30 @@ class Database:
 
         `PRAGMA data_version` on the writer changes exactly when some other connection
         commits: never for the writer's own commits, and this process's reader never
-        writes. One short round trip, deliberately not under the write lock so it never
-        waits for a transaction: inside an open write transaction it still reflects every
-        commit made before that transaction began, and none can be made during it."""
+        writes. Asked on a worker thread and not under the write lock, so it never waits for
+        a transaction or blocks the loop behind a commit's fsync: inside an open write
+        transaction it still reflects every commit made before that transaction began, and
+        none can be made during it."""
         assert self._writer is not None, "database is not open"
-        row = await fetch_one(self._writer, "PRAGMA data_version")
-        version = int(row[0])
+        rows = await self._writer.conn.in_thread("PRAGMA data_version")
+        version = int(rows[0][0])
         changed = self._data_version is not None and version != self._data_version
         self._data_version = version
         return changed
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
-        """The reader connection, outside a transaction: each statement sees one committed
-        state (never half a transfer), and costs one round trip to the SQLite thread."""
+    async def read(self) -> AsyncIterator[Connection]:
+        """The quick reader, outside a transaction: each statement sees one committed state
+        (never half a transfer). Its statements run on the event loop's thread, like the
+        writer's: for the short indexed reads of a tap, cheaper than a hop to a thread. A
+        read that may take milliseconds (figures over a whole community) uses `long_read`."""
+        assert self._quick is not None, "database is not open"
+        yield self._quick
+
+    @asynccontextmanager
+    async def long_read(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The reader whose statements run on its own thread: the loop goes on answering
+        other members while one of them waits for a long read."""
         assert self._reader is not None, "database is not open"
         yield self._reader
 
@@ -216,7 +227,7 @@ class Database:
     def _read_only_uri(self) -> str:
         return Path(self.path).absolute().as_uri() + "?mode=ro"
 
-    async def _migrate(self, conn: aiosqlite.Connection) -> None:
+    async def _migrate(self, conn: Connection) -> None:
         await conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
@@ -249,13 +260,13 @@ class Database:
         return int(row[0])
 
     async def integrity_check(self) -> str:
-        async with self.read() as conn:
+        async with self.long_read() as conn:
             row = await fetch_one(conn, "PRAGMA integrity_check")
         return str(row[0])
 
 
 async def fetch_one(
-    conn: aiosqlite.Connection, sql: str, params: Sequence[object] = ()
+    conn: Connection, sql: str, params: Sequence[object] = ()
 ) -> sqlite3.Row | None:
     """One row in a single round trip to the SQLite thread."""
     rows = await conn.execute_fetchall(sql, params)
@@ -263,12 +274,20 @@ async def fetch_one(
 
 
 async def fetch_all(
-    conn: aiosqlite.Connection, sql: str, params: Sequence[object] = ()
+    conn: Connection, sql: str, params: Sequence[object] = ()
 ) -> list[sqlite3.Row]:
     return list(await conn.execute_fetchall(sql, params))
 
 
-async def _bump_schema_version(conn: aiosqlite.Connection) -> None:
+async def _prepare(conn: Connection) -> None:
+    for pragma in _PRAGMAS:
+        await conn.execute(pragma)
+    # The market index's terms, for the migration that fills it and for verify; no trigger
+    # calls it, so the file stays writable by tools that lack it.
+    await conn.create_function("post_search_terms", 4, post_search_terms, deterministic=True)
+
+
+async def _bump_schema_version(conn: Connection) -> None:
     row = await fetch_one(conn, "PRAGMA schema_version")
     await conn.execute(f"PRAGMA schema_version = {int(row[0]) + 1}")
 

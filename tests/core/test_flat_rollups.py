@@ -142,7 +142,7 @@ async def _confirm_steps(services, payer, payee_number: int, key: str) -> int:
         steps += 1
         return 0
 
-    writer = services.db._writer
+    writer = services.db._writer.conn
     await writer.set_progress_handler(count, 100)
     try:
         await services.ledger.confirm_pay(payer, view.request.id)
