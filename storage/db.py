@@ -46,6 +46,10 @@ _PRAGMAS = (
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
     f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}",
+    # Pages read through a memory map instead of a copy per read(): a statement of a tap at
+    # a million transfers touches dozens of pages (a /history page: 0.43 → 0.11 ms). The
+    # mapped pages are the OS's file cache, shared and reclaimable, not the process's own.
+    f"PRAGMA mmap_size={256 * 1024 * 1024}",
 )
 
 

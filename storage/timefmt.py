@@ -16,4 +16,6 @@ def to_db(moment: datetime) -> str:
 def from_db(text: str | None) -> datetime | None:
     if text is None:
         return None
-    return datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
+    # fromisoformat reads exactly this format, in C: a tenth of strptime's time (a /history
+    # page parses ten of them).
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
