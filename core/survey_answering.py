@@ -45,6 +45,14 @@ class SurveyAnswers:
                     raise DomainError("survey_answered")
             return await _progress(conn, survey, response_id)
 
+    async def where(self, actor: Actor, survey_id: int) -> Progress:
+        """Where the member is, changing nothing (for the buttons a step shows)."""
+        async with self._db.read() as conn:
+            survey, _, invite = await self._invited(conn, actor, survey_id)
+            if invite["response_id"] is None:
+                raise DomainError("survey_step_over")
+            return await _progress(conn, survey, invite["response_id"])
+
     async def answer(self, actor: Actor, survey_id: int, question_id: int, *,
                      value: int | None = None, text: str | None = None,
                      skip: bool = False, done: bool = False) -> Progress:

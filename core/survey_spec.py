@@ -134,7 +134,7 @@ def build(data: dict[str, Any], questions: list[QuestionSpec]) -> SurveySpec:
     days = data.get("audience_days")
     if audience in ("active", "inactive") and not (
             isinstance(days, int) and 0 < days <= 3650):
-        raise DomainError("notice_days_invalid")
+        raise DomainError("survey_days_invalid")
     event_id = data.get("audience_event")
     if audience == "event" and not isinstance(event_id, int):
         raise DomainError("survey_audience_invalid")

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from core.clock import Clock
+from core.dialogs import Dialog
+from core.dialogs import finish as finish_dialog
 from core.errors import DomainError
 from core.membership import require_active_member, require_coordinator
 from core.models import Actor, Community, Member
@@ -47,11 +49,15 @@ class SurveyService:
         self._clock = clock
 
     async def create(self, actor: Actor | None, spec: SurveySpec, *,
-                     community_code: str | None = None) -> Survey:
+                     community_code: str | None = None, finishing: Dialog | None = None
+                     ) -> Survey:
         """A draft (or, with an opening date, scheduled) survey in the actor's community as
-        coordinator, or, from the command line (no actor), in the community with that code."""
+        coordinator, or, from the command line (no actor), in the community with that code.
+        With `finishing`, the dialog that built it ends in the same transaction."""
         now = self._clock.now()
         async with self._db.write() as conn:
+            if finishing is not None and actor is not None:
+                await finish_dialog(conn, actor.person.id, finishing)
             community = await self._community(conn, actor, community_code)
             opens = opening_moment(spec.opens) if spec.opens else None
             closes = closing_moment(spec.closes) if spec.closes else None
