@@ -142,3 +142,35 @@ async def test_imported_sent_answered_reminded_once_and_counted(harness, tmp_pat
     rows = list(csv.reader(io.StringIO(uploads[f"mapo-survey-{survey_id}.csv"]
                                        .decode("utf-8-sig"))))
     assert ["2", "얼마나 자주 거래하세요?", "하나 고르기", "매주", "2"] in rows
+
+
+SCHEDULED = """
+title: 봄 설문
+opens: 2026-03-05
+closes: 2026-03-06
+questions:
+  - kind: scale
+    text: 만족하세요?
+"""
+
+
+async def test_a_scheduled_survey_opens_on_its_day_and_closes_after_its_last(harness, tmp_path):
+    await open_community(harness, KIM, (LEE,))
+    survey_id = await imported(harness, tmp_path, SCHEDULED)
+    await harness.sweep()
+    await harness.deliver_notices()
+    assert not any("봄 설문" in call.text for call in harness.sent_to(LEE))
+    # 2026-03-05 09:00 in Seoul
+    harness.clock.advance(datetime(2026, 3, 5, 0, 0, tzinfo=UTC) - harness.clock.now())
+    await harness.sweep()
+    await harness.sweep()  # a second sweep sends nothing more
+    await harness.deliver_notices()
+    assert sum("봄 설문" in call.text for call in harness.sent_to(LEE)) == 1
+    await harness.send(LEE, "/survey")
+    # after the end of its closing day (midnight in Seoul) it closes
+    harness.clock.advance(datetime(2026, 3, 6, 15, 0, tzinfo=UTC) - harness.clock.now())
+    await harness.sweep()
+    assert "마감됐어요" in " ".join(alerts(await tap_label(harness, LEE, "4")))
+    survey = await harness.services.surveys.get(None, survey_id)
+    assert survey.status == "closed" and survey.closed_at == datetime(2026, 3, 6, 15, 0,
+                                                                      tzinfo=UTC)
