@@ -9,7 +9,7 @@ import asyncio
 from pathlib import Path
 
 from conversation.render import plain_text
-from conversation.survey_text import invitation, results_text
+from conversation.survey_text import invitation_parts, results_text
 from core.services import Services
 from core.survey_spec import SurveySpec, from_csv, from_yaml
 from core.survey_templates import TEMPLATES, template
@@ -61,7 +61,7 @@ async def _import(services: Services, args: argparse.Namespace, tr) -> int:
              title=survey.title, count=len(survey.questions)))
     if args.send:
         count = await services.surveys.send(None, survey.id,
-                                            lambda s, c: invitation(tr, s, c))
+                                            lambda s, c: invitation_parts(tr, s, c))
         print(tr("Sent to {count} members; the running bot delivers it.", count=count))
     elif survey.opens_at is not None:
         print(tr("It goes out on {day}.", day=tr.date(survey.opens_at)))

@@ -80,7 +80,7 @@ async def survey_sweep(services: Services, notifier: Notifier) -> None:
     """Surveys whose opening day has come go out (their invitations through the notice
     outbox, sent by the outbox job); those past their closing day close; members who have
     not finished one closing soon are reminded, once."""
-    await services.surveys.open_due(lambda survey, community: survey_text.invitation(
+    await services.surveys.open_due(lambda survey, community: survey_text.invitation_parts(
         translator(None), survey, community))
     await services.surveys.close_due()
     for reminder in await services.surveys.take_due_reminders():

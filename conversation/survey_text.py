@@ -32,6 +32,11 @@ def invitation(tr: Translator, survey: Survey, community: Community) -> str:
     return "\n".join(lines)
 
 
+def invitation_parts(tr: Translator, survey: Survey, community: Community) -> tuple[str, str]:
+    """The invitation and its button's label, as the notice outbox stores them."""
+    return invitation(tr, survey, community), tr("📋 Answer the survey")
+
+
 def start_button(tr: Translator, survey_id: int) -> Rows:
     return keyboard([[Button(tr("📋 Answer the survey"), f"svy:go:{survey_id}")]])
 

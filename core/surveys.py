@@ -32,8 +32,9 @@ from storage import surveys as survey_rows
 from storage.db import Connection, Database
 from storage.timefmt import to_db
 
-# The invitation as every recipient gets it, rendered once (like a notice's preview).
-Render = Callable[[Survey, Community], str]
+# The invitation as every recipient gets it, rendered once (like a notice's preview): its
+# text and the label of the button that starts the survey.
+Render = Callable[[Survey, Community], tuple[str, str]]
 LIST_SIZE = 10
 
 
@@ -189,9 +190,11 @@ class SurveyService:
         # Members who muted notices are invited (they may answer) but not messaged.
         targets = [(r["membership_id"], r["channel"], r["chat_id"])
                    for r in await self._audience(conn, survey, include_muted=False)]
+        message, label = render(survey, community)
         notice_id = await notice_rows.insert_notice(conn, {
             "community_id": survey.community_id, "author_person_id": author,
-            "text": survey.title, "message": render(survey, community),
+            "text": survey.title, "message": message, "button_label": label,
+            "button_action": f"svy:go:{survey.id}",
             "audience": survey.audience, "audience_event_id": survey.audience_event_id,
             "audience_days": survey.audience_days, "urgent": 0, "created_at": stamp})
         await notice_rows.add_outbox(conn, notice_id, targets, stamp)

@@ -12,6 +12,7 @@ from conversation.replies import Button, Rows, keyboard
 from conversation.survey_files import results_files
 from conversation.survey_text import (
     invitation,
+    invitation_parts,
     results_text,
     status_name,
     survey_line,
@@ -117,7 +118,7 @@ async def view(turn: Turn, survey: Survey) -> None:
 
 async def _send(turn: Turn, survey: Survey) -> None:
     count = await turn.services.surveys.send(
-        turn.actor, survey.id, lambda s, c: invitation(turn.tr, s, c))
+        turn.actor, survey.id, lambda s, c: invitation_parts(turn.tr, s, c))
     await turn.edit(turn.tr("📣 Survey S{id} is on its way to {count} members. /surveys shows "
                             "its results as they come in.", id=survey.id, count=count))
     turn.wake("outbox")

@@ -2,6 +2,10 @@
 -- member to their response while they answer; for an anonymous survey the tie is cut when
 -- they finish, so a finished anonymous response names no one.
 
+-- A notice may carry one button, rendered once with its text (a survey's "answer" button).
+ALTER TABLE notices ADD COLUMN button_label TEXT;
+ALTER TABLE notices ADD COLUMN button_action TEXT;
+
 CREATE TABLE surveys (
     id INTEGER PRIMARY KEY,
     community_id INTEGER NOT NULL REFERENCES communities(id),

@@ -44,7 +44,8 @@ async def test_a_survey_sent_answered_and_read_on_every_channel(any_harness):
     await harness.tap(LEE, four)  # the old button again: nothing more is recorded
     assert await count_rows(harness.services, "survey_answers") == 2
 
-    assert "(1/2)" in said(await harness.send(PARK, "/survey"))
+    invited = harness.button_data(PARK, "설문에 답하기")  # the invitation's own button
+    assert "(1/2)" in said(await harness.tap(PARK, invited))
     await harness.tap(PARK, harness.button_data(PARK, "나중에"))
     assert "(1/2)" in said(await harness.send(PARK, "/survey"))
 

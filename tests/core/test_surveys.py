@@ -34,7 +34,7 @@ questions:
 
 
 def render(survey, community) -> str:
-    return f"설문: {survey.title}"
+    return f"설문: {survey.title}", "답하기"
 
 
 async def answer_all(services, actor, survey, scale, choice, picks, text=None):

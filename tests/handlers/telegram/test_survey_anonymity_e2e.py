@@ -42,7 +42,7 @@ async def files_of(harness, survey_id: int) -> dict[str, str]:
 async def test_fewer_than_five_answers_show_no_breakdown(harness):
     await open_community(harness, KIM, (LEE, PARK, CHOI, JUNG, HAN))
     survey = await harness.services.surveys.create(None, from_yaml(SPEC), community_code="mapo")
-    await harness.services.surveys.send(None, survey.id, lambda s, c: s.title)
+    await harness.services.surveys.send(None, survey.id, lambda s, c: (s.title, "답하기"))
     await harness.deliver_notices()
     for user, choice in ((LEE, "네"), (PARK, "네"), (CHOI, "아니요")):
         await answer(harness, user, choice, f"{user.first_name}의 한마디")

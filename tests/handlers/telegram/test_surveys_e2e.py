@@ -66,8 +66,10 @@ async def test_imported_sent_answered_reminded_once_and_counted(harness, tmp_pat
     assert "이미 보냈어요" in alerts(await harness.tap(KIM, f"svya:ok:{survey_id}"))[0]
     assert await count_rows(harness.services, "outbox") == 4
 
-    # 이철수 answers two questions, stops, and later resumes at the third
-    assert "(1/4)" in texts(await harness.send(LEE, "설문"))
+    # the invitation's button starts the survey; 이철수 answers two questions, stops, and
+    # later resumes at the third
+    assert harness.last_message_to(LEE).buttons == [("📋 설문에 답하기", f"svy:go:{survey_id}")]
+    assert "(1/4)" in texts(await tap_label(harness, LEE, "설문에 답하기"))
     await tap_label(harness, LEE, "4")
     await tap_label(harness, LEE, "매달")
     assert "저장했어요" in texts(await tap_label(harness, LEE, "나중에"))
