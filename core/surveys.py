@@ -116,8 +116,10 @@ class SurveyService:
             closed = 0
             for survey_id in await survey_rows.due_to_close(conn, now):
                 row = await survey_rows.get(conn, survey_id)
-                closed += await survey_rows.move(conn, survey_id, ("open",), "closed",
-                                                 closed_at=row["closes_at"])
+                if await survey_rows.move(conn, survey_id, ("open",), "closed",
+                                          closed_at=row["closes_at"]):
+                    await survey_rows.forget_who_answered(conn, survey_id)
+                    closed += 1
         return closed
 
     async def close(self, actor: Actor, survey_id: int) -> Survey:
@@ -126,6 +128,7 @@ class SurveyService:
             survey = await self._coordinated(conn, actor, survey_id)
             if not await survey_rows.move(conn, survey.id, ("open",), "closed", closed_at=now):
                 raise DomainError("survey_not_open")
+            await survey_rows.forget_who_answered(conn, survey.id)
             await audit_rows.record(conn, community_id=survey.community_id,
                                     actor_person_id=actor.person.id, action="survey_close",
                                     target=f"survey:{survey.id}", reason=None, details=None,

@@ -110,6 +110,14 @@ async def finish_invite(conn: Connection, survey_id: int, membership_id: int, re
     return cursor.rowcount == 1
 
 
+async def forget_who_answered(conn: Connection, survey_id: int) -> None:
+    """An anonymous survey that closes cuts the tie of the responses left unfinished too."""
+    await conn.execute(
+        "UPDATE survey_invites SET response_id = NULL WHERE survey_id = ?"
+        " AND response_id IS NOT NULL AND survey_id IN (SELECT id FROM surveys"
+        " WHERE id = ? AND anonymous = 1)", (survey_id, survey_id))
+
+
 async def reminders_due(conn: Connection, now: str, limit: int) -> list[sqlite3.Row]:
     return await fetch_all(
         conn,

@@ -98,6 +98,19 @@ async def test_answers_once_and_results_hide_small_anonymous_counts(services, cl
     assert results.invited == 3 and results.finished == 1 and results.started == 2
     scale = results.questions[0]
     assert scale.answers == 2 and scale.hidden and scale.counts == () and scale.mean is None
+    # finished anonymous responses name no one; once closed, unfinished ones neither
+    assert await linked_responses(services) == 1  # 이철수's, still answering
+    await services.surveys.close(kim, survey.id)
+    assert await linked_responses(services) == 0
+    with pytest.raises(DomainError) as raised:
+        await services.survey_answers.begin(lee, survey.id)
+    assert raised.value.code == "survey_closed"
+
+
+async def linked_responses(services) -> int:
+    async with services.db.read() as conn, conn.execute(
+            "SELECT COUNT(*) FROM survey_invites WHERE response_id IS NOT NULL") as cursor:
+        return (await cursor.fetchone())[0]
 
 
 async def test_year_results_and_year_over_year(services, clock):
