@@ -1,5 +1,5 @@
 """`pumasi` (also `python -m bot`): run, serve, console, community create, coordinator add,
-verify, health, backup, export."""
+verify, health, backup, export, survey."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import asyncio
 import logging
 import sys
 
+from bot import survey_cli
 from bot.logs import configure_logging
 from bot.settings import Settings
 from conversation.error_text import error_text
@@ -97,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
                         "day after the last, YYYY-MM-DD (default now)")
     export.add_argument("--out", default=".", help="파일을 쓸 폴더 / folder to write the files "
                         "into")
+    survey_cli.add_parser(commands, _sub)
     _sub(commands, "health", "상태 확인: 데이터베이스, 마이그레이션, 장부 규칙이 괜찮으면 0 / "
          "exit 0 when the database opens, migrations are current and the ledger's "
          "invariants hold")
@@ -217,6 +219,8 @@ async def _admin(settings: Settings, args: argparse.Namespace) -> int:
             return await _export(services, args, tr)
         if args.command == "events":
             return await _import_events(services, args, tr)
+        if args.command == "survey":
+            return await survey_cli.run(services, args, tr)
         if args.command == "verify":
             report = await services.verify()
             for note in report.notes:

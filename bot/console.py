@@ -13,7 +13,7 @@ from bot.demo import DEMO_PEOPLE, ensure_demo
 from bot.settings import Settings
 from conversation import background
 from conversation.app import Conversation
-from conversation.notify import Notifier
+from conversation.notify import Notifier, delivery_buttons
 from conversation.routes import ROUTES
 from core.clock import Clock
 from core.services import Services
@@ -79,7 +79,7 @@ class ConsoleSession:
         while batch := await self.services.notices.claim(50, channel=CHANNEL):
             for delivery in batch:
                 await ConsoleChannel(self.screen, lambda: self.current).send(
-                    delivery.address, delivery.text, ())
+                    delivery.address, delivery.text, delivery_buttons(delivery))
             reports = await self.services.notices.finish_many(
                 [(delivery, "sent", None) for delivery in batch])
             for report in reports:

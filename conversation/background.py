@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import logging
 
-from conversation import keyboards, render
+from conversation import keyboards, render, survey_text
+from conversation.i18n import translator
 from conversation.notify import Notifier
 from conversation.render_events import reminder_text
 from conversation.replies import Notification
 from core.notices import NoticeReport
 from core.reminders import ReminderJob
 from core.services import Services
+from core.survey_models import Survey
 
 log = logging.getLogger(__name__)
 
 
 async def sweep(services: Services, notifier: Notifier) -> None:
+    await survey_sweep(services, notifier)
     for view in await services.ledger.expire_due():
         if view.request.kind == "charge":
             for member in (view.payee, view.payer):
@@ -71,3 +74,21 @@ async def tell_author(services: Services, notifier: Notifier, report: NoticeRepo
     if author is None:
         return False
     return await notifier.deliver(Notification(author, lambda tr: render.report_text(tr, report)))
+
+
+async def survey_sweep(services: Services, notifier: Notifier) -> None:
+    """Surveys whose opening day has come go out (their invitations through the notice
+    outbox, sent by the outbox job); those past their closing day close; members who have
+    not finished one closing soon are reminded, once."""
+    await services.surveys.open_due(lambda survey, community: survey_text.invitation_parts(
+        translator(None), survey, community))
+    await services.surveys.close_due()
+    for reminder in await services.surveys.take_due_reminders():
+        await notifier.deliver(Notification(
+            reminder.member,
+            lambda tr, s=reminder.survey: survey_text.reminder_text(tr, s),
+            lambda tr, s=reminder.survey: _go(tr, s)))
+
+
+def _go(tr, survey: Survey):
+    return survey_text.start_button(tr, survey.id)

@@ -1,4 +1,4 @@
-"""The statistics chart (PNG), drawn with matplotlib in NanumGothic so Hangul renders.
+"""The statistics and survey charts (PNG), drawn with matplotlib in NanumGothic (Hangul).
 
 The bot draws it in a child process (`draw_chart`): matplotlib takes some 50 MB that a process
 never gives back once imported, and a chart is wanted a few times a month. The child stays a
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from conversation.i18n import Translator, translator
 from core.stats import CommunityStats
+from core.survey_results import SurveyResults
 
 CHART_PROCESS_IDLE = 60.0  # seconds the chart process waits for another chart before exiting
 
@@ -85,11 +86,15 @@ class _ChartProcess:
     drawing = 0  # charts asked for and not drawn yet
 
 
-def _draw(locale: str, stats: CommunityStats) -> bytes:
+def _draw(locale: str, stats: CommunityStats | SurveyResults) -> bytes:
+    if isinstance(stats, SurveyResults):
+        from conversation.survey_chart import survey_chart
+
+        return survey_chart(translator(locale), stats, _font_name())
     return stats_chart(translator(locale), stats)
 
 
-async def draw_chart(tr: Translator, stats: CommunityStats) -> bytes:
+async def draw_chart(tr: Translator, stats: CommunityStats | SurveyResults) -> bytes:
     """`stats_chart` in the chart process (started if there is none); the bot's own process
     never imports matplotlib."""
     loop = asyncio.get_running_loop()
@@ -107,7 +112,7 @@ async def draw_chart(tr: Translator, stats: CommunityStats) -> bytes:
 
 
 async def _in_chart_process(loop: asyncio.AbstractEventLoop, locale: str,
-                            stats: CommunityStats) -> bytes:
+                            stats: CommunityStats | SurveyResults) -> bytes:
     for attempt in (1, 2):
         if _ChartProcess.executor is None:
             # A fresh interpreter: a fork would copy the bot's memory and its threads' locks.

@@ -285,6 +285,56 @@ _MESSAGES: dict[str, _Render] = {
         "reason again.", number=p["number"],
     ),
     "erasure_not_found": lambda tr, p: tr("That erasure isn't available."),
+    "survey_yaml_invalid": lambda tr, p: tr(
+        "The survey file could not be read (line {line}). Please check it against the example "
+        "in the README.", line=p.get("line", 0)),
+    "survey_no_questions": lambda tr, p: tr(
+        "The survey has no questions. Please add at least one under questions."),
+    "survey_question_kind": lambda tr, p: tr(
+        "Question {number}: the kind must be scale, choice, multi or text.",
+        number=p["number"]),
+    "survey_question_text": lambda tr, p: tr(
+        "Question {number}: please write the question (at most 300 characters).",
+        number=p["number"]),
+    "survey_options_missing": lambda tr, p: tr(
+        "Question {number}: please give 2 to 10 different options, each at most 40 "
+        "characters.", number=p["number"]),
+    "survey_question_optional": lambda tr, p: tr(
+        "Question {number}: optional must be yes or no.", number=p["number"]),
+    "survey_title_missing": lambda tr, p: tr(
+        "Please give the survey a title of at most {maximum} characters.",
+        maximum=p.get("maximum", 100)),
+    "survey_too_many_questions": lambda tr, p: tr(
+        "A survey can have at most {maximum} questions. Please split it in two.",
+        maximum=p["maximum"]),
+    "survey_audience_invalid": lambda tr, p: tr(
+        "The audience must be all, coordinators, active or inactive (with audience_days), or "
+        "event (with audience_event)."),
+    "survey_days_invalid": lambda tr, p: tr(
+        "Please give audience_days as a number of days from 1 to 3650."),
+    "survey_date_invalid": lambda tr, p: tr(
+        "{field}: “{text}” is not a date. Please write it as YYYY-MM-DD.",
+        field=p["field"], text=html.escape(p["text"])),
+    "survey_dates_order": lambda tr, p: tr(
+        "The closing day is before the opening day. Please swap them."),
+    "survey_closes_past": lambda tr, p: tr(
+        "The closing day has already passed. Please choose a later day."),
+    "survey_already_sent": lambda tr, p: tr(
+        "This survey has already been sent. See its results in /surveys."),
+    "survey_not_open": lambda tr, p: tr("This survey is not open. See /surveys."),
+    "survey_not_found": lambda tr, p: tr("That survey isn't available. See /surveys."),
+    "survey_no_coordinator": lambda tr, p: tr(
+        "This community has no coordinator to send the survey in their name. Appoint one with "
+        "pumasi coordinator add."),
+    "survey_answered": lambda tr, p: tr("You have already answered this survey. Thank you!"),
+    "survey_closed": lambda tr, p: tr("This survey is closed. Thank you for your interest!"),
+    "survey_not_invited": lambda tr, p: tr(
+        "This survey was not sent to you. Send /survey to see the ones waiting for you."),
+    "survey_step_over": lambda tr, p: tr(
+        "This question is over. Send /survey to go on where you left off."),
+    "survey_answer_needed": lambda tr, p: tr(
+        "This question needs an answer. Please choose or write one."),
+    "survey_pick_one": lambda tr, p: tr("Please tick at least one option, then tap Done."),
 }
 
 

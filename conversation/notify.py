@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from conversation.i18n import translator
-from conversation.replies import Notification, Rows
+from conversation.replies import Button, Notification, Rows, keyboard
+from core.notices import Delivery
 
 
 class Channel(Protocol):
@@ -37,3 +38,11 @@ class Notifier:
             buttons = notification.buttons(tr) if notification.buttons else ()
             return await channel.send(address, notification.text(tr), buttons)
         return False
+
+
+def delivery_buttons(delivery: Delivery) -> Rows:
+    """The button a queued notice carries (a survey's invitation), for the channel to show."""
+    if delivery.button is None or delivery.to_group:
+        return ()
+    label, action = delivery.button
+    return keyboard([[Button(label, action)]])

@@ -126,6 +126,9 @@ def audit_action_name(tr: Translator, action: str) -> str:
         "member_leave": tr("Member left"),
         "balance_settle": tr("Balance settled"),
         "member_erase": tr("Former member erased"),
+        "survey_create": tr("Survey created"),
+        "survey_send": tr("Survey sent"),
+        "survey_close": tr("Survey closed"),
     }.get(action, action)
 
 
@@ -145,6 +148,8 @@ def audit_target_label(tr: Translator, entry: AuditEntry) -> str:
         return f"T{escape(ident)}"
     if kind == "notice":
         return f"N{escape(ident)}"
+    if kind == "survey":
+        return f"S{escape(ident)}"
     if kind == "chat":
         return tr("a group chat")
     return escape(entry.target)  # a community's join code

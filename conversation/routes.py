@@ -21,6 +21,9 @@ from conversation.flows import (
     settings,
     start,
     stats,
+    survey_admin,
+    survey_builder,
+    surveys,
     talk,
     trade,
 )
@@ -68,6 +71,8 @@ COMMANDS: dict[str, Flow] = {
     "settle": privacy.settle,
     "erase": privacy.erase,
     "connect": link.connect,
+    "survey": surveys.survey,
+    "surveys": survey_admin.surveys,
 }
 
 ACTIONS: dict[str, Flow] = {
@@ -98,6 +103,9 @@ ACTIONS: dict[str, Flow] = {
     r"^er:(ok|no):": privacy.on_erase,
     r"^pick:": trade.on_pick,
     r"^go:": talk.on_go,
+    r"^svy:": surveys.on_button,
+    r"^svya:": survey_admin.on_button,
+    r"^svyb:": survey_builder.on_button,
 }
 
 

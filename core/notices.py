@@ -51,6 +51,7 @@ class Delivery:
     attempts: int
     to_group: bool = False
     channel: str = "telegram"
+    button: tuple[str, str] | None = None  # (label, action) shown under the text
 
     @property
     def chat_id(self) -> int:
@@ -134,7 +135,8 @@ class NoticeService:
                                            notice["message"], notice["photo_file_id"],
                                            notice["document_file_id"], row["attempts"],
                                            to_group=row["membership_id"] is None,
-                                           channel=row["channel"]))
+                                           channel=row["channel"],
+                                           button=_button(notice)))
         return deliveries
 
     async def finish_many(self, outcomes: list[tuple[Delivery, str, str | None]]
@@ -275,3 +277,9 @@ def validate_draft(draft: NoticeDraft) -> None:
         raise DomainError("notice_caption_too_long", maximum=CAPTION_MAX)
     if length > TEXT_MAX:
         raise DomainError("memo_too_long", maximum=TEXT_MAX)
+
+
+def _button(notice) -> tuple[str, str] | None:
+    if notice["button_action"] is None:
+        return None
+    return notice["button_label"], notice["button_action"]

@@ -21,6 +21,9 @@ from core.privacy import PrivacyService
 from core.relay import RelayService
 from core.reminders import ReminderService
 from core.stats import StatsService
+from core.survey_answering import SurveyAnswers
+from core.survey_results import SurveyResultsService
+from core.surveys import SurveyService
 from core.verify import VerifyReport, verify_ledger
 from storage import actor_changes
 from storage.db import Database
@@ -44,6 +47,9 @@ class Services:
     relay: RelayService
     privacy: PrivacyService
     linking: LinkService
+    surveys: SurveyService
+    survey_answers: SurveyAnswers
+    survey_results: SurveyResultsService
 
     @classmethod
     async def open(
@@ -80,6 +86,9 @@ class Services:
             relay=RelayService(db, clock),
             privacy=PrivacyService(db, clock),
             linking=LinkService(db, clock),
+            surveys=SurveyService(db, clock),
+            survey_answers=SurveyAnswers(db, clock),
+            survey_results=SurveyResultsService(db),
         )
 
     async def verify(self) -> VerifyReport:

@@ -17,6 +17,7 @@ MOVED = (  # follows the person: the survivor owns it from now on
     ("group_links", "linked_by_person_id"),
     ("consents", "person_id"),  # a consent goes with the membership it led to, which moves
     ("erasure_requests", "requested_by_person_id"),  # pending: the survivor may confirm it
+    ("surveys", "created_by_person_id"),  # a scheduled survey goes out in its author's name
 )
 DROPPED = (
     ("dialogs", "person_id"),  # the absorbed person's unfinished dialog ends

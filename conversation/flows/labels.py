@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from conversation.flows import event_dialog, market, notices, trade
+from conversation.flows import event_dialog, market, notices, survey_builder, surveys, trade
 from conversation.keyboards import reversal_confirm
 from conversation.phrases import PHRASES
 from conversation.replies import Button, Edit, Outcome, Photo, Rows, Say
@@ -56,6 +56,8 @@ STEP_BUTTONS: dict[str, StepButtons] = {
     notices.DIALOG: notices.step_buttons,
     trade.DIALOG: _trade_buttons,
     REVERSE_DIALOG: _reversal_buttons,
+    surveys.DIALOG: surveys.step_buttons,
+    survey_builder.DIALOG: survey_builder.step_buttons,
 }
 
 

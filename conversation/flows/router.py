@@ -15,6 +15,8 @@ from conversation.flows import (
     notices,
     relay,
     start,
+    survey_builder,
+    surveys,
     talk,
     trade,
 )
@@ -56,6 +58,8 @@ def _menu_action(text: str, *, loose: bool = False) -> Handler | None:
 async def on_text(turn: Turn) -> None:
     if await link.on_phrase(turn):  # 연결, 연결 123456, 가입 CODE: exact phrases, any channel
         return
+    if await surveys.on_phrase(turn):  # 설문: the invitation says so, on every channel
+        return
     text = turn.message_text.strip()
     action = _menu_action(text)
     if action is not None:
@@ -80,6 +84,12 @@ async def on_text(turn: Turn) -> None:
         return
     if dialog is not None and dialog.name == directory.INTRO_DIALOG:
         await directory.on_intro_text(turn, dialog)
+        return
+    if dialog is not None and dialog.name == surveys.DIALOG:
+        await surveys.on_text(turn, dialog)
+        return
+    if dialog is not None and dialog.name == survey_builder.DIALOG:
+        await survey_builder.on_text(turn, dialog)
         return
     if dialog is not None and dialog.name == naming.DIALOG:
         await naming.on_text(turn, dialog)

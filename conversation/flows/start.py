@@ -28,6 +28,7 @@ def help_text(tr: Translator, *, coordinator: bool) -> str:
         tr("/market [words] – browse and search the market"),
         tr("/sessions – study sessions and meetings · /mysessions – my sign-ups"),
         tr("/calendar – this month's events · /checkin CODE – check in"),
+        tr("/survey – answer a survey (or write 설문)"),
         tr("/directory [words] – members of your community · ✉️ Contact sends them a message"),
         tr("/settings – reminders, what others see of you, messages"),
         tr("/connect – one account on KakaoTalk and Telegram (연결 on KakaoTalk)"),
@@ -45,6 +46,7 @@ def help_text(tr: Translator, *, coordinator: bool) -> str:
             tr("/members [words] – members, balances, last activity"),
             tr("/suspend, /reactivate, /limit, /promote #23 … · /audit – the log"),
             tr("/notice – send a notice · /notices – delivery reports"),
+            tr("/surveys – build, send and read surveys"),
             tr("/stats – figures and chart · /export [from to] – CSV and XLSX files"),
             tr("/reverse T12 reason – undo a transfer made by mistake"),
             tr("/settle #23 reason – bring a balance to 0 · /erase #23 reason – erase a "

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from conversation import background
 from conversation.i18n import translator
-from conversation.notify import Notifier
+from conversation.notify import Notifier, delivery_buttons
 from conversation.replies import Rows
 from core.services import Services
 from handlers.kakao.text import plain
@@ -85,7 +85,7 @@ async def drain_kakao_outbox(services: Services, channel: KakaoChannel,
                 tr = translator(person.locale if person else None)
                 text += "\n\n" + tr("(This notice came with a picture or a file, which only "
                                     "Telegram can show.)")
-            reached = await channel.send(delivery.address, text, ())
+            reached = await channel.send(delivery.address, text, delivery_buttons(delivery))
             outcomes.append((delivery, "sent" if reached else "unreachable", None))
         reports = await services.notices.finish_many(outcomes)
         if notifier is not None:

@@ -42,6 +42,7 @@ def bot_commands(locale: str) -> list[BotCommand]:
         BotCommand("mysessions", tr("My sign-ups")),
         BotCommand("calendar", tr("This month's events")),
         BotCommand("checkin", tr("Check in at an event")),
+        BotCommand("survey", tr("Answer a survey")),
         BotCommand("settings", tr("Settings")),
         BotCommand("connect", tr("Link KakaoTalk and Telegram")),
         BotCommand("join", tr("Join a community")),

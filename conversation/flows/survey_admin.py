@@ -1,0 +1,152 @@
+"""/surveys for coordinators: the community's surveys, each to send, close, see results of
+(text, chart, CSV and XLSX files); the standard trust and community-consciousness template;
+the same questions year by year; and a new survey built in chat (`survey_builder`)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from html import escape
+
+from conversation.charts import draw_chart
+from conversation.replies import Button, Rows, keyboard
+from conversation.survey_files import results_files
+from conversation.survey_text import (
+    invitation,
+    invitation_parts,
+    results_text,
+    status_name,
+    survey_line,
+    trends_text,
+)
+from conversation.turn import Turn, parse_id
+from core.errors import DomainError
+from core.membership import require_active_member
+from core.survey_models import Survey
+from core.survey_templates import template
+
+TEMPLATE = "trust_community"
+_ONE_SECOND = timedelta(seconds=1)
+
+
+def _require_coordinator(turn: Turn) -> None:
+    require_active_member(turn.actor)
+    if not turn.actor.membership.is_coordinator:
+        raise DomainError("not_coordinator")
+
+
+async def surveys(turn: Turn) -> None:
+    _require_coordinator(turn)
+    tr = turn.tr
+    found = await turn.services.surveys.list(turn.actor)
+    lines = [tr("<b>Surveys</b>")]
+    lines += [survey_line(tr, s) for s in found] or [tr("No surveys yet.")]
+    rows = [[Button(f"S{s.id} " + s.title[:30], f"svya:v:{s.id}")] for s in found]
+    rows += [[Button(tr("📋 Standard survey: trust and community"), f"svya:tpl:{TEMPLATE}")],
+             [Button(tr("✏️ New survey"), "svya:new")],
+             [Button(tr("📈 Year by year"), "svya:yoy")]]
+    await turn.reply("\n".join(lines), keyboard(rows))
+
+
+async def on_button(turn: Turn) -> None:
+    _require_coordinator(turn)
+    parts = turn.data.split(":")
+    kind = parts[1] if len(parts) > 1 else ""
+    if kind == "tpl" and len(parts) == 3 and parts[2] == TEMPLATE:
+        survey = await turn.services.surveys.create(turn.actor, template(TEMPLATE))
+        await view(turn, survey)
+        return
+    if kind == "yoy":
+        await _years(turn)
+        return
+    if kind == "new":
+        from conversation.flows.survey_builder import begin
+
+        await begin(turn)
+        return
+    survey_id = parse_id(turn.data)
+    if survey_id is None:
+        await turn.answer(turn.tr("This step is over."))
+        return
+    survey = await turn.services.surveys.get(turn.actor, survey_id)
+    if kind == "v":
+        await view(turn, survey)
+    elif kind == "send":
+        count = await turn.services.surveys.count_audience(survey)
+        await turn.edit(turn.tr("<b>Preview</b>") + "\n" + _invitation(turn, survey) + "\n\n"
+                        + turn.tr("It will go to {count} members.", count=count),
+                        keyboard([[Button(turn.tr("📣 Send"), f"svya:ok:{survey.id}"),
+                                   Button(turn.tr("Cancel"), f"svya:v:{survey.id}")]]))
+    elif kind == "ok":
+        await _send(turn, survey)
+    elif kind == "close":
+        await view(turn, await turn.services.surveys.close(turn.actor, survey.id))
+    elif kind == "res":
+        await show_results(turn, survey)
+    elif kind == "file":
+        await send_files(turn, survey)
+    else:
+        await turn.answer(turn.tr("This step is over."))
+
+
+def _invitation(turn: Turn, survey: Survey) -> str:
+    community = turn.actor.community
+    assert community is not None
+    return invitation(turn.tr, survey, community)
+
+
+async def view(turn: Turn, survey: Survey) -> None:
+    tr = turn.tr
+    lines = [f"<b>S{survey.id} {escape(survey.title)}</b>",
+             tr("Status: {status}", status=status_name(tr, survey.status)),
+             tr("{count} questions", count=len(survey.questions)) + " · "
+             + (tr("anonymous") if survey.anonymous else tr("with names"))]
+    if survey.opens_at is not None:
+        lines.append(tr("Opens {day}", day=tr.date(survey.opens_at)))
+    if survey.closes_at is not None:
+        lines.append(tr("Closes at the end of {day}",
+                        day=tr.date(survey.closes_at - _ONE_SECOND)))
+    rows: list[list[Button]] = []
+    if survey.status in ("draft", "scheduled"):
+        rows.append([Button(tr("📣 Send now"), f"svya:send:{survey.id}")])
+    else:
+        rows.append([Button(tr("📊 Results"), f"svya:res:{survey.id}"),
+                     Button(tr("📁 CSV and XLSX"), f"svya:file:{survey.id}")])
+    if survey.status == "open":
+        rows.append([Button(tr("Close the survey"), f"svya:close:{survey.id}")])
+    await turn.edit("\n".join(lines), keyboard(rows))
+
+
+async def _send(turn: Turn, survey: Survey) -> None:
+    count = await turn.services.surveys.send(
+        turn.actor, survey.id, lambda s, c: invitation_parts(turn.tr, s, c))
+    await turn.edit(turn.tr("📣 Survey S{id} is on its way to {count} members. /surveys shows "
+                            "its results as they come in.", id=survey.id, count=count))
+    turn.wake("outbox")
+
+
+async def show_results(turn: Turn, survey: Survey) -> None:
+    tr = turn.tr
+    results = await turn.services.survey_results.results(survey)
+    await turn.reply(results_text(tr, results), _result_rows(tr, survey))
+    if any(q.counts for q in results.questions):
+        chart = await draw_chart(tr, results)
+        await turn.photo(tr("Answers per question"), content=chart,
+                         filename=f"survey-{survey.id}.png")
+
+
+def _result_rows(tr, survey: Survey) -> Rows:
+    return keyboard([[Button(tr("📁 CSV and XLSX"), f"svya:file:{survey.id}")]])
+
+
+async def send_files(turn: Turn, survey: Survey) -> None:
+    results = await turn.services.survey_results.results(survey)
+    for name, content in await results_files(results, turn.tr.locale):
+        await turn.file(content, name)
+
+
+async def _years(turn: Turn) -> None:
+    community = turn.actor.community
+    assert community is not None
+    year = turn.services.clock.now().year
+    trends = await turn.services.survey_results.years(community.id, year)
+    await turn.edit(trends_text(turn.tr, community, trends))

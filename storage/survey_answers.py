@@ -1,0 +1,74 @@
+"""SQL for survey responses and answers. An answer is written once: its primary key is
+(response, question), so a double tap or a replayed update inserts nothing the second time."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from storage.db import Connection, fetch_all, fetch_one
+
+
+async def start(conn: Connection, survey_id: int, now: str) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO survey_responses (survey_id, started_at) VALUES (?, ?)", (survey_id, now))
+    return int(cursor.lastrowid)
+
+
+async def get(conn: Connection, response_id: int) -> sqlite3.Row | None:
+    return await fetch_one(conn, "SELECT * FROM survey_responses WHERE id = ?", (response_id,))
+
+
+async def answered(conn: Connection, response_id: int) -> set[int]:
+    rows = await fetch_all(
+        conn, "SELECT question_id FROM survey_answers WHERE response_id = ?", (response_id,))
+    return {row[0] for row in rows}
+
+
+async def add(conn: Connection, response_id: int, question_id: int, *, value: int | None = None,
+              choices: list[int] | None = None, text: str | None = None, skipped: bool = False,
+              now: str) -> bool:
+    """True if this answer was recorded now; False if the question was already answered."""
+    cursor = await conn.execute(
+        "INSERT INTO survey_answers (response_id, question_id, value, choices, text, skipped,"
+        " answered_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (response_id, question_id) DO NOTHING",
+        (response_id, question_id, value,
+         json.dumps(choices) if choices is not None else None, text, int(skipped), now))
+    return cursor.rowcount == 1
+
+
+async def set_picks(conn: Connection, response_id: int, question_id: int, picks: list[int]
+                    ) -> None:
+    await conn.execute(
+        "UPDATE survey_responses SET picks_question_id = ?, picks = ? WHERE id = ?",
+        (question_id, json.dumps(sorted(set(picks))), response_id))
+
+
+async def finish(conn: Connection, response_id: int, now: str) -> bool:
+    cursor = await conn.execute(
+        "UPDATE survey_responses SET finished_at = ?, picks = '[]', picks_question_id = NULL"
+        " WHERE id = ? AND finished_at IS NULL", (now, response_id))
+    return cursor.rowcount == 1
+
+
+async def of_survey(conn: Connection, survey_id: int) -> list[sqlite3.Row]:
+    """Every recorded answer with, for a named survey, who gave it (an anonymous finished
+    response has no invitation pointing at it any more)."""
+    return await fetch_all(
+        conn,
+        "SELECT a.*, r.finished_at, p.display_name AS name, m.number AS number"
+        " FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id"
+        " LEFT JOIN survey_invites i ON i.response_id = r.id"
+        " LEFT JOIN memberships m ON m.id = i.membership_id"
+        " LEFT JOIN people p ON p.id = m.person_id"
+        " WHERE r.survey_id = ? ORDER BY a.question_id, a.answered_at, a.response_id",
+        (survey_id,))
+
+
+async def response_count(conn: Connection, survey_id: int) -> tuple[int, int]:
+    """(responses started, responses finished)."""
+    row = await fetch_one(
+        conn, "SELECT COUNT(*), COUNT(finished_at) FROM survey_responses WHERE survey_id = ?",
+        (survey_id,))
+    return (row[0], row[1]) if row else (0, 0)

@@ -1,0 +1,55 @@
+"""A survey on every channel (`any_harness`: Telegram, the console, KakaoTalk): sent from the
+/surveys menu, answered with buttons and typed text, stopped and resumed, a second tap
+recording nothing, the results seen by the coordinator."""
+
+from __future__ import annotations
+
+from conversation.limits import plain_text
+from core.survey_spec import from_yaml
+from tests.conftest import KIM, LEE, PARK
+from tests.support import count_rows, open_community
+
+SPEC = """
+title: 짧은 설문
+anonymous: false
+questions:
+  - kind: scale
+    text: 품앗이에 만족하세요?
+  - kind: text
+    text: 한마디 해 주세요
+"""
+
+
+def said(calls) -> str:
+    return "\n".join(plain_text(call.text) for call in calls if call.text)
+
+
+async def test_a_survey_sent_answered_and_read_on_every_channel(any_harness):
+    harness = any_harness
+    await open_community(harness, KIM, (LEE, PARK))
+    survey = await harness.services.surveys.create(None, from_yaml(SPEC), community_code="mapo")
+    await harness.send(KIM, "/surveys")
+    await harness.tap(KIM, f"svya:v:{survey.id}")
+    await harness.tap(KIM, f"svya:send:{survey.id}")
+    assert "3명" in said(await harness.tap(KIM, f"svya:ok:{survey.id}"))
+    await harness.deliver_notices()
+    assert "짧은 설문" in plain_text(harness.last_message_to(LEE).text)
+
+    assert "(1/2)" in said(await harness.send(LEE, "설문"))
+    four = harness.button_data(LEE, "4")
+    await harness.tap(LEE, four)
+    assert "(2/2)" in plain_text(harness.last_message_to(LEE).text)
+    await harness.send(LEE, "이웃이 생겼어요")
+    assert "고맙습니다" in plain_text(harness.last_message_to(LEE).text)
+    await harness.tap(LEE, four)  # the old button again: nothing more is recorded
+    assert await count_rows(harness.services, "survey_answers") == 2
+
+    invited = harness.button_data(PARK, "설문에 답하기")  # the invitation's own button
+    assert "(1/2)" in said(await harness.tap(PARK, invited))
+    await harness.tap(PARK, harness.button_data(PARK, "나중에"))
+    assert "(1/2)" in said(await harness.send(PARK, "/survey"))
+
+    await harness.send(KIM, "/surveys")
+    await harness.tap(KIM, f"svya:v:{survey.id}")
+    results = said(await harness.tap(KIM, f"svya:res:{survey.id}"))
+    assert "평균 4.00점" in results and "이웃이 생겼어요" in results

@@ -1,0 +1,153 @@
+"""Surveys in the domain: import, send, answer exactly once, results under the anonymity rule,
+the year's results for the report, year over year."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from core.errors import DomainError
+from core.survey_results import MIN_ANONYMOUS, year_over_year, year_results
+from core.survey_spec import from_csv, from_yaml
+from core.survey_templates import template
+from tests.support import count_rows, seed_community
+
+SPEC = """
+title: 작은 설문
+anonymous: true
+audience: all
+questions:
+  - kind: scale
+    text: 이웃을 믿어요?
+  - kind: choice
+    text: 몇 명?
+    options: [없음, 1명, 2명 이상]
+  - kind: multi
+    text: 좋은 점
+    options: [이웃, 절약, 나눔]
+  - kind: text
+    text: 한마디
+    optional: true
+"""
+
+
+def render(survey, community) -> str:
+    return f"설문: {survey.title}", "답하기"
+
+
+async def answer_all(services, actor, survey, scale, choice, picks, text=None):
+    progress = await services.survey_answers.begin(actor, survey.id)
+    q = progress.question
+    progress = await services.survey_answers.answer(actor, survey.id, q.id, value=scale)
+    q = progress.question
+    progress = await services.survey_answers.answer(actor, survey.id, q.id, value=choice)
+    q = progress.question
+    for pick in picks:
+        await services.survey_answers.pick(actor, survey.id, q.id, pick, True)
+    progress = await services.survey_answers.answer(actor, survey.id, q.id, done=True)
+    q = progress.question
+    if text is None:
+        return await services.survey_answers.answer(actor, survey.id, q.id, skip=True)
+    return await services.survey_answers.answer(actor, survey.id, q.id, text=text)
+
+
+def test_csv_reads_as_the_yaml_does():
+    csv_text = ("kind,text,options,optional\n"
+                "scale,이웃을 믿어요?,,\n"
+                "choice,몇 명?,없음|1명|2명 이상,\n"
+                "multi,좋은 점,이웃|절약|나눔,no\n"
+                "text,한마디,,yes\n")
+    from_file = from_csv(csv_text, {"title": "작은 설문", "anonymous": True})
+    assert from_file == from_yaml(SPEC)
+
+
+def test_a_bad_question_is_named():
+    with pytest.raises(DomainError) as raised:
+        from_yaml("title: t\nquestions:\n  - {kind: scale, text: a}\n  - {kind: pick, text: b}")
+    assert raised.value.code == "survey_question_kind" and raised.value.params["number"] == 2
+    with pytest.raises(DomainError) as raised:
+        from_yaml("title: t\nquestions:\n  - {kind: choice, text: a, options: [하나]}")
+    assert raised.value.code == "survey_options_missing"
+
+
+def test_the_template_has_ten_keyed_questions():
+    spec = template("trust_community")
+    assert len(spec.questions) == 10 and all(q.key for q in spec.questions)
+    assert {q.kind for q in spec.questions} == {"scale", "choice", "multi", "text"}
+
+
+async def test_answers_once_and_results_hide_small_anonymous_counts(services, clock):
+    kim, lee, park = await seed_community(services, members=3)
+    survey = await services.surveys.create(kim, from_yaml(SPEC))
+    assert await services.surveys.send(kim, survey.id, render) == 3
+    with pytest.raises(DomainError):
+        await services.surveys.send(kim, survey.id, render)
+    first = await services.survey_answers.begin(lee, survey.id)
+    again = await services.survey_answers.answer(lee, survey.id, first.question.id, value=4)
+    twice = await services.survey_answers.answer(lee, survey.id, first.question.id, value=1)
+    assert again.recorded and not twice.recorded and twice.answered == 1
+    assert await count_rows(services, "survey_answers") == 1
+    done = await answer_all(services, park, survey, 2, 1, [0, 2], "좋아요")
+    assert done.finished
+    with pytest.raises(DomainError) as raised:
+        await services.survey_answers.begin(park, survey.id)
+    assert raised.value.code == "survey_answered"
+    results = await services.survey_results.results(survey)
+    assert results.invited == 3 and results.finished == 1 and results.started == 2
+    scale = results.questions[0]
+    assert scale.answers == 2 and scale.hidden and scale.counts == () and scale.mean is None
+    # finished anonymous responses name no one; once closed, unfinished ones neither
+    assert await linked_responses(services) == 1  # 이철수's, still answering
+    await services.surveys.close(kim, survey.id)
+    assert await linked_responses(services) == 0
+    with pytest.raises(DomainError) as raised:
+        await services.survey_answers.begin(lee, survey.id)
+    assert raised.value.code == "survey_closed"
+
+
+async def linked_responses(services) -> int:
+    async with services.db.read() as conn, conn.execute(
+            "SELECT COUNT(*) FROM survey_invites WHERE response_id IS NOT NULL") as cursor:
+        return (await cursor.fetchone())[0]
+
+
+async def test_year_results_and_year_over_year(services, clock):
+    actors = await seed_community(services, members=MIN_ANONYMOUS + 1)
+    coordinator = actors[0]
+    by_year = {}
+    for year, scale in ((2026, 3), (2027, 5)):
+        spec = replace(template("trust_community"), closes=None)
+        survey = await services.surveys.create(coordinator, spec)
+        await services.surveys.send(coordinator, survey.id, render)
+        for actor in actors[1:]:
+            progress = await services.survey_answers.begin(actor, survey.id)
+            while not progress.finished:
+                q = progress.question
+                if q.kind == "scale":
+                    progress = await services.survey_answers.answer(actor, survey.id, q.id,
+                                                                    value=scale)
+                elif q.kind == "choice":
+                    progress = await services.survey_answers.answer(actor, survey.id, q.id,
+                                                                    value=0)
+                elif q.kind == "multi":
+                    await services.survey_answers.pick(actor, survey.id, q.id, 1, True)
+                    progress = await services.survey_answers.answer(actor, survey.id, q.id,
+                                                                    done=True)
+                else:
+                    progress = await services.survey_answers.answer(actor, survey.id, q.id,
+                                                                    text="좋아요")
+        await services.surveys.close(coordinator, survey.id)
+        found = await year_results(services.db, coordinator.community.id, clock.now().year)
+        assert [r.survey.id for r in found] == [survey.id]
+        first = found[0].questions[0]
+        assert first.answers == MIN_ANONYMOUS and not first.hidden and first.mean == scale
+        assert dict(first.counts)[str(scale)] == MIN_ANONYMOUS
+        assert found[0].questions[-1].texts == ((None, "좋아요"),) * MIN_ANONYMOUS
+        by_year[year] = found
+        clock.advance(timedelta(days=365))
+    assert await year_results(services.db, coordinator.community.id, 2025) == []
+    trends = year_over_year(by_year)
+    trust = next(t for t in trends if t.key == "trust_neighbours")
+    assert [(p.year, p.mean) for p in trust.years] == [(2026, 3.0), (2027, 5.0)]

@@ -1,0 +1,64 @@
+"""The coordinator's /surveys: a survey built in the chat dialog (saved once however often
+Done is tapped), the standard template offered as a button, the years side by side."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.conftest import KIM, LEE, PARK
+from tests.support import alerts, count_rows, open_community, texts
+
+
+async def test_a_survey_built_in_chat_is_saved_once(harness):
+    await open_community(harness, KIM, (LEE,))
+    await harness.send(KIM, "/surveys")
+    await harness.tap(KIM, "svya:new")
+    assert "(1/2)" not in texts(await harness.send(KIM, "우리 동네 설문"))
+    await harness.tap(KIM, "svyb:an:0")
+    await harness.tap(KIM, "svyb:k:scale")
+    await harness.send(KIM, "만족하세요?")
+    await harness.tap(KIM, "svyb:k:multi")
+    await harness.send(KIM, "좋은 점은?")
+    refused = texts(await harness.send(KIM, "이웃"))  # one option is not a choice
+    assert "보기를 2개에서 10개까지" in refused
+    await harness.send(KIM, "이웃, 절약, 나눔")
+    await harness.tap(KIM, "svyb:k:text")
+    assert "질문 4: 어떻게" in texts(await harness.send(KIM, "한마디"))
+    saved = texts(await harness.tap(KIM, "svyb:fin"))
+    assert "S1 우리 동네 설문" in saved and "질문 3개" in saved and "실명" in saved
+    again = await harness.tap(KIM, "svyb:fin")
+    assert alerts(again) and await count_rows(harness.services, "surveys") == 1
+    survey = await harness.services.surveys.get(None, 1)
+    assert [(q.kind, q.text, q.options, q.optional) for q in survey.questions] == [
+        ("scale", "만족하세요?", (), False),
+        ("multi", "좋은 점은?", ("이웃", "절약", "나눔"), False),
+        ("text", "한마디", (), True)]
+    assert not survey.anonymous and survey.status == "draft"
+    # a member cannot use the coordinator's menu
+    assert "운영위원" in texts(await harness.send(LEE, "/surveys"))
+
+
+async def test_the_standard_template_and_the_years_side_by_side(harness):
+    await open_community(harness, KIM, (LEE, PARK))
+    menu = await harness.send(KIM, "/surveys")
+    assert "표준 설문: 신뢰·공동체의식" in " ".join(label for c in menu for label, _ in c.buttons)
+    shown = texts(await harness.tap(KIM, "svya:tpl:trust_community"))
+    assert "질문 10개" in shown and "익명" in shown
+    assert "두 해에 걸쳐" in texts(await harness.tap(KIM, "svya:yoy"))
+    services = harness.services
+    kim = await services.people.resolve("telegram", str(KIM.id), KIM.first_name)
+    for survey_id in (1, 2):
+        if survey_id == 2:
+            await harness.tap(KIM, "svya:tpl:trust_community")
+        await harness.tap(KIM, f"svya:ok:{survey_id}")
+        for user in (KIM, LEE, PARK):
+            actor = await services.people.resolve("telegram", str(user.id), user.first_name)
+            progress = await services.survey_answers.begin(actor, survey_id)
+            await services.survey_answers.answer(actor, survey_id, progress.question.id,
+                                                 value=3 + survey_id - 1)
+        await services.surveys.close(kim, survey_id)
+        harness.clock.advance(timedelta(days=366))
+    years = texts(await harness.tap(KIM, "svya:yoy"))
+    # three answers a year: the anonymous template shows how many, never the mean
+    assert "2026년: 답변 3건" in years and "2027년: 답변 3건" in years
+    assert "점 (답변" not in years
