@@ -27,11 +27,12 @@ from core.surveys import SurveyService
 from core.verify import VerifyReport, verify_ledger
 from storage import actor_changes
 from storage.db import Database
+from storage.port import Engine
 
 
 @dataclass
 class Services:
-    db: Database
+    db: Engine
     clock: Clock
     people: PeopleService
     membership: MembershipService
@@ -61,12 +62,12 @@ class Services:
         actor_cache: int = DEFAULT_CAPACITY,
     ) -> Services:
         """`actor_cache` is how many actors to remember between updates (0: none)."""
-        db = Database(path)
-        await db.open()
+        db = await Database.open_url(path)
         clock = clock or SystemClock()
         cache = None
         if actor_cache > 0:
-            cache = ActorCache(actor_cache, changed_elsewhere=db.changed_elsewhere)
+            cache = ActorCache(actor_cache, changed_elsewhere=db.changed_elsewhere,
+                               recheck_seconds=db.actor_recheck_seconds)
             await actor_changes.watch(db, cache.forget, cache.forget_community)
             await db.changed_elsewhere()  # the measure later looks are compared with
         return cls(

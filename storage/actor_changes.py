@@ -8,13 +8,18 @@ test's hand-written UPDATE — so no caller has to remember to invalidate anythi
 `tests/core/test_actor_cache.py` fails if `_ACTOR` reads a column not listed in WATCHED.
 
 Writes by another connection (another process, the `pumasi` command line) fire nothing
-here; `Database.changed_elsewhere` notices those."""
+here; `Database.changed_elsewhere` notices those.
+
+On PostgreSQL the same columns get permanent triggers (`_pg_triggers`, installed at start,
+so a column added to WATCHED is watched at the next start) that note the row in a
+transaction-local setting the writer reads before COMMIT (storage/postgres.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from storage.db import Connection, Database
+from storage.port import POSTGRESQL
 
 FUNCTION = "pumasi_actor_changed"
 
@@ -58,6 +63,45 @@ def _triggers() -> list[str]:
     return sql
 
 
+# PostgreSQL: what the triggers call. The setting lives until the transaction ends.
+_PG_FUNCTION = """
+CREATE OR REPLACE FUNCTION pumasi_actor_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    noted TEXT := '';
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        noted := noted || TG_ARGV[0] || ':' || (to_jsonb(OLD) ->> TG_ARGV[1]) || ',';
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        noted := noted || TG_ARGV[0] || ':' || (to_jsonb(NEW) ->> TG_ARGV[1]) || ',';
+    END IF;
+    PERFORM set_config('pumasi.actors',
+                       COALESCE(current_setting('pumasi.actors', true), '') || noted, true);
+    RETURN NULL;
+END $$"""
+
+
+def _pg_triggers() -> list[str]:
+    sql = [
+        "CREATE TABLE IF NOT EXISTS pumasi_actor_version (version BIGINT NOT NULL)",
+        "INSERT INTO pumasi_actor_version (version) SELECT 0"
+        " WHERE NOT EXISTS (SELECT 1 FROM pumasi_actor_version)",
+        _PG_FUNCTION,
+    ]
+    tables = (
+        ("people", "person", "id", False),
+        ("identities", "person", "person_id", True),
+        ("memberships", "person", "person_id", True),
+        ("communities", "community", "id", False),
+    )
+    for table, kind, key, on_insert in tables:
+        columns = ", ".join(WATCHED[table])
+        events = f"UPDATE OF {columns} OR DELETE" + (" OR INSERT" if on_insert else "")
+        sql.append(f"CREATE OR REPLACE TRIGGER pumasi_actor_{table} AFTER {events} ON {table}"
+                   f" FOR EACH ROW EXECUTE FUNCTION pumasi_actor_changed('{kind}', '{key}')")
+    return sql
+
+
 async def watch(
     db: Database,
     forget_person: Callable[[int], None],
@@ -65,6 +109,15 @@ async def watch(
 ) -> None:
     """Call `forget_person` / `forget_community` after every write transaction (committed or
     rolled back: forgetting too much is harmless) for each person or community it touched."""
+    if getattr(db, "engine", None) == POSTGRESQL:
+        await db.install(_pg_triggers())
+
+        def forget(found: set[tuple[str, int]]) -> None:
+            for kind, ident in found:
+                (forget_person if kind == "person" else forget_community)(ident)
+
+        db.on_actor_changes(forget)
+        return
     touched: set[tuple[str, int]] = set()
 
     def report(kind: str, ident: int | None) -> None:

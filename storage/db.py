@@ -1,4 +1,7 @@
-"""One owner of the SQLite connections: a single writer, a snapshot reader, migrations."""
+"""One owner of the SQLite connections: a single writer, a snapshot reader, migrations.
+
+The SQLite engine of the storage port (storage/port.py); `Database.open_url` chooses the
+engine from its target (storage/postgres.py for a `postgresql://` URL)."""
 
 from __future__ import annotations
 
@@ -12,16 +15,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import aiosqlite
 
 from storage.group_commit import GroupCommitWriter
 from storage.inline import InlineConnection
+from storage.port import SQLITE, Connection, Engine, is_postgres_url
 from storage.search_terms import post_search_terms
 
-# What a repository function is given: the writer (InlineConnection) inside a write
-# transaction, the reader (aiosqlite) for reads; both offer the same few methods.
-Connection = aiosqlite.Connection | InlineConnection
+__all__ = ["AlreadyProcessed", "Connection", "Database", "fetch_all", "fetch_one"]
+
+T = TypeVar("T")
 
 class AlreadyProcessed(Exception):
     """The update being handled was committed before: this is a redelivery."""
@@ -75,6 +80,26 @@ class Database:
     """Write transactions run one at a time on the writer connection, in groups that share a
     commit (storage/group_commit.py); reads go through a second connection so they see a
     committed snapshot only."""
+
+    engine = SQLITE
+    # How often the actor cache asks whether another process changed something.
+    actor_recheck_seconds = 1.0
+
+    @staticmethod
+    async def open_url(target: str | Path, *, migrate: bool = True) -> Engine:
+        """The database at `target`, opened: a `postgresql://` URL is PostgreSQL, anything
+        else a SQLite file (`PUMASI_DB`)."""
+        database = Database.for_target(target)
+        await database.open(migrate=migrate)
+        return database
+
+    @staticmethod
+    def for_target(target: str | Path) -> Engine:
+        if is_postgres_url(target):
+            from storage.postgres import PostgresDatabase  # asyncpg only when it is used
+
+            return PostgresDatabase(str(target))
+        return Database(target)
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
@@ -148,6 +173,14 @@ class Database:
             yield conn
         if records_here:
             update.recorded = True
+
+    async def transact(self, work: Callable[[Connection], Awaitable[T]], *,
+                       records_update: bool = True) -> T:
+        """One write transaction running `work(conn)`: the shape both engines share (on
+        PostgreSQL `work` may be run again after a serialization failure, so it only touches
+        the database)."""
+        async with self.write(records_update=records_update) as conn:
+            return await work(conn)
 
     async def instrument_writer(
         self,

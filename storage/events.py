@@ -21,11 +21,13 @@ _EDITABLE = ("title", "description", "starts_at", "ends_at", "place", "capacity"
 
 async def insert(conn: Connection, values: dict[str, Any]) -> int:
     columns = list(values)
-    cursor = await conn.execute(
-        f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+    inserted = await fetch_one(
+        conn,
+        f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        " RETURNING id",
         [values[c] for c in columns],
     )
-    return int(cursor.lastrowid)
+    return int(inserted[0])
 
 
 async def get(conn: Connection, event_id: int) -> sqlite3.Row | None:

@@ -141,10 +141,13 @@ class KakaoStore:
 
     async def add_news(self, user_key: str, text: str, buttons: Choices = ()) -> int:
         async with self._db.write(records_update=False) as conn:
-            cursor = await conn.execute(
-                "INSERT INTO kakao_news (user_key, text, buttons, created_at) VALUES (?, ?, ?, ?)",
-                (user_key, text, _dump(buttons), to_db(self.now())))
-            return int(cursor.lastrowid)
+            inserted = await fetch_one(
+                conn,
+                "INSERT INTO kakao_news (user_key, text, buttons, created_at) VALUES (?, ?, ?, ?)"
+                " RETURNING id",
+                (user_key, text, _dump(buttons), to_db(self.now())),
+            )
+            return int(inserted[0])
 
     async def waiting(self, user_key: str, limit: int) -> tuple[list[News], int]:
         """The oldest `limit` messages not yet shown, and how many wait in all."""

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from storage.db import Connection, fetch_all, fetch_one
+from storage.port import POSTGRESQL, SQLITE, Row, dialect
 
 _REQUEST_COLUMNS = (
     "id, request_key, community_id, kind, payer_membership_id, payee_membership_id, amount,"
     " memo, post_id, status, created_by_person_id, created_at, expires_at, remind_at,"
     " reminded_at, decided_at, transfer_id"
 )
+
+# The Seoul month (YYYY-MM) of a stored UTC timestamp, as each engine writes it.
+_SEOUL_MONTH = {
+    SQLITE: "strftime('%Y-%m', t.created_at, '+9 hours')",
+    POSTGRESQL: "to_char(t.created_at::timestamp + interval '9 hours', 'YYYY-MM')",
+}
 
 _TRANSFER_VIEW = (
     "SELECT t.*, pa.membership_id AS payer_membership_id,"
@@ -23,23 +28,25 @@ _TRANSFER_VIEW = (
 async def insert_account(
     conn: Connection, community_id: int, membership_id: int | None, now: str
 ) -> int:
-    cursor = await conn.execute(
-        "INSERT INTO accounts (community_id, membership_id, created_at) VALUES (?, ?, ?)",
+    inserted = await fetch_one(
+        conn,
+        "INSERT INTO accounts (community_id, membership_id, created_at) VALUES (?, ?, ?)"
+        " RETURNING id",
         (community_id, membership_id, now),
     )
-    return int(cursor.lastrowid)
+    return int(inserted[0])
 
 
-async def account_of(conn: Connection, membership_id: int) -> sqlite3.Row | None:
+async def account_of(conn: Connection, membership_id: int) -> Row | None:
     return await fetch_one(conn, "SELECT * FROM accounts WHERE membership_id = ?", (membership_id,))
 
 
-async def limits_and_balance(conn: Connection, membership_id: int) -> sqlite3.Row | None:
+async def limits_and_balance(conn: Connection, membership_id: int) -> Row | None:
     """Balance with the limits in force: the member's own, else the community's."""
     return await fetch_one(
         conn,
         "SELECT a.id AS account_id, a.balance, m.status, m.community_id, m.role,"
-        " c.orientation_required AND m.oriented_at IS NULL AND m.role <> 'coordinator'"
+        " c.orientation_required = 1 AND m.oriented_at IS NULL AND m.role <> 'coordinator'"
         " AS needs_orientation,"
         " COALESCE(m.credit_floor, c.credit_floor) AS credit_floor,"
         " COALESCE(m.credit_ceiling, c.credit_ceiling) AS credit_ceiling"
@@ -49,7 +56,7 @@ async def limits_and_balance(conn: Connection, membership_id: int) -> sqlite3.Ro
     )
 
 
-async def balance_view(conn: Connection, membership_id: int) -> sqlite3.Row | None:
+async def balance_view(conn: Connection, membership_id: int) -> Row | None:
     """Balance, limits in force and who the member is, in one query."""
     return await fetch_one(
         conn,
@@ -110,7 +117,7 @@ async def insert_request(
     return int(existing[0]), False
 
 
-async def get_request(conn: Connection, request_id: int) -> sqlite3.Row | None:
+async def get_request(conn: Connection, request_id: int) -> Row | None:
     return await fetch_one(
         conn, f"SELECT {_REQUEST_COLUMNS} FROM trade_requests WHERE id = ?", (request_id,)
     )
@@ -161,10 +168,12 @@ async def insert_transfer(
     event_id: int | None = None,
 ) -> int:
     """Write the transfer, its two movements and both cached balances."""
-    cursor = await conn.execute(
+    inserted = await fetch_one(
+        conn,
         "INSERT INTO transfers (community_id, payer_account_id, payee_account_id, amount, kind,"
         " memo, reason, request_id, reverses_id, post_id, created_by_person_id, created_at,"
-        " purpose, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " purpose, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
         (
             community_id,
             payer_account_id,
@@ -182,14 +191,16 @@ async def insert_transfer(
             event_id,
         ),
     )
-    transfer_id = int(cursor.lastrowid)
+    transfer_id = int(inserted[0])
     await conn.executemany(
         "INSERT INTO movements (transfer_id, account_id, amount) VALUES (?, ?, ?)",
         ((transfer_id, payer_account_id, -amount), (transfer_id, payee_account_id, amount)),
     )
     await conn.execute(
-        "UPDATE accounts SET balance = balance + CASE id WHEN ? THEN ? ELSE ? END,"
-        " last_trade_at = MAX(COALESCE(last_trade_at, ?), ?) WHERE id IN (?, ?)",
+        "UPDATE accounts SET balance = balance + CASE id WHEN ? THEN CAST(? AS BIGINT)"
+        " ELSE CAST(? AS BIGINT) END,"
+        " last_trade_at = CASE WHEN last_trade_at > ? THEN last_trade_at ELSE ? END"
+        " WHERE id IN (?, ?)",
         (payer_account_id, -amount, amount, now, now, payer_account_id, payee_account_id),
     )
     if kind != "reversal" and purpose is None:
@@ -206,7 +217,7 @@ async def _roll_up(conn: Connection, trade_id: int, sign: int) -> None:
     grow with the members or the transfers."""
     original = await fetch_one(
         conn,
-        "SELECT t.community_id, strftime('%Y-%m', t.created_at, '+9 hours') AS month, t.amount,"
+        f"SELECT t.community_id, {_SEOUL_MONTH[dialect(conn)]} AS month, t.amount,"
         " t.kind, t.purpose, pa.membership_id IS NOT NULL AS payer_member, t.payer_account_id,"
         " ya.membership_id IS NOT NULL AS payee_member, t.payee_account_id"
         " FROM transfers t JOIN accounts pa ON pa.id = t.payer_account_id"
@@ -218,8 +229,9 @@ async def _roll_up(conn: Connection, trade_id: int, sign: int) -> None:
     community, month = original["community_id"], original["month"]
     await conn.execute(
         "INSERT INTO stats_months (community_id, month, trades, volume) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (community_id, month) DO UPDATE SET trades = trades + excluded.trades,"
-        " volume = volume + excluded.volume",
+        " ON CONFLICT (community_id, month) DO UPDATE"
+        " SET trades = stats_months.trades + excluded.trades,"
+        " volume = stats_months.volume + excluded.volume",
         (community, month, sign, sign * original["amount"]),
     )
     accounts = [original[f"{side}_account_id"] for side in ("payer", "payee")
@@ -234,7 +246,7 @@ async def _roll_up(conn: Connection, trade_id: int, sign: int) -> None:
             "INSERT INTO stats_members (community_id, period, account_id, trades) VALUES "
             + ", ".join(["(?, ?, ?, 1)"] * len(keys))
             + " ON CONFLICT (community_id, period, account_id) DO UPDATE"
-            " SET trades = trades + 1 RETURNING period, trades",
+            " SET trades = stats_members.trades + 1 RETURNING period, trades",
             [value for key in keys for value in key],
         )
         changed = [row["period"] for row in rows if row["trades"] == 1]  # newly active
@@ -256,20 +268,20 @@ async def _roll_up(conn: Connection, trade_id: int, sign: int) -> None:
             "INSERT INTO stats_active (community_id, period, members) VALUES "
             + ", ".join(["(?, ?, ?)"] * len(counts))
             + " ON CONFLICT (community_id, period) DO UPDATE"
-            " SET members = members + excluded.members",
+            " SET members = stats_active.members + excluded.members",
             [value for period, count in counts.items() for value in (community, period, count)],
         )
 
 
-async def get_transfer(conn: Connection, transfer_id: int) -> sqlite3.Row | None:
+async def get_transfer(conn: Connection, transfer_id: int) -> Row | None:
     return await fetch_one(conn, _TRANSFER_VIEW + " WHERE t.id = ?", (transfer_id,))
 
 
-async def reversal_of(conn: Connection, transfer_id: int) -> sqlite3.Row | None:
+async def reversal_of(conn: Connection, transfer_id: int) -> Row | None:
     return await fetch_one(conn, _TRANSFER_VIEW + " WHERE t.reverses_id = ?", (transfer_id,))
 
 
-async def event_fee_refunded(conn: Connection, fee: sqlite3.Row) -> bool:
+async def event_fee_refunded(conn: Connection, fee: Row) -> bool:
     """Whether the event flow refunded this fee: a refund to the same account for the same
     event after the fee and before that account's next fee for it (sign-ups can repeat)."""
     row = await fetch_one(
@@ -287,7 +299,7 @@ async def event_fee_refunded(conn: Connection, fee: sqlite3.Row) -> bool:
 async def history(
     conn: Connection, membership_id: int, limit: int, *, before: int | None = None,
     after: int | None = None,
-) -> list[sqlite3.Row]:
+) -> list[Row]:
     """A member's movements, newest first, with the other side of each transfer, a
     correction's reason and links, and the account's balance on every row. Paged by the
     movement id (the statement's order): `before` gives the older ones, `after` the newer
@@ -318,7 +330,7 @@ async def history(
 
 async def open_requests_of(
     conn: Connection, membership_id: int, limit: int, offset: int
-) -> list[sqlite3.Row]:
+) -> list[Row]:
     return await fetch_all(
         conn,
         f"SELECT {_REQUEST_COLUMNS} FROM trade_requests WHERE status = 'pending'"
@@ -330,7 +342,7 @@ async def open_requests_of(
 
 async def newest_preview(
     conn: Connection, payer_membership_id: int, now: str
-) -> sqlite3.Row | None:
+) -> Row | None:
     """The payer's newest pay preview still waiting for Confirm and not yet out of time."""
     return await fetch_one(
         conn,
@@ -343,7 +355,7 @@ async def newest_preview(
 
 async def charges_awaiting(
     conn: Connection, payer_membership_id: int, now: str, limit: int
-) -> list[sqlite3.Row]:
+) -> list[Row]:
     """Charges waiting for this payer's answer, newest first."""
     return await fetch_all(
         conn,
@@ -354,7 +366,7 @@ async def charges_awaiting(
     )
 
 
-async def due_expiries(conn: Connection, now: str, limit: int) -> list[sqlite3.Row]:
+async def due_expiries(conn: Connection, now: str, limit: int) -> list[Row]:
     return await fetch_all(
         conn,
         f"SELECT {_REQUEST_COLUMNS} FROM trade_requests WHERE status = 'pending'"
@@ -363,7 +375,7 @@ async def due_expiries(conn: Connection, now: str, limit: int) -> list[sqlite3.R
     )
 
 
-async def community_account(conn: Connection, community_id: int) -> sqlite3.Row:
+async def community_account(conn: Connection, community_id: int) -> Row:
     return await fetch_one(
         conn, "SELECT * FROM accounts WHERE community_id = ? AND membership_id IS NULL",
         (community_id,),

@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from storage.db import Connection, fetch_all, fetch_one
+from storage.port import POSTGRESQL, SQLITE, Row, dialect, equals_ignoring_case, like
 
 # A member with where to reach them: `addresses` is a JSON object of channel → external id,
 # the channel they are best reached on first (storage.people.PREFERRED_FIRST).
-_MEMBER_VIEW = (
-    "SELECT m.id AS membership_id, m.community_id, m.person_id, m.number, m.role, m.status,"
-    " p.display_name, p.username, p.locale, p.erased_at,"
-    " (SELECT json_group_object(channel, external_id) FROM (SELECT i.channel, i.external_id"
+_ADDRESSES = {
+    SQLITE: "(SELECT json_group_object(channel, external_id) FROM (SELECT i.channel, i.external_id"
     "  FROM identities i JOIN people ip ON ip.id = i.person_id WHERE i.person_id = m.person_id"
     "  ORDER BY i.channel = COALESCE(ip.notify_channel, ip.last_channel) DESC, i.created_at,"
-    "  i.channel)) AS addresses"
+    "  i.channel))",
+    POSTGRESQL: "(SELECT COALESCE(json_object_agg(i.channel, i.external_id"
+    "  ORDER BY i.channel = COALESCE(ip.notify_channel, ip.last_channel) DESC, i.created_at,"
+    "  i.channel)::text, '{}')"
+    "  FROM identities i JOIN people ip ON ip.id = i.person_id WHERE i.person_id = m.person_id)",
+}
+_MEMBER_VIEWS = {
+    engine: "SELECT m.id AS membership_id, m.community_id, m.person_id, m.number, m.role,"
+    " m.status, p.display_name, p.username, p.locale, p.erased_at, " + addresses + " AS addresses"
     " FROM memberships m JOIN people p ON p.id = m.person_id"
-)
+    for engine, addresses in _ADDRESSES.items()
+}
 
 
-async def get(conn: Connection, membership_id: int) -> sqlite3.Row | None:
+async def get(conn: Connection, membership_id: int) -> Row | None:
     return await fetch_one(conn, "SELECT * FROM memberships WHERE id = ?", (membership_id,))
 
 
-async def get_for(conn: Connection, community_id: int, person_id: int) -> sqlite3.Row | None:
+async def get_for(conn: Connection, community_id: int, person_id: int) -> Row | None:
     return await fetch_one(
         conn,
         "SELECT * FROM memberships WHERE community_id = ? AND person_id = ?",
@@ -41,12 +47,14 @@ async def insert(
     number: int | None,
     now: str,
 ) -> int:
-    cursor = await conn.execute(
+    inserted = await fetch_one(
+        conn,
         "INSERT INTO memberships (community_id, person_id, number, role, status, created_at,"
-        " decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
         (community_id, person_id, number, role, status, now, now if status != "pending" else None),
     )
-    return int(cursor.lastrowid)
+    return int(inserted[0])
 
 
 async def decide_pending(
@@ -97,31 +105,32 @@ async def set_status(conn: Connection, membership_id: int, status: str, now: str
     )
 
 
-async def member_view(conn: Connection, membership_id: int) -> sqlite3.Row | None:
-    return await fetch_one(conn, _MEMBER_VIEW + " WHERE m.id = ?", (membership_id,))
+async def member_view(conn: Connection, membership_id: int) -> Row | None:
+    return await fetch_one(conn, _MEMBER_VIEWS[dialect(conn)] + " WHERE m.id = ?", (membership_id,))
 
 
-async def member_by_number(conn: Connection, community_id: int, number: int) -> sqlite3.Row | None:
+async def member_by_number(conn: Connection, community_id: int, number: int) -> Row | None:
     return await fetch_one(
-        conn, _MEMBER_VIEW + " WHERE m.community_id = ? AND m.number = ?", (community_id, number)
+        conn, _MEMBER_VIEWS[dialect(conn)] + " WHERE m.community_id = ? AND m.number = ?",
+        (community_id, number),
     )
 
 
 async def members_by_username(
     conn: Connection, community_id: int, username: str
-) -> list[sqlite3.Row]:
+) -> list[Row]:
     return await fetch_all(
         conn,
-        _MEMBER_VIEW + " WHERE m.community_id = ? AND p.username = ? COLLATE NOCASE"
-        " AND m.number IS NOT NULL",
+        _MEMBER_VIEWS[dialect(conn)] + " WHERE m.community_id = ? AND"
+        f" {equals_ignoring_case(conn, 'p.username')} AND m.number IS NOT NULL",
         (community_id, username),
     )
 
 
-async def coordinators(conn: Connection, community_id: int) -> list[sqlite3.Row]:
+async def coordinators(conn: Connection, community_id: int) -> list[Row]:
     return await fetch_all(
         conn,
-        _MEMBER_VIEW + " WHERE m.community_id = ? AND m.role = 'coordinator'"
+        _MEMBER_VIEWS[dialect(conn)] + " WHERE m.community_id = ? AND m.role = 'coordinator'"
         " AND m.status = 'active' ORDER BY m.number",
         (community_id,),
     )
@@ -140,14 +149,15 @@ async def coordinated_by(conn: Connection, person_id: int) -> list[int]:
 
 async def pending_in(
     conn: Connection, community_ids: list[int], limit: int
-) -> tuple[list[sqlite3.Row], int]:
+) -> tuple[list[Row], int]:
     """Pending applications in these communities, oldest first, and how many there are."""
     if not community_ids:
         return [], 0
     marks = ",".join("?" * len(community_ids))
     where = f" WHERE m.community_id IN ({marks}) AND m.status = 'pending'"
     rows = await fetch_all(
-        conn, _MEMBER_VIEW + where + " ORDER BY m.id LIMIT ?", [*community_ids, limit]
+        conn, _MEMBER_VIEWS[dialect(conn)] + where + " ORDER BY m.id LIMIT ?",
+        [*community_ids, limit],
     )
     total = await fetch_one(
         conn, "SELECT COUNT(*) FROM memberships m" + where, community_ids
@@ -155,7 +165,7 @@ async def pending_in(
     return rows, int(total[0])
 
 
-async def of_person(conn: Connection, person_id: int) -> list[sqlite3.Row]:
+async def of_person(conn: Connection, person_id: int) -> list[Row]:
     return await fetch_all(
         conn,
         "SELECT m.*, c.code, c.name FROM memberships m JOIN communities c"
@@ -172,14 +182,15 @@ async def set_event_reminders(conn: Connection, membership_id: int, enabled: boo
 
 async def directory(
     conn: Connection, community_id: int, words: str, limit: int, offset: int
-) -> list[sqlite3.Row]:
+) -> list[Row]:
     """Members with balance and last activity (their newest transfer, kept on the account),
     by number."""
     clauses = ["m.community_id = ?", "m.status IN ('active', 'suspended')"]
     params: list[object] = [community_id]
     if words:
         pattern = f"%{words}%"
-        clauses.append("(p.display_name LIKE ? OR p.username LIKE ? OR m.number = ?)")
+        clauses.append(f"(p.display_name {like(conn)} ? OR p.username {like(conn)} ?"
+                       " OR m.number = ?)")
         params += [pattern, pattern, int(words.lstrip("#")) if words.lstrip("#").isdigit()
                    else -1]
     return await fetch_all(
@@ -193,7 +204,7 @@ async def directory(
     )
 
 
-async def active_member_names(conn: Connection, community_id: int) -> list[sqlite3.Row]:
+async def active_member_names(conn: Connection, community_id: int) -> list[Row]:
     """Number, name and username of one community's active members, for finding by name."""
     return await fetch_all(
         conn,

@@ -45,11 +45,13 @@ async def recipients(
 
 async def insert_notice(conn: Connection, values: dict) -> int:
     columns = list(values)
-    cursor = await conn.execute(
-        f"INSERT INTO notices ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+    inserted = await fetch_one(
+        conn,
+        f"INSERT INTO notices ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        " RETURNING id",
         [values[c] for c in columns],
     )
-    return int(cursor.lastrowid)
+    return int(inserted[0])
 
 
 async def add_outbox(conn: Connection, notice_id: int,

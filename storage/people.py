@@ -60,12 +60,14 @@ async def insert_with_identity(
     now: str,
     name_confirmed: bool = True,
 ) -> int:
-    cursor = await conn.execute(
+    inserted = await fetch_one(
+        conn,
         "INSERT INTO people (display_name, username, locale, created_at, last_channel,"
-        " name_confirmed) VALUES (?, ?, ?, ?, ?, ?)",
+        " name_confirmed) VALUES (?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
         (display_name, username, locale, now, channel, int(name_confirmed)),
     )
-    person_id = int(cursor.lastrowid)
+    person_id = int(inserted[0])
     await conn.execute(
         "INSERT INTO identities (channel, external_id, person_id, created_at) VALUES (?, ?, ?, ?)",
         (channel, external_id, person_id, now),

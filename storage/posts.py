@@ -29,10 +29,12 @@ async def insert(
     expires_at: str,
     warn_at: str,
 ) -> int:
-    cursor = await conn.execute(
+    inserted = await fetch_one(
+        conn,
         "INSERT INTO posts (community_id, author_membership_id, kind, category, title,"
         " description, price, photo_file_id, created_at, expires_at, warn_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
         (
             community_id,
             author_membership_id,
@@ -47,7 +49,7 @@ async def insert(
             warn_at,
         ),
     )
-    post_id = int(cursor.lastrowid)
+    post_id = int(inserted[0])
     await _index_if_open(conn, post_id)
     return post_id
 

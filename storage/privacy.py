@@ -93,12 +93,14 @@ async def active_coordinator_count(conn: Connection, community_id: int) -> int:
 
 async def insert_erasure(conn: Connection, *, community_id: int, membership_id: int,
                          person_id: int, reason: str, now: str) -> int:
-    cursor = await conn.execute(
+    inserted = await fetch_one(
+        conn,
         "INSERT INTO erasure_requests (community_id, membership_id, requested_by_person_id,"
-        " reason, created_at) VALUES (?, ?, ?, ?, ?)",
+        " reason, created_at) VALUES (?, ?, ?, ?, ?)"
+        " RETURNING id",
         (community_id, membership_id, person_id, reason, now),
     )
-    return int(cursor.lastrowid)
+    return int(inserted[0])
 
 
 async def get_erasure(conn: Connection, request_id: int) -> sqlite3.Row | None:

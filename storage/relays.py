@@ -18,14 +18,16 @@ async def insert(
     text: str,
     now: str,
 ) -> int:
-    cursor = await conn.execute(
+    inserted = await fetch_one(
+        conn,
         "INSERT INTO relay_messages (community_id, sender_membership_id,"
         " recipient_membership_id, post_id, reply_to_id, text, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
         (community_id, sender_membership_id, recipient_membership_id, post_id, reply_to_id,
          text, now),
     )
-    return int(cursor.lastrowid)
+    return int(inserted[0])
 
 
 async def get(conn: Connection, relay_id: int) -> sqlite3.Row | None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 
 from storage.db import Connection, fetch_all, fetch_one
+from storage.port import Row
 
 # Trades are transfers between members; event fees, refunds and rewards, corrections and
 # the transfers they corrected are left out (the view stats_trades of migration 014, and
@@ -13,7 +13,7 @@ from storage.db import Connection, fetch_all, fetch_one
 
 
 async def monthly(conn: Connection, community_id: int, first_month: str, last_month: str
-                  ) -> list[sqlite3.Row]:
+                  ) -> list[Row]:
     """Trades and volume of each month from the roll-up, months as YYYY-MM (inclusive)."""
     return await fetch_all(
         conn,
@@ -24,7 +24,7 @@ async def monthly(conn: Connection, community_id: int, first_month: str, last_mo
 
 
 async def totals(conn: Connection, community_id: int, period: str, first_month: str,
-                 last_month: str, start: str, end: str) -> sqlite3.Row:
+                 last_month: str, start: str, end: str) -> Row:
     """A period's figures: trades from the monthly roll-ups (months inclusive), its active
     members from the roll-up of `period` (a year YYYY, or 'all'), the rest counted from their
     tables between `start` and `end` (UTC text)."""
@@ -47,7 +47,7 @@ async def totals(conn: Connection, community_id: int, period: str, first_month: 
     )
 
 
-async def rollup_mismatches(conn: Connection) -> list[sqlite3.Row]:
+async def rollup_mismatches(conn: Connection) -> list[Row]:
     """Months whose roll-up differs from the transfers (for `verify`)."""
     return await fetch_all(
         conn,
@@ -58,11 +58,11 @@ async def rollup_mismatches(conn: Connection) -> list[sqlite3.Row]:
         " s.trades AS rolled_trades FROM actual a"
         " FULL OUTER JOIN (SELECT * FROM stats_months WHERE trades <> 0) s"
         " ON s.community_id = a.community_id AND s.month = a.month"
-        " WHERE a.trades IS NOT s.trades OR a.volume IS NOT s.volume",
+        " WHERE a.trades IS DISTINCT FROM s.trades OR a.volume IS DISTINCT FROM s.volume",
     )
 
 
-async def member_rollup_mismatches(conn: Connection) -> list[sqlite3.Row]:
+async def member_rollup_mismatches(conn: Connection) -> list[Row]:
     """Members whose count of trades in a period differs from the transfers (for `verify`)."""
     return await fetch_all(
         conn,
@@ -71,11 +71,11 @@ async def member_rollup_mismatches(conn: Connection) -> list[sqlite3.Row]:
         " AS account_id, e.trades AS actual_trades, s.trades AS rolled_trades"
         " FROM stats_members_expected e FULL OUTER JOIN stats_members s"
         " ON s.community_id = e.community_id AND s.period = e.period"
-        " AND s.account_id = e.account_id WHERE e.trades IS NOT s.trades",
+        " AND s.account_id = e.account_id WHERE e.trades IS DISTINCT FROM s.trades",
     )
 
 
-async def active_count_mismatches(conn: Connection) -> list[sqlite3.Row]:
+async def active_count_mismatches(conn: Connection) -> list[Row]:
     """Periods whose kept number of active members is not the number of their members' rows
     (which member_rollup_mismatches compares with the transfers), for `verify`."""
     return await fetch_all(
@@ -87,12 +87,12 @@ async def active_count_mismatches(conn: Connection) -> list[sqlite3.Row]:
         " s.members AS kept_members FROM actual a"
         " FULL OUTER JOIN (SELECT * FROM stats_active WHERE members <> 0) s"
         " ON s.community_id = a.community_id AND s.period = a.period"
-        " WHERE a.members IS NOT s.members",
+        " WHERE a.members IS DISTINCT FROM s.members",
     )
 
 
 async def _chunks(conn: Connection, sql: str, params: tuple, size: int
-                  ) -> AsyncIterator[list[sqlite3.Row]]:
+                  ) -> AsyncIterator[list[Row]]:
     """The rows of one statement, `size` at a time (one round trip each): an export holds a
     chunk in memory, never the whole table."""
     async with conn.execute(sql, params) as cursor:
@@ -111,7 +111,7 @@ async def transfer_count(conn: Connection, community_id: int, start: str, end: s
 
 
 def transfers_between(conn: Connection, community_id: int, start: str, end: str, size: int
-                      ) -> AsyncIterator[list[sqlite3.Row]]:
+                      ) -> AsyncIterator[list[Row]]:
     return _chunks(
         conn,
         "SELECT t.id, t.created_at, t.kind, t.purpose, t.amount, t.memo, t.reason,"
@@ -129,7 +129,7 @@ def transfers_between(conn: Connection, community_id: int, start: str, end: str,
 
 
 def member_rows(conn: Connection, community_id: int, size: int
-                ) -> AsyncIterator[list[sqlite3.Row]]:
+                ) -> AsyncIterator[list[Row]]:
     return _chunks(
         conn,
         "SELECT m.number, p.display_name, p.username, m.role, m.status, m.created_at,"
@@ -144,7 +144,7 @@ def member_rows(conn: Connection, community_id: int, size: int
 
 
 def post_rows(conn: Connection, community_id: int, start: str, end: str, size: int
-              ) -> AsyncIterator[list[sqlite3.Row]]:
+              ) -> AsyncIterator[list[Row]]:
     return _chunks(
         conn,
         "SELECT po.id, po.created_at, po.kind, po.category, po.title, po.price, po.status,"
@@ -158,7 +158,7 @@ def post_rows(conn: Connection, community_id: int, start: str, end: str, size: i
 
 
 def event_rows(conn: Connection, community_id: int, start: str, end: str, size: int
-               ) -> AsyncIterator[list[sqlite3.Row]]:
+               ) -> AsyncIterator[list[Row]]:
     return _chunks(
         conn,
         "SELECT e.id, e.kind, e.title, e.starts_at, e.ends_at, e.place, e.capacity, e.status,"

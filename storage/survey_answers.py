@@ -10,9 +10,13 @@ from storage.db import Connection, fetch_all, fetch_one
 
 
 async def start(conn: Connection, survey_id: int, now: str) -> int:
-    cursor = await conn.execute(
-        "INSERT INTO survey_responses (survey_id, started_at) VALUES (?, ?)", (survey_id, now))
-    return int(cursor.lastrowid)
+    inserted = await fetch_one(
+        conn,
+        "INSERT INTO survey_responses (survey_id, started_at) VALUES (?, ?)"
+        " RETURNING id",
+        (survey_id, now),
+    )
+    return int(inserted[0])
 
 
 async def get(conn: Connection, response_id: int) -> sqlite3.Row | None:

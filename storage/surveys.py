@@ -10,11 +10,13 @@ from storage.db import Connection, fetch_all, fetch_one
 
 async def insert_survey(conn: Connection, values: dict) -> int:
     columns = list(values)
-    cursor = await conn.execute(
-        f"INSERT INTO surveys ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+    inserted = await fetch_one(
+        conn,
+        f"INSERT INTO surveys ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        " RETURNING id",
         [values[c] for c in columns],
     )
-    return int(cursor.lastrowid)
+    return int(inserted[0])
 
 
 async def insert_questions(conn: Connection, survey_id: int, questions) -> None:

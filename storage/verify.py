@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from storage.db import Connection, fetch_all, fetch_one
+from storage.port import POSTGRESQL, Row, dialect
+from storage.search_terms import post_search_terms
 
 
-async def community_sums(conn: Connection) -> list[sqlite3.Row]:
+async def community_sums(conn: Connection) -> list[Row]:
     return await fetch_all(
         conn,
         "SELECT c.id, c.code, COALESCE(SUM(a.balance), 0) AS total, COUNT(a.id) AS accounts"
@@ -15,31 +15,35 @@ async def community_sums(conn: Connection) -> list[sqlite3.Row]:
     )
 
 
-async def cache_mismatches(conn: Connection) -> list[sqlite3.Row]:
+async def cache_mismatches(conn: Connection) -> list[Row]:
     return await fetch_all(
         conn,
         "SELECT a.id AS account_id, a.community_id, a.membership_id, a.balance AS cached,"
         " COALESCE(SUM(m.amount), 0) AS recomputed FROM accounts a"
         " LEFT JOIN movements m ON m.account_id = a.id GROUP BY a.id"
-        " HAVING cached <> recomputed",
+        " HAVING a.balance <> COALESCE(SUM(m.amount), 0)",
     )
 
 
-async def malformed_transfers(conn: Connection) -> list[sqlite3.Row]:
+_MATCHING = (
+    "SUM(CASE WHEN m.account_id = t.payer_account_id AND m.amount = -t.amount THEN 1"
+    " WHEN m.account_id = t.payee_account_id AND m.amount = t.amount THEN 1 ELSE 0 END)"
+)
+
+
+async def malformed_transfers(conn: Connection) -> list[Row]:
     """Transfers whose movements are not exactly -amount on the payer and +amount on the payee."""
     return await fetch_all(
         conn,
         "SELECT t.id, t.community_id, t.amount, COUNT(m.id) AS movements,"
         " COALESCE(SUM(m.amount), 0) AS net,"
-        " SUM(CASE WHEN m.account_id = t.payer_account_id AND m.amount = -t.amount THEN 1"
-        "          WHEN m.account_id = t.payee_account_id AND m.amount = t.amount THEN 1"
-        "          ELSE 0 END) AS matching"
+        " " + _MATCHING + " AS matching"
         " FROM transfers t LEFT JOIN movements m ON m.transfer_id = t.id GROUP BY t.id"
-        " HAVING movements <> 2 OR net <> 0 OR matching <> 2",
+        " HAVING COUNT(m.id) <> 2 OR COALESCE(SUM(m.amount), 0) <> 0 OR " + _MATCHING + " <> 2",
     )
 
 
-async def cross_community_transfers(conn: Connection) -> list[sqlite3.Row]:
+async def cross_community_transfers(conn: Connection) -> list[Row]:
     return await fetch_all(
         conn,
         "SELECT t.id FROM transfers t JOIN accounts pa ON pa.id = t.payer_account_id"
@@ -48,7 +52,7 @@ async def cross_community_transfers(conn: Connection) -> list[sqlite3.Row]:
     )
 
 
-async def accounts_outside_limits(conn: Connection) -> list[sqlite3.Row]:
+async def accounts_outside_limits(conn: Connection) -> list[Row]:
     return await fetch_all(
         conn,
         "SELECT a.id AS account_id, a.community_id, m.number, a.balance,"
@@ -61,20 +65,22 @@ async def accounts_outside_limits(conn: Connection) -> list[sqlite3.Row]:
     )
 
 
-async def last_trade_mismatches(conn: Connection) -> list[sqlite3.Row]:
+async def last_trade_mismatches(conn: Connection) -> list[Row]:
     """Accounts whose kept time of their newest transfer is not the newest transfer's."""
     return await fetch_all(
         conn,
         "SELECT a.id AS account_id, a.last_trade_at AS kept, x.newest FROM accounts a"
         " LEFT JOIN (SELECT mv.account_id, MAX(t.created_at) AS newest FROM movements mv"
         "  JOIN transfers t ON t.id = mv.transfer_id GROUP BY mv.account_id) x"
-        " ON x.account_id = a.id WHERE a.last_trade_at IS NOT x.newest",
+        " ON x.account_id = a.id WHERE a.last_trade_at IS DISTINCT FROM x.newest",
     )
 
 
-async def search_index_mismatches(conn: Connection) -> list[sqlite3.Row]:
+async def search_index_mismatches(conn: Connection) -> list[Row]:
     """Posts the market's search index holds wrongly: an open post missing or with other
     terms than its text gives, a post that is not open (or no longer exists) still in it."""
+    if dialect(conn) == POSTGRESQL:
+        return await _pg_search_index_mismatches(conn)
     return await fetch_all(
         conn,
         "SELECT p.id AS post_id, p.status, s.rowid IS NOT NULL AS indexed FROM posts p"
@@ -86,9 +92,37 @@ async def search_index_mismatches(conn: Connection) -> list[sqlite3.Row]:
     )
 
 
+async def _pg_search_index_mismatches(conn: Connection) -> list[Row]:
+    """The same on PostgreSQL, whose index has no post_search_terms: the open posts' terms are
+    made here and compared in one statement."""
+    wrong = list(await fetch_all(
+        conn,
+        "SELECT p.id AS post_id, p.status, s.post_id IS NOT NULL AS indexed FROM posts p"
+        " LEFT JOIN posts_search s ON s.post_id = p.id"
+        " WHERE (p.status = 'open') <> (s.post_id IS NOT NULL)",
+    ))
+    indexed = await fetch_all(
+        conn,
+        "SELECT p.id, p.community_id, p.category, p.title, p.description FROM posts p"
+        " JOIN posts_search s ON s.post_id = p.id WHERE p.status = 'open'",
+    )
+    if indexed:
+        wrong += await fetch_all(
+            conn,
+            "SELECT x.id AS post_id, 'open' AS status, true AS indexed"
+            " FROM unnest(CAST(? AS BIGINT[]), CAST(? AS TEXT[])) AS x(id, terms)"
+            " JOIN posts_search s ON s.post_id = x.id"
+            " WHERE s.terms <> to_tsvector('simple', x.terms)",
+            ([row["id"] for row in indexed],
+             [post_search_terms(row["community_id"], row["category"], row["title"],
+                                row["description"]) for row in indexed]),
+        )
+    return wrong
+
+
 async def last_movement_towards(
     conn: Connection, account_id: int, negative: bool
-) -> sqlite3.Row | None:
+) -> Row | None:
     """The latest movement that pushed the account down (or up), with the balance after it."""
     sign = "<" if negative else ">"
     return await fetch_one(
@@ -114,5 +148,7 @@ async def limit_changes_since(conn: Connection, community_id: int, since: str) -
 
 
 async def integrity(conn: Connection) -> str:
+    if dialect(conn) == POSTGRESQL:
+        return "ok"  # PostgreSQL checks its own pages (checksums); the ledger is checked here
     row = await fetch_one(conn, "PRAGMA integrity_check")
     return str(row[0])

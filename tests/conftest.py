@@ -9,6 +9,7 @@ from bot.fake_api import RejectionLog
 from bot.updates import FakeUser
 from core.clock import ManualClock
 from core.services import Services
+from tests import postgres_support
 from tests.support import START, BotHarness
 
 KIM = FakeUser(101, "김영희", "younghee")
@@ -64,9 +65,48 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
+# Test files that run on both engines: each of their tests that uses a database through
+# `db_target` (`services` does) runs once on SQLite and once on PostgreSQL. Widen this as
+# more of storage/ speaks both dialects; in the end it is every file.
+BOTH_ENGINES = (
+    "tests/storage/test_engines.py",
+    "tests/core/test_ledger.py",
+    "tests/core/test_ledger_hardening.py",
+    "tests/core/test_ledger_model.py",
+)
+
+
+def pytest_generate_tests(metafunc):
+    if "engine" not in metafunc.fixturenames:
+        return
+    path = metafunc.definition.path.relative_to(metafunc.config.rootpath).as_posix()
+    if path in BOTH_ENGINES:
+        metafunc.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-async def services(tmp_path, clock):
-    opened = await Services.open(tmp_path / "core.db", clock=clock,
+def engine(request) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+async def db_target(engine, tmp_path):
+    """Where the test's database is: a SQLite file, or a fresh PostgreSQL database (skipped,
+    saying why, when no PostgreSQL server can be had)."""
+    if engine == "sqlite":
+        yield tmp_path / "core.db"
+        return
+    admin, why = await postgres_support.server_url()
+    if admin is None:
+        pytest.skip(f"PostgreSQL half skipped: {why}")
+    url = await postgres_support.fresh_database(admin)
+    yield url
+    await postgres_support.release_database(url)
+
+
+@pytest.fixture
+async def services(db_target, clock):
+    opened = await Services.open(db_target, clock=clock,
                                  admins=frozenset({("telegram", "900")}))
     yield opened
     await opened.close()
@@ -95,3 +135,12 @@ def pytest_unconfigure(config):
 
 def pytest_sessionfinish(session, exitstatus):
     session.config._pumasi_exitstatus = exitstatus
+    admin = postgres_support._state.get("url")
+    if admin is not None and "template" in postgres_support._state:
+        import asyncio
+
+        asyncio.run(postgres_support.drop_all(admin))
+
+
+def pytest_report_header(config):
+    return "PostgreSQL half: " + ", ".join(BOTH_ENGINES) + " (skipped without a server)"
