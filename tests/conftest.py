@@ -73,6 +73,7 @@ BOTH_ENGINES = (
     "tests/core/test_ledger.py",
     "tests/core/test_ledger_hardening.py",
     "tests/core/test_ledger_model.py",
+    "tests/core/test_ledger_concurrency.py",
 )
 
 

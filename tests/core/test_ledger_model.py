@@ -8,6 +8,7 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
@@ -15,6 +16,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from core.clock import ManualClock
 from core.errors import DomainError
 from core.services import Services
+from tests import postgres_support
 from tests.support import START, seed_community
 
 FLOOR, CEILING, MEMBERS = -1000, 1500, 4
@@ -23,12 +25,21 @@ members = st.integers(min_value=0, max_value=MEMBERS - 1)
 
 
 class LedgerModel(RuleBasedStateMachine):
+    engine = "sqlite"
+
     def __init__(self) -> None:
         super().__init__()
         self.loop = asyncio.new_event_loop()
         self.folder = tempfile.mkdtemp()
         self.clock = ManualClock(START)
-        self.services = self.run(Services.open(Path(self.folder) / "m.db", clock=self.clock))
+        self.target: str | Path = Path(self.folder) / "m.db"
+        if self.engine == "postgresql":
+            admin, why = self.run(postgres_support.server_url())
+            if admin is None:
+                self.loop.close()
+                pytest.skip(f"PostgreSQL half skipped: {why}")
+            self.target = self.run(postgres_support.fresh_database(admin))
+        self.services = self.run(Services.open(self.target, clock=self.clock))
         self.actors = self.run(seed_community(self.services, members=MEMBERS, floor=FLOOR,
                                               ceiling=CEILING))
         self.balances = [0] * MEMBERS
@@ -42,6 +53,8 @@ class LedgerModel(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         self.run(self.services.close())
+        if self.engine == "postgresql":
+            self.run(postgres_support.release_database(str(self.target)))
         self.loop.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -143,3 +156,11 @@ LedgerModel.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestLedgerModel = LedgerModel.TestCase
+
+
+class PostgresLedgerModel(LedgerModel):
+    engine = "postgresql"
+
+
+PostgresLedgerModel.TestCase.settings = LedgerModel.TestCase.settings
+TestLedgerModelPostgres = PostgresLedgerModel.TestCase

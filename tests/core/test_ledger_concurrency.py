@@ -1,0 +1,83 @@
+"""The ledger's exactly-once and limit rules with two bot processes on one database: two
+Services, each with its own connections and its own in-process locks, as two processes
+have them (on PostgreSQL only the database's locks stand between them)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from core.errors import DomainError
+from core.services import Services
+from tests.support import seed_community
+
+
+@pytest.fixture
+async def two_processes(db_target, clock):
+    first = await Services.open(db_target, clock=clock)
+    second = await Services.open(db_target, clock=clock)
+    yield first, second
+    await second.close()
+    await first.close()
+
+
+async def _outcome(call):
+    try:
+        return await call
+    except DomainError as error:
+        return error.code
+
+
+async def test_payments_racing_from_two_processes_stop_exactly_at_the_floor(two_processes):
+    first, second = two_processes
+    actors = await seed_community(first, members=8, floor=-1000)
+    kim = actors[0]
+    previews = [await first.ledger.start_trade(kim, kind="pay", counterparty=f"#{n}",
+                                               amount=300, memo=None, request_key=f"k{n}")
+                for n in range(2, 9)]
+    outcomes = await asyncio.gather(*(
+        _outcome((first if i % 2 else second).ledger.confirm_pay(kim, view.request.id))
+        for i, view in enumerate(previews)))
+    paid = [o for o in outcomes if not isinstance(o, str)]
+    assert len(paid) == 3  # 3 × 300 reaches -900; a fourth would cross -1000
+    assert sorted(o for o in outcomes if isinstance(o, str)) == ["over_floor"] * 4
+    assert (await second.ledger.balance(kim)).balance == -900
+    assert (await first.verify()).ok
+
+
+async def test_one_request_confirmed_by_both_processes_commits_once(two_processes):
+    first, second = two_processes
+    kim, lee, _ = await seed_community(first)
+    for round_ in range(5):
+        view = await first.ledger.start_trade(kim, kind="pay", counterparty="#2", amount=100,
+                                              memo=None, request_key=f"r{round_}")
+        outcomes = await asyncio.gather(
+            *(_outcome(services.ledger.confirm_pay(kim, view.request.id))
+              for services in (first, second, first, second)))
+        committed = {o.transfer.id for o in outcomes if not isinstance(o, str)}
+        assert len(committed) == 1, outcomes
+    assert (await first.ledger.balance(kim)).balance == -500
+    assert (await second.ledger.balance(lee)).balance == 500
+    assert len((await first.ledger.history(lee)).entries) == 5
+    assert (await second.verify()).ok
+
+
+async def test_a_role_changed_by_one_process_is_seen_by_the_other_at_once(two_processes):
+    """The actor cache of the second process never serves the role the first process took
+    away (PostgreSQL: it looks at the actor version on every update; SQLite: within its
+    recheck interval, here forced by asking again after it)."""
+    first, second = two_processes
+    kim, lee, _ = await seed_community(first)
+    before = await second.people.resolve("telegram", "102", lee.person.display_name,
+                                         lee.person.username)
+    assert before.membership.status == "active"
+    async with first.db.write() as conn:
+        await conn.execute("UPDATE memberships SET status = 'suspended' WHERE id = ?",
+                           (lee.membership.id,))
+    cache = second.people.cache
+    if cache is not None:
+        cache._checked_at = None  # SQLite looks at most once a second; do not wait here
+    after = await second.people.resolve("telegram", "102", lee.person.display_name,
+                                        lee.person.username)
+    assert after.membership.status == "suspended"
