@@ -58,8 +58,8 @@ async def add_outbox(conn: Connection, notice_id: int,
                      rows: list[tuple[int | None, str, str]], now: str) -> None:
     """One row per (membership or group, channel, address)."""
     await conn.executemany(
-        "INSERT OR IGNORE INTO outbox (notice_id, membership_id, channel, chat_id, updated_at)"
-        " VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (notice_id, membership_id, channel, chat_id, updated_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [(notice_id, membership_id, channel, chat_id, now)
          for membership_id, channel, chat_id in rows],
     )
@@ -157,8 +157,14 @@ async def unlink_group(conn: Connection, chat_id: str) -> int | None:
 
 
 async def move_group(conn: Connection, chat_id: str, new_chat_id: str) -> bool:
+    # What SQLite's UPDATE OR REPLACE did, in words both engines know: a link already kept
+    # under the new id gives way to the one that moves there.
+    await conn.execute(
+        "DELETE FROM group_links WHERE chat_id = ?"
+        " AND EXISTS (SELECT 1 FROM group_links WHERE chat_id = ?)", (new_chat_id, chat_id)
+    )
     cursor = await conn.execute(
-        "UPDATE OR REPLACE group_links SET chat_id = ? WHERE chat_id = ?", (new_chat_id, chat_id)
+        "UPDATE group_links SET chat_id = ? WHERE chat_id = ?", (new_chat_id, chat_id)
     )
     return cursor.rowcount == 1
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from storage.db import Connection, fetch_all, fetch_one
-from storage.search_terms import search_match
+from storage.port import POSTGRESQL, Row, dialect
+from storage.search_terms import pg_search_query, pg_terms, post_search_terms, search_match
 
 _POST_VIEW = (
     "SELECT po.*, m.number AS author_number, p.display_name AS author_name"
@@ -58,6 +57,17 @@ async def _index_if_open(conn: Connection, post_id: int) -> None:
     """Put an open post in the search index, with its terms from the SQL function
     post_search_terms (storage/search_terms.py); the triggers of migration 014 take it out
     when it stops being open or its text changes."""
+    if dialect(conn) == POSTGRESQL:  # no Python function inside the server: terms made here
+        post = await fetch_one(
+            conn, "SELECT community_id, category, title, description FROM posts"
+            " WHERE id = ? AND status = 'open'", (post_id,))
+        if post is not None:
+            terms = post_search_terms(post["community_id"], post["category"], post["title"],
+                                      post["description"])
+            await conn.execute(
+                "INSERT INTO posts_search (post_id, terms) VALUES (?, CAST(? AS tsvector))"
+                " ON CONFLICT (post_id) DO NOTHING", (post_id, pg_terms(terms)))
+        return
     await conn.execute(
         "INSERT INTO posts_search (rowid, terms) SELECT id,"
         " post_search_terms(community_id, category, title, description) FROM posts"
@@ -67,13 +77,13 @@ async def _index_if_open(conn: Connection, post_id: int) -> None:
     )
 
 
-async def get(conn: Connection, post_id: int) -> sqlite3.Row | None:
+async def get(conn: Connection, post_id: int) -> Row | None:
     return await fetch_one(conn, _POST_VIEW + " WHERE po.id = ?", (post_id,))
 
 
 async def search_open(
     conn: Connection, community_id: int, words: list[str], limit: int, offset: int
-) -> list[sqlite3.Row]:
+) -> list[Row]:
     """Open posts of active authors, newest first; every word must appear somewhere in the
     title or the description (inside longer words too), or be the category. Words are found
     through the index (storage/search_terms.py), never by reading every open post."""
@@ -83,6 +93,18 @@ async def search_open(
             _POST_VIEW + " WHERE po.community_id = ? AND po.status = 'open'"
             " AND m.status = 'active' ORDER BY po.id DESC LIMIT ? OFFSET ?",
             (community_id, limit, offset),
+        )
+    if dialect(conn) == POSTGRESQL:
+        return await fetch_all(
+            conn,
+            "SELECT po.*, m.number AS author_number, p.display_name AS author_name"
+            " FROM posts_search s JOIN posts po ON po.id = s.post_id"
+            " JOIN memberships m ON m.id = po.author_membership_id"
+            " JOIN people p ON p.id = m.person_id"
+            " WHERE s.terms @@ CAST(? AS tsquery) AND po.community_id = ?"
+            " AND po.status = 'open' AND m.status = 'active'"
+            " ORDER BY s.post_id DESC LIMIT ? OFFSET ?",
+            (pg_search_query(community_id, words), community_id, limit, offset),
         )
     return await fetch_all(
         conn,
@@ -136,7 +158,7 @@ async def renew(conn: Connection, post_id: int, expires_at: str, warn_at: str) -
     return cursor.rowcount == 1
 
 
-async def due_expiries(conn: Connection, now: str, limit: int) -> list[sqlite3.Row]:
+async def due_expiries(conn: Connection, now: str, limit: int) -> list[Row]:
     return await fetch_all(
         conn,
         _POST_VIEW + " WHERE po.status = 'open' AND po.expires_at <= ?"
@@ -145,7 +167,7 @@ async def due_expiries(conn: Connection, now: str, limit: int) -> list[sqlite3.R
     )
 
 
-async def due_warnings(conn: Connection, now: str, limit: int) -> list[sqlite3.Row]:
+async def due_warnings(conn: Connection, now: str, limit: int) -> list[Row]:
     return await fetch_all(
         conn,
         _POST_VIEW + " WHERE po.status = 'open' AND po.warn_at <= ? AND po.warned_at IS NULL"

@@ -52,3 +52,26 @@ def search_match(community_id: int, words: list[str]) -> str:
         text = '"' + (" ".join(_bigrams(folded)) if len(folded) > 1 else f"u{_hex(folded)}") + '"'
         clauses.append(f'({text} OR "{_category(word)}")')
     return " AND ".join(clauses)
+
+
+# PostgreSQL keeps the same terms in a tsvector (migrations_pg/014). Both are written as
+# literals, not parsed by a text search configuration, so each term stays exactly one lexeme
+# at its position (a phrase is consecutive positions, `<->`), as FTS5 keeps them.
+_PG_LAST_POSITION = 16383  # tsvector's; a longer text's tail shares the last position
+
+
+def pg_terms(terms: str) -> str:
+    """The tsvector literal of `post_search_terms`'s text."""
+    return " ".join(f"'{term}':{min(position, _PG_LAST_POSITION)}"
+                    for position, term in enumerate(terms.split(), start=1))
+
+
+def pg_search_query(community_id: int, words: list[str]) -> str:
+    """The tsquery literal that `search_match` is for FTS5."""
+    clauses = [f"'q{community_id}'"]
+    for word in filter(None, words):
+        folded = word.translate(_ASCII_LOWER)
+        pieces = _bigrams(folded) if len(folded) > 1 else [f"u{_hex(folded)}"]
+        text = " <-> ".join(f"'{piece}'" for piece in pieces)
+        clauses.append(f"(({text}) | '{_category(word)}')")
+    return " & ".join(clauses)

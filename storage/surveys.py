@@ -73,8 +73,8 @@ async def due_to_close(conn: Connection, now: str) -> list[int]:
 async def add_invites(conn: Connection, survey_id: int, membership_ids: list[int], now: str
                       ) -> None:
     await conn.executemany(
-        "INSERT OR IGNORE INTO survey_invites (survey_id, membership_id, invited_at)"
-        " VALUES (?, ?, ?)", [(survey_id, m, now) for m in membership_ids])
+        "INSERT INTO survey_invites (survey_id, membership_id, invited_at)"
+        " VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [(survey_id, m, now) for m in membership_ids])
 
 
 async def invite(conn: Connection, survey_id: int, membership_id: int) -> sqlite3.Row | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from storage.db import Connection, fetch_all, fetch_one
 from storage.port import POSTGRESQL, Row, dialect
-from storage.search_terms import post_search_terms
+from storage.search_terms import pg_terms, post_search_terms
 
 
 async def community_sums(conn: Connection) -> list[Row]:
@@ -112,10 +112,10 @@ async def _pg_search_index_mismatches(conn: Connection) -> list[Row]:
             "SELECT x.id AS post_id, 'open' AS status, true AS indexed"
             " FROM unnest(CAST(? AS BIGINT[]), CAST(? AS TEXT[])) AS x(id, terms)"
             " JOIN posts_search s ON s.post_id = x.id"
-            " WHERE s.terms <> to_tsvector('simple', x.terms)",
+            " WHERE s.terms <> CAST(x.terms AS tsvector)",
             ([row["id"] for row in indexed],
-             [post_search_terms(row["community_id"], row["category"], row["title"],
-                                row["description"]) for row in indexed]),
+             [pg_terms(post_search_terms(row["community_id"], row["category"], row["title"],
+                                         row["description"])) for row in indexed]),
         )
     return wrong
 

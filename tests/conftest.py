@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -65,23 +66,32 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
-# Test files that run on both engines: each of their tests that uses a database through
-# `db_target` (`services` does) runs once on SQLite and once on PostgreSQL. Widen this as
-# more of storage/ speaks both dialects; in the end it is every file.
+# Test files (or folders, ending in /) that run on both engines: each of their tests that
+# uses a database through `db_target` (`services` and the harnesses do) runs once on SQLite
+# and once on PostgreSQL, except a test marked `sqlite_only` (it is about SQLite itself).
+# Widen this as more of the code speaks both dialects; in the end it is every file.
 BOTH_ENGINES = (
-    "tests/storage/test_engines.py",
-    "tests/core/test_ledger.py",
-    "tests/core/test_ledger_hardening.py",
-    "tests/core/test_ledger_model.py",
-    "tests/core/test_ledger_concurrency.py",
+    "tests/storage/",
+    "tests/core/",
 )
+
+
+def _runs_on_both(path: str) -> bool:
+    if os.environ.get("PUMASI_TEST_ENGINES") == "both":  # to see what PostgreSQL lacks yet
+        return True
+    return any(path == entry or (entry.endswith("/") and path.startswith(entry))
+               for entry in BOTH_ENGINES)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: a test of SQLite itself (one engine)")
 
 
 def pytest_generate_tests(metafunc):
     if "engine" not in metafunc.fixturenames:
         return
     path = metafunc.definition.path.relative_to(metafunc.config.rootpath).as_posix()
-    if path in BOTH_ENGINES:
+    if _runs_on_both(path) and metafunc.definition.get_closest_marker("sqlite_only") is None:
         metafunc.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
 
 
@@ -114,8 +124,8 @@ async def services(db_target, clock):
 
 
 @pytest.fixture
-async def harness(tmp_path, clock):
-    started = await BotHarness.start(tmp_path / "bot.db", clock)
+async def harness(db_target, clock):
+    started = await BotHarness.start(db_target, clock)
     yield started
     await started.stop()
 

@@ -12,8 +12,8 @@ HARNESSES = {"telegram": BotHarness, "console": ConsoleHarness, "kakao": KakaoHa
 
 
 @pytest.fixture(params=list(HARNESSES))
-async def any_harness(request, tmp_path, clock):
+async def any_harness(request, db_target, clock):
     kind = HARNESSES[request.param]
-    harness = await kind.start(tmp_path / "bot.db", clock)
+    harness = await kind.start(db_target, clock)
     yield harness
     await harness.stop()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import string
 from datetime import timedelta
 
 import pytest
 
 from storage import posts as post_rows
-from storage.search_terms import post_search_terms, search_match
+from storage.db import fetch_all
+from storage.port import POSTGRESQL, IntegrityError, dialect
+from storage.search_terms import pg_search_query, pg_terms, post_search_terms, search_match
 from tests.support import seed_community
 
 
@@ -15,6 +18,18 @@ async def like_search(conn, community_id: int, words: list[str]) -> list[int]:
     """The search as it was before the index (LIKE over every open post): the reference."""
     def escape(text: str) -> str:
         return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+    if dialect(conn) == POSTGRESQL:  # its ILIKE folds more than ASCII: SQLite's LIKE, here
+        fold = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+        rows = await fetch_all(
+            conn, "SELECT po.id, po.title, po.description, po.category FROM posts po"
+            " JOIN memberships m ON m.id = po.author_membership_id WHERE po.community_id = ?"
+            " AND po.status = 'open' AND m.status = 'active' ORDER BY po.id DESC",
+            (community_id,))
+        return [row["id"] for row in rows if all(
+            word.translate(fold) in row["title"].translate(fold)
+            or word.translate(fold) in row["description"].translate(fold)
+            or word == row["category"] for word in words)]
 
     clauses = ["po.community_id = ?", "po.status = 'open'", "m.status = 'active'"]
     params: list[object] = [community_id]
@@ -156,11 +171,22 @@ async def test_verify_catches_an_index_out_of_date(services):
     view = await services.market.create_post(lee, kind="offer", category="food",
                                              title="가래떡 나눔", description="",
                                              price=None, photo_file_id=None)
+    stale = post_search_terms(kim.community.id, "food", "떡", "")
+    postgres = services.db.engine == POSTGRESQL
     async with services.db.write() as conn:
-        await conn.execute("UPDATE posts_search SET terms = ? WHERE rowid = ?",
-                           (post_search_terms(kim.community.id, "food", "떡", ""), view.post.id))
+        if postgres:
+            await conn.execute("UPDATE posts_search SET terms = CAST(? AS tsvector)"
+                               " WHERE post_id = ?", (pg_terms(stale), view.post.id))
+        else:
+            await conn.execute("UPDATE posts_search SET terms = ? WHERE rowid = ?",
+                               (stale, view.post.id))
     report = await services.verify()
     assert f"post {view.post.id}: out of date in the market search index" in report.problems
+    if postgres:  # its index refers to posts by foreign key: no entry outlives its post
+        with pytest.raises(IntegrityError):
+            async with services.db.write() as conn:
+                await conn.execute("INSERT INTO posts_search (post_id, terms) VALUES (999, '')")
+        return
     async with services.db.write() as conn:
         await conn.execute("DELETE FROM posts_search")
         await conn.execute("INSERT INTO posts_search (rowid, terms) VALUES (999, 'q1')")
@@ -176,3 +202,9 @@ def test_terms_and_queries():
                              "uc774"]
     assert search_match(7, ["떡", "Ab"]) == (
         '"q7" AND ("ub5a1" OR "kb5a1") AND ("61x62" OR "k41x62")')
+
+
+def test_postgresql_terms_and_queries():
+    assert pg_terms("q7 k66 z b5a1xbcf6") == "'q7':1 'k66':2 'z':3 'b5a1xbcf6':4"
+    assert pg_search_query(7, ["떡", "Ab"]) == (
+        "'q7' & (('ub5a1') | 'kb5a1') & (('61x62') | 'k41x62')")

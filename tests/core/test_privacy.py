@@ -32,6 +32,7 @@ async def state(services) -> dict[str, list[tuple]]:
 
 # ----- migration 010 ---------------------------------------------------------------------
 
+@pytest.mark.sqlite_only  # SQLite's schema-text edit; PostgreSQL alters the constraints
 async def test_migration_widens_the_checks_and_keeps_the_rest(services, tmp_path):
     db = services.db
     async with db.write() as conn:
