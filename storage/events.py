@@ -64,7 +64,7 @@ async def upcoming_for(
         conn,
         _EVENT_VIEW + " WHERE e.status = 'scheduled' AND e.ends_at > ? AND e.starts_at < ?"
         " AND ((e.community_id = ? AND (e.audience = 'community'"
-        "      OR (e.audience = 'coordinators' AND ?)))"
+        "      OR (e.audience = 'coordinators' AND ? = 1)))"
         "   OR e.audience = 'all')"
         " ORDER BY e.starts_at LIMIT ?",
         (after, before, community_id, int(coordinator), limit),

@@ -123,7 +123,9 @@ class _Statement:
         return None
 
 
-def _integrity(error: asyncpg.PostgresError) -> Exception:
+def _integrity(error: asyncpg.PostgresError, sql: str = "") -> Exception:
+    if sql:
+        error.add_note(f"SQL: {sql}")
     if isinstance(error, asyncpg.IntegrityConstraintViolationError):
         wrapped = PostgresIntegrityError(str(error))
         wrapped.__cause__ = error
@@ -150,7 +152,7 @@ class PgConnection:
                 return PgCursor(len(rows), rows)
             status = await self.raw.execute(query, *params)
         except asyncpg.PostgresError as error:
-            raise _integrity(error) from error
+            raise _integrity(error, sql) from error
         found = _STATUS_COUNT.search(status or "")
         return PgCursor(int(found.group(1)) if found else -1)
 
@@ -160,7 +162,7 @@ class PgConnection:
             try:
                 await self.raw.executemany(translate(sql), rows)
             except asyncpg.PostgresError as error:
-                raise _integrity(error) from error
+                raise _integrity(error, sql) from error
         return PgCursor(len(rows))
 
     async def execute_fetchall(self, sql: str, params: Sequence[object] = ()
@@ -168,7 +170,7 @@ class PgConnection:
         try:
             return await self.raw.fetch(translate(sql), *params)
         except asyncpg.PostgresError as error:
-            raise _integrity(error) from error
+            raise _integrity(error, sql) from error
 
     async def chunks(self, sql: str, params: Sequence[object], size: int
                      ) -> AsyncIterator[list[asyncpg.Record]]:

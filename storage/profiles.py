@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from storage.db import Connection, fetch_all, fetch_one
+from storage.port import Row, like
 
 # Defaults when a member never changed anything: name and number only, messages accepted.
 _PROFILE = (
@@ -57,7 +56,7 @@ def _escape_like(text: str) -> str:
 
 async def listed(
     conn: Connection, community_id: int, words: list[str], limit: int, offset: int
-) -> list[sqlite3.Row]:
+) -> list[Row]:
     """Active members of one community by number. Every word must match the name or the
     number, or — only for a member who shows their profile — their introduction or the title
     of one of their open offers, so a search never reveals what a member keeps hidden."""
@@ -66,11 +65,13 @@ async def listed(
     for word in words:
         pattern = f"%{_escape_like(word)}%"
         number = word.lstrip("#").removesuffix("번")
+        like_ = like(conn)
         clauses.append(
-            "(p.display_name LIKE ? ESCAPE '\\' OR m.number = ?"
-            " OR (COALESCE(pr.show_profile, 0) = 1 AND (pr.intro LIKE ? ESCAPE '\\'"
+            f"(p.display_name {like_} ? ESCAPE '\\' OR m.number = ?"
+            f" OR (COALESCE(pr.show_profile, 0) = 1 AND (pr.intro {like_} ? ESCAPE '\\'"
             "  OR EXISTS (SELECT 1 FROM posts po WHERE po.author_membership_id = m.id"
-            "   AND po.kind = 'offer' AND po.status = 'open' AND po.title LIKE ? ESCAPE '\\'))))"
+            f"   AND po.kind = 'offer' AND po.status = 'open' AND po.title {like_} ?"
+            " ESCAPE '\\'))))"
         )
         params += [pattern, int(number) if number.isdigit() and len(number) <= 9 else -1,
                    pattern, pattern]
@@ -81,7 +82,7 @@ async def listed(
     )
 
 
-async def entry(conn: Connection, membership_id: int) -> sqlite3.Row | None:
+async def entry(conn: Connection, membership_id: int) -> Row | None:
     """One member as the directory shows them, if they are listed (active, numbered)."""
     return await fetch_one(
         conn, _ENTRY + " WHERE m.id = ? AND m.status = 'active' AND m.number IS NOT NULL",
@@ -91,7 +92,7 @@ async def entry(conn: Connection, membership_id: int) -> sqlite3.Row | None:
 
 async def open_offers(
     conn: Connection, membership_ids: list[int], per_member: int
-) -> dict[int, list[sqlite3.Row]]:
+) -> dict[int, list[Row]]:
     """Each member's open offers (id, title), newest first, at most `per_member` each."""
     if not membership_ids:
         return {}
@@ -102,11 +103,11 @@ async def open_offers(
         " SELECT po.id, po.author_membership_id, po.title, ROW_NUMBER() OVER ("
         "  PARTITION BY po.author_membership_id ORDER BY po.id DESC) AS rank"
         f" FROM posts po WHERE po.author_membership_id IN ({marks})"
-        " AND po.kind = 'offer' AND po.status = 'open')"
+        " AND po.kind = 'offer' AND po.status = 'open') AS ranked"
         " WHERE rank <= ? ORDER BY author_membership_id, id DESC",
         [*membership_ids, per_member],
     )
-    found: dict[int, list[sqlite3.Row]] = {mid: [] for mid in membership_ids}
+    found: dict[int, list[Row]] = {mid: [] for mid in membership_ids}
     for row in rows:
         found[row["author_membership_id"]].append(row)
     return found

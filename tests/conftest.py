@@ -109,7 +109,7 @@ async def db_target(engine, tmp_path):
         return
     admin, why = await postgres_support.server_url()
     if admin is None:
-        pytest.skip(f"PostgreSQL half skipped: {why}")
+        postgres_support.skip_or_fail(why)
     url = await postgres_support.fresh_database(admin)
     yield url
     await postgres_support.release_database(url)
@@ -155,3 +155,16 @@ def pytest_sessionfinish(session, exitstatus):
 
 def pytest_report_header(config):
     return "PostgreSQL half: " + ", ".join(BOTH_ENGINES) + " (skipped without a server)"
+
+
+def pytest_terminal_summary(terminalreporter):
+    if "url" not in postgres_support._state:
+        return
+    why = postgres_support._state.get("why")
+    if postgres_support._state.get("url") is None:
+        terminalreporter.write_line(f"PostgreSQL half SKIPPED: {why}. Start the local cluster"
+                                    " (pg_ctlcluster 15 main start) or set"
+                                    " PUMASI_TEST_POSTGRES_URL.", yellow=True, bold=True)
+    else:
+        terminalreporter.write_line("PostgreSQL half ran on " + str(postgres_support._state[
+            "url"]).split("@")[-1])

@@ -76,6 +76,16 @@ async def server_url() -> tuple[str | None, str]:
     return url, why
 
 
+def skip_or_fail(why: str) -> None:
+    """Without a server the PostgreSQL half is skipped, saying why; where it must run
+    (`.ci/run` sets PUMASI_TEST_REQUIRE_POSTGRES=1) the test fails instead."""
+    import pytest
+
+    if os.environ.get("PUMASI_TEST_REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"PostgreSQL is required here but {why}", pytrace=False)
+    pytest.skip(f"PostgreSQL half skipped: {why}")
+
+
 async def _template(admin_url: str) -> str:
     """The name of this run's migrated template database (made on first use)."""
     name = _state.get("template")

@@ -10,7 +10,9 @@ CREATE TABLE kakao_tokens (
     more TEXT,                     -- kakao:more: the choices behind it, JSON [[label, action]]
     created_at TEXT NOT NULL,
     expires_at TEXT NOT NULL,
-    used_at TEXT
+    used_at TEXT,
+    -- SQLite's implicit rowid, which storage/kakao.py orders by: explicit here.
+    rowid BIGINT GENERATED ALWAYS AS IDENTITY
 );
 CREATE INDEX kakao_tokens_user_action ON kakao_tokens(user_key, action);
 CREATE INDEX kakao_tokens_expiry ON kakao_tokens(expires_at);

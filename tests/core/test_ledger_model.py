@@ -8,7 +8,6 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
@@ -37,7 +36,7 @@ class LedgerModel(RuleBasedStateMachine):
             admin, why = self.run(postgres_support.server_url())
             if admin is None:
                 self.loop.close()
-                pytest.skip(f"PostgreSQL half skipped: {why}")
+                postgres_support.skip_or_fail(why)
             self.target = self.run(postgres_support.fresh_database(admin))
         self.services = self.run(Services.open(self.target, clock=self.clock))
         self.actors = self.run(seed_community(self.services, members=MEMBERS, floor=FLOOR,
