@@ -34,6 +34,7 @@ from handlers.telegram.outbox import outbox_job
 from handlers.telegram.outbox import recover as recover_outbox
 from handlers.telegram.registry import bot_commands, register
 from handlers.telegram.reminders import arm as arm_reminders
+from storage.port import is_postgres_url
 
 log = logging.getLogger(__name__)
 
@@ -102,10 +103,15 @@ async def prepare(application: Application) -> None:
         application.job_queue.run_repeating(
             sweep, interval=SWEEP_INTERVAL_SECONDS, first=5, name="sweep"
         )
-        hour, minute = (int(part) for part in settings.backup_time.split(":"))
-        application.job_queue.run_daily(
-            daily_backup, time=dt_time(hour, minute, tzinfo=SEOUL), name="backup"
-        )
+        if is_postgres_url(settings.db_path):
+            # Several processes share the database: its backups are the server's (pg_dump
+            # from cron, or the provider's snapshots), not each bot process's.
+            log.info("PostgreSQL: no daily backup from the bot; use pg_dump or snapshots")
+        else:
+            hour, minute = (int(part) for part in settings.backup_time.split(":"))
+            application.job_queue.run_daily(
+                daily_backup, time=dt_time(hour, minute, tzinfo=SEOUL), name="backup"
+            )
 
 
 async def daily_backup(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -154,8 +154,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if command == "backup":
         from core.backups import backup
+        from storage.backup import BackupUnavailable
 
-        written = asyncio.run(backup(settings.db_path, args.path))
+        try:
+            written = asyncio.run(backup(settings.db_path, args.path))
+        except BackupUnavailable as error:
+            print(error, file=sys.stderr)
+            return 1
         tr = translator(settings.locale)
         print(tr("Backup written to {path}.", path=str(written)))
         return 0

@@ -9,7 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from storage.backup import online_backup
+from storage.backup import online_backup, pg_dump
+from storage.port import is_postgres_url
 
 SEOUL = ZoneInfo("Asia/Seoul")
 _DAILY = re.compile(r"^pumasi-daily-(\d{4}-\d{2}-\d{2})\.db$")
@@ -30,6 +31,8 @@ def files_to_delete(names: list[str], policy: RetentionPolicy) -> list[str]:
 
 
 async def backup(db_path: str | Path, destination: str | Path) -> Path:
+    if is_postgres_url(db_path):
+        return await asyncio.to_thread(pg_dump, str(db_path), destination)
     return await asyncio.to_thread(online_backup, db_path, destination)
 
 

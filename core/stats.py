@@ -125,7 +125,7 @@ def _with_times(rows) -> list[dict[str, Any]]:
     some 30 times faster than from_db's strptime, and the columns are looked at once."""
     if not rows:
         return []
-    keys = rows[0].keys()
+    keys = list(rows[0].keys())  # asyncpg gives an iterator
     times = [key for key in keys if key.endswith("_at")]
     converted = []
     for row in rows:
@@ -244,7 +244,7 @@ async def open_export(request: ExportRequest, *, db: Database | None = None,
     """The rows of an export request, read `chunk` at a time from a snapshot on a read-only
     connection of the export's own: the figures and the rows are of one committed state, and
     no member's command waits on it. Without `db` (another process), the request's file."""
-    db = db or Database(request.db_path)
+    db = db or Database.for_target(request.db_path)
     service = StatsService(db, ManualClock(request.now))
     async with db.export_snapshot() as snapshot:
         stats = await service._community_stats(snapshot, request.community)

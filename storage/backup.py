@@ -1,10 +1,38 @@
-"""SQLite online backup: a consistent copy taken while the bot keeps writing."""
+"""SQLite online backup: a consistent copy taken while the bot keeps writing. PostgreSQL's
+own way is pg_dump (a consistent snapshot too), run here for `pumasi backup`."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
+
+
+class BackupUnavailable(Exception):
+    """This engine's backup tool is missing; the message says what to do instead."""
+
+
+def pg_dump(url: str, destination: str | Path) -> Path:
+    """`pg_dump --format=custom` of the database into `destination` (restored with
+    pg_restore), written beside it first and renamed into place."""
+    tool = shutil.which("pg_dump")
+    if tool is None:
+        raise BackupUnavailable(
+            "pg_dump is not installed here: install the PostgreSQL client (postgresql-client)"
+            " or back up with your provider's snapshots, then `pg_restore` to restore")
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    temporary = destination.with_name(destination.name + ".partial")
+    temporary.unlink(missing_ok=True)
+    done = subprocess.run([tool, "--format=custom", "--file", str(temporary), url],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        temporary.unlink(missing_ok=True)
+        raise BackupUnavailable(f"pg_dump failed: {done.stderr.strip()}")
+    os.replace(temporary, destination)
+    return destination
 
 
 def online_backup(source: str | Path, destination: str | Path) -> Path:

@@ -200,6 +200,10 @@ def _migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
+def latest_migration() -> int:
+    return _migrations()[-1][0]
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
@@ -360,7 +364,21 @@ class PostgresDatabase:
                 isolation="repeatable_read", readonly=True):
             yield PgConnection(raw)
 
-    export_snapshot = snapshot
+    @asynccontextmanager
+    async def export_snapshot(self) -> AsyncIterator[PgConnection]:
+        """A read-only snapshot for a long read; on a connection of its own when this
+        database was not opened (an export in another process)."""
+        if self._pool is not None:
+            async with self.snapshot() as conn:
+                yield conn
+            return
+        raw = await asyncpg.connect(self.url)
+        try:
+            await _setup(raw)
+            async with raw.transaction(isolation="repeatable_read", readonly=True):
+                yield PgConnection(raw)
+        finally:
+            await raw.close()
 
     async def schema_version(self) -> int:
         async with self.read() as conn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from storage.db import Connection, fetch_all, fetch_one
-from storage.port import Row
+from storage.port import POSTGRESQL, Row, dialect
 
 # Trades are transfers between members; event fees, refunds and rewards, corrections and
 # the transfers they corrected are left out (the view stats_trades of migration 014, and
@@ -95,6 +95,10 @@ async def _chunks(conn: Connection, sql: str, params: tuple, size: int
                   ) -> AsyncIterator[list[Row]]:
     """The rows of one statement, `size` at a time (one round trip each): an export holds a
     chunk in memory, never the whole table."""
+    if dialect(conn) == POSTGRESQL:  # a server-side cursor, inside the snapshot's transaction
+        async for rows in conn.chunks(sql, params, size):
+            yield list(rows)
+        return
     async with conn.execute(sql, params) as cursor:
         while rows := await cursor.fetchmany(size):
             yield list(rows)
