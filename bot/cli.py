@@ -89,6 +89,13 @@ def _parser() -> argparse.ArgumentParser:
                   "copy the database safely, even while running")
     backup.add_argument("path", help="복사본을 쓸 곳, 예: backups/2026-11-24.db / where to "
                         "write the copy, e.g. backups/2026-11-24.db")
+    copy = _sub(commands, "migrate-to-postgres", "SQLite 데이터를 PostgreSQL로 옮기고 확인 (봇을 "
+                "멈춘 뒤에) / copy the SQLite data into PostgreSQL and check it (bot stopped)")
+    copy.add_argument("--from", dest="source", required=True,
+                      help="SQLite 파일, 예: data/pumasi.db / the SQLite file")
+    copy.add_argument("--to", dest="target", required=True,
+                      help="빈 PostgreSQL 데이터베이스 postgresql://… / an empty PostgreSQL "
+                      "database")
     export = _sub(commands, "export", "기간의 CSV 파일과 XLSX 통합 문서 / "
                   "CSV files and an XLSX workbook of a period")
     export.add_argument("--community", required=True, help="품앗이 코드 / community code")
@@ -164,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         tr = translator(settings.locale)
         print(tr("Backup written to {path}.", path=str(written)))
         return 0
+    if command == "migrate-to-postgres":
+        return asyncio.run(_migrate_to_postgres(args.source, args.target))
     if command == "health":
         from core.health import check_health
 
@@ -175,6 +184,31 @@ def main(argv: list[str] | None = None) -> int:
         print("정상 / healthy" if report.ok else "문제 있음 / unhealthy")
         return 0 if report.ok else 1
     return asyncio.run(_admin(settings, args))
+
+
+async def _migrate_to_postgres(source: str, target: str) -> int:
+    from core.migrate_to_postgres import CopyRefused, migrate_to_postgres
+    from storage.port import is_postgres_url
+
+    if not is_postgres_url(target):
+        print("--to는 postgresql://… 주소여야 해요 / --to must be a postgresql:// URL",
+              file=sys.stderr)
+        return 2
+    try:
+        report = await migrate_to_postgres(source, target)
+    except CopyRefused as error:
+        print("옮기지 않았어요 / not copied:", error, file=sys.stderr)
+        return 1
+    for table, count in sorted(report.rows.items()):
+        print(f"{table}: {count}")
+    for problem in report.problems:
+        print("문제 / PROBLEM:", problem)
+    if report.ok:
+        print(f"옮겼어요: 계좌 {report.accounts}개의 잔액이 같고 두 쪽 모두 장부 확인을 통과했어요"
+              f" / copied: {report.accounts} accounts hold the same balances, verify passes"
+              " on both")
+        return 0
+    return 1
 
 
 def _run(settings: Settings) -> int:

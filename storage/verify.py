@@ -152,3 +152,14 @@ async def integrity(conn: Connection) -> str:
         return "ok"  # PostgreSQL checks its own pages (checksums); the ledger is checked here
     row = await fetch_one(conn, "PRAGMA integrity_check")
     return str(row[0])
+
+
+async def account_balances(conn: Connection) -> list[tuple[int, int, int]]:
+    """(account, community, balance) of every account, for comparing two copies."""
+    rows = await fetch_all(conn, "SELECT id, community_id, balance FROM accounts ORDER BY id")
+    return [(int(row[0]), int(row[1]), int(row[2])) for row in rows]
+
+
+async def row_count(conn: Connection, table: str) -> int:
+    row = await fetch_one(conn, f"SELECT COUNT(*) FROM {table}")
+    return int(row[0])
