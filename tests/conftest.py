@@ -85,13 +85,16 @@ def _runs_on_both(path: str) -> bool:
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "sqlite_only: a test of SQLite itself (one engine)")
+    config.addinivalue_line("markers", "postgres_only: a test of PostgreSQL itself")
 
 
 def pytest_generate_tests(metafunc):
     if "engine" not in metafunc.fixturenames:
         return
     path = metafunc.definition.path.relative_to(metafunc.config.rootpath).as_posix()
-    if _runs_on_both(path) and metafunc.definition.get_closest_marker("sqlite_only") is None:
+    if metafunc.definition.get_closest_marker("postgres_only") is not None:
+        metafunc.parametrize("engine", ["postgresql"], indirect=True)
+    elif _runs_on_both(path) and metafunc.definition.get_closest_marker("sqlite_only") is None:
         metafunc.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
 
 

@@ -212,3 +212,24 @@ async def test_both_engines_have_the_same_tables_and_columns(tmp_path):
     assert {k: v for k, v in postgres.items() if k not in _ENGINE_SPECIFIC} == {
         k: v for k, v in sqlite.items() if k not in _ENGINE_SPECIFIC}
     assert "posts_search" in sqlite and "posts_search" in postgres
+
+
+@pytest.mark.postgres_only
+async def test_transact_runs_the_work_again_after_a_serialization_failure(database):
+    """PostgreSQL may refuse a transaction that raced another (SERIALIZABLE, deadlocks):
+    `transact` rolls it back and runs the work again, so the work is written to be re-run."""
+    import asyncpg
+
+    attempts = []
+
+    async def work(conn):
+        attempts.append(1)
+        await _community(conn, f"TRY{len(attempts)}")
+        if len(attempts) == 1:
+            raise asyncpg.SerializationError("could not serialize access")
+        return len(attempts)
+
+    assert await database.transact(work) == 2
+    async with database.read() as conn:
+        rows = await fetch_all(conn, "SELECT code FROM communities")
+    assert [row[0] for row in rows] == ["TRY2"]  # the first attempt left nothing
