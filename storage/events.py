@@ -205,7 +205,8 @@ async def codes_in_use(conn: Connection, community_id: int | None) -> set[str]:
     rows = await fetch_all(
         conn,
         "SELECT checkin_code FROM events WHERE status = 'scheduled'"
-        " AND checkin_code IS NOT NULL AND (? IS NULL OR community_id = ? OR audience = 'all')",
+        " AND checkin_code IS NOT NULL"
+        " AND (CAST(? AS BIGINT) IS NULL OR community_id = ? OR audience = 'all')",
         (community_id, community_id),
     )
     return {row[0] for row in rows}

@@ -73,6 +73,9 @@ def clock() -> ManualClock:
 BOTH_ENGINES = (
     "tests/storage/",
     "tests/core/",
+    "tests/conversation/",
+    "tests/handlers/",
+    "tests/bot/",
 )
 
 

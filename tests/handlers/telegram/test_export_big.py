@@ -8,6 +8,8 @@ import io
 import re
 import zipfile
 
+import pytest
+
 from bot.updates import FakeUser
 from conversation.flows import stats as stats_flow
 from storage.bulk import seed_large_community
@@ -16,6 +18,7 @@ TRANSFERS = 10_000
 COORDINATOR = FakeUser(5000, "회원1", "member1")
 
 
+@pytest.mark.sqlite_only  # storage/bulk.py loads SQLite files only
 async def test_a_transfers_file_too_big_for_one_document_comes_zipped_by_month(harness,
                                                                               monkeypatch):
     seed_large_community(harness.services.db.path, code="big", members=50,

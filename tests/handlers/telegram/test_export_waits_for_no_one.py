@@ -13,6 +13,8 @@ import signal
 import sqlite3
 import zipfile
 
+import pytest
+
 from bot.updates import FakeUser
 from conversation import export_job
 from conversation.i18n import translator
@@ -57,6 +59,7 @@ def balance_shown(calls, user: FakeUser) -> str:
     return texts[0]
 
 
+@pytest.mark.sqlite_only  # storage/bulk.py loads SQLite files only
 async def test_members_are_answered_while_an_export_is_frozen_half_way(harness, monkeypatch):
     path = harness.services.db.path
     seed_large_community(path, code="big", members=50, transfers=TRANSFERS, posts=0,
