@@ -11,6 +11,12 @@ Rules for SQL in `storage/` (one copy for both engines where the two dialects me
 - `INSERT … ON CONFLICT … DO NOTHING / DO UPDATE` instead of `INSERT OR IGNORE / REPLACE`. In
   `DO UPDATE SET`, name the table's own column with the table (`trades = stats.trades + 1`):
   PostgreSQL calls a bare name ambiguous.
+- A guarded write whose rowcount decides something is a plain `UPDATE … WHERE` (not under a
+  `WITH`: Python's sqlite3 reports -1 there).
+- A statement whose failure the code catches and goes on from (a taken code) is avoided by
+  asking first or by ON CONFLICT: on PostgreSQL a failed statement ends the transaction.
+- A parameter whose type the statement does not fix (`? IS NULL`, `CASE … THEN ?`) is
+  written `CAST(? AS BIGINT)` / `CAST(? AS TEXT)`: PostgreSQL must know it when it prepares.
 - Truth values stored as 0/1 integers are compared (`flag = 1`), never used bare in `AND`.
 - Where an engine needs its own statement (a date function, case-insensitive matching, the
   market index), both are written side by side in the same function, chosen with

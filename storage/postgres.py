@@ -48,7 +48,10 @@ MIGRATION_LOCK = 0x70756D62
 POOL_SIZE = 8
 RETRIES = 5  # serialization failures and deadlocks re-run a `transact` work function
 
-_RETURNS_ROWS = re.compile(r"^\s*(SELECT|WITH|VALUES|SHOW)\b|\bRETURNING\b", re.I)
+_RETURNS_ROWS = re.compile(r"^\s*(SELECT|WITH|VALUES|SHOW|TABLE)\b|\bRETURNING\b", re.I)
+# A WITH whose main statement writes (and returns nothing): its status has the row count.
+_WITH_WRITES = re.compile(r"^\s*WITH\b.*\)\s*(INSERT|UPDATE|DELETE)\b(?!.*\bRETURNING\b)",
+                          re.I | re.S)
 _STATUS_COUNT = re.compile(r"(\d+)\s*$")
 
 
@@ -147,7 +150,7 @@ class PgConnection:
     async def _execute(self, sql: str, params: Sequence[object]) -> PgCursor:
         query = translate(sql)
         try:
-            if _RETURNS_ROWS.search(sql):
+            if _RETURNS_ROWS.search(sql) and not _WITH_WRITES.search(sql):
                 rows = await self.raw.fetch(query, *params)
                 return PgCursor(len(rows), rows)
             status = await self.raw.execute(query, *params)

@@ -76,6 +76,7 @@ BOTH_ENGINES = (
     "tests/conversation/",
     "tests/handlers/",
     "tests/bot/",
+    "tests/reliability/test_duplicate_delivery.py",
 )
 
 

@@ -233,3 +233,13 @@ async def test_transact_runs_the_work_again_after_a_serialization_failure(databa
     async with database.read() as conn:
         rows = await fetch_all(conn, "SELECT code FROM communities")
     assert [row[0] for row in rows] == ["TRY2"]  # the first attempt left nothing
+
+
+@pytest.mark.postgres_only  # Python's sqlite3 gives -1 there: guards are plain UPDATE … WHERE
+async def test_rowcount_of_a_write_under_with(database):
+    async with database.write() as conn:
+        await _community(conn, "W1")
+        cursor = await conn.execute(
+            "WITH chosen AS (SELECT id FROM communities WHERE code = ?)"
+            " UPDATE communities SET name = ? WHERE id IN (SELECT id FROM chosen)", ("W1", "새"))
+        assert cursor.rowcount == 1
