@@ -194,6 +194,15 @@ async def _setup(raw: asyncpg.Connection) -> None:
                              format="text")
 
 
+async def _reset(raw: asyncpg.Connection) -> None:
+    """What a connection needs when it goes back to the pool. asyncpg's default resets every
+    session setting, lock and listener (a round trip per write and read); this code leaves
+    none (its settings and locks end with their transaction), only perhaps a transaction that
+    a cancellation interrupted."""
+    if raw.is_in_transaction():
+        await raw.execute("ROLLBACK")
+
+
 def _migrations() -> list[tuple[int, str]]:
     folder = resources.files("storage") / "migrations_pg"
     found = []
@@ -228,7 +237,8 @@ class PostgresDatabase:
 
     async def open(self, *, migrate: bool = True) -> None:
         self._pool = await asyncpg.create_pool(
-            self.url, min_size=1, max_size=POOL_SIZE, init=_setup, statement_cache_size=1024)
+            self.url, min_size=1, max_size=POOL_SIZE, init=_setup, reset=_reset,
+            statement_cache_size=1024)
         try:
             if migrate:
                 await self._migrate()
