@@ -141,20 +141,24 @@ async def release_database(url: str) -> None:
 
     conn = await asyncpg.connect(url)
     try:
-        emptying = _state.get(("emptying", url))
-        if emptying is None:
+        probe = _state.get(("probe", url))
+        if probe is None:
             tables = [row[0] for row in await conn.fetch(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
                 if row[0] not in _KEEP]
-            sequences = [row[0] for row in await conn.fetch(
-                "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")]
-            # As replica: no trigger (transfers refuse DELETE) and no foreign key check fires.
-            emptying = ("SET session_replication_role = replica; "
-                        + "".join(f"DELETE FROM {table}; " for table in tables)
-                        + "".join(f"ALTER SEQUENCE {seq} RESTART; " for seq in sequences)
-                        + "INSERT INTO pumasi_actor_version (version) VALUES (0)")
-            _state[("emptying", url)] = emptying
-        await conn.execute(emptying)
+            probe = " UNION ALL ".join(f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {table})"
+                                       for table in tables)
+            _state[("probe", url)] = probe
+        used = [row[0] for row in await conn.fetch(probe)]
+        counted = [row[0] for row in await conn.fetch(
+            "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"
+            " AND last_value IS NOT NULL")]
+        # As replica: no trigger (transfers refuse DELETE) and no foreign key check fires.
+        await conn.execute("SET session_replication_role = replica; "
+                           + "".join(f"DELETE FROM {table}; " for table in used)
+                           + "".join(f"ALTER SEQUENCE {seq} RESTART; " for seq in counted)
+                           + "INSERT INTO pumasi_actor_version (version) SELECT 0 WHERE NOT"
+                           " EXISTS (SELECT 1 FROM pumasi_actor_version)")
     finally:
         await conn.close()
     _state.setdefault("free", []).append(url)  # type: ignore[union-attr]
