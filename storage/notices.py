@@ -160,8 +160,9 @@ async def move_group(conn: Connection, chat_id: str, new_chat_id: str) -> bool:
     # What SQLite's UPDATE OR REPLACE did, in words both engines know: a link already kept
     # under the new id gives way to the one that moves there.
     await conn.execute(
-        "DELETE FROM group_links WHERE chat_id = ?"
-        " AND EXISTS (SELECT 1 FROM group_links WHERE chat_id = ?)", (new_chat_id, chat_id)
+        "DELETE FROM group_links WHERE chat_id = ? AND chat_id <> ?"
+        " AND EXISTS (SELECT 1 FROM group_links WHERE chat_id = ?)",
+        (new_chat_id, chat_id, chat_id),
     )
     cursor = await conn.execute(
         "UPDATE group_links SET chat_id = ? WHERE chat_id = ?", (new_chat_id, chat_id)

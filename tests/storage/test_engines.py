@@ -243,3 +243,24 @@ async def test_rowcount_of_a_write_under_with(database):
             "WITH chosen AS (SELECT id FROM communities WHERE code = ?)"
             " UPDATE communities SET name = ? WHERE id IN (SELECT id FROM chosen)", ("W1", "새"))
         assert cursor.rowcount == 1
+
+
+async def test_a_group_moved_onto_a_linked_chat_replaces_it(database):
+    """Telegram moves a group to a supergroup: the link follows it, and a link already kept
+    under the new id gives way (what SQLite's UPDATE OR REPLACE did), on both engines."""
+    from storage import notices as notice_rows
+
+    async with database.write() as conn:
+        community = await _community(conn)
+        person = (await fetch_one(conn, "INSERT INTO people (display_name, created_at)"
+                                        " VALUES ('김영희', ?) RETURNING id", (NOW,)))[0]
+        for chat, market in (("-1", 1), ("-2", 0)):
+            await conn.execute("INSERT INTO group_links (chat_id, community_id,"
+                               " linked_by_person_id, post_market, linked_at)"
+                               " VALUES (?, ?, ?, ?, ?)", (chat, community, person, market, NOW))
+        assert await notice_rows.move_group(conn, "-1", "-2")
+        assert await notice_rows.move_group(conn, "-2", "-2")  # to itself: kept
+        assert not await notice_rows.move_group(conn, "-9", "-3")
+    async with database.read() as conn:
+        rows = await fetch_all(conn, "SELECT chat_id, post_market FROM group_links")
+    assert [(row[0], row[1]) for row in rows] == [("-2", 1)]
