@@ -70,3 +70,13 @@ def test_backup_is_a_pg_dump_archive(monkeypatch, pg_url, tmp_path, capsys):
     assert run(monkeypatch, pg_url, "backup", str(target)) == 0
     assert target.read_bytes()[:5] == b"PGDMP"
     assert str(target) in capsys.readouterr().out
+
+
+def test_export_writes_the_files(monkeypatch, pg_url, tmp_path, capsys):
+    assert run(monkeypatch, pg_url, "community", "create", "--code", "mapo", "--name",
+               "마포") == 0
+    assert run(monkeypatch, pg_url, "export", "--community", "mapo", "--out",
+               str(tmp_path)) == 0
+    written = sorted(path.name for path in tmp_path.iterdir())
+    assert any(name.endswith(".xlsx") for name in written), written
+    assert any("transfers" in name and name.endswith(".csv") for name in written), written
