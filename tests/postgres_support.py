@@ -52,8 +52,8 @@ def _start_local_cluster() -> str | None:
         role = ("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pumasi_test')"
                 " THEN CREATE ROLE pumasi_test LOGIN SUPERUSER PASSWORD 'pumasi_test'; END IF;"
                 " END $$; ALTER ROLE pumasi_test SET synchronous_commit = off;")
-        subprocess.run(["su", "postgres", "-c", f'psql -q -c "{role}"'], capture_output=True,
-                       text=True)
+        subprocess.run(["su", "postgres", "-c", "psql -q"], input=role, capture_output=True,
+                       text=True)  # on standard input: no shell sees the $$
     return None
 
 
