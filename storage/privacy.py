@@ -153,7 +153,15 @@ async def erase_posts(conn: Connection, person_id: int) -> int:
 
 async def forget_addresses(conn: Connection, person_id: int, now: str) -> None:
     """Outbox rows kept for notice reports no longer hold the person's chat id; those not
-    yet sent are never sent. Pending reminders to them are dropped."""
+    yet sent are never sent. Pending reminders to them are dropped. What the KakaoTalk
+    channel keeps under their user key (button tokens, which name the actions they tapped —
+    a survey answer among them — and unshown news) goes."""
+    for table in ("kakao_tokens", "kakao_news"):
+        await conn.execute(
+            f"DELETE FROM {table} WHERE user_key IN (SELECT external_id FROM identities"
+            " WHERE person_id = ? AND channel = 'kakao')",
+            (person_id,),
+        )
     await conn.execute(
         "UPDATE outbox SET chat_id = 'erased:' || id, updated_at = ?,"
         " state = CASE WHEN state = 'pending' THEN 'unreachable' ELSE state END,"

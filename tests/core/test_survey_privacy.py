@@ -80,6 +80,14 @@ async def test_erasure_unties_named_answers_and_keeps_the_counts(services):
     before = await services.survey_results.results(survey)
     assert ("회원102 #2", "이철수가 쓴 말") in before.questions[3].texts
 
+    async with services.db.write() as conn:  # 이철수 answered on KakaoTalk too
+        await conn.execute("INSERT INTO identities (channel, external_id, person_id,"
+                           " created_at) VALUES ('kakao', 'k-lee', ?, '2026-01-01')",
+                           (lee.person.id,))
+        for table, values in (("kakao_tokens", "'t1', 'k-lee', 'svy:v:1:1:2', NULL, '', '', NULL"),
+                              ("kakao_tokens", "'t2', 'k-park', 'svy:v:1:1:5', NULL, '', '', NULL"),
+                              ("kakao_news", "1, 'k-lee', '설문', '[]', '', NULL")):
+            await conn.execute(f"INSERT INTO {table} VALUES ({values})")
     await services.privacy.leave(lee, lee.membership.id)
     preview = await services.privacy.prepare_erasure(kim, 2, "본인이 전화로 요청")
     await services.privacy.confirm_erasure(kim, preview.request_id)
@@ -93,6 +101,8 @@ async def test_erasure_unties_named_answers_and_keeps_the_counts(services):
     assert after.questions[3].texts == (("회원103 #3", "박민지의 말"),)
     assert await rows(services, "SELECT response_id FROM survey_invites i JOIN memberships m"
                                 " ON m.id = i.membership_id WHERE m.number = 2") == [(None,)]
+    assert await rows(services, "SELECT user_key FROM kakao_tokens") == [("k-park",)]
+    assert await rows(services, "SELECT * FROM kakao_news") == []
     texts = await rows(services, "SELECT text FROM survey_answers WHERE text IS NOT NULL")
     assert texts == [("박민지의 말",)]
     async with services.db.read() as conn:
