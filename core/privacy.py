@@ -5,7 +5,8 @@ member's name and channel ids, and a member's own data.
 The ledger is never edited for privacy. Leaving needs a balance of 0 (a coordinator settles
 any other balance first, with a transfer to or from the community account); erasing blanks
 the person's name and username and deletes their channel identities, while every transfer,
-movement and membership row stays, shown as "former member #23".
+movement and membership row stays, shown as "former member #23". Their survey answers stay
+in the results' counts but are untied from them, and free-text answers lose their words.
 """
 
 from __future__ import annotations
@@ -105,6 +106,8 @@ class MyData:
     posts: list[dict[str, Any]]
     signups: list[dict[str, Any]]
     totals: dict[str, int]
+    surveys: list[dict[str, Any]] = field(default_factory=list)  # invitations
+    survey_answers: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _DryRun(Exception):
@@ -284,13 +287,16 @@ class PrivacyService:
             person_id = target["person_id"]
             await privacy_rows.forget_addresses(conn, person_id, to_db(now))
             posts = await privacy_rows.erase_posts(conn, person_id)
+            responses = await privacy_rows.erase_survey_answers(conn, person_id)
             if not await privacy_rows.erase_person(conn, person_id, to_db(now)):
                 raise DomainError("already_erased", number=target["number"])
             await privacy_rows.close_erasure(conn, request_id, "done", to_db(now))
             await audit_rows.record(
                 conn, community_id=community.id, actor_person_id=actor.person.id,
                 action="member_erase", target=f"membership:{target['membership_id']}",
-                reason=request["reason"], details={"posts_emptied": posts}, now=to_db(now))
+                reason=request["reason"],
+                details={"posts_emptied": posts, "survey_responses_untied": responses},
+                now=to_db(now))
         return Erasure(community, target["number"], newly=True)
 
     async def cancel_erasure(self, actor: Actor, request_id: int) -> bool:
@@ -303,7 +309,8 @@ class PrivacyService:
 
     async def my_data(self, actor: Actor) -> MyData:
         """Everything kept about the person: profile, channel ids, memberships with their
-        consent, trades (both sides as their statement shows them), posts and sign-ups."""
+        consent, trades (both sides as their statement shows them), posts, sign-ups, survey
+        invitations and the survey answers still tied to them."""
         person_id = actor.person.id
         async with self._db.snapshot() as conn:
             person = await privacy_rows.person(conn, person_id)
@@ -317,10 +324,15 @@ class PrivacyService:
                 signups=[dict(r) for r in await privacy_rows.signups(
                     conn, person_id, MY_DATA_ROWS)],
                 totals={what: await privacy_rows.count_of(conn, what, person_id)
-                        for what in ("trades", "posts", "signups")},
+                        for what in ("trades", "posts", "signups", "surveys",
+                                     "survey_answers")},
+                surveys=[dict(r) for r in await privacy_rows.survey_invites(
+                    conn, person_id, MY_DATA_ROWS)],
+                survey_answers=[dict(r) for r in await privacy_rows.survey_answers(
+                    conn, person_id, MY_DATA_ROWS)],
             )
         for rows in (found.identities, found.memberships, found.trades, found.posts,
-                     found.signups):
+                     found.signups, found.surveys, found.survey_answers):
             for row in rows:
                 for key, value in row.items():
                     if key.endswith("_at") and isinstance(value, str):

@@ -98,7 +98,9 @@ def summarise(question: Question, rows: list, anonymous: bool) -> QuestionSummar
                     tally[index] += 1
         counts = tuple(zip(question.options, tally, strict=True))
     else:
-        texts = tuple((None if anonymous else _who(row), row["text"]) for row in given)
+        # A former member's erased words (text NULL) still count as an answer, unlisted.
+        texts = tuple((None if anonymous else _who(row), row["text"]) for row in given
+                      if row["text"] is not None)
     return QuestionSummary(question, len(given), skipped, counts, mean, texts, False)
 
 

@@ -80,6 +80,8 @@ async def on_consent(turn: Turn) -> None:
 
 async def _answer_join(turn: Turn, result: JoinResult) -> None:
     await turn.refresh()
+    if result.surveys:
+        turn.wake("outbox")  # the open surveys' invitations, queued with the join
     tr = turn.tr
     community = escape(result.community.name)
     if result.status == "already":
@@ -143,6 +145,8 @@ async def on_application(turn: Turn) -> None:
         await turn.answer(tr("Another coordinator already decided this."))
     await turn.edit(text)
     if decision.newly_decided:
+        if decision.surveys:
+            turn.wake("outbox")  # the open surveys' invitations, queued with the approval
         if decision.approved:
             await turn.notify(decision.member, lambda tr: tr(
                 "🎉 Welcome! You've been approved for {community}. Your member number is "
