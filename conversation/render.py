@@ -99,7 +99,9 @@ def transfer_kind_name(tr: Translator, kind: str, purpose: str | None = None) ->
     if purpose:
         return {"event_fee": tr("Event fee"), "event_refund": tr("Event fee refund"),
                 "event_reward": tr("Attendance reward"),
-                "settlement": tr("Balance settlement")}.get(purpose, purpose)
+                "settlement": tr("Balance settlement"),
+                "merchant": tr("Shop payment"),
+                "merchant_refund": tr("Shop refund")}.get(purpose, purpose)
     return {"pay": tr("Payment"), "charge": tr("Payment request"),
             "reversal": tr("Correction")}.get(kind, kind)
 
@@ -193,6 +195,7 @@ def _history_entry(tr: Translator, entry: HistoryEntry, unit: str) -> str:
         escape(numbered_name(tr, entry.counterparty_number,
                              cut(entry.counterparty_name or "", NAME_IN_LIST)))
         if entry.counterparty_number is not None
+        else escape(cut(entry.organisation, NAME_IN_LIST)) if entry.organisation
         else tr("the community account")
     )
     memo = f" · {escape(cut(entry.memo, NOTE_IN_LIST))}" if entry.memo else ""

@@ -15,6 +15,8 @@ from core.ledger import LedgerService
 from core.linking import LinkService
 from core.market import MarketService
 from core.membership import MembershipService
+from core.merchant_pay import MerchantPayService
+from core.organisations import OrganisationService
 from core.notices import NoticeService
 from core.people import PeopleService
 from core.privacy import PrivacyService
@@ -44,6 +46,8 @@ class Services:
     relay: RelayService
     privacy: PrivacyService
     linking: LinkService
+    organisations: OrganisationService
+    merchant_pay: MerchantPayService
 
     @classmethod
     async def open(
@@ -80,6 +84,8 @@ class Services:
             relay=RelayService(db, clock),
             privacy=PrivacyService(db, clock),
             linking=LinkService(db, clock),
+            organisations=OrganisationService(db, clock),
+            merchant_pay=MerchantPayService(db, clock),
         )
 
     async def verify(self) -> VerifyReport:
