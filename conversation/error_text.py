@@ -6,6 +6,7 @@ import html
 from collections.abc import Callable
 
 from conversation.i18n import Translator
+from conversation.shop_errors import SHOP_MESSAGES
 from core.amounts import DEFAULT_UNIT
 from core.errors import DomainError
 
@@ -285,6 +286,7 @@ _MESSAGES: dict[str, _Render] = {
         "reason again.", number=p["number"],
     ),
     "erasure_not_found": lambda tr, p: tr("That erasure isn't available."),
+    **SHOP_MESSAGES,
 }
 
 

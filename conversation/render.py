@@ -128,6 +128,15 @@ def audit_action_name(tr: Translator, action: str) -> str:
         "member_leave": tr("Member left"),
         "balance_settle": tr("Balance settled"),
         "member_erase": tr("Former member erased"),
+        "shop_apply": tr("Shop application"),
+        "shop_approve": tr("Shop approved"),
+        "shop_reject": tr("Shop declined"),
+        "shop_suspend": tr("Shop suspended"),
+        "shop_reactivate": tr("Shop reactivated"),
+        "shop_update": tr("Shop settings changed"),
+        "shop_codes_rotate": tr("Shop code changed"),
+        "shop_staff_add": tr("Shop staff added"),
+        "institution_register": tr("Institution registered"),
     }.get(action, action)
 
 
@@ -149,6 +158,8 @@ def audit_target_label(tr: Translator, entry: AuditEntry) -> str:
         return f"N{escape(ident)}"
     if kind == "chat":
         return tr("a group chat")
+    if kind == "shop":
+        return tr("a shop")
     return escape(entry.target)  # a community's join code
 
 

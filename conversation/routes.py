@@ -14,13 +14,17 @@ from conversation.flows import (
     market,
     members,
     membership,
+    merchants,
     notices,
     privacy,
     relay,
     router,
     settings,
+    shop_dialog,
+    shops,
     start,
     stats,
+    takings,
     talk,
     trade,
 )
@@ -68,6 +72,10 @@ COMMANDS: dict[str, Flow] = {
     "settle": privacy.settle,
     "erase": privacy.erase,
     "connect": link.connect,
+    "shop": shops.shop,
+    "merchants": merchants.merchants,
+    "takings": takings.takings,
+    "institution": shops.institution,
 }
 
 ACTIONS: dict[str, Flow] = {
@@ -98,6 +106,12 @@ ACTIONS: dict[str, Flow] = {
     r"^er:(ok|no):": privacy.on_erase,
     r"^pick:": trade.on_pick,
     r"^go:": talk.on_go,
+    r"^shp:(ok|no):": shops.on_decision,
+    r"^sha:": shop_dialog.on_button,
+    r"^shm:": shops.on_menu,
+    r"^mer:": merchants.on_list,
+    r"^mpay:": merchants.on_pay,
+    r"^tk:": takings.on_button,
 }
 
 

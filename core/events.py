@@ -15,7 +15,6 @@ from core.clock import Clock
 from core.dialogs import Dialog
 from core.dialogs import finish as finish_dialog
 from core.errors import DomainError
-from core.organisation_rules import require_programme_host
 from core.event_seats import (
     FeeReturn,
     Promotion,
@@ -28,6 +27,7 @@ from core.event_seats import (
 )
 from core.membership import require_active_member, require_coordinator
 from core.models import Actor, Event, EventView, Member, Membership
+from core.organisation_rules import require_programme_host
 from core.views import load_member
 from core.when import SEOUL
 from storage import audit as audit_rows
@@ -317,6 +317,14 @@ class EventService:
             rows = await event_rows.upcoming_for(conn, community.id, membership.is_coordinator,
                                                  now, "9999", UPCOMING_LIMIT)
             return [await self._view(conn, row["id"], membership.id) for row in rows]
+
+    async def programmes_of(self, actor: Actor, organisation_id: int) -> list[Event]:
+        """An institution's public programmes still to come (a few, for its card)."""
+        require_active_member(actor)
+        async with self._db.read() as conn:
+            rows = await event_rows.programmes_of(conn, organisation_id,
+                                                  to_db(self._clock.now()), 5)
+        return [Event.from_row(row) for row in rows]
 
     async def month(self, actor: Actor, start: datetime, end: datetime) -> list[EventView]:
         community, membership = require_active_member(actor)

@@ -16,13 +16,14 @@ from core.linking import LinkService
 from core.market import MarketService
 from core.membership import MembershipService
 from core.merchant_pay import MerchantPayService
-from core.organisations import OrganisationService
 from core.notices import NoticeService
+from core.organisations import OrganisationService
 from core.people import PeopleService
 from core.privacy import PrivacyService
 from core.relay import RelayService
 from core.reminders import ReminderService
 from core.stats import StatsService
+from core.takings import TakingsService
 from core.verify import VerifyReport, verify_ledger
 from storage import actor_changes
 from storage.db import Database
@@ -48,6 +49,7 @@ class Services:
     linking: LinkService
     organisations: OrganisationService
     merchant_pay: MerchantPayService
+    takings: TakingsService
 
     @classmethod
     async def open(
@@ -86,6 +88,7 @@ class Services:
             linking=LinkService(db, clock),
             organisations=OrganisationService(db, clock),
             merchant_pay=MerchantPayService(db, clock),
+            takings=TakingsService(db, clock),
         )
 
     async def verify(self) -> VerifyReport:

@@ -11,9 +11,11 @@ from conversation.flows import (
     ledger,
     link,
     market,
+    merchants,
     naming,
     notices,
     relay,
+    shop_dialog,
     start,
     talk,
     trade,
@@ -84,6 +86,12 @@ async def on_text(turn: Turn) -> None:
     if dialog is not None and dialog.name == naming.DIALOG:
         await naming.on_text(turn, dialog)
         return
+    if dialog is not None and dialog.name in shop_dialog.DIALOGS:
+        await shop_dialog.on_text(turn, dialog)
+        return
+    if dialog is not None and dialog.name == merchants.PAY_DIALOG:
+        await merchants.on_dialog_text(turn, dialog)
+        return
     if dialog is not None:
         await market.on_dialog_text(turn, dialog)
         return
@@ -92,6 +100,8 @@ async def on_text(turn: Turn) -> None:
     action = _menu_action(text, loose=True)
     if action is not None:
         await action(turn)
+        return
+    if await merchants.on_words(turn):  # 가게, 가맹점 떡, 가게 1234
         return
     await talk.on_utterance(turn)
 
