@@ -62,5 +62,5 @@ def sign_pdf(*, name: str, number: int, short_code: str, unit: str, share_percen
         f"카카오톡이나 다른 곳에서는 '가게 {short_code}' 라고 보내 주세요.",
     )
     for step in steps:
-        pdf.multi_cell(0, 5.5, step, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5.5, step, align="L", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

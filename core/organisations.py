@@ -35,6 +35,7 @@ from core.organisation_rules import (
 )
 from core.views import load_community, load_member, member_from_row
 from storage import audit as audit_rows
+from storage import communities as community_rows
 from storage import memberships as membership_rows
 from storage import organisations as organisation_rows
 from storage.db import Connection, Database
@@ -228,6 +229,17 @@ class OrganisationService:
                 return Found(None, await organisation_rows.retired_short_code(
                     conn, community.id, code))
         return Found(Organisation.from_row(row))
+
+    async def for_admin(self, community_code: str, number: int) -> Organisation:
+        """A shop by its community's code and number (the admin command line)."""
+        async with self._db.read() as conn:
+            community = await community_rows.get_by_code(conn, community_code)
+            if community is None:
+                raise DomainError("community_not_found", code=community_code)
+            row = await organisation_rows.by_number(conn, community["id"], number)
+        if row is None:
+            raise DomainError("shop_not_found")
+        return Organisation.from_row(row)
 
     async def mine(self, actor: Actor) -> list[Organisation]:
         """The shops the actor works for in their current community, with their role."""
