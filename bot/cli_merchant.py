@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 from pathlib import Path
 
@@ -34,6 +35,12 @@ async def _bot_username(args: argparse.Namespace, token: str | None) -> str | No
         return bot.username
 
 
+def _write(files: dict[Path, bytes]) -> None:
+    for path, content in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+
+
 async def run(services: Services, args: argparse.Namespace, tr, token: str | None) -> int:
     organisation = await services.organisations.for_admin(args.community, args.merchant)
     username = await _bot_username(args, token)
@@ -42,14 +49,12 @@ async def run(services: Services, args: argparse.Namespace, tr, token: str | Non
         return 2
     community = await services.membership.community_by_code(args.community)
     link = shop_link(f"https://t.me/{username}?start=", organisation.token)
-    folder = Path(args.out)
-    folder.mkdir(parents=True, exist_ok=True)
-    png = folder / f"{community.code}-shop-{organisation.number}.png"
-    pdf = folder / f"{community.code}-shop-{organisation.number}-sign.pdf"
-    png.write_bytes(qr_png(link))
-    pdf.write_bytes(sign_pdf(name=organisation.name, number=organisation.number,
-                             short_code=organisation.short_code, unit=community.unit,
-                             share_percent=organisation.share_percent, link=link))
+    stem = Path(args.out) / f"{community.code}-shop-{organisation.number}"
+    png, pdf = stem.with_name(stem.name + ".png"), stem.with_name(stem.name + "-sign.pdf")
+    sign = sign_pdf(name=organisation.name, number=organisation.number,
+                    short_code=organisation.short_code, unit=community.unit,
+                    share_percent=organisation.share_percent, link=link)
+    await asyncio.to_thread(_write, {png: qr_png(link), pdf: sign})
     print(tr("Wrote {png} and {pdf} for {shop} ({link}).", png=str(png), pdf=str(pdf),
              shop=organisation.name, link=link))
     return 0
