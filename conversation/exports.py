@@ -18,6 +18,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from conversation.channel_stats import summary_rows as channel_rows
 from conversation.export_files import DOCUMENT_LIMIT, CsvTable, OutFile, Workbook
 from conversation.i18n import TIMEZONE, Translator
 from conversation.render import (
@@ -159,6 +160,8 @@ def summary_rows(tr: Translator, stats: CommunityStats) -> list[list[Any]]:
     rows.append([tr("Month"), tr("Trades"), tr("Volume ({unit})", unit=stats.community.unit)])
     for month in stats.months_last_year + stats.months_this_year:
         rows.append([month.month, month.trades, month.volume])
+    rows.append([])
+    rows += channel_rows(tr, stats)
     return rows
 
 

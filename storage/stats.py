@@ -23,6 +23,17 @@ async def monthly(conn: Connection, community_id: int, first_month: str, last_mo
     )
 
 
+async def channel_months(conn: Connection, community_id: int, first_month: str,
+                         last_month: str) -> list[sqlite3.Row]:
+    """Trades and volume of each month and channel of circulation from the roll-up."""
+    return await fetch_all(
+        conn,
+        "SELECT month, channel, trades, volume FROM stats_channels WHERE community_id = ?"
+        " AND month >= ? AND month <= ? AND trades > 0 ORDER BY month, channel",
+        (community_id, first_month, last_month),
+    )
+
+
 async def totals(conn: Connection, community_id: int, period: str, first_month: str,
                  last_month: str, start: str, end: str) -> sqlite3.Row:
     """A period's figures: trades from the monthly roll-ups (months inclusive), its active
