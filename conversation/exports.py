@@ -67,10 +67,10 @@ def parse_day(text: str | None) -> date | None:
 
 
 def party_name(tr: Translator, number: int | None, name: str | None) -> str:
-    """One side of a transfer: a member's name (an erased one's label), or the community
-    account, which has no membership and so no number."""
+    """One side of a transfer: a member's name (an erased one's label), a shop's or an
+    institution's name, or the community account (no membership, so no number, no name)."""
     if number is None:
-        return tr("the community account")
+        return name or tr("the community account")
     return name or former_member(tr, number)
 
 

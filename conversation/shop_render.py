@@ -102,10 +102,11 @@ def refunded_text(tr: Translator, payment: Payment) -> str:
               bill=won(tr, payment.bill))
 
 
-def application_text(tr: Translator, organisation: Organisation, applicant: str) -> str:
+def application_text(tr: Translator, organisation: Organisation, applicant: str,
+                     unit: str) -> str:
     """A coordinator's view of a shop application: who asks (escaped already), the card."""
     return "\n".join([
         tr("🏪 {applicant} asks to register shop {number}: {shop}", applicant=applicant,
            number=organisation.number, shop=escape(organisation.name)),
-        card(tr, organisation, "문"),
+        card(tr, organisation, unit),
     ])

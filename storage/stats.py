@@ -126,14 +126,17 @@ def transfers_between(conn: Connection, community_id: int, start: str, end: str,
     return _chunks(
         conn,
         "SELECT t.id, t.created_at, t.kind, t.purpose, t.amount, t.memo, t.reason,"
-        " t.reverses_id, pm.number AS payer_number, pp.display_name AS payer_name,"
-        " ym.number AS payee_number, yp.display_name AS payee_name"
+        " t.reverses_id, pm.number AS payer_number,"
+        " COALESCE(pp.display_name, po.name) AS payer_name,"
+        " ym.number AS payee_number, COALESCE(yp.display_name, yo.name) AS payee_name"
         " FROM transfers t JOIN accounts pa ON pa.id = t.payer_account_id"
         " JOIN accounts ya ON ya.id = t.payee_account_id"
         " LEFT JOIN memberships pm ON pm.id = pa.membership_id"
         " LEFT JOIN people pp ON pp.id = pm.person_id"
         " LEFT JOIN memberships ym ON ym.id = ya.membership_id"
         " LEFT JOIN people yp ON yp.id = ym.person_id"
+        " LEFT JOIN organisations po ON po.id = pa.organisation_id"
+        " LEFT JOIN organisations yo ON yo.id = ya.organisation_id"
         " WHERE t.community_id = ? AND t.created_at >= ? AND t.created_at < ? ORDER BY t.id",
         (community_id, start, end), size,
     )

@@ -163,7 +163,8 @@ async def applications(turn: Turn) -> None:
     tr = turn.tr
     shops_waiting = await turn.services.organisations.pending(turn.actor, APPLICATIONS_SHOWN)
     for organisation, community in shops_waiting:
-        await turn.reply(shop_application_text(tr, organisation, escape(community.name)),
+        await turn.reply(shop_application_text(tr, organisation, escape(community.name),
+                                               community.unit),
                          shop_decision(tr, organisation.id))
     if not waiting:
         if not shops_waiting:

@@ -44,9 +44,10 @@ async def show_menu(turn: Turn, organisation: Organisation) -> None:
 async def ask_coordinators(turn: Turn, organisation: Organisation, coordinators) -> None:
     applicant = escape(turn.actor.person.display_name)
     number = turn.actor.membership.number if turn.actor.membership else None
+    unit = turn.actor.community.unit if turn.actor.community else "문"
 
     def render(tr: Translator) -> str:
-        return shop_render.application_text(tr, organisation, f"#{number} {applicant}")
+        return shop_render.application_text(tr, organisation, f"#{number} {applicant}", unit)
 
     for coordinator in coordinators:
         await turn.notify(coordinator, render,

@@ -58,6 +58,8 @@ async def test_stats_and_the_export_count_each_channel(harness, clock):
     month = clock.now().strftime("%Y-%m")
     assert [month, "가맹점", 1, 5000] in [list(row[:4]) for row in cells]
     assert [month, "공공영역", 1, 700] in [list(row[:4]) for row in cells]
+    transfers = [row for row in book.worksheets[1].iter_rows(values_only=True)]
+    assert any("떡집" in row and 5000 in row for row in transfers)  # the shop by its name
 
 
 def _user(user_id: int):

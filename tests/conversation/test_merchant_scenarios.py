@@ -57,6 +57,7 @@ async def test_a_shop_is_registered_paid_refunded_and_its_code_rotated(any_harne
     told = plain_text(harness.last_message_to(LEE).text)
     assert "#3 박민지: 7,900문 받음 · 현금 11,900원 받으세요" in told
     assert "잔액: -7,900문" in said(await harness.send(PARK, "/balance"))
+    assert "마포 떡집" in said(await harness.send(PARK, "/history"))  # not "the community"
     # a second Send pays nothing more
     await harness.tap(PARK, "mpay:ok:1")
     assert await count_rows(harness.services, "transfers") == 1
@@ -85,6 +86,15 @@ async def test_the_list_a_suspended_shop_and_another_community(any_harness):
     listed = said(await harness.send(PARK, "가맹점"))
     assert "마포 떡집" in listed and "40%" in listed
     assert "마포 떡집" in said(await harness.send(PARK, "/merchants 떡"))
+    # the owner changes what the shop accepts from the shop menu
+    await harness.send(LEE, "/shop")
+    await harness.tap(LEE, harness.button_data(LEE, "받는 비율"))
+    await harness.send(LEE, "50")
+    await harness.send(LEE, "3천")  # at most 3,000 a bill
+    await harness.tap(LEE, "sha:r:1000")
+    assert "저장했어요" in said(await harness.tap(LEE, "sha:save"))
+    listed = said(await harness.send(PARK, "가게"))
+    assert "50%" in listed and "3,000문" in listed
     # someone of another community finds no shop behind the QR
     await harness.services.membership.create_community(code="jongno", name="종로 품앗이")
     await harness.join(CHOI, "jongno")

@@ -47,6 +47,14 @@ async def test_an_application_waits_and_is_decided_once(services):
     with pytest.raises(DomainError) as error:
         await services.organisations.decide(owner, organisation.id, True)
     assert error.value.code == "not_coordinator"
+    await services.organisations.set_status(coordinator, organisation.id, False, "점검")
+    async with services.db.read() as conn, conn.execute(
+            "SELECT action, actor_person_id, reason FROM audit_log WHERE action LIKE 'shop%'"
+            " ORDER BY id") as cursor:
+        logged = [tuple(row) for row in await cursor.fetchall()]
+    assert logged == [("shop_apply", owner.person.id, None),
+                      ("shop_approve", coordinator.person.id, None),
+                      ("shop_suspend", coordinator.person.id, "점검")]
     assert (await services.verify()).ok
 
 
