@@ -98,6 +98,8 @@ async def _show(turn: Turn, result: Takings) -> None:
     unit = escape(turn.actor.community.unit)
     ident, code = result.organisation.id, _code(result.first_day, result.last_day)
     rows = [pager(f"tk:p:{ident}:{code}", result.page, result.has_more, tr),
+            [Button(tr("📊 Today's takings"), f"tk:d:{ident}"),
+             Button(tr("📅 This month"), f"tk:m:{ident}")],
             [Button(tr("CSV file"), f"tk:csv:{ident}:{code}"),
              Button(tr("XLSX file"), f"tk:xlsx:{ident}:{code}")]]
     await turn.reply(takings_text(tr, result, unit), keyboard(rows))

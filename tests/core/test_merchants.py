@@ -155,3 +155,54 @@ async def test_channels_count_shop_payments_and_take_refunds_out(services, shop)
         rows = [tuple(row) for row in await cursor.fetchall()]
     assert rows == [("merchant", 1, 8_000)]
     assert (await services.verify()).ok
+
+
+async def test_two_taps_at_once_pay_once_and_refund_once(services, shop):
+    import asyncio
+
+    _, owner, customer, organisation = shop
+    preview = await services.merchant_pay.preview(customer, organisation.id, 19_800, "k1")
+    results = await asyncio.gather(services.merchant_pay.confirm(customer, preview.id),
+                                   services.merchant_pay.confirm(customer, preview.id))
+    assert sorted(r.newly_decided for r in results) == [False, True]
+    results = await asyncio.gather(services.merchant_pay.refund(owner, preview.id),
+                                   services.merchant_pay.refund(owner, preview.id))
+    assert sorted(r.newly_decided for r in results) == [False, True]
+    assert await count_rows(services, "transfers") == 2
+    assert (await services.verify()).ok
+
+
+async def test_an_old_preview_cannot_pay_after_a_newer_one(services, shop):
+    _, _, customer, organisation = shop
+    old = await services.merchant_pay.preview(customer, organisation.id, 10_000, "k1")
+    new = await services.merchant_pay.preview(customer, organisation.id, 20_000, "k2")
+    with pytest.raises(DomainError) as error:
+        await services.merchant_pay.confirm(customer, old.id)
+    assert error.value.code == "preview_expired"
+    assert (await services.merchant_pay.confirm(customer, new.id)).currency == 8_000
+
+
+async def test_verify_notices_a_payment_that_does_not_match_its_transfer(services, shop):
+    _, _, customer, organisation = shop
+    preview = await services.merchant_pay.preview(customer, organisation.id, 10_000, "k1")
+    await services.merchant_pay.confirm(customer, preview.id)
+    async with services.db.write() as conn:
+        await conn.execute("UPDATE merchant_payments SET currency = 3000, cash = 7000")
+    report = await services.verify()
+    assert not report.ok and "shop payment" in " ".join(report.problems)
+
+
+async def test_verify_checks_the_organisations_accounts(services, shop):
+    _, _, customer, organisation = shop
+    preview = await services.merchant_pay.preview(customer, organisation.id, 10_000, "k1")
+    await services.merchant_pay.confirm(customer, preview.id)
+    assert (await services.verify()).ok
+    async with services.db.write() as conn:  # an active shop with no account of its own
+        await conn.execute(
+            "INSERT INTO organisations (community_id, number, kind, name, status, token,"
+            " short_code, created_by_person_id, created_at) SELECT community_id, 9,"
+            " 'merchant', '유령 가게', 'active', 'ghost-token-1', '0000',"
+            " created_by_person_id, created_at FROM organisations WHERE id = ?",
+            (organisation.id,))
+    report = await services.verify()
+    assert any("shop 9" in problem and "missing" in problem for problem in report.problems)
