@@ -5,6 +5,10 @@ one write transaction checks the limits, writes the currency part as a transfer 
 shop's account and moves the row to 'paid' with a guarded UPDATE: a double tap or a
 redelivered update pays once. The cash part is kept on the row. A refund is a new transfer
 back, linked to the payment (`refunds_id`, unique), within REFUND_WINDOW.
+
+An organisation's account is held like the community's own: the members' floor and ceiling
+do not apply to it. It only takes payments and fees and gives the same ones back, so it never
+goes below 0 (verify checks that); a ceiling would stop a busy shop from taking 품앗이 at all.
 """
 
 from __future__ import annotations
@@ -105,8 +109,6 @@ class MerchantPayService:
             if payer["needs_orientation"]:
                 raise DomainError("orientation_needed")
             _check_payer(payer, payment.currency)
-            if organisation.balance + payment.currency > payment.community.credit_ceiling:
-                raise DomainError("over_ceiling")
             transfer_id = await ledger_rows.insert_transfer(
                 conn, community_id=payment.community.id, payer_account_id=payer["account_id"],
                 payee_account_id=organisation.account_id, amount=payment.currency, kind="pay",

@@ -85,7 +85,7 @@ async def _verify_organisations(conn, report: VerifyReport) -> None:
     for row in await verify_rows.organisation_account_problems(conn):
         report.problems.append(
             f"organisation {row['id']} (shop {row['number']}): account {row['account_id']}"
-            f" is missing, in another community or outside the limits"
+            f" is missing, in another community or below 0"
             f" (balance {row['balance']})")
     for row in await payment_rows.mismatches(conn):
         report.problems.append(

@@ -33,7 +33,7 @@ async def takings(turn: Turn) -> None:
     mine = [o for o in mine if o.status != "pending"]
     if not mine:
         raise DomainError("shop_not_yours")
-    period = _period(turn, turn.args[0] if turn.args else "")
+    period = _period(turn, " ".join(turn.args))
     if period is None:
         await turn.reply(tr("Please write a day as YYYY-MM-DD or a month as YYYY-MM, e.g. "
                             "/takings 2026-03-05."))

@@ -206,3 +206,18 @@ async def test_verify_checks_the_organisations_accounts(services, shop):
             (organisation.id,))
     report = await services.verify()
     assert any("shop 9" in problem and "missing" in problem for problem in report.problems)
+
+
+async def test_a_shop_takes_payments_past_the_members_ceiling(services):
+    """Its account is held like the community's own: a busy shop is never refused."""
+    coordinator, owner, customer = await seed_community(services, ceiling=10_000)
+    organisation, _ = await services.organisations.apply(
+        owner, Profile(name="떡집", share_percent=40))
+    await services.organisations.decide(coordinator, organisation.id, True)
+    for key in ("a", "b", "c"):
+        preview = await services.merchant_pay.preview(customer, organisation.id, 10_000, key)
+        await services.merchant_pay.confirm(customer, preview.id)
+    shop = await services.organisations.staff_of(owner, organisation.id)
+    assert shop.balance == 12_000
+    report = await services.verify()
+    assert report.ok, report.problems
