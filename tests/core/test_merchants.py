@@ -221,3 +221,46 @@ async def test_a_shop_takes_payments_past_the_members_ceiling(services):
     assert shop.balance == 12_000
     report = await services.verify()
     assert report.ok, report.problems
+
+
+async def test_a_programme_fee_goes_to_the_institution_and_back_with_the_waiting_list(
+        services, clock):
+    from core.events import EventDraft
+
+    coordinator, first, second = await seed_community(services)
+    library = await services.organisations.register_institution(
+        coordinator, Profile(name="구립도서관", rounding=10))
+    starts = clock.now() + timedelta(days=3)
+    view = await services.events.create(coordinator, EventDraft(
+        kind="study", title="그림책", starts_at=starts, ends_at=starts + timedelta(hours=1),
+        capacity=1, fee=2_000, organisation_id=library.id))
+    event_id = view.event.id
+    assert (await services.events.sign_up(first, event_id)).status == "signed"
+    assert (await services.events.sign_up(second, event_id, waitlist=True)).status == "waiting"
+    await services.events.cancel_signup(first, event_id)  # refunded; the waiting one pays
+    shop = await services.organisations.staff_of(coordinator, library.id)
+    assert shop.balance == 2_000
+    assert (await services.ledger.balance(first)).balance == 0
+    assert (await services.ledger.balance(second)).balance == -2_000
+    async with services.db.read() as conn, conn.execute(
+            "SELECT channel, trades, volume FROM stats_channels") as cursor:
+        assert [tuple(row) for row in await cursor.fetchall()] == [("public", 1, 2_000)]
+    report = await services.verify()
+    assert report.ok, report.problems
+
+
+async def test_only_its_staff_or_a_coordinator_post_an_institutions_programme(services, clock):
+    from core.events import EventDraft
+
+    coordinator, member, _ = await seed_community(services)
+    library = await services.organisations.register_institution(
+        coordinator, Profile(name="구립도서관", rounding=10))
+    starts = clock.now() + timedelta(days=3)
+    draft = EventDraft(kind="study", title="그림책", starts_at=starts,
+                       ends_at=starts + timedelta(hours=1), fee=1_000,
+                       organisation_id=library.id)
+    with pytest.raises(DomainError) as error:
+        await services.events.create(member, draft)
+    assert error.value.code == "shop_not_yours"
+    await services.organisations.add_staff(coordinator, library.id, "#2")
+    assert (await services.events.create(member, draft)).event.organisation_id == library.id
