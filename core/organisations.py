@@ -10,38 +10,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from core.clock import Clock
 from core.dialogs import Dialog
 from core.dialogs import finish as finish_dialog
 from core.errors import DomainError
 from core.ledger import resolve_member_ref
 from core.membership import require_active_member, require_coordinator
 from core.models import Actor, Community, Member
+from core.organisation_reads import OrganisationReads, load_organisation, staff_members_of
 from core.organisation_rules import (
     DEFAULT_SHARE,
     KINDS,
     Organisation,
-    active_membership,
     clean_cap,
     clean_field,
     clean_map_url,
     clean_name,
     clean_rounding,
     clean_share,
-    looks_like_token,
     new_short_code,
     new_token,
     require_staff,
 )
-from core.views import load_community, load_member, member_from_row
+from core.views import load_community, member_from_row
 from storage import audit as audit_rows
-from storage import communities as community_rows
 from storage import memberships as membership_rows
 from storage import organisations as organisation_rows
-from storage.db import Connection, Database
 from storage.timefmt import to_db
-
-LIST_PAGE = 8
 
 
 @dataclass(frozen=True)
@@ -66,18 +60,8 @@ class Decision:
     owners: list[Member]
 
 
-@dataclass(frozen=True)
-class Found:
-    """A shop opened by its QR token or short code; `changed` when the code was rotated."""
-
-    organisation: Organisation | None
-    changed: bool = False
-
-
-class OrganisationService:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self._db = db
-        self._clock = clock
+class OrganisationService(OrganisationReads):
+    """Changes; the reads come from OrganisationReads."""
 
     async def apply(self, actor: Actor, profile: Profile, *, finishing: Dialog | None = None
                     ) -> tuple[Organisation, list[Member]]:
@@ -132,12 +116,12 @@ class OrganisationService:
                 action="shop_apply" if status == "pending" else "institution_register",
                 target=f"shop:{organisation_id}",
                 reason=None, details={"shop": organisation_id, "name": values["name"]}, now=now)
-            return await _load(conn, organisation_id)
+            return await load_organisation(conn, organisation_id)
 
     async def decide(self, actor: Actor, organisation_id: int, approve: bool) -> Decision:
         now = to_db(self._clock.now())
         async with self._db.write() as conn:
-            organisation = await _load(conn, organisation_id)
+            organisation = await load_organisation(conn, organisation_id)
             await require_coordinator(conn, actor, organisation.community_id)
             status = "active" if approve else "rejected"
             newly = await organisation_rows.set_status(conn, organisation_id, status,
@@ -152,17 +136,17 @@ class OrganisationService:
                     action="shop_approve" if approve else "shop_reject",
                     target=f"shop:{organisation_id}", reason=None,
                     details={"name": organisation.name}, now=now)
-            organisation = await _load(conn, organisation_id)
+            organisation = await load_organisation(conn, organisation_id)
             return Decision(organisation, await load_community(conn, organisation.community_id),
                             organisation.status == "active", newly,
-                            await _staff_members(conn, organisation_id, owners_only=True))
+                            await staff_members_of(conn, organisation_id, owners_only=True))
 
     async def set_status(self, actor: Actor, organisation_id: int, active: bool,
                          reason: str) -> Organisation:
         """A coordinator suspends a shop (no one can pay it) or lets it take payments again."""
         now = to_db(self._clock.now())
         async with self._db.write() as conn:
-            organisation = await _load(conn, organisation_id)
+            organisation = await load_organisation(conn, organisation_id)
             await require_coordinator(conn, actor, organisation.community_id)
             new, old = ("active", "suspended") if active else ("suspended", "active")
             if await organisation_rows.set_status(conn, organisation_id, new, old, now,
@@ -173,81 +157,7 @@ class OrganisationService:
                     action="shop_reactivate" if active else "shop_suspend",
                     target=f"shop:{organisation_id}", reason=reason or None,
                     details={"name": organisation.name}, now=now)
-            return await _load(conn, organisation_id)
-
-    async def pending(self, actor: Actor, limit: int) -> list[tuple[Organisation, Community]]:
-        """Shop applications waiting in the communities the actor coordinates."""
-        async with self._db.read() as conn:
-            ids = await membership_rows.coordinated_by(conn, actor.person.id)
-            found = []
-            for row in await organisation_rows.pending(conn, ids, limit):
-                found.append((Organisation.from_row(row),
-                              await load_community(conn, row["community_id"])))
-            return found
-
-    async def listed(self, actor: Actor, words: list[str], page: int
-                     ) -> tuple[list[Organisation], bool]:
-        community, _ = require_active_member(actor)
-        async with self._db.read() as conn:
-            rows = await organisation_rows.listed(conn, community.id, words[:5], LIST_PAGE + 1,
-                                                  max(0, page) * LIST_PAGE)
-        return [Organisation.from_row(row) for row in rows[:LIST_PAGE]], len(rows) > LIST_PAGE
-
-    async def get(self, actor: Actor, organisation_id: int) -> Organisation:
-        """A shop of the actor's community (any status: the card says if it can be paid)."""
-        community, _ = require_active_member(actor)
-        async with self._db.read() as conn:
-            organisation = await _load(conn, organisation_id)
-        if organisation.community_id != community.id or organisation.status in (
-                "pending", "rejected"):
-            raise DomainError("shop_not_found")
-        return organisation
-
-    async def by_number(self, actor: Actor, number: int) -> Organisation:
-        community, _ = require_active_member(actor)
-        async with self._db.read() as conn:
-            row = await organisation_rows.by_number(conn, community.id, number)
-        if row is None:
-            raise DomainError("shop_not_found")
-        return await self.get(actor, row["id"])
-
-    async def by_token(self, token: str) -> Found:
-        """The shop a QR code opens, whoever scans it; an old code says it changed."""
-        if not looks_like_token(token):
-            return Found(None)
-        async with self._db.read() as conn:
-            row = await organisation_rows.by_token(conn, token)
-            if row is None:
-                return Found(None, await organisation_rows.retired_token(conn, token))
-        return Found(Organisation.from_row(row))
-
-    async def by_short_code(self, actor: Actor, code: str) -> Found:
-        community, _ = require_active_member(actor)
-        async with self._db.read() as conn:
-            row = await organisation_rows.by_short_code(conn, community.id, code)
-            if row is None:
-                return Found(None, await organisation_rows.retired_short_code(
-                    conn, community.id, code))
-        return Found(Organisation.from_row(row))
-
-    async def for_admin(self, community_code: str, number: int) -> Organisation:
-        """A shop by its community's code and number (the admin command line)."""
-        async with self._db.read() as conn:
-            community = await community_rows.get_by_code(conn, community_code)
-            if community is None:
-                raise DomainError("community_not_found", code=community_code)
-            row = await organisation_rows.by_number(conn, community["id"], number)
-        if row is None:
-            raise DomainError("shop_not_found")
-        return Organisation.from_row(row)
-
-    async def mine(self, actor: Actor) -> list[Organisation]:
-        """The shops the actor works for in their current community, with their role."""
-        if actor.membership is None:
-            return []
-        async with self._db.read() as conn:
-            rows = await organisation_rows.of_member(conn, actor.membership.id)
-        return [Organisation.from_row(row) for row in rows]
+            return await load_organisation(conn, organisation_id)
 
     async def update(self, actor: Actor, organisation_id: int, changes: dict[str, Any]
                      ) -> Organisation:
@@ -255,20 +165,20 @@ class OrganisationService:
         values = _clean_changes(changes)
         now = to_db(self._clock.now())
         async with self._db.write() as conn:
-            organisation = await _load(conn, organisation_id)
+            organisation = await load_organisation(conn, organisation_id)
             await require_staff(conn, actor, organisation, owner=True, coordinator_may=True)
             await organisation_rows.update_fields(conn, organisation_id, values)
             await audit_rows.record(
                 conn, community_id=organisation.community_id, actor_person_id=actor.person.id,
                 action="shop_update", target=f"shop:{organisation_id}", reason=None,
                 details=values, now=now)
-            return await _load(conn, organisation_id)
+            return await load_organisation(conn, organisation_id)
 
     async def rotate_codes(self, actor: Actor, organisation_id: int) -> Organisation:
         """New QR token and short code; the old ones then say the code changed."""
         now = to_db(self._clock.now())
         async with self._db.write() as conn:
-            organisation = await _load(conn, organisation_id)
+            organisation = await load_organisation(conn, organisation_id)
             await require_staff(conn, actor, organisation, owner=True, coordinator_may=True)
             await organisation_rows.rotate_codes(
                 conn, organisation_id, new_token(),
@@ -277,13 +187,13 @@ class OrganisationService:
                 conn, community_id=organisation.community_id, actor_person_id=actor.person.id,
                 action="shop_codes_rotate", target=f"shop:{organisation_id}", reason=None,
                 details=None, now=now)
-            return await _load(conn, organisation_id)
+            return await load_organisation(conn, organisation_id)
 
     async def add_staff(self, actor: Actor, organisation_id: int, member_ref: str) -> Member:
         """The owner lets another member of the community take payments and see takings."""
         now = to_db(self._clock.now())
         async with self._db.write() as conn:
-            organisation = await _load(conn, organisation_id)
+            organisation = await load_organisation(conn, organisation_id)
             await require_staff(conn, actor, organisation, owner=True, coordinator_may=True)
             member = await resolve_member_ref(conn, organisation.community_id, member_ref)
             if await organisation_rows.role_of(conn, organisation_id,
@@ -295,23 +205,6 @@ class OrganisationService:
                 action="shop_staff_add", target=f"shop:{organisation_id}", reason=None,
                 details={"member": member.number}, now=now)
             return member
-
-    async def staff_members(self, organisation_id: int) -> list[Member]:
-        async with self._db.read() as conn:
-            return await _staff_members(conn, organisation_id)
-
-    async def staff_of(self, actor: Actor, organisation_id: int) -> Organisation:
-        """The organisation, if the actor works for it (takings, refunds, QR)."""
-        async with self._db.read() as conn:
-            organisation = await _load(conn, organisation_id)
-            me = await active_membership(conn, actor, organisation.community_id)
-            role = await organisation_rows.role_of(conn, organisation_id, me.id)
-            if role is None and me.is_coordinator:
-                role = "coordinator"  # runs it for the community (an institution's QR)
-            if role is None:
-                raise DomainError("shop_not_yours")
-        return Organisation(**{**organisation.__dict__, "role": role})
-
 
 def _profile_values(profile: Profile, kind: str) -> dict[str, Any]:
     share = profile.share_percent if profile.share_percent is not None else DEFAULT_SHARE[kind]
@@ -334,17 +227,3 @@ def _clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
     if not values:
         raise DomainError("nothing_to_change")
     return values
-
-
-async def _load(conn: Connection, organisation_id: int) -> Organisation:
-    row = await organisation_rows.get(conn, organisation_id)
-    if row is None:
-        raise DomainError("shop_not_found")
-    return Organisation.from_row(row)
-
-
-async def _staff_members(conn: Connection, organisation_id: int, *, owners_only: bool = False
-                         ) -> list[Member]:
-    rows = await organisation_rows.staff(conn, organisation_id)
-    return [await load_member(conn, row["membership_id"]) for row in rows
-            if not owners_only or row["role"] == "owner"]
