@@ -220,7 +220,7 @@ def _history_entry(tr: Translator, entry: HistoryEntry, unit: str) -> str:
         f"T{entry.transfer_id} · {tr.datetime(entry.created_at)}\n"
         f"   <b>{tr.signed_amount(entry.amount, unit)}</b> {who}{memo}{marker}"
     )
-    if entry.purpose == "settlement":
+    if entry.purpose in ("settlement", "merchant", "merchant_refund"):
         text += "\n   " + escape(transfer_kind_name(tr, entry.kind, entry.purpose))
     if entry.reason and (entry.kind == "reversal" or entry.purpose == "settlement"):
         text += "\n   " + tr("Reason: {reason}",

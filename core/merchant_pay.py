@@ -112,7 +112,7 @@ class MerchantPayService:
             transfer_id = await ledger_rows.insert_transfer(
                 conn, community_id=payment.community.id, payer_account_id=payer["account_id"],
                 payee_account_id=organisation.account_id, amount=payment.currency, kind="pay",
-                memo=organisation.name, reason=None, request_id=None, reverses_id=None,
+                memo=None, reason=None, request_id=None, reverses_id=None,
                 post_id=None, created_by_person_id=actor.person.id, now=to_db(now),
                 purpose="merchant")
             if not await payment_rows.mark_paid(conn, payment_id, transfer_id, to_db(now)):
@@ -144,7 +144,7 @@ class MerchantPayService:
                 conn, community_id=payment.community.id,
                 payer_account_id=payment.organisation.account_id,
                 payee_account_id=member_account["id"], amount=payment.currency, kind="pay",
-                memo=payment.organisation.name, reason=None, request_id=None,
+                memo=None, reason=None, request_id=None,
                 reverses_id=None, post_id=None, created_by_person_id=actor.person.id,
                 now=to_db(now), purpose="merchant_refund", refunds_id=payment.transfer_id)
             if not await payment_rows.mark_refunded(conn, payment_id, refund_id, to_db(now),
