@@ -133,3 +133,16 @@ async def test_an_institution_programme_is_booked_and_paid_to_it(any_harness, cl
     assert "잔액: -3,000문" in said(await harness.send(PARK, "/balance"))
     report = await harness.services.verify()
     assert report.ok, report.problems
+
+
+async def test_words_that_are_no_bill_leave_the_payment(any_harness):
+    harness = any_harness
+    await open_community(harness, KIM, (LEE, PARK))
+    await register_shop(harness)
+    shop = await shop_of(harness)
+    await harness.send(PARK, f"가게 {shop['short_code']}")
+    assert "잔액" in said(await harness.send(PARK, "잔액"))  # the balance, not an error
+    assert "품앗이로" not in said(await harness.send(PARK, "19800"))  # no longer a bill…
+    await harness.send(PARK, f"가게 {shop['short_code']}")
+    assert "금액" in said(await harness.send(PARK, "오천쯤"))  # …an unreadable bill is asked again
+    assert "7,900문" in said(await harness.send(PARK, "19800"))
