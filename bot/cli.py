@@ -9,6 +9,7 @@ import logging
 import sys
 
 from bot import survey_cli
+from bot.cli_merchant import add_parser as add_merchant_parser
 from bot.logs import configure_logging
 from bot.settings import Settings
 from conversation.error_text import error_text
@@ -99,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", default=".", help="파일을 쓸 폴더 / folder to write the files "
                         "into")
     survey_cli.add_parser(commands, _sub)
+    add_merchant_parser(commands, _sub)
     _sub(commands, "health", "상태 확인: 데이터베이스, 마이그레이션, 장부 규칙이 괜찮으면 0 / "
          "exit 0 when the database opens, migrations are current and the ledger's "
          "invariants hold")
@@ -217,6 +219,10 @@ async def _admin(settings: Settings, args: argparse.Namespace) -> int:
             return 0
         if args.command == "export":
             return await _export(services, args, tr)
+        if args.command == "merchant":
+            from bot.cli_merchant import run as merchant_command
+
+            return await merchant_command(services, args, tr, settings.telegram_token)
         if args.command == "events":
             return await _import_events(services, args, tr)
         if args.command == "survey":

@@ -6,6 +6,7 @@ import html
 from collections.abc import Callable
 
 from conversation.i18n import Translator
+from conversation.shop_errors import SHOP_MESSAGES
 from core.amounts import DEFAULT_UNIT
 from core.errors import DomainError
 
@@ -335,6 +336,7 @@ _MESSAGES: dict[str, _Render] = {
     "survey_answer_needed": lambda tr, p: tr(
         "This question needs an answer. Please choose or write one."),
     "survey_pick_one": lambda tr, p: tr("Please tick at least one option, then tap Done."),
+    **SHOP_MESSAGES,
 }
 
 

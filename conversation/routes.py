@@ -14,16 +14,20 @@ from conversation.flows import (
     market,
     members,
     membership,
+    merchants,
     notices,
     privacy,
     relay,
     router,
     settings,
+    shop_dialog,
+    shops,
     start,
     stats,
     survey_admin,
     survey_builder,
     surveys,
+    takings,
     talk,
     trade,
 )
@@ -73,6 +77,10 @@ COMMANDS: dict[str, Flow] = {
     "connect": link.connect,
     "survey": surveys.survey,
     "surveys": survey_admin.surveys,
+    "shop": shops.shop,
+    "merchants": merchants.merchants,
+    "takings": takings.takings,
+    "institution": shops.institution,
 }
 
 ACTIONS: dict[str, Flow] = {
@@ -106,6 +114,12 @@ ACTIONS: dict[str, Flow] = {
     r"^svy:": surveys.on_button,
     r"^svya:": survey_admin.on_button,
     r"^svyb:": survey_builder.on_button,
+    r"^shp:(ok|no):": shops.on_decision,
+    r"^sha:": shop_dialog.on_button,
+    r"^shm:": shops.on_menu,
+    r"^mer:": merchants.on_list,
+    r"^mpay:": merchants.on_pay,
+    r"^tk:": takings.on_button,
 }
 
 

@@ -15,7 +15,9 @@ from core.ledger import LedgerService
 from core.linking import LinkService
 from core.market import MarketService
 from core.membership import MembershipService
+from core.merchant_pay import MerchantPayService
 from core.notices import NoticeService
+from core.organisations import OrganisationService
 from core.people import PeopleService
 from core.privacy import PrivacyService
 from core.relay import RelayService
@@ -24,6 +26,7 @@ from core.stats import StatsService
 from core.survey_answering import SurveyAnswers
 from core.survey_results import SurveyResultsService
 from core.surveys import SurveyService
+from core.takings import TakingsService
 from core.verify import VerifyReport, verify_ledger
 from storage import actor_changes
 from storage.db import Database
@@ -50,6 +53,9 @@ class Services:
     surveys: SurveyService
     survey_answers: SurveyAnswers
     survey_results: SurveyResultsService
+    organisations: OrganisationService
+    merchant_pay: MerchantPayService
+    takings: TakingsService
 
     @classmethod
     async def open(
@@ -89,6 +95,9 @@ class Services:
             surveys=SurveyService(db, clock),
             survey_answers=SurveyAnswers(db, clock),
             survey_results=SurveyResultsService(db),
+            organisations=OrganisationService(db, clock),
+            merchant_pay=MerchantPayService(db, clock),
+            takings=TakingsService(db, clock),
         )
 
     async def verify(self) -> VerifyReport:
