@@ -11,6 +11,7 @@ from core.delivery import DeliveryService
 from core.dialogs import DialogService
 from core.directory import DirectoryService
 from core.events import EventService
+from core.experts import ExpertService
 from core.ledger import LedgerService
 from core.linking import LinkService
 from core.market import MarketService
@@ -21,6 +22,7 @@ from core.privacy import PrivacyService
 from core.relay import RelayService
 from core.reminders import ReminderService
 from core.stats import StatsService
+from core.stories import StoryService
 from core.verify import VerifyReport, verify_ledger
 from storage import actor_changes
 from storage.db import Database
@@ -44,6 +46,8 @@ class Services:
     relay: RelayService
     privacy: PrivacyService
     linking: LinkService
+    experts: ExpertService
+    stories: StoryService
 
     @classmethod
     async def open(
@@ -63,6 +67,7 @@ class Services:
             cache = ActorCache(actor_cache, changed_elsewhere=db.changed_elsewhere)
             await actor_changes.watch(db, cache.forget, cache.forget_community)
             await db.changed_elsewhere()  # the measure later looks are compared with
+        notices = NoticeService(db, clock)
         return cls(
             db=db,
             clock=clock,
@@ -74,12 +79,14 @@ class Services:
             delivery=DeliveryService(db, clock),
             events=EventService(db, clock),
             reminders=ReminderService(db, clock),
-            notices=NoticeService(db, clock),
+            notices=notices,
             stats=StatsService(db, clock),
             directory=DirectoryService(db, clock),
             relay=RelayService(db, clock),
             privacy=PrivacyService(db, clock),
             linking=LinkService(db, clock),
+            experts=ExpertService(db, clock),
+            stories=StoryService(db, clock, notices),
         )
 
     async def verify(self) -> VerifyReport:
