@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
+from conversation.error_text_pool import MESSAGES as pool_messages
 from conversation.i18n import Translator
 from core.amounts import DEFAULT_UNIT
 from core.errors import DomainError
@@ -286,6 +287,7 @@ _MESSAGES: dict[str, _Render] = {
     ),
     "erasure_not_found": lambda tr, p: tr("That erasure isn't available."),
 }
+_MESSAGES.update(pool_messages)
 
 
 def _members(members: tuple[tuple[int, str], ...]) -> str:

@@ -9,6 +9,7 @@ from conversation.flows import (
     directory,
     event_dialog,
     events,
+    experts,
     ledger,
     link,
     market,
@@ -17,10 +18,12 @@ from conversation.flows import (
     notices,
     privacy,
     relay,
+    report,
     router,
     settings,
     start,
     stats,
+    stories,
     talk,
     trade,
 )
@@ -68,6 +71,11 @@ COMMANDS: dict[str, Flow] = {
     "settle": privacy.settle,
     "erase": privacy.erase,
     "connect": link.connect,
+    "experts": experts.experts,
+    "expert": experts.expert,
+    "story": stories.story,
+    "stories": stories.stories,
+    "report": report.report,
 }
 
 ACTIONS: dict[str, Flow] = {
@@ -98,6 +106,8 @@ ACTIONS: dict[str, Flow] = {
     r"^er:(ok|no):": privacy.on_erase,
     r"^pick:": trade.on_pick,
     r"^go:": talk.on_go,
+    r"^exp:": experts.on_button,
+    r"^sty:": stories.on_button,
 }
 
 

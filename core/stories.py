@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.clock import Clock
+from core.dialogs import Dialog
+from core.dialogs import finish as finish_dialog
 from core.errors import DomainError
 from core.membership import require_active_member, require_coordinator
 from core.models import Actor, Member
@@ -72,11 +74,16 @@ class StoryService:
         self._clock = clock
         self._notices = notices
 
-    async def nominate(self, actor: Actor, text: str, photos: list[str]) -> Story:
+    async def nominate(self, actor: Actor, text: str, photos: list[str], *,
+                       finishing: Dialog | None = None) -> Story:
+        """With `finishing`, the dialog ends in the same transaction: a second tap of Submit
+        finds it gone and nominates nothing."""
         community, membership = require_active_member(actor)
         text = clean_story(text, photos)
         now = to_db(self._clock.now())
         async with self._db.write() as conn:
+            if finishing is not None:
+                await finish_dialog(conn, actor.person.id, finishing)
             story_id = await story_rows.insert(conn, community.id, membership.id, text, photos,
                                                now)
             return Story.from_row(await story_rows.get(conn, story_id))

@@ -15,6 +15,7 @@ from conversation.flows import (
     notices,
     relay,
     start,
+    stories,
     talk,
     trade,
 )
@@ -84,6 +85,9 @@ async def on_text(turn: Turn) -> None:
     if dialog is not None and dialog.name == naming.DIALOG:
         await naming.on_text(turn, dialog)
         return
+    if dialog is not None and dialog.name == stories.DIALOG:
+        await stories.on_content(turn, dialog)
+        return
     if dialog is not None:
         await market.on_dialog_text(turn, dialog)
         return
@@ -142,6 +146,9 @@ async def on_photo(turn: Turn) -> None:
         dialog = None
     if dialog is not None and dialog.name == notices.DIALOG:
         await notices.on_content(turn, dialog)
+        return
+    if dialog is not None and dialog.name == stories.DIALOG:
+        await stories.on_content(turn, dialog)
         return
     if dialog is not None:
         await market.on_dialog_photo(turn, dialog)
