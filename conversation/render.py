@@ -126,6 +126,10 @@ def audit_action_name(tr: Translator, action: str) -> str:
         "member_leave": tr("Member left"),
         "balance_settle": tr("Balance settled"),
         "member_erase": tr("Former member erased"),
+        "expert_recommend": tr("Expert recommended"),
+        "expert_remove": tr("Expert removed from the pool"),
+        "expert_invite": tr("Expert invited"),
+        "story_select": tr("Best-practice story selected"),
     }.get(action, action)
 
 
@@ -147,6 +151,10 @@ def audit_target_label(tr: Translator, entry: AuditEntry) -> str:
         return f"N{escape(ident)}"
     if kind == "chat":
         return tr("a group chat")
+    if kind == "expert":
+        return tr("expert {number}", number=escape(ident))
+    if kind == "story":
+        return tr("story {number}", number=escape(ident))
     return escape(entry.target)  # a community's join code
 
 

@@ -29,6 +29,7 @@ def help_text(tr: Translator, *, coordinator: bool) -> str:
         tr("/sessions – study sessions and meetings · /mysessions – my sign-ups"),
         tr("/calendar – this month's events · /checkin CODE – check in"),
         tr("/directory [words] – members of your community · ✉️ Contact sends them a message"),
+        tr("/experts [topic] – the expert pool · /story – nominate a best-practice story"),
         tr("/settings – reminders, what others see of you, messages"),
         tr("/connect – one account on KakaoTalk and Telegram (연결 on KakaoTalk)"),
         tr("/join CODE – join a community · /switch – change community"),
@@ -50,6 +51,9 @@ def help_text(tr: Translator, *, coordinator: bool) -> str:
             tr("/settle #23 reason – bring a balance to 0 · /erase #23 reason – erase a "
                "former member's name"),
             tr("/newevent – schedule a study session, meeting or field trip"),
+            tr("/expert – recommend or invite an expert · /stories – select a best-practice "
+               "story"),
+            tr("/report [year] – the year's report, PDF and XLSX (foundation admins)"),
         ]
     return "\n".join(lines)
 

@@ -77,6 +77,8 @@ async def test_a_non_member_is_listed_with_the_consent_the_coordinator_records(a
     assert "홍길동" not in said(await harness.send(PARK, "/experts"))
     actions = await audit_actions(harness.services)
     assert actions.count("expert_recommend") == 1 and "expert_remove" in actions
+    log = said(await harness.send(KIM, "/audit"))
+    assert "전문가 추천" in log and "전문가 명단에서 뺌" in log and "expert_" not in log
 
 
 async def test_an_invited_expert_answers_and_the_coordinator_learns_it(any_harness):
