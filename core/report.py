@@ -6,7 +6,7 @@ writes the files (conversation.report_job)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from core.errors import DomainError
@@ -66,8 +66,6 @@ class ReportFigures:
     communities: list[CommunityYear]
     stories: list[Story]
     seed_years: tuple[SeedYear, ...] = SEED_YEARS
-    # Sections added by other work (surveys, channels of circulation) put their figures here.
-    extra: dict[str, object] = field(default_factory=dict)
 
     def total(self, name: str) -> int:
         """A figure summed over the communities: a `PeriodTotals` field, or one of
