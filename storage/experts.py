@@ -116,3 +116,23 @@ async def close_invitations(conn: Connection, expert_id: int, now: str) -> None:
         " WHERE expert_id = ? AND status = 'pending'",
         (now, expert_id),
     )
+
+
+async def leave_with_membership(conn: Connection, membership_id: int, now: str) -> None:
+    """A member who leaves their community leaves the pool with it (listed or still asked)."""
+    rows = await fetch_all(
+        conn, "SELECT id FROM experts WHERE membership_id = ? AND status IN ('asked', 'listed')",
+        (membership_id,))
+    for row in rows:
+        await withdraw(conn, row["id"], now)
+        await close_invitations(conn, row["id"], now)
+
+
+async def erase_person(conn: Connection, person_id: int, now: str) -> None:
+    """An erased former member's name goes from every expert row that copied it."""
+    await conn.execute(
+        "UPDATE experts SET name = '', topics = '', organisation = '', contact = '',"
+        " status = CASE WHEN status IN ('asked', 'listed') THEN 'withdrawn' ELSE status END,"
+        " updated_at = ? WHERE membership_id IN (SELECT id FROM memberships WHERE person_id = ?)",
+        (now, person_id),
+    )
