@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
+from conversation.error_text_pool import MESSAGES as pool_messages
 from conversation.i18n import Translator
 from conversation.shop_errors import SHOP_MESSAGES
 from core.amounts import DEFAULT_UNIT
@@ -338,6 +339,7 @@ _MESSAGES: dict[str, _Render] = {
     "survey_pick_one": lambda tr, p: tr("Please tick at least one option, then tap Done."),
     **SHOP_MESSAGES,
 }
+_MESSAGES.update(pool_messages)
 
 
 def _members(members: tuple[tuple[int, str], ...]) -> str:

@@ -140,6 +140,10 @@ def audit_action_name(tr: Translator, action: str) -> str:
         "shop_codes_rotate": tr("Shop code changed"),
         "shop_staff_add": tr("Shop staff added"),
         "institution_register": tr("Institution registered"),
+        "expert_recommend": tr("Expert recommended"),
+        "expert_remove": tr("Expert removed from the pool"),
+        "expert_invite": tr("Expert invited"),
+        "story_select": tr("Best-practice story selected"),
     }.get(action, action)
 
 
@@ -165,6 +169,10 @@ def audit_target_label(tr: Translator, entry: AuditEntry) -> str:
         return tr("a group chat")
     if kind == "shop":
         return tr("a shop")
+    if kind == "expert":
+        return tr("expert {number}", number=escape(ident))
+    if kind == "story":
+        return tr("story {number}", number=escape(ident))
     return escape(entry.target)  # a community's join code
 
 

@@ -9,6 +9,7 @@ from conversation.flows import (
     directory,
     event_dialog,
     events,
+    experts,
     ledger,
     link,
     market,
@@ -18,12 +19,14 @@ from conversation.flows import (
     notices,
     privacy,
     relay,
+    report,
     router,
     settings,
     shop_dialog,
     shops,
     start,
     stats,
+    stories,
     survey_admin,
     survey_builder,
     surveys,
@@ -81,6 +84,11 @@ COMMANDS: dict[str, Flow] = {
     "merchants": merchants.merchants,
     "takings": takings.takings,
     "institution": shops.institution,
+    "experts": experts.experts,
+    "expert": experts.expert,
+    "story": stories.story,
+    "stories": stories.stories,
+    "report": report.report,
 }
 
 ACTIONS: dict[str, Flow] = {
@@ -120,6 +128,8 @@ ACTIONS: dict[str, Flow] = {
     r"^mer:": merchants.on_list,
     r"^mpay:": merchants.on_pay,
     r"^tk:": takings.on_button,
+    r"^exp:": experts.on_button,
+    r"^sty:": stories.on_button,
 }
 
 

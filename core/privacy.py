@@ -24,6 +24,7 @@ from core.models import Actor, Community, Event, EventView, Member, TradeView, T
 from core.views import load_community, load_member, load_trade
 from storage import audit as audit_rows
 from storage import events as event_rows
+from storage import experts as expert_rows
 from storage import ledger as ledger_rows
 from storage import memberships as membership_rows
 from storage import people as people_rows
@@ -197,6 +198,7 @@ class PrivacyService:
         if not await privacy_rows.set_left(conn, membership_id, to_db(now)):
             raise DomainError("not_member")
         await reminder_rows.drop_for_member(conn, membership_id, to_db(now))
+        await expert_rows.leave_with_membership(conn, membership_id, to_db(now))
         person = await people_rows.get(conn, row["person_id"])
         if person["current_community_id"] == community_id:
             elsewhere = await privacy_rows.other_active_community(
@@ -288,6 +290,7 @@ class PrivacyService:
             await privacy_rows.forget_addresses(conn, person_id, to_db(now))
             posts = await privacy_rows.erase_posts(conn, person_id)
             responses = await privacy_rows.erase_survey_answers(conn, person_id)
+            await expert_rows.erase_person(conn, person_id, to_db(now))
             if not await privacy_rows.erase_person(conn, person_id, to_db(now)):
                 raise DomainError("already_erased", number=target["number"])
             await privacy_rows.close_erasure(conn, request_id, "done", to_db(now))

@@ -11,6 +11,7 @@ from core.delivery import DeliveryService
 from core.dialogs import DialogService
 from core.directory import DirectoryService
 from core.events import EventService
+from core.experts import ExpertService
 from core.ledger import LedgerService
 from core.linking import LinkService
 from core.market import MarketService
@@ -23,6 +24,7 @@ from core.privacy import PrivacyService
 from core.relay import RelayService
 from core.reminders import ReminderService
 from core.stats import StatsService
+from core.stories import StoryService
 from core.survey_answering import SurveyAnswers
 from core.survey_results import SurveyResultsService
 from core.surveys import SurveyService
@@ -56,6 +58,8 @@ class Services:
     organisations: OrganisationService
     merchant_pay: MerchantPayService
     takings: TakingsService
+    experts: ExpertService
+    stories: StoryService
 
     @classmethod
     async def open(
@@ -75,6 +79,7 @@ class Services:
             cache = ActorCache(actor_cache, changed_elsewhere=db.changed_elsewhere)
             await actor_changes.watch(db, cache.forget, cache.forget_community)
             await db.changed_elsewhere()  # the measure later looks are compared with
+        notices = NoticeService(db, clock)
         return cls(
             db=db,
             clock=clock,
@@ -86,7 +91,7 @@ class Services:
             delivery=DeliveryService(db, clock),
             events=EventService(db, clock),
             reminders=ReminderService(db, clock),
-            notices=NoticeService(db, clock),
+            notices=notices,
             stats=StatsService(db, clock),
             directory=DirectoryService(db, clock),
             relay=RelayService(db, clock),
@@ -98,6 +103,8 @@ class Services:
             organisations=OrganisationService(db, clock),
             merchant_pay=MerchantPayService(db, clock),
             takings=TakingsService(db, clock),
+            experts=ExpertService(db, clock),
+            stories=StoryService(db, clock, notices),
         )
 
     async def verify(self) -> VerifyReport:

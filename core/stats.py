@@ -231,11 +231,11 @@ class StatsService:
         this_year, last_year = year_period(year), year_period(year - 1)
         return CommunityStats(
             community=community, year=year,
-            this_year=await _totals(conn, community.id, this_year),
-            last_year=await _totals(conn, community.id, last_year),
-            cumulative=await _totals(conn, community.id, ALL_TIME),
-            months_this_year=await _months(conn, community.id, this_year),
-            months_last_year=await _months(conn, community.id, last_year),
+            this_year=await period_totals(conn, community.id, this_year),
+            last_year=await period_totals(conn, community.id, last_year),
+            cumulative=await period_totals(conn, community.id, ALL_TIME),
+            months_this_year=await period_months(conn, community.id, this_year),
+            months_last_year=await period_months(conn, community.id, last_year),
             channels_this_year=[
                 ChannelMonth(row["month"], row["channel"], row["trades"], row["volume"])
                 for row in await stats_rows.channel_months(
@@ -243,14 +243,15 @@ class StatsService:
         )
 
 
-async def _totals(conn: Connection, community_id: int, period: Period) -> PeriodTotals:
+async def period_totals(conn: Connection, community_id: int, period: Period) -> PeriodTotals:
     row = await stats_rows.totals(conn, community_id, period.key, period.first_month,
                                   period.last_month, period.start, period.end)
     return PeriodTotals(row["trades"], row["volume"], row["active_members"],
                         row["new_members"], row["posts"], row["attendance"])
 
 
-async def _months(conn: Connection, community_id: int, period: Period) -> list[MonthFigures]:
+async def period_months(conn: Connection, community_id: int, period: Period
+                        ) -> list[MonthFigures]:
     return [MonthFigures(row["month"], row["trades"], row["volume"])
             for row in await stats_rows.monthly(conn, community_id, period.first_month,
                                                 period.last_month)]

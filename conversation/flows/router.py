@@ -17,6 +17,7 @@ from conversation.flows import (
     relay,
     shop_dialog,
     start,
+    stories,
     survey_builder,
     surveys,
     talk,
@@ -103,6 +104,9 @@ async def on_text(turn: Turn) -> None:
     if dialog is not None and dialog.name == merchants.PAY_DIALOG:
         await _shop_pay_text(turn, dialog)
         return
+    if dialog is not None and dialog.name == stories.DIALOG:
+        await stories.on_content(turn, dialog)
+        return
     if dialog is not None:
         await market.on_dialog_text(turn, dialog)
         return
@@ -183,6 +187,9 @@ async def on_photo(turn: Turn) -> None:
         dialog = None
     if dialog is not None and dialog.name == notices.DIALOG:
         await notices.on_content(turn, dialog)
+        return
+    if dialog is not None and dialog.name == stories.DIALOG:
+        await stories.on_content(turn, dialog)
         return
     if dialog is not None:
         await market.on_dialog_photo(turn, dialog)

@@ -31,6 +31,7 @@ def help_text(tr: Translator, *, coordinator: bool) -> str:
         tr("/calendar – this month's events · /checkin CODE – check in"),
         tr("/survey – answer a survey (or write 설문)"),
         tr("/directory [words] – members of your community · ✉️ Contact sends them a message"),
+        tr("/experts [topic] – the expert pool · /story – nominate a best-practice story"),
         tr("/settings – reminders, what others see of you, messages"),
         tr("/connect – one account on KakaoTalk and Telegram (연결 on KakaoTalk)"),
         tr("/merchants – shops that take 품앗이 (가게 1234 opens a shop) · /shop – your shop "
@@ -56,6 +57,9 @@ def help_text(tr: Translator, *, coordinator: bool) -> str:
                "former member's name"),
             tr("/newevent – schedule a study session, meeting or field trip"),
             tr("/institution NAME – register a public institution (공공기관)"),
+            tr("/expert – recommend or invite an expert · /stories – select a best-practice "
+               "story"),
+            tr("/report [year] – the year's report, PDF and XLSX (foundation admins)"),
         ]
     return "\n".join(lines)
 

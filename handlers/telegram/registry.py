@@ -46,6 +46,8 @@ def bot_commands(locale: str) -> list[BotCommand]:
         BotCommand("calendar", tr("This month's events")),
         BotCommand("checkin", tr("Check in at an event")),
         BotCommand("survey", tr("Answer a survey")),
+        BotCommand("experts", tr("Find an expert")),
+        BotCommand("story", tr("Nominate a best-practice story")),
         BotCommand("settings", tr("Settings")),
         BotCommand("connect", tr("Link KakaoTalk and Telegram")),
         BotCommand("join", tr("Join a community")),
