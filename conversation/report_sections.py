@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from conversation.channel_stats import channel_name
 from conversation.i18n import TIMEZONE, Translator
 from core.report import ReportFigures
+from core.survey_results import QuestionSummary
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,62 @@ def per_month(tr: Translator, figures: ReportFigures) -> Section:
                    [tr("Month"), tr("Trades"), tr("Volume")], rows, chart=draw)
 
 
+def channels(tr: Translator, figures: ReportFigures) -> Section:
+    """The seed's channels of circulation: goods, shared work, shops, public institutions."""
+    unit = _unit(figures)
+    rows: list[list[Cell]] = [
+        [channel_name(tr, channel), trades, Amount(volume, unit)]
+        for channel, (trades, volume) in figures.channel_totals().items()]
+    return Section("channels", tr("Trades by channel of circulation"),
+                   [tr("Channel"), tr("Trades"), tr("Volume")], rows,
+                   note=tr("Shop and institution payments count their currency part only."))
+
+
+def surveys(tr: Translator, figures: ReportFigures) -> Section:
+    rows: list[list[Cell]] = []
+    for result in figures.surveys:
+        for summary_ in result.questions:
+            rows.append([result.community.name, result.survey.title, summary_.question.text,
+                         summary_.answers, _answer_in_words(tr, summary_)])
+    note = (tr("Anonymous surveys show no breakdown of fewer than 5 answers.") if rows
+            else tr("No survey closed this year."))
+    return Section("surveys", tr("Survey results"),
+                   [tr("Community"), tr("Survey"), tr("Question"), tr("Answers"),
+                    tr("Result")], rows, note=note)
+
+
+def _answer_in_words(tr: Translator, summary_: QuestionSummary) -> str:
+    if summary_.hidden:
+        return tr("fewer than 5 answers: not shown")
+    if summary_.question.kind == "scale":
+        return tr("Mean {mean} out of 5", mean=f"{summary_.mean:.2f}") if (
+            summary_.mean is not None) else "–"
+    if summary_.question.kind == "text":
+        return tr("{count} written answers", count=len(summary_.texts))
+    return ", ".join(f"{option} {count}" for option, count in summary_.counts)
+
+
+def survey_trends(tr: Translator, figures: ReportFigures) -> Section:
+    """The standard template's questions side by side over the years they were asked."""
+    years = list(range(figures.year - 2, figures.year + 1))
+    rows: list[list[Cell]] = []
+    for trend in figures.survey_trends:
+        by_year = {point.year: point for point in trend.years}
+        row: list[Cell] = [trend.text]
+        for year in years:
+            point = by_year.get(year)
+            if point is not None and point.hidden:
+                row.append(tr("not shown"))
+            elif point is None or point.mean is None:
+                row.append(None)
+            else:
+                row.append(f"{point.mean:.2f}")
+        rows.append(row)
+    return Section("survey_years", tr("Survey answers over the years (mean of 5)"),
+                   [tr("Question")] + [str(year) for year in years], rows,
+                   note="" if rows else tr("No question was asked in more than one year."))
+
+
 def stories(tr: Translator, figures: ReportFigures) -> Section:
     rows: list[list[Cell]] = []
     paragraphs = []
@@ -138,9 +196,8 @@ def three_years(tr: Translator, figures: ReportFigures) -> Section:
                            "them; this year's figures are this bot's ledger."))
 
 
-# Survey results and channels of circulation are added here by their own work.
 SECTIONS: list[Callable[[Translator, ReportFigures], Section]] = [
-    summary, per_community, per_month, stories, three_years,
+    summary, per_community, per_month, channels, surveys, survey_trends, stories, three_years,
 ]
 
 

@@ -13,6 +13,8 @@ from core.errors import DomainError
 from core.models import Actor, Community
 from core.stats import (
     BEGINNING,
+    CHANNELS,
+    ChannelMonth,
     MonthFigures,
     Period,
     PeriodTotals,
@@ -21,8 +23,10 @@ from core.stats import (
     year_period,
 )
 from core.stories import Story
+from core.survey_results import SurveyResults, Trend, year_over_year, year_results_on
 from storage import communities as community_rows
 from storage import report as report_rows
+from storage import stats as stats_rows
 from storage import stories as story_rows
 from storage.db import Connection, Database
 from storage.timefmt import to_db
@@ -57,6 +61,7 @@ class CommunityYear:
     months: list[MonthFigures]
     sessions_held: int  # study sessions (품앗이 학당) not cancelled
     session_attendance: int
+    channels: list[ChannelMonth]  # trades and volume per month and channel of circulation
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,18 @@ class ReportFigures:
     community: Community | None  # None: every community
     communities: list[CommunityYear]
     stories: list[Story]
+    surveys: list[SurveyResults]  # closed in the year, under the anonymity rule
+    survey_trends: list[Trend]  # template questions asked in this year and the two before
     seed_years: tuple[SeedYear, ...] = SEED_YEARS
+
+    def channel_totals(self) -> dict[str, tuple[int, int]]:
+        """Each channel of circulation's trades and volume over the year, every community."""
+        found = {channel: (0, 0) for channel in CHANNELS}
+        for item in self.communities:
+            for month in item.channels:
+                trades, volume = found.get(month.channel, (0, 0))
+                found[month.channel] = (trades + month.trades, volume + month.volume)
+        return found
 
     def total(self, name: str) -> int:
         """A figure summed over the communities: a `PeriodTotals` field, or one of
@@ -127,10 +143,16 @@ async def load_figures(conn: Connection, year: int, community_code: str | None,
         cumulative = await period_totals(conn, community.id, through)
         sessions = await report_rows.study_sessions(conn, community.id, period.start,
                                                     held_until)
+        channels = [ChannelMonth(row["month"], row["channel"], row["trades"], row["volume"])
+                    for row in await stats_rows.channel_months(
+                        conn, community.id, period.first_month, period.last_month)]
         years.append(CommunityYear(
             community, await period_totals(conn, community.id, period), cumulative.trades,
             cumulative.volume, await period_months(conn, community.id, period),
-            int(sessions["held"]), int(sessions["attendance"])))
+            int(sessions["held"]), int(sessions["attendance"]), channels))
     rows = await story_rows.selected_between(conn, [c.id for c in communities],
                                              period.start, period.end)
-    return ReportFigures(year, chosen, years, [Story.from_row(row) for row in rows])
+    scope = chosen.id if chosen is not None else None
+    surveys = {y: await year_results_on(conn, scope, y) for y in range(year - 2, year + 1)}
+    return ReportFigures(year, chosen, years, [Story.from_row(row) for row in rows],
+                         surveys[year], year_over_year(surveys))
