@@ -1,0 +1,40 @@
+"""What the first pass of shops left out, on Telegram, the console and KakaoTalk
+(`any_harness`): the particle after a shop's name, a typed yes to a shop's preview, expired
+previews, staff management, the profile's phone and photo, and institutions' own
+programmes."""
+
+from __future__ import annotations
+
+from conversation.limits import plain_text
+from tests.conftest import KIM, LEE, PARK
+from tests.support import open_community
+
+
+def said(calls) -> str:
+    return "\n".join(plain_text(call.text) for call in calls if call.text)
+
+
+async def apply_for(harness, name: str = "마포 떡집") -> None:
+    """LEE (#2) applies for a shop taking 40% rounded to 100, skipping what is optional."""
+    await harness.send(LEE, "/shop")
+    await harness.send(LEE, name)
+    for _ in range(10):
+        if "퍼센트" in plain_text(harness.last_message_to(LEE).text):
+            break
+        await harness.tap(LEE, "sha:skip")
+    await harness.send(LEE, "40")
+    await harness.tap(LEE, "sha:skip")  # no cap
+    await harness.tap(LEE, "sha:r:100")
+    await harness.tap(LEE, "sha:save")
+
+
+async def register(harness, name: str = "마포 떡집") -> None:
+    await open_community(harness, KIM, (LEE, PARK))
+    await apply_for(harness, name)
+    await harness.tap(KIM, harness.button_data(KIM, "승인"))
+
+
+async def test_the_particle_after_a_shop_name_follows_its_last_sound(any_harness):
+    harness = any_harness
+    await register(harness, "동네 카페")
+    assert "동네 카페가 가게 1번으로 승인됐어요" in plain_text(harness.last_message_to(LEE).text)
