@@ -48,6 +48,7 @@ class Payment:
     transfer_id: int | None
     refund_transfer_id: int | None
     newly_decided: bool = False
+    created_at: datetime | None = None
 
 
 class MerchantPayService:
@@ -152,6 +153,13 @@ class MerchantPayService:
                 raise RuntimeError("payment changed inside its own write transaction")
             return await _load(conn, payment_id, newly=True)
 
+    async def awaiting(self, actor: Actor) -> Payment | None:
+        """What a bare "yes" could answer at a shop: the actor's newest preview still open."""
+        _, me = require_active_member(actor)
+        async with self._db.read() as conn:
+            row = await payment_rows.newest_preview(conn, me.id, to_db(self._clock.now()))
+            return await _load(conn, row["id"]) if row else None
+
     async def payment(self, actor: Actor, payment_id: int) -> Payment:
         """A payment seen by its payer or the shop's staff."""
         async with self._db.read() as conn:
@@ -218,4 +226,4 @@ async def _load(conn: Connection, payment_id: int, *, newly: bool = False) -> Pa
         currency=row["currency"], cash=row["cash"], most=_most(organisation, row["bill"]),
         status=row["status"], paid_at=from_db(row["paid_at"]) if row["paid_at"] else None,
         transfer_id=row["transfer_id"], refund_transfer_id=row["refund_transfer_id"],
-        newly_decided=newly)
+        newly_decided=newly, created_at=from_db(row["created_at"]))

@@ -71,6 +71,13 @@ async def retire_previews(conn: Connection, membership_id: int, organisation_id:
         (membership_id, organisation_id, keep_id))
 
 
+async def newest_preview(conn: Connection, membership_id: int, now: str) -> sqlite3.Row | None:
+    """The member's newest shop preview still waiting for Send and not yet out of time."""
+    return await fetch_one(
+        conn, f"SELECT {_COLUMNS}{_FROM} WHERE mp.membership_id = ? AND mp.status = 'pending'"
+              " AND mp.expires_at > ? ORDER BY mp.id DESC LIMIT 1", (membership_id, now))
+
+
 async def mark_refunded(conn: Connection, payment_id: int, transfer_id: int, now: str,
                         person_id: int) -> bool:
     cursor = await conn.execute(

@@ -135,16 +135,9 @@ async def on_pay(turn: Turn) -> None:
         await turn.services.organisations.get(turn.actor, ident)
         await ask_bill(turn, ident)
     elif action == "ok":
-        payment = await pay.confirm(turn.actor, ident)
-        await turn.edit(shop_render.paid_text(tr, payment))
-        if payment.newly_decided:
-            await _tell_staff(turn, payment, shop_render.staff_told, refund=True)
-        else:
-            await turn.answer(tr("Already paid."))
+        await confirm_payment(turn, ident)
     elif action == "no":
-        await pay.cancel(turn.actor, ident)
-        await turn.services.dialogs.clear(turn.actor.person.id)
-        await turn.edit(tr("Cancelled. Nothing was paid."))
+        await cancel_payment(turn, ident)
     elif action == "less":
         payment = await pay.payment(turn.actor, ident)
         await turn.services.dialogs.put(turn.actor.person.id,
@@ -157,6 +150,22 @@ async def on_pay(turn: Turn) -> None:
         if payment.newly_decided:
             await turn.notify(payment.member, lambda tr: shop_render.refunded_text(tr, payment))
             await _tell_staff(turn, payment, shop_render.refunded_text, refund=False)
+
+
+async def confirm_payment(turn: Turn, payment_id: int) -> None:
+    """The member's Send, tapped or typed (`네`, `보내기`): pays once, however often it comes."""
+    payment = await turn.services.merchant_pay.confirm(turn.actor, payment_id)
+    if not payment.newly_decided:
+        await turn.answer(turn.tr("Already paid."))
+    await turn.edit(shop_render.paid_text(turn.tr, payment))
+    if payment.newly_decided:
+        await _tell_staff(turn, payment, shop_render.staff_told, refund=True)
+
+
+async def cancel_payment(turn: Turn, payment_id: int) -> None:
+    await turn.services.merchant_pay.cancel(turn.actor, payment_id)
+    await turn.services.dialogs.clear(turn.actor.person.id)
+    await turn.edit(turn.tr("Cancelled. Nothing was paid."))
 
 
 async def _tell_staff(turn: Turn, payment, render, *, refund: bool) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from conversation.limits import plain_text
 from tests.conftest import KIM, LEE, PARK
-from tests.support import open_community
+from tests.support import count_rows, open_community
 
 
 def said(calls) -> str:
@@ -38,3 +38,36 @@ async def test_the_particle_after_a_shop_name_follows_its_last_sound(any_harness
     harness = any_harness
     await register(harness, "동네 카페")
     assert "동네 카페가 가게 1번으로 승인됐어요" in plain_text(harness.last_message_to(LEE).text)
+
+
+async def shop_code(harness) -> str:
+    async with harness.services.db.read() as conn, conn.execute(
+            "SELECT short_code FROM organisations WHERE number = 1") as cursor:
+        return (await cursor.fetchone())[0]
+
+
+async def test_a_typed_yes_sends_a_shop_payment_once(any_harness):
+    harness = any_harness
+    await register(harness)
+    code = await shop_code(harness)
+    await harness.send(PARK, f"가게 {code}")
+    assert "7,900문은 품앗이로" in said(await harness.send(PARK, "19800"))
+    paid = said(await harness.send(PARK, "네"))
+    assert "7,900문" in paid and "11,900원" in paid
+    assert "7,900문 받음" in plain_text(harness.last_message_to(LEE).text)
+    again = said(await harness.send(PARK, "보내기"))  # nothing is left to send
+    assert "7,900문" not in again
+    assert await count_rows(harness.services, "transfers") == 1
+    # the button, then a typed 확인: still once
+    await harness.send(PARK, f"가게 {code}")
+    await harness.send(PARK, "10000")
+    await harness.tap(PARK, harness.button_data(PARK, "보내기"))
+    await harness.send(PARK, "확인")
+    assert await count_rows(harness.services, "transfers") == 2
+    assert "잔액: -11,900문" in said(await harness.send(PARK, "/balance"))
+    # a typed no withdraws the open shop check
+    await harness.send(PARK, f"가게 {code}")
+    await harness.send(PARK, "10000")
+    assert "취소" in said(await harness.send(PARK, "아니요"))
+    await harness.send(PARK, "네")
+    assert await count_rows(harness.services, "transfers") == 2
