@@ -22,6 +22,10 @@ SHOP_MESSAGES: dict[str, Callable[[Translator, dict], str]] = {
     "shop_currency_range": lambda tr, p: tr(
         "You can pay between 1 and {most} in 품앗이. Please write the amount again.",
         most=tr.amount(p["most"], p["unit"])),
+    "shop_preview_expired": lambda tr, p: tr(
+        "This payment check expired (it lasts {minutes} minutes). Nothing was paid. To pay, "
+        "please start again: type 가게 {code} and write the bill.", minutes=p["minutes"],
+        code=p["code"]),
     "shop_payment_not_found": lambda tr, p: tr("That payment isn't available."),
     "shop_payment_closed": lambda tr, p: tr(
         "This payment is already finished. To pay again, please enter the bill again."),

@@ -153,6 +153,12 @@ class MerchantPayService:
                 raise RuntimeError("payment changed inside its own write transaction")
             return await _load(conn, payment_id, newly=True)
 
+    async def expire_due(self, limit: int = 500) -> int:
+        """Previews left past PREVIEW_LIFETIME become 'expired' (the sweep runs this); a tap
+        on one then says it expired. Nobody is told: the member walked away from it."""
+        async with self._db.write() as conn:
+            return await payment_rows.expire_due(conn, to_db(self._clock.now()), limit)
+
     async def awaiting(self, actor: Actor) -> Payment | None:
         """What a bare "yes" could answer at a shop: the actor's newest preview still open."""
         _, me = require_active_member(actor)
@@ -185,7 +191,8 @@ def _check_payer(row, amount: int) -> None:
 
 def _require_pending(payment: Payment, expires_at: datetime, now: datetime) -> None:
     if payment.status == "expired" or (payment.status == "pending" and expires_at <= now):
-        raise DomainError("preview_expired")
+        raise DomainError("shop_preview_expired", code=payment.organisation.short_code,
+                          minutes=int(PREVIEW_LIFETIME.total_seconds() // 60))
     if payment.status != "pending":
         raise DomainError("shop_payment_closed")
 

@@ -61,6 +61,15 @@ async def close(conn: Connection, payment_id: int, status: str) -> bool:
     return cursor.rowcount == 1
 
 
+async def expire_due(conn: Connection, now: str, limit: int) -> int:
+    """Previews past their time become 'expired' (at most `limit` at once); how many."""
+    cursor = await conn.execute(
+        "UPDATE merchant_payments SET status = 'expired' WHERE id IN (SELECT id FROM"
+        " merchant_payments WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at"
+        " LIMIT ?) AND status = 'pending'", (now, limit))
+    return cursor.rowcount
+
+
 async def retire_previews(conn: Connection, membership_id: int, organisation_id: int,
                           keep_id: int) -> None:
     """An older preview at the same shop expires when a new one is made, so a stale Confirm

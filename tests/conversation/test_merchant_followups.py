@@ -5,6 +5,9 @@ programmes."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from conversation import background
 from conversation.limits import plain_text
 from tests.conftest import KIM, LEE, PARK
 from tests.support import count_rows, open_community
@@ -71,3 +74,40 @@ async def test_a_typed_yes_sends_a_shop_payment_once(any_harness):
     assert "취소" in said(await harness.send(PARK, "아니요"))
     await harness.send(PARK, "네")
     assert await count_rows(harness.services, "transfers") == 2
+
+
+class _Quiet:
+    """A notifier for a sweep that should tell nobody anything."""
+
+    def __init__(self) -> None:
+        self.sent = []
+
+    async def deliver(self, notification) -> bool:
+        self.sent.append(notification)
+        return True
+
+
+async def payment_status(harness) -> str:
+    async with harness.services.db.read() as conn, conn.execute(
+            "SELECT status FROM merchant_payments ORDER BY id DESC LIMIT 1") as cursor:
+        return (await cursor.fetchone())[0]
+
+
+async def test_the_sweep_expires_a_forgotten_shop_preview(any_harness, clock):
+    harness = any_harness
+    await register(harness)
+    code = await shop_code(harness)
+    await harness.send(PARK, f"가게 {code}")
+    await harness.send(PARK, "19800")
+    send = harness.button_data(PARK, "보내기")
+    quiet = _Quiet()
+    clock.advance(timedelta(minutes=9))
+    await background.sweep(harness.services, quiet)
+    assert await payment_status(harness) == "pending"  # still within its ten minutes
+    clock.advance(timedelta(minutes=2))
+    await background.sweep(harness.services, quiet)
+    assert await payment_status(harness) == "expired" and not quiet.sent
+    answer = said(await harness.tap(PARK, send))
+    assert "만료" in answer and f"가게 {code}" in answer
+    assert "만료" not in said(await harness.send(PARK, "네"))  # nothing waits for a yes
+    assert await count_rows(harness.services, "transfers") == 0

@@ -178,7 +178,7 @@ async def test_an_old_preview_cannot_pay_after_a_newer_one(services, shop):
     new = await services.merchant_pay.preview(customer, organisation.id, 20_000, "k2")
     with pytest.raises(DomainError) as error:
         await services.merchant_pay.confirm(customer, old.id)
-    assert error.value.code == "preview_expired"
+    assert error.value.code == "shop_preview_expired"
     assert (await services.merchant_pay.confirm(customer, new.id)).currency == 8_000
 
 
