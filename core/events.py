@@ -27,7 +27,7 @@ from core.event_seats import (
 )
 from core.membership import require_active_member, require_coordinator
 from core.models import Actor, Event, EventView, Member, Membership
-from core.organisation_rules import require_programme_host
+from core.organisation_rules import require_programme_host, works_for
 from core.views import load_member
 from core.when import SEOUL
 from storage import audit as audit_rows
@@ -459,6 +459,8 @@ class EventService:
 
     async def _event_for_coordinator(self, conn: Connection, actor: Actor, event_id: int
                                      ) -> Event:
+        """An event the actor runs: as a coordinator of its community, or (a public
+        programme) as the owner or staff of the institution that holds it."""
         row = await event_rows.get(conn, event_id)
         if row is None:
             raise DomainError("event_not_found")
@@ -466,7 +468,8 @@ class EventService:
         if event.community_id is None:
             if not actor.is_admin:
                 raise DomainError("event_not_found")
-        else:
+        elif event.organisation_id is None or not await works_for(
+                conn, actor, event.organisation_id, event.community_id):
             await require_coordinator(conn, actor, event.community_id)
         if event.status != "scheduled":
             raise DomainError("event_cancelled")

@@ -156,6 +156,16 @@ async def require_staff(conn: Connection, actor: Actor, organisation: Organisati
     raise DomainError("shop_not_yours")
 
 
+async def works_for(conn: Connection, actor: Actor, organisation_id: int, community_id: int
+                    ) -> bool:
+    """Whether the actor, an active member of that community, is the organisation's owner or
+    staff (an institution's staff run its programmes like a coordinator)."""
+    row = await membership_rows.get_for(conn, community_id, actor.person.id)
+    if row is None or row["status"] != "active":
+        return False
+    return await organisation_rows.role_of(conn, organisation_id, row["id"]) is not None
+
+
 async def require_programme_host(conn: Connection, actor: Actor, community_id: int,
                                  organisation_id: int) -> None:
     """A public programme is posted by the institution's staff or a coordinator, for an

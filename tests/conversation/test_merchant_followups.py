@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from conversation import background
 from conversation.limits import plain_text
+from core.errors import DomainError
+from core.events import EventDraft
 from tests.conftest import KIM, LEE, PARK
 from tests.support import count_rows, open_community
 
@@ -111,3 +115,63 @@ async def test_the_sweep_expires_a_forgotten_shop_preview(any_harness, clock):
     assert "만료" in answer and f"가게 {code}" in answer
     assert "만료" not in said(await harness.send(PARK, "네"))  # nothing waits for a yes
     assert await count_rows(harness.services, "transfers") == 0
+
+
+async def test_an_institutions_staff_edit_and_cancel_its_own_programmes(any_harness, clock):
+    harness = any_harness
+    await open_community(harness, KIM, (LEE, PARK))
+    await harness.send(KIM, "/institution 마포구립도서관")
+    await harness.tap(KIM, "shm:staff:1")
+    await harness.send(KIM, "#2")  # LEE runs the library's programmes in chat
+    kim = await harness.services.people.resolve(harness.channel, str(KIM.id), KIM.first_name)
+    starts = clock.now() + timedelta(days=3)
+    for title, organisation_id in (("그림책 읽기", 1), ("운영위원 회의", None)):
+        await harness.services.events.create(kim, EventDraft(
+            kind="study", title=title, starts_at=starts, ends_at=starts + timedelta(hours=2),
+            capacity=10, fee=3000 if organisation_id else 0, organisation_id=organisation_id))
+    await harness.send(PARK, "/sessions")
+    await harness.tap(PARK, "ev:v:1")
+    await harness.tap(PARK, harness.button_data(PARK, "신청"))
+    assert "✏️" not in " ".join(label for label, _ in _buttons(harness, PARK))
+    # LEE sees the manager's buttons on the library's programme and changes its title
+    await harness.send(LEE, "/sessions")
+    await harness.tap(LEE, "ev:v:1")
+    assert "ev:edit:1" in [data for _, data in _buttons(harness, LEE)]
+    await harness.tap(LEE, "ev:edit:1")
+    await harness.tap(LEE, "eve:title:1")
+    assert "1명에게 알렸어요" in said(await harness.send(LEE, "그림책 함께 읽기"))
+    assert "그림책 함께 읽기" in plain_text(harness.last_message_to(PARK).text)
+    # …but not the community's own meeting, and PARK runs neither
+    await harness.send(LEE, "/sessions")
+    await harness.tap(LEE, "ev:v:2")
+    assert "ev:edit:2" not in [data for _, data in _buttons(harness, LEE)]
+    for user, event_id in ((LEE, 2), (PARK, 1)):
+        actor = await harness.services.people.resolve(harness.channel, str(user.id),
+                                                      user.first_name)
+        with pytest.raises(DomainError):
+            await harness.services.events.cancel(actor, event_id)
+    assert await _status(harness, 1) == "scheduled"
+    assert await _status(harness, 2) == "scheduled"
+    # LEE cancels the programme: PARK is told and gets the fee back, audit-logged as LEE
+    await harness.send(LEE, "/sessions")
+    await harness.tap(LEE, "ev:v:1")
+    await harness.tap(LEE, "ev:cancel:1")
+    assert "1" in said(await harness.tap(LEE, "ev:cancelok:1"))
+    assert "취소됐어요" in plain_text(harness.last_message_to(PARK).text)
+    assert await _status(harness, 1) == "cancelled"
+    assert "잔액: 0문" in said(await harness.send(PARK, "/balance"))
+    async with harness.services.db.read() as conn, conn.execute(
+            "SELECT p.display_name FROM audit_log a JOIN people p ON p.id = a.actor_person_id"
+            " WHERE a.action = 'event_cancel'") as cursor:
+        assert [row[0] for row in await cursor.fetchall()] == [LEE.first_name]
+    assert (await harness.services.verify()).ok
+
+
+def _buttons(harness, user):
+    return [(label, data) for label, data in harness.last_message_to(user).buttons]
+
+
+async def _status(harness, event_id: int) -> str:
+    async with harness.services.db.read() as conn, conn.execute(
+            "SELECT status FROM events WHERE id = ?", (event_id,)) as cursor:
+        return (await cursor.fetchone())[0]
