@@ -22,6 +22,9 @@ SHOP_MESSAGES: dict[str, Callable[[Translator, dict], str]] = {
     "shop_currency_range": lambda tr, p: tr(
         "You can pay between 1 and {most} in 품앗이. Please write the amount again.",
         most=tr.amount(p["most"], p["unit"])),
+    "shop_last_owner": lambda tr, p: tr(
+        "A shop needs an owner, so its last owner stays. Add another owner first, or ask a "
+        "coordinator."),
     "shop_preview_expired": lambda tr, p: tr(
         "This payment check expired (it lasts {minutes} minutes). Nothing was paid. To pay, "
         "please start again: type 가게 {code} and write the bill.", minutes=p["minutes"],

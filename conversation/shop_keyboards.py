@@ -46,9 +46,18 @@ def staff_menu(tr: Translator, organisation: Organisation) -> Rows:
         rows += [[Button(tr("🖨 QR sign"), f"shm:qr:{ident}"),
                   Button(tr("⚙️ What I accept"), f"shm:set:{ident}")],
                  [Button(tr("🔄 New code"), f"shm:rot:{ident}"),
-                  Button(tr("👤 Add staff"), f"shm:staff:{ident}")]]
+                  Button(tr("👥 Staff"), f"shm:staff:{ident}")]]
     if organisation.kind == "institution":
         rows.append([Button(tr("📅 New programme"), f"shm:prog:{ident}")])
+    return keyboard(rows)
+
+
+def staff(tr: Translator, organisation_id: int, removable: list[tuple[int, str]]) -> Rows:
+    """Add, and one Remove button per member (`removable`: membership id, label)."""
+    rows = [[Button(tr("➕ Add staff"), f"shm:add:{organisation_id}")]]
+    rows += [[Button(tr("➖ Remove {member}", member=label),
+                     f"shm:rm:{organisation_id}:{membership_id}")]
+             for membership_id, label in removable]
     return keyboard(rows)
 
 

@@ -31,11 +31,14 @@ from core.organisation_rules import (
     new_token,
     require_staff,
 )
-from core.views import load_community, member_from_row
+from core.views import load_community, load_member, member_from_row
 from storage import audit as audit_rows
 from storage import memberships as membership_rows
 from storage import organisations as organisation_rows
 from storage.timefmt import to_db
+
+
+STAFF_LISTED = 30  # a shop has a handful of staff; the list stops here
 
 
 @dataclass(frozen=True)
@@ -205,6 +208,38 @@ class OrganisationService(OrganisationReads):
                 action="shop_staff_add", target=f"shop:{organisation_id}", reason=None,
                 details={"member": member.number}, now=now)
             return member
+
+    async def staff_list(self, actor: Actor, organisation_id: int
+                         ) -> tuple[Organisation, list[tuple[Member, str]]]:
+        """The owner's (or a coordinator's) view of who works there: (member, role)."""
+        async with self._db.read() as conn:
+            organisation = await load_organisation(conn, organisation_id)
+            await require_staff(conn, actor, organisation, owner=True, coordinator_may=True)
+            rows = await organisation_rows.staff_all(conn, organisation_id, STAFF_LISTED)
+            return organisation, [(await load_member(conn, row["membership_id"]), row["role"])
+                                  for row in rows]
+
+    async def remove_staff(self, actor: Actor, organisation_id: int, membership_id: int
+                           ) -> tuple[Organisation, Member | None, bool]:
+        """The owner (or a coordinator) takes a member off the staff: from the next tap they
+        neither take payments nor see takings nor refund. The last owner stays. Returns the
+        shop, the member (None if not on the staff) and whether this call removed them."""
+        now = to_db(self._clock.now())
+        async with self._db.write() as conn:
+            organisation = await load_organisation(conn, organisation_id)
+            await require_staff(conn, actor, organisation, owner=True, coordinator_may=True)
+            role = await organisation_rows.role_of(conn, organisation_id, membership_id)
+            if role is None:
+                return organisation, None, False
+            member = await load_member(conn, membership_id)
+            if not await organisation_rows.remove_staff(conn, organisation_id, membership_id):
+                raise DomainError("shop_last_owner")
+            await audit_rows.record(
+                conn, community_id=organisation.community_id, actor_person_id=actor.person.id,
+                action="shop_staff_remove", target=f"shop:{organisation_id}", reason=None,
+                details={"member": member.number, "role": role}, now=now)
+            return organisation, member, True
+
 
 def _profile_values(profile: Profile, kind: str) -> dict[str, Any]:
     share = profile.share_percent if profile.share_percent is not None else DEFAULT_SHARE[kind]

@@ -134,9 +134,15 @@ async def add_staff(conn: Connection, organisation_id: int, membership_id: int, 
 
 
 async def remove_staff(conn: Connection, organisation_id: int, membership_id: int) -> bool:
+    """Guarded against leaving the organisation without an owner: an owner goes only while
+    another stays (in the same statement, so two owners removing each other at once cannot
+    both go)."""
     cursor = await conn.execute(
         "DELETE FROM organisation_staff WHERE organisation_id = ? AND membership_id = ?"
-        " AND role = 'staff'", (organisation_id, membership_id))
+        " AND (role = 'staff' OR EXISTS (SELECT 1 FROM organisation_staff o"
+        "  WHERE o.organisation_id = organisation_staff.organisation_id AND o.role = 'owner'"
+        "  AND o.membership_id <> organisation_staff.membership_id))",
+        (organisation_id, membership_id))
     return cursor.rowcount == 1
 
 
@@ -154,6 +160,13 @@ async def staff(conn: Connection, organisation_id: int) -> list[sqlite3.Row]:
               " JOIN memberships m ON m.id = s.membership_id"
               " WHERE s.organisation_id = ? AND m.status = 'active'"
               " ORDER BY s.role = 'owner' DESC, s.membership_id", (organisation_id,))
+
+
+async def staff_all(conn: Connection, organisation_id: int, limit: int) -> list[sqlite3.Row]:
+    """Everyone on the staff, whatever their membership's status, owners first."""
+    return await fetch_all(
+        conn, "SELECT membership_id, role FROM organisation_staff WHERE organisation_id = ?"
+              " ORDER BY role = 'owner' DESC, membership_id LIMIT ?", (organisation_id, limit))
 
 
 async def of_member(conn: Connection, membership_id: int) -> list[sqlite3.Row]:

@@ -10,6 +10,8 @@ from conversation import shop_keyboards as keys
 from conversation import shop_render
 from conversation.flows import event_dialog, shop_dialog
 from conversation.i18n import Translator
+from conversation.limits import cut
+from conversation.render import member_label
 from conversation.shop_sign import qr_png, shop_link, sign_pdf
 from conversation.turn import Turn, parse_id
 from core.errors import DomainError
@@ -106,10 +108,14 @@ async def on_menu(turn: Turn) -> None:
     if data == "shm:no":
         await turn.edit(tr("Nothing was changed."))
         return
+    parts = data.split(":")
+    if parts[1] == "rm" and len(parts) == 4 and parts[2].isdigit() and parts[3].isdigit():
+        await remove_staff(turn, int(parts[2]), int(parts[3]))
+        return
     organisation_id = parse_id(data)
     if organisation_id is None:
         return
-    action = data.split(":")[1]
+    action = parts[1]
     services = turn.services.organisations
     if action in ("off", "on"):
         changed = await services.set_status(turn.actor, organisation_id, action == "on", "")
@@ -120,6 +126,8 @@ async def on_menu(turn: Turn) -> None:
     elif action == "set":
         await shop_dialog.begin_settings(turn, organisation_id)
     elif action == "staff":
+        await show_staff(turn, organisation_id)
+    elif action == "add":
         await shop_dialog.begin_staff(turn, organisation_id)
     elif action == "prog":
         organisation = await services.staff_of(turn.actor, organisation_id)
@@ -133,6 +141,41 @@ async def on_menu(turn: Turn) -> None:
         await turn.edit(tr("🔄 The code changed. The new shop code is 가게 {code}.",
                            code=rotated.short_code))
         await send_sign(turn, rotated)
+
+
+async def show_staff(turn: Turn, organisation_id: int) -> None:
+    """Who works at the shop, with Add and a Remove button for each."""
+    tr = turn.tr
+    organisation, staff = await turn.services.organisations.staff_list(turn.actor,
+                                                                       organisation_id)
+    lines = [tr("👥 Staff of {shop}", shop=escape(organisation.name))]
+    for member, role in staff:
+        lines.append(f"· {member_label(member, tr, in_list=True)} "
+                     + (tr("(owner)") if role == "owner" else tr("(staff)")))
+    if not staff:
+        lines.append(tr("No one yet."))
+    removable = [(member.membership_id, cut(member_label(member, tr, in_list=True), 30))
+                 for member, _ in staff]
+    await turn.reply("\n".join(lines), keys.staff(tr, organisation.id, removable))
+
+
+async def remove_staff(turn: Turn, organisation_id: int, membership_id: int) -> None:
+    tr = turn.tr
+    organisation, member, removed = await turn.services.organisations.remove_staff(
+        turn.actor, organisation_id, membership_id)
+    if member is None:
+        await turn.answer(tr("Already done."))
+        await turn.drop_buttons()
+        return
+    shop = escape(organisation.name)
+    await turn.reply(tr("{member} no longer takes payments at {shop}.",
+                        member=member_label(member, tr), shop=shop))
+    if member.person_id == turn.actor.person.id:
+        return  # an owner who stepped down sees no staff list any more
+    if removed:
+        await turn.notify(member, lambda tr: tr(
+            "You no longer take payments or see takings at {shop}.", shop=shop))
+    await show_staff(turn, organisation_id)
 
 
 async def send_sign(turn: Turn, organisation: Organisation) -> None:

@@ -13,7 +13,7 @@ from conversation import background
 from conversation.limits import plain_text
 from core.errors import DomainError
 from core.events import EventDraft
-from tests.conftest import KIM, LEE, PARK
+from tests.conftest import CHOI, KIM, LEE, PARK
 from tests.support import count_rows, open_community
 
 
@@ -122,6 +122,7 @@ async def test_an_institutions_staff_edit_and_cancel_its_own_programmes(any_harn
     await open_community(harness, KIM, (LEE, PARK))
     await harness.send(KIM, "/institution 마포구립도서관")
     await harness.tap(KIM, "shm:staff:1")
+    await harness.tap(KIM, "shm:add:1")  # the staff list's Add
     await harness.send(KIM, "#2")  # LEE runs the library's programmes in chat
     kim = await harness.services.people.resolve(harness.channel, str(KIM.id), KIM.first_name)
     starts = clock.now() + timedelta(days=3)
@@ -175,3 +176,44 @@ async def _status(harness, event_id: int) -> str:
     async with harness.services.db.read() as conn, conn.execute(
             "SELECT status FROM events WHERE id = ?", (event_id,)) as cursor:
         return (await cursor.fetchone())[0]
+
+
+async def test_the_owner_adds_and_removes_staff_who_then_lose_takings_and_refunds(any_harness):
+    harness = any_harness
+    await open_community(harness, KIM, (LEE, PARK, CHOI))
+    await apply_for(harness)
+    await harness.tap(KIM, harness.button_data(KIM, "승인"))
+    await harness.send(LEE, "/shop")
+    await harness.tap(LEE, harness.button_data(LEE, "직원"))
+    await harness.tap(LEE, harness.button_data(LEE, "직원 추가"))
+    assert "#4" in said(await harness.send(LEE, "#4"))  # CHOI joins the staff
+    await harness.send(LEE, "/shop")
+    listed = said(await harness.tap(LEE, "shm:staff:1"))
+    assert "#2 이철수" in listed and "#4" in listed and "(직원)" in listed and "(대표)" in listed
+    # PARK pays; CHOI is told, with a refund button
+    code = await shop_code(harness)
+    await harness.send(PARK, f"가게 {code}")
+    await harness.send(PARK, "19800")
+    await harness.tap(PARK, harness.button_data(PARK, "보내기"))
+    told = harness.last_message_to(CHOI)
+    assert "7,900" in plain_text(told.text)
+    refund = "mpay:rf:1"
+    assert refund in [data for _, data in told.buttons]
+    assert "7,900" in said(await harness.send(CHOI, "/takings"))
+    # the last owner cannot be removed; CHOI can, at once
+    assert "마지막 대표" in said(await harness.tap(LEE, "shm:rm:1:2"))
+    removed = said(await harness.tap(LEE, harness.button_data(LEE, "#4")))
+    assert "#4" in removed and "결제를 받지 않아요" in removed
+    # CHOI reads English on Telegram (the language Telegram gives), Korean elsewhere
+    told = plain_text(harness.last_message_to(CHOI).text)
+    assert "no longer take payments" in told or "볼 수 없어요" in told
+    refused = said(await harness.tap(CHOI, refund))
+    assert "Only the shop's staff" in refused or "가게 직원만" in refused
+    assert "7,900" not in said(await harness.send(CHOI, "/takings"))
+    assert await count_rows(harness.services, "transfers") == 1
+    async with harness.services.db.read() as conn, conn.execute(
+            "SELECT action, details FROM audit_log WHERE action LIKE 'shop_staff_%'"
+            " ORDER BY id") as cursor:
+        rows = [(row[0], row[1]) for row in await cursor.fetchall()]
+    assert [action for action, _ in rows] == ["shop_staff_add", "shop_staff_remove"]
+    assert '"member": 4' in rows[1][1]

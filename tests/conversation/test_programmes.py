@@ -16,6 +16,7 @@ async def test_institution_staff_post_a_programme_that_members_book_and_pay(harn
     await open_community(harness, KIM, (LEE, PARK))
     await harness.send(KIM, "/institution 마포구립도서관")
     await harness.tap(KIM, "shm:staff:1")
+    await harness.tap(KIM, "shm:add:1")  # the staff list's Add
     assert "#2" in said(await harness.send(KIM, "#2"))
     menu = said(await harness.send(LEE, "/shop"))
     assert "마포구립도서관" in menu

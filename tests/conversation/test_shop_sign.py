@@ -46,6 +46,7 @@ async def test_staff_who_are_not_the_owner_get_no_sign(harness):
     await register_shop(harness)
     await harness.send(LEE, "/shop")
     await harness.tap(LEE, "shm:staff:1")
+    await harness.tap(LEE, "shm:add:1")  # the staff list's Add
     await harness.send(LEE, "#3")
     calls = await harness.tap(PARK, "shm:qr:1")
     assert not [call for call in calls if call.method in ("sendPhoto", "sendDocument")]
