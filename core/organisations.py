@@ -37,7 +37,6 @@ from storage import memberships as membership_rows
 from storage import organisations as organisation_rows
 from storage.timefmt import to_db
 
-
 STAFF_LISTED = 30  # a shop has a handful of staff; the list stops here
 
 
