@@ -40,6 +40,9 @@ SHOP_MESSAGES: dict[str, Callable[[Translator, dict], str]] = {
         minimum=p["minimum"], maximum=p["maximum"]),
     "shop_map_url_invalid": lambda tr, p: tr(
         "Please send a map link starting with https://, or tap Skip."),
+    "shop_phone_invalid": lambda tr, p: tr(
+        "Please write a phone number like 02-123-4567 or 010-1234-5678, or tap Skip."),
+    "shop_photo_invalid": lambda tr, p: tr("That photo can't be kept. Please send another."),
     "shop_share_invalid": lambda tr, p: tr(
         "Please write the share as a number from 1 to 100, e.g. 40."),
     "shop_rounding_invalid": lambda tr, p: tr("Please choose 10, 100 or 1,000."),

@@ -21,6 +21,12 @@ def roundings(tr: Translator) -> Rows:
                      [Button(tr("Cancel"), "sha:cancel")]])
 
 
+def profile(tr: Translator, *, removable: bool) -> Rows:
+    """Under "send the new phone / photo": remove the one there is, or leave it."""
+    row = [Button(tr("🗑 Remove"), "sha:clear")] if removable else []
+    return keyboard([row + [Button(tr("Cancel"), "sha:cancel")]])
+
+
 def save(tr: Translator) -> Rows:
     return keyboard([[Button(tr("✅ Save"), "sha:save"), Button(tr("Cancel"), "sha:cancel")]])
 
@@ -46,7 +52,9 @@ def staff_menu(tr: Translator, organisation: Organisation) -> Rows:
         rows += [[Button(tr("🖨 QR sign"), f"shm:qr:{ident}"),
                   Button(tr("⚙️ What I accept"), f"shm:set:{ident}")],
                  [Button(tr("🔄 New code"), f"shm:rot:{ident}"),
-                  Button(tr("👥 Staff"), f"shm:staff:{ident}")]]
+                  Button(tr("👥 Staff"), f"shm:staff:{ident}")],
+                 [Button(tr("📞 Phone"), f"shm:phone:{ident}"),
+                  Button(tr("📷 Photo"), f"shm:photo:{ident}")]]
     if organisation.kind == "institution":
         rows.append([Button(tr("📅 New programme"), f"shm:prog:{ident}")])
     return keyboard(rows)

@@ -23,6 +23,8 @@ TOKEN_BYTES = 12  # 16 URL-safe characters: `shop_` + token fits a Telegram star
 DEFAULT_SHARE = {"merchant": 30, "institution": 100}
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
 _MAP_URL = re.compile(r"^https?://\S{3,300}$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()\-.]{5,22}$")
+PHOTO_REF_MAX = 300
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Organisation:
     account_id: int | None = None
     balance: int = 0
     role: str | None = None  # the reader's role in it, where asked (owner, staff)
+    photo_file_id: str | None = None  # the channel's reference to the shop's photo
 
     @property
     def is_active(self) -> bool:
@@ -62,6 +65,7 @@ class Organisation:
             rounding=row["rounding"], status=row["status"], token=row["token"],
             short_code=row["short_code"], account_id=row["account_id"],
             balance=row["balance"] or 0, role=row["role"] if "role" in keys else None,
+            photo_file_id=row["photo_file_id"] if "photo_file_id" in keys else None,
         )
 
 
@@ -95,6 +99,24 @@ def clean_map_url(text: str | None) -> str | None:
     if not _MAP_URL.match(value):
         raise DomainError("shop_map_url_invalid")
     return value
+
+
+def clean_phone(text: str | None) -> str | None:
+    """A phone number as people write it (02-123-4567, 010 1234 5678, +82 2 …); None if
+    empty."""
+    value = " ".join((text or "").split())
+    if not value:
+        return None
+    if not _PHONE.match(value) or sum(c.isdigit() for c in value) < 7:
+        raise DomainError("shop_phone_invalid")
+    return value
+
+
+def clean_photo(ref: str | None) -> str | None:
+    value = (ref or "").strip()
+    if len(value) > PHOTO_REF_MAX:
+        raise DomainError("shop_photo_invalid")
+    return value or None
 
 
 def clean_share(text: str | int) -> int:

@@ -25,6 +25,8 @@ from core.organisation_rules import (
     clean_field,
     clean_map_url,
     clean_name,
+    clean_phone,
+    clean_photo,
     clean_rounding,
     clean_share,
     new_short_code,
@@ -48,6 +50,7 @@ class Profile:
     hours: str = ""
     map_url: str | None = None
     phone: str | None = None
+    photo_file_id: str | None = None
     share_percent: int | None = None
     cap: int | None = None
     rounding: int = 100
@@ -245,7 +248,8 @@ def _profile_values(profile: Profile, kind: str) -> dict[str, Any]:
     return {
         "name": clean_name(profile.name), "category": clean_field(profile.category),
         "address": clean_field(profile.address), "hours": clean_field(profile.hours),
-        "map_url": clean_map_url(profile.map_url), "phone": clean_field(profile.phone) or None,
+        "map_url": clean_map_url(profile.map_url), "phone": clean_phone(profile.phone),
+        "photo_file_id": clean_photo(profile.photo_file_id),
         "share_percent": clean_share(share), "cap": clean_cap(profile.cap),
         "rounding": clean_rounding(profile.rounding),
     }
@@ -254,7 +258,7 @@ def _profile_values(profile: Profile, kind: str) -> dict[str, Any]:
 def _clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
     cleaners = {"name": clean_name, "category": clean_field, "address": clean_field,
                 "hours": clean_field, "map_url": clean_map_url,
-                "phone": lambda v: clean_field(v) or None, "share_percent": clean_share,
+                "phone": clean_phone, "photo_file_id": clean_photo, "share_percent": clean_share,
                 "cap": clean_cap, "rounding": clean_rounding}
     values = {name: cleaners[name](value) for name, value in changes.items()
               if name in cleaners}

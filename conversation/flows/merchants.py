@@ -9,6 +9,8 @@ from html import escape
 from conversation import shop_keyboards as keys
 from conversation import shop_render
 from conversation.keyboards import pager
+from conversation.limits import CAPTION_MAX, shown_length
+from conversation.replies import Rows
 from conversation.turn import Turn, parse_id
 from core.amounts import parse_amount
 from core.dialogs import Dialog
@@ -83,7 +85,21 @@ async def show_card(turn: Turn, organisation: Organisation) -> None:
         text += "\n" + tr("Programmes:") + "".join(
             f"\n· {escape(event.title)} ({tr.datetime(event.starts_at)}) /sessions"
             for event in programmes)
-    await turn.reply(text, keys.card(tr, organisation, coordinator=coordinator))
+    await reply_card(turn, organisation, text, keys.card(tr, organisation,
+                                                         coordinator=coordinator))
+
+
+async def reply_card(turn: Turn, organisation: Organisation, text: str, buttons: Rows) -> None:
+    """A shop's card, under its photo where it has one and the channel can show it; a card
+    too long for a caption comes after the photo as text with its buttons."""
+    photo = organisation.photo_file_id
+    if photo is None or not turn.event.channel.photos:
+        await turn.reply(text, buttons)
+    elif shown_length(text) <= CAPTION_MAX:
+        await turn.photo(text, ref=photo, buttons=buttons)
+    else:
+        await turn.photo(f"🏪 <b>{escape(organisation.name)}</b>", ref=photo)
+        await turn.reply(text, buttons)
 
 
 async def open_by_token(turn: Turn, token: str) -> None:

@@ -163,7 +163,7 @@ async def _trade_text(turn: Turn, dialog: Dialog) -> None:
 
 async def _shop_pay_text(turn: Turn, dialog: Dialog) -> None:
     """The bill (or the smaller 품앗이 part) for a shop; text that is no amount but reads as
-    something else (`잔액`, `장터 떡`) leaves the payment and does that instead."""
+    something else (`잔액`, `장터 떡`, `가게 1234`) leaves the payment and does that instead."""
     try:
         await merchants.on_dialog_text(turn, dialog)
     except DomainError as error:
@@ -173,6 +173,8 @@ async def _shop_pay_text(turn: Turn, dialog: Dialog) -> None:
         intent = parse_utterance(turn.message_text,
                                  community.unit if community else DEFAULT_UNIT)
         if intent.name in ("unknown", "confirm"):
+            if await merchants.on_words(turn):  # `가게 1234` again: that shop, afresh
+                return
             raise
         if intent.name == "cancel":
             await market.cancel(turn)
@@ -190,6 +192,9 @@ async def on_photo(turn: Turn) -> None:
         return
     if dialog is not None and dialog.name == stories.DIALOG:
         await stories.on_content(turn, dialog)
+        return
+    if dialog is not None and dialog.name in (shop_dialog.APPLY, shop_dialog.PROFILE):
+        await shop_dialog.on_photo(turn, dialog)
         return
     if dialog is not None:
         await market.on_dialog_photo(turn, dialog)

@@ -1,7 +1,8 @@
-"""The guided dialogs of shops: applying (name → category → address → hours → map → share →
-cap → rounding → save), changing what a shop accepts (share → cap → rounding → save), and
-adding a staff member. What is known waits in the person's dialog row; Save ends the dialog
-in the same write transaction that applies, so two taps apply once."""
+"""The guided dialogs of shops: applying (name → category → address → hours → map → phone →
+photo → share → cap → rounding → save), changing what a shop accepts (share → cap → rounding
+→ save), changing its phone or photo, and adding a staff member. What is known waits in the
+person's dialog row; Save ends the dialog in the same write transaction that applies, so two
+taps apply once."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from conversation import shop_keyboards as keys
 from conversation.turn import Turn
 from core.amounts import parse_amount
 from core.dialogs import Dialog
+from core.errors import DomainError
 from core.membership import require_active_member
 from core.organisation_rules import (
     DEFAULT_SHARE,
@@ -18,6 +20,7 @@ from core.organisation_rules import (
     clean_field,
     clean_map_url,
     clean_name,
+    clean_phone,
     clean_share,
 )
 from core.organisations import Profile
@@ -25,8 +28,9 @@ from core.organisations import Profile
 APPLY = "shop_apply"
 SETTINGS = "shop_settings"
 STAFF = "shop_staff"
-DIALOGS = (APPLY, SETTINGS, STAFF)
-_SKIPPABLE = ("category", "address", "hours", "map", "cap")
+PROFILE = "shop_profile"  # the owner changes the phone (step "phone") or the photo ("photo")
+DIALOGS = (APPLY, SETTINGS, STAFF, PROFILE)
+_SKIPPABLE = ("category", "address", "hours", "map", "phone", "photo", "cap")
 
 
 async def begin_application(turn: Turn) -> None:
@@ -42,6 +46,30 @@ async def begin_settings(turn: Turn, organisation_id: int) -> None:
     dialog = Dialog(SETTINGS, "share", {"shop": organisation.id})
     await turn.services.dialogs.put(turn.actor.person.id, dialog)
     await turn.reply(_question(turn, dialog))
+
+
+async def begin_profile(turn: Turn, organisation_id: int, field: str) -> None:
+    """The owner's 📞 Phone or 📷 Photo: send the new one, or remove it."""
+    tr = turn.tr
+    organisation = await turn.services.organisations.staff_of(turn.actor, organisation_id)
+    if organisation.role not in ("owner", "coordinator"):
+        raise DomainError("shop_not_yours")
+    if field == "photo" and not turn.event.channel.photos:
+        await turn.reply(_no_photos(tr))
+        return
+    await turn.services.dialogs.put(turn.actor.person.id,
+                                    Dialog(PROFILE, field, {"shop": organisation_id}))
+    if field == "phone":
+        question = tr("Write the shop's phone number (e.g. 02-123-4567).")
+    else:
+        question = tr("Send the shop's photo (it shows on its card).")
+    await turn.reply(question, keys.profile(tr, removable=bool(
+        organisation.phone if field == "phone" else organisation.photo_file_id)))
+
+
+def _no_photos(tr) -> str:
+    return tr("KakaoTalk can't send me photos, so the shop's photo can't be added here. You "
+              "can add it later from /shop on Telegram.")
 
 
 async def begin_staff(turn: Turn, organisation_id: int) -> None:
@@ -60,6 +88,10 @@ def _question(turn: Turn, dialog: Dialog) -> str:
         "address": tr("Its address?"),
         "hours": tr("Opening hours? (e.g. 매일 9시~20시)"),
         "map": tr("A map link (Naver or Kakao map), or tap Skip."),
+        "phone": tr("A phone number for customers (e.g. 02-123-4567), or tap Skip."),
+        "photo": tr("Send a photo of the shop if you like (it shows on its card), or tap "
+                    "Skip.") if turn.event.channel.photos
+        else _no_photos(tr) + " " + tr("Tap Skip to go on."),
         "share": tr("What share of a bill do you take in 품앗이, in percent? (e.g. 40)"),
         "cap": tr("The most in 품앗이 for one bill? Write an amount, or tap Skip for no cap."),
         "rounding": tr("The 품앗이 part is rounded down to a unit. Which one?"),
@@ -76,8 +108,8 @@ def _buttons(turn: Turn, dialog: Dialog):
     return None
 
 
-_APPLY_STEPS = ("name", "category", "address", "hours", "map", "share", "cap", "rounding",
-                "confirm")
+_APPLY_STEPS = ("name", "category", "address", "hours", "map", "phone", "photo", "share", "cap",
+                "rounding", "confirm")
 _SETTINGS_STEPS = ("share", "cap", "rounding", "confirm")
 
 
@@ -102,6 +134,10 @@ def _summary(turn: Turn, dialog: Dialog) -> str:
                     share=data["share"], rounding=tr.amount(data["rounding"], unit)))
     if data.get("cap"):
         lines.append(tr("(at most {cap} a bill)", cap=tr.amount(data["cap"], unit)))
+    if data.get("phone"):
+        lines.append(tr("Phone: {phone}", phone=escape(data["phone"])))
+    if data.get("photo"):
+        lines.append(tr("📷 with a photo"))
     return "\n".join(lines)
 
 
@@ -115,6 +151,12 @@ async def on_text(turn: Turn, dialog: Dialog) -> None:
                                  number=member.number, name=escape(member.display_name)))
         return
     step = dialog.step
+    if dialog.name == PROFILE:
+        if step == "phone":
+            await _save_profile(turn, dialog, phone=clean_phone(text))
+        else:
+            await turn.reply(turn.tr("Please send a photo, or tap Cancel."))
+        return
     unit = turn.actor.community.unit if turn.actor.community else "문"
     if step == "name":
         await _advance(turn, dialog, name=clean_name(text))
@@ -122,6 +164,8 @@ async def on_text(turn: Turn, dialog: Dialog) -> None:
         await _advance(turn, dialog, **{step: clean_field(text)})
     elif step == "map":
         await _advance(turn, dialog, map=clean_map_url(text))
+    elif step == "phone":
+        await _advance(turn, dialog, phone=clean_phone(text))
     elif step == "share":
         await _advance(turn, dialog, share=clean_share(text))
     elif step == "cap":
@@ -131,10 +175,30 @@ async def on_text(turn: Turn, dialog: Dialog) -> None:
                          _buttons(turn, dialog))
 
 
+async def on_photo(turn: Turn, dialog: Dialog) -> None:
+    """A photo at the photo step: the application's, or the owner's new one."""
+    if dialog.step != "photo" or not turn.event.photo:
+        await turn.reply(turn.tr("I wasn't expecting a photo now."))
+    elif dialog.name == PROFILE:
+        await _save_profile(turn, dialog, photo_file_id=turn.event.photo)
+    else:
+        await _advance(turn, dialog, photo=turn.event.photo)
+
+
+async def _save_profile(turn: Turn, dialog: Dialog, **change) -> None:
+    from conversation.flows.shops import show_menu
+
+    changed = await turn.services.organisations.update(turn.actor, dialog.data["shop"], change)
+    await turn.services.dialogs.clear(turn.actor.person.id)
+    await turn.reply(turn.tr("✅ Saved."))
+    await show_menu(turn, await turn.services.organisations.staff_of(turn.actor, changed.id))
+
+
 async def on_button(turn: Turn) -> None:
     tr = turn.tr
     dialog = await turn.services.dialogs.get(turn.actor.person.id)
-    if turn.data == "sha:cancel" or dialog is None or dialog.name not in (APPLY, SETTINGS):
+    if turn.data == "sha:cancel" or dialog is None or dialog.name not in (APPLY, SETTINGS,
+                                                                           PROFILE):
         if turn.data == "sha:cancel":
             await turn.services.dialogs.clear(turn.actor.person.id)
             await turn.edit(tr("Stopped. Nothing was saved."))
@@ -142,7 +206,14 @@ async def on_button(turn: Turn) -> None:
             await turn.answer(tr("This step is over."), alert=True)
             await turn.drop_buttons()
         return
-    if turn.data == "sha:skip" and dialog.step in _SKIPPABLE:
+    if turn.data == "sha:clear" and dialog.name == PROFILE:
+        await turn.drop_buttons()
+        await _save_profile(turn, dialog, **{
+            "phone" if dialog.step == "phone" else "photo_file_id": None})
+    elif dialog.name == PROFILE:
+        await turn.answer(tr("This step is over."))
+        await turn.drop_buttons()
+    elif turn.data == "sha:skip" and dialog.step in _SKIPPABLE:
         await turn.drop_buttons()
         await _advance(turn, dialog, **{dialog.step: None})
     elif turn.data.startswith("sha:r:") and dialog.step == "rounding":
@@ -171,7 +242,8 @@ async def _save(turn: Turn, dialog: Dialog) -> None:
     profile = Profile(
         name=data["name"], category=data.get("category") or "",
         address=data.get("address") or "", hours=data.get("hours") or "",
-        map_url=data.get("map"), share_percent=data.get("share", DEFAULT_SHARE["merchant"]),
+        map_url=data.get("map"), phone=data.get("phone"), photo_file_id=data.get("photo"),
+        share_percent=data.get("share", DEFAULT_SHARE["merchant"]),
         cap=data.get("cap"), rounding=data["rounding"])
     organisation, coordinators = await turn.services.organisations.apply(
         turn.actor, profile, finishing=dialog)

@@ -8,7 +8,7 @@ from html import escape
 
 from conversation import shop_keyboards as keys
 from conversation import shop_render
-from conversation.flows import event_dialog, shop_dialog
+from conversation.flows import event_dialog, merchants, shop_dialog
 from conversation.i18n import Translator
 from conversation.limits import cut
 from conversation.render import member_label
@@ -38,9 +38,10 @@ async def show_menu(turn: Turn, organisation: Organisation) -> None:
         await turn.reply(tr("Your application for {shop} is waiting for a coordinator. I'll "
                             "tell you when it's decided.", shop=escape(organisation.name)))
         return
-    await turn.reply(shop_render.card(tr, organisation, unit) + "\n"
-                     + tr("Balance: {balance}", balance=tr.amount(organisation.balance, unit)),
-                     keys.staff_menu(tr, organisation))
+    await merchants.reply_card(
+        turn, organisation, shop_render.card(tr, organisation, unit) + "\n"
+        + tr("Balance: {balance}", balance=tr.amount(organisation.balance, unit)),
+        keys.staff_menu(tr, organisation))
 
 
 async def ask_coordinators(turn: Turn, organisation: Organisation, coordinators) -> None:
@@ -129,6 +130,8 @@ async def on_menu(turn: Turn) -> None:
         await show_staff(turn, organisation_id)
     elif action == "add":
         await shop_dialog.begin_staff(turn, organisation_id)
+    elif action in ("phone", "photo"):
+        await shop_dialog.begin_profile(turn, organisation_id, action)
     elif action == "prog":
         organisation = await services.staff_of(turn.actor, organisation_id)
         await event_dialog.new_programme(turn, organisation.id, organisation.name)

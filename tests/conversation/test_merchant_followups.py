@@ -217,3 +217,66 @@ async def test_the_owner_adds_and_removes_staff_who_then_lose_takings_and_refund
         rows = [(row[0], row[1]) for row in await cursor.fetchall()]
     assert [action for action, _ in rows] == ["shop_staff_add", "shop_staff_remove"]
     assert '"member": 4' in rows[1][1]
+
+
+def photos(calls) -> list:
+    return [call for call in calls if call.method == "sendPhoto"]
+
+
+async def test_a_shops_phone_and_photo_in_the_dialog_the_menu_and_the_card(any_harness):
+    harness = any_harness
+    can_upload = hasattr(harness, "send_photo")  # KakaoTalk sends the bot no photos
+    await open_community(harness, KIM, (LEE, PARK))
+    await harness.send(LEE, "/shop")
+    await harness.send(LEE, "마포 떡집")
+    for _ in range(4):  # category, address, hours, map
+        await harness.tap(LEE, "sha:skip")
+    assert "전화번호" in plain_text(harness.last_message_to(LEE).text)
+    assert "02-123-4567" in said(await harness.send(LEE, "전화 없음"))  # asked again
+    asked = said(await harness.send(LEE, "02-123-4567"))
+    if can_upload:
+        assert "사진" in asked
+        assert "퍼센트" in said(await harness.send_photo(LEE, "SHOP-PHOTO"))
+    else:
+        assert "카카오톡에서는 사진을 받을 수 없어서" in asked
+        await harness.tap(LEE, "sha:skip")
+    await harness.send(LEE, "40")
+    await harness.tap(LEE, "sha:skip")
+    await harness.tap(LEE, "sha:r:100")
+    summary = plain_text(harness.last_message_to(LEE).text)
+    assert "전화: 02-123-4567" in summary
+    assert ("📷 사진 있음" in summary) == can_upload
+    await harness.tap(LEE, "sha:save")
+    assert "전화: 02-123-4567" in plain_text(harness.last_message_to(KIM).text)
+    await harness.tap(KIM, harness.button_data(KIM, "승인"))
+    # a member sees the phone on the card, under the photo where the channel shows one
+    code = await shop_code(harness)
+    card = await harness.send(PARK, f"가게 {code}")
+    assert "전화: 02-123-4567" in said(card)
+    shown = photos(card)
+    assert len(shown) == (1 if can_upload else 0)
+    if shown and harness.channel == "telegram":
+        assert shown[0].params["photo"] == "SHOP-PHOTO"
+        assert "전화: 02-123-4567" in plain_text(shown[0].params["caption"])
+    # the owner changes the phone from the shop menu
+    await harness.send(LEE, "/shop")
+    await harness.tap(LEE, "shm:phone:1")
+    assert "전화: 010-1234-5678" in said(await harness.send(LEE, "010-1234-5678"))
+    assert "전화: 010-1234-5678" in said(await harness.send(PARK, f"가게 {code}"))
+    # …and the photo: replaced where photos can be sent, else said plainly
+    await harness.send(LEE, "/shop")
+    answer = said(await harness.tap(LEE, "shm:photo:1"))
+    if can_upload:
+        await harness.send_photo(LEE, "SHOP-PHOTO-2")
+        if harness.channel == "telegram":
+            shown = photos(await harness.send(PARK, f"가게 {code}"))
+            assert [call.params["photo"] for call in shown] == ["SHOP-PHOTO-2"]
+        await harness.send(LEE, "/shop")
+        await harness.tap(LEE, "shm:photo:1")
+        await harness.tap(LEE, "sha:clear")  # the owner takes the photo away
+        assert not photos(await harness.send(PARK, f"가게 {code}"))
+    else:
+        assert "카카오톡에서는 사진을 받을 수 없어서" in answer
+    async with harness.services.db.read() as conn, conn.execute(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'shop_update'") as cursor:
+        assert (await cursor.fetchone())[0] == (3 if can_upload else 1)

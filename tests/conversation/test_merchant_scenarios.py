@@ -31,6 +31,8 @@ async def register_shop(harness) -> None:
     await harness.tap(LEE, "sha:skip")  # address
     await harness.tap(LEE, "sha:skip")  # hours
     await harness.tap(LEE, "sha:skip")  # map
+    await harness.tap(LEE, "sha:skip")  # phone
+    await harness.tap(LEE, "sha:skip")  # photo
     await harness.send(LEE, "40")
     await harness.tap(LEE, "sha:skip")  # no cap
     await harness.tap(LEE, "sha:r:100")

@@ -65,7 +65,7 @@ async def test_a_coordinator_decides_a_shop_in_approve(harness):
     await harness.send(LEE, "/shop")
     await harness.send(LEE, "마포 떡집")
     await harness.send(LEE, "떡집")
-    for _ in range(3):  # address, hours, map
+    for _ in range(5):  # address, hours, map, phone, photo
         await harness.tap(LEE, "sha:skip")
     await harness.send(LEE, "40")
     await harness.tap(LEE, "sha:skip")
