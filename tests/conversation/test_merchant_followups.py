@@ -280,3 +280,19 @@ async def test_a_shops_phone_and_photo_in_the_dialog_the_menu_and_the_card(any_h
     async with harness.services.db.read() as conn, conn.execute(
             "SELECT COUNT(*) FROM audit_log WHERE action = 'shop_update'") as cursor:
         assert (await cursor.fetchone())[0] == (3 if can_upload else 1)
+
+
+async def test_a_typed_yes_answers_the_newer_of_a_shop_check_and_a_payment_check(
+        any_harness, clock):
+    harness = any_harness
+    await register(harness)
+    code = await shop_code(harness)
+    await harness.send(PARK, f"가게 {code}")
+    await harness.send(PARK, "19800")
+    clock.advance(timedelta(minutes=1))
+    await harness.send(PARK, "/pay #1 1000")
+    await harness.send(PARK, "네")  # the payment to #1, shown last
+    async with harness.services.db.read() as conn, conn.execute(
+            "SELECT amount FROM transfers") as cursor:
+        assert [row[0] for row in await cursor.fetchall()] == [1000]
+    assert await payment_status(harness) == "pending"
