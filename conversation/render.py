@@ -139,6 +139,7 @@ def audit_action_name(tr: Translator, action: str) -> str:
         "shop_update": tr("Shop settings changed"),
         "shop_codes_rotate": tr("Shop code changed"),
         "shop_staff_add": tr("Shop staff added"),
+        "shop_staff_remove": tr("Shop staff removed"),
         "institution_register": tr("Institution registered"),
         "expert_recommend": tr("Expert recommended"),
         "expert_remove": tr("Expert removed from the pool"),
