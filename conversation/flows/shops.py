@@ -110,7 +110,8 @@ async def on_menu(turn: Turn) -> None:
         await turn.edit(tr("Nothing was changed."))
         return
     parts = data.split(":")
-    if parts[1] == "rm" and len(parts) == 4 and parts[2].isdigit() and parts[3].isdigit():
+    if parts[1] == "rm" and len(parts) == 4 and all(
+            part.isdigit() and len(part) <= 12 for part in parts[2:]):
         await remove_staff(turn, int(parts[2]), int(parts[3]))
         return
     organisation_id = parse_id(data)
