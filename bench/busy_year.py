@@ -17,6 +17,12 @@ random order (a person taps a few things in a row: with the actor cache the firs
 a session loads who they are, the later ones do not). Prints median and p99 in ms and the
 median's ratio to the echo's; target: ≤ 3× the echo, p99 < 10 ms.
 
+A second baseline, "mirror": a bare python-telegram-bot handler that sends back exactly the
+reply the bot gave to that read (its text and buttons), with no database and no logic. The
+echo's one-word reply costs python-telegram-bot far less than a page of ten statement lines
+with its buttons (each answer is parsed back into a Message, every button an object): the
+ratio to the mirror is what the bot itself adds.
+
 The fake Bot API (for the bot and the echo alike) does not check each message against
 Telegram's limits unless --check-limits: that check parses the message's HTML, about
 0.15 ms for a statement, work the test double does and the real bot never does."""
@@ -25,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import statistics
@@ -90,6 +97,35 @@ def busy_database(members: int, transfers: int, posts: int, folder: Path = CACHE
     return path
 
 
+async def mirror_application(check_limits: bool):
+    """An application answering each message with the reply held in `reply`."""
+    from telegram import InlineKeyboardMarkup
+    from telegram.ext import Application, MessageHandler, filters
+
+    reply: dict[str, object] = {}
+
+    async def mirror(update, context) -> None:
+        await context.bot.send_message(update.effective_chat.id, reply["text"],
+                                       parse_mode=reply.get("parse_mode"),
+                                       reply_markup=reply.get("markup"))
+
+    application = Application.builder().token("1:mirror").request(
+        FakeBotApi(enforce_limits=check_limits)).get_updates_request(FakeBotApi()).build()
+    application.add_handler(MessageHandler(filters.TEXT, mirror))
+    await application.initialize()
+
+    def hold(params: dict) -> None:
+        markup = params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        reply["text"] = params.get("text") or "…"
+        reply["parse_mode"] = params.get("parse_mode")
+        reply["markup"] = (InlineKeyboardMarkup.de_json(markup, application.bot)
+                           if markup and "inline_keyboard" in markup else None)
+
+    return application, UpdateFactory(application.bot), hold
+
+
 async def read_bench(db_path: Path, members: int, runs: int, actor_cache: bool,
                      check_limits: bool = False, seed: int = 7) -> None:
     rng = random.Random(seed)
@@ -103,6 +139,7 @@ async def read_bench(db_path: Path, members: int, runs: int, actor_cache: bool,
     await prepare(application)
     factory = UpdateFactory(application.bot, first_message_id=time.time_ns() // 1000)
     echo_app, echo_factory = await echo_application(check_limits)
+    mirror_app, mirror_factory, hold = await mirror_application(check_limits)
 
     try:
         def someone() -> FakeUser:
@@ -118,12 +155,17 @@ async def read_bench(db_path: Path, members: int, runs: int, actor_cache: bool,
         cache = services.people.cache
         hits, misses = (cache.hits, cache.misses) if cache else (0, 0)
         results: dict[str, list[float]] = {name: [] for name in ("echo", *READS)}
+        mirrored: dict[str, list[float]] = {name: [] for name in READS}
         for _ in range(runs):
             user = someone()
             for text in rng.sample(READS, len(READS)):
                 results["echo"].append(await timed(echo_app, [echo_factory.message(someone(),
                                                                                    "hi")]))
                 results[text].append(await timed(application, [factory.message(user, text)]))
+                hold(next(call for call in reversed(api.calls)
+                          if call.method == "sendMessage").params)
+                mirrored[text].append(await timed(mirror_app, [mirror_factory.message(
+                    someone(), "hi")]))
             api.calls.clear()
 
         echo = statistics.median(results["echo"])
@@ -134,16 +176,21 @@ async def read_bench(db_path: Path, members: int, runs: int, actor_cache: bool,
         checked = ("the fake API checking limits" if check_limits
                    else "no limit checks in the fake API")
         print(f"\n{title}, {runs} sessions of {len(READS)} reads, {checked}")
-        print(f"{'':22} {'median ms':>10} {'p99 ms':>8} {'× echo':>8}  target")
+        print(f"{'':22} {'median ms':>10} {'p99 ms':>8} {'× echo':>8} {'mirror ms':>10}"
+              f" {'× mirror':>9}  target")
         for name, samples in results.items():
             median = statistics.median(samples)
-            target = "baseline" if name == "echo" else "≤ 3×, p99 < 10 ms"
+            target = "baseline" if name == "echo" else "≤ 3× echo, p99 < 10 ms"
+            mirror = (f"{statistics.median(mirrored[name]):10.2f}"
+                      f" {median / statistics.median(mirrored[name]):9.2f}"
+                      if name in mirrored else f"{'':10} {'':9}")
             print(f"{name:22} {median:10.2f} {percentile(samples, 0.99):8.2f} "
-                  f"{median / echo:8.2f}  {target}")
+                  f"{median / echo:8.2f} {mirror}  {target}")
     finally:  # or aiosqlite's threads keep the process alive after an error
         await close(application)
         await application.shutdown()
         await echo_app.shutdown()
+        await mirror_app.shutdown()
 
 
 def main() -> None:

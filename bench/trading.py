@@ -99,6 +99,9 @@ async def main() -> None:
     parser.add_argument("--posts", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=400)
     parser.add_argument("--db", help="an existing bench database (bench/busy_year.py)")
+    parser.add_argument("--check-limits", action="store_true",
+                        help="the fake Bot API checks every message against Telegram's limits"
+                             " (parses its HTML: test work the real bot never does)")
     args = parser.parse_args()
     rng = random.Random(7)
 
@@ -117,12 +120,12 @@ async def main() -> None:
 
     settings = Settings(telegram_token="1:bench", api_base_url="http://127.0.0.1:9/bot",
                         db_path=str(db_path), admin_telegram_ids=frozenset(), locale="ko")
-    api = FakeBotApi()
+    api = FakeBotApi(enforce_limits=args.check_limits)
     application = build_application(settings, request=api)
     await application.initialize()
     await prepare(application)
     factory = UpdateFactory(application.bot, first_message_id=time.time_ns() // 1000)
-    echo_app, echo_factory = await echo_application()
+    echo_app, echo_factory = await echo_application(args.check_limits)
 
     def user(number: int) -> FakeUser:
         return FakeUser(FIRST_USER_ID + number - 1, f"회원{number}", f"member{number}")

@@ -9,6 +9,7 @@ import logging
 import sys
 
 from bot import survey_cli
+from bot.cli_merchant import add_parser as add_merchant_parser
 from bot.logs import configure_logging
 from bot.settings import Settings
 from conversation.error_text import error_text
@@ -106,6 +107,14 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", default=".", help="파일을 쓸 폴더 / folder to write the files "
                         "into")
     survey_cli.add_parser(commands, _sub)
+    add_merchant_parser(commands, _sub)
+    report = _sub(commands, "report", "한 해의 성과 자료집: PDF와 XLSX / the year's report: PDF "
+                  "and XLSX")
+    report.add_argument("--year", type=int, required=True, help="연도, 예: 2026 / year")
+    report.add_argument("--community", help="품앗이 코드 (없으면 모든 품앗이) / community code "
+                        "(default: all)")
+    report.add_argument("--out", default=".", help="파일을 쓸 폴더 / folder to write the files "
+                        "into")
     _sub(commands, "health", "상태 확인: 데이터베이스, 마이그레이션, 장부 규칙이 괜찮으면 0 / "
          "exit 0 when the database opens, migrations are current and the ledger's "
          "invariants hold")
@@ -256,6 +265,12 @@ async def _admin(settings: Settings, args: argparse.Namespace) -> int:
             return 0
         if args.command == "export":
             return await _export(services, args, tr)
+        if args.command == "merchant":
+            from bot.cli_merchant import run as merchant_command
+
+            return await merchant_command(services, args, tr, settings.telegram_token)
+        if args.command == "report":
+            return await _report(services, args, tr)
         if args.command == "events":
             return await _import_events(services, args, tr)
         if args.command == "survey":
@@ -340,4 +355,21 @@ async def _export(services: Services, args: argparse.Namespace, tr) -> int:
         files = await write_export(tr, stream, folder, limit=None)
     for file in files:
         print(file.path)
+    return 0
+
+
+async def _report(services: Services, args: argparse.Namespace, tr) -> int:
+    from datetime import datetime
+    from pathlib import Path
+
+    from conversation.i18n import TIMEZONE
+    from conversation.report_job import run_report
+    from core.report import report_request
+
+    request = await report_request(services.db, None, args.year, args.community,
+                                   datetime.now(TIMEZONE))
+    folder = Path(args.out)
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+    for name in await run_report(request, tr.locale, folder):
+        print(folder / name)
     return 0

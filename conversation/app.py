@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 FINAL_ERRORS = frozenset({
     "request_expired", "request_closed", "request_not_found", "post_not_found", "post_closed",
     "application_not_found", "preview_expired", "reversal_not_open", "already_reversed",
-    "dialog_already_done", "survey_answered", "survey_closed",
+    "dialog_already_done", "survey_answered", "survey_closed", "shop_preview_expired",
 })
 
 

@@ -26,6 +26,7 @@ async def sweep(services: Services, notifier: Notifier) -> None:
             for member in (view.payee, view.payer):
                 await notifier.deliver(Notification(
                     member, lambda tr, v=view: render.request_expired_text(tr, v)))
+    await services.merchant_pay.expire_due()
     await services.delivery.forget_old()
     for post in await services.market.take_due_warnings():
         await notifier.deliver(Notification(

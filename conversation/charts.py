@@ -51,8 +51,8 @@ def stats_chart(tr: Translator, stats: CommunityStats) -> bytes:
     last_year = {int(m.month[5:]): m for m in stats.months_last_year}
     labels = [tr("{month}", month=month) for month in months]
     with matplotlib.rc_context({"font.family": _font_name(), "axes.unicode_minus": False}):
-        figure = Figure(figsize=(9, 6), dpi=100)
-        trades, volume = figure.subplots(2, 1, sharex=True)
+        figure = Figure(figsize=(9, 8), dpi=100)
+        trades, volume, channels = figure.subplots(3, 1, sharex=True)
         width = 0.4
         trades.bar([m - width / 2 for m in months],
                    [last_year[m].trades if m in last_year else 0 for m in months], width,
@@ -70,12 +70,33 @@ def stats_chart(tr: Translator, stats: CommunityStats) -> bytes:
         volume.plot(months, [this_year[m].volume if m in this_year else 0 for m in months],
                     marker="o", color="#2e7d32", label=tr("This year ({year})", year=stats.year))
         volume.set_ylabel(tr("Volume ({unit})", unit=stats.community.unit))
-        volume.set_xticks(months, labels)
-        volume.set_xlabel(tr("Month"))
+        _channel_bars(tr, channels, stats, months)
+        channels.set_xticks(months, labels)
+        channels.set_xlabel(tr("Month"))
         figure.tight_layout()
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+_CHANNEL_COLOURS = {"goods": "#8d6e63", "labour": "#2e7d32", "merchant": "#f9a825",
+                    "public": "#1565c0"}
+
+
+def _channel_bars(tr: Translator, axes, stats: CommunityStats, months: list[int]) -> None:
+    """This year's trades per month, stacked by channel of circulation."""
+    from conversation.channel_stats import channel_name
+
+    bottom = [0] * len(months)
+    for channel, colour in _CHANNEL_COLOURS.items():
+        counts = {int(item.month[5:]): item.trades for item in stats.channels_this_year
+                  if item.channel == channel}
+        heights = [counts.get(month, 0) for month in months]
+        axes.bar(months, heights, 0.6, bottom=bottom, color=colour,
+                 label=channel_name(tr, channel))
+        bottom = [low + high for low, high in zip(bottom, heights, strict=True)]
+    axes.set_ylabel(tr("Trades by channel ({year})", year=stats.year))
+    axes.legend(fontsize="small", ncol=2)
 
 
 class _ChartProcess:

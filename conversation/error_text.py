@@ -5,7 +5,9 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
+from conversation.error_text_pool import MESSAGES as pool_messages
 from conversation.i18n import Translator
+from conversation.shop_errors import SHOP_MESSAGES
 from core.amounts import DEFAULT_UNIT
 from core.errors import DomainError
 
@@ -335,7 +337,9 @@ _MESSAGES: dict[str, _Render] = {
     "survey_answer_needed": lambda tr, p: tr(
         "This question needs an answer. Please choose or write one."),
     "survey_pick_one": lambda tr, p: tr("Please tick at least one option, then tap Done."),
+    **SHOP_MESSAGES,
 }
+_MESSAGES.update(pool_messages)
 
 
 def _members(members: tuple[tuple[int, str], ...]) -> str:

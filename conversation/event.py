@@ -23,6 +23,7 @@ class ChannelInfo:
     name: str
     start_link: str | None = None  # prefix of a deep link, e.g. "https://t.me/bot?start="
     has_menu: bool = True  # a persistent main menu (reply keyboard)
+    photos: bool = True  # people can send photos, and a photo sent before can be shown
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from conversation.channel_stats import summary_rows as channel_rows
 from conversation.export_files import DOCUMENT_LIMIT, CsvTable, OutFile, Workbook
 from conversation.i18n import TIMEZONE, Translator
 from conversation.render import (
@@ -66,10 +67,10 @@ def parse_day(text: str | None) -> date | None:
 
 
 def party_name(tr: Translator, number: int | None, name: str | None) -> str:
-    """One side of a transfer: a member's name (an erased one's label), or the community
-    account, which has no membership and so no number."""
+    """One side of a transfer: a member's name (an erased one's label), a shop's or an
+    institution's name, or the community account (no membership, so no number, no name)."""
     if number is None:
-        return tr("the community account")
+        return name or tr("the community account")
     return name or former_member(tr, number)
 
 
@@ -159,6 +160,8 @@ def summary_rows(tr: Translator, stats: CommunityStats) -> list[list[Any]]:
     rows.append([tr("Month"), tr("Trades"), tr("Volume ({unit})", unit=stats.community.unit)])
     for month in stats.months_last_year + stats.months_this_year:
         rows.append([month.month, month.trades, month.volume])
+    rows.append([])
+    rows += channel_rows(tr, stats)
     return rows
 
 

@@ -17,6 +17,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, get_group_symbol, get_minus_sign_symbol
 from babel.support import Translations
 
+from conversation import josa
+
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "pumasi"
 DEFAULT_LOCALE = "ko"
@@ -80,7 +82,11 @@ class Translator:
 
     def __call__(self, message: str, **values: Any) -> str:
         text = self._gettext(message)
-        return text.format(**values) if values else text
+        if not values:
+            return text
+        text = text.format(**values)
+        # `{shop}은(는)`: the particle the filled-in word takes (see conversation/josa.py)
+        return josa.attach(text) if self.locale == "ko" else text
 
     def number(self, value: int) -> str:
         """Babel's decimal format of the locale; whole numbers in the common 3-digit

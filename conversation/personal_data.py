@@ -4,6 +4,7 @@ every cell guarded against formulas like the coordinators' exports)."""
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from conversation.render import (
 )
 from conversation.render_events import event_status_name
 from conversation.render_events import kind_name as event_kind_name
+from conversation.survey_text import status_name as survey_status_name
 from core.privacy import MyData
 
 
@@ -30,6 +32,29 @@ def _time(moment: datetime | None) -> str:
 def _signup_status(tr: Translator, status: str) -> str:
     return {"signed": tr("Signed up"), "waiting": tr("On the waiting list"),
             "cancelled": tr("Cancelled")}.get(status, status)
+
+
+def _invite_state(tr: Translator, state: str) -> str:
+    return {"invited": tr("Not started"), "started": tr("Started"),
+            "finished": tr("Finished")}.get(state, state)
+
+
+def _survey_answer(tr: Translator, row: dict[str, Any]) -> str:
+    """The answer as the member gave it: the scale point, the option(s) in words, the text."""
+    if row["skipped"]:
+        return tr("Skipped")
+    options = json.loads(row["options"] or "[]")
+
+    def option(index: int) -> str:
+        return options[index] if 0 <= index < len(options) else str(index)
+
+    if row["kind"] == "choice" and row["value"] is not None:
+        return option(row["value"])
+    if row["kind"] == "multi" and row["choices"]:
+        return ", ".join(option(index) for index in json.loads(row["choices"]))
+    if row["value"] is not None:
+        return str(row["value"])
+    return row["text"] or ""
 
 
 def _channel_name(tr: Translator, channel: str) -> str:
@@ -114,19 +139,41 @@ def _tables(tr: Translator, data: MyData) -> dict[str, tuple[list[Column], list[
         (tr("Signed up at"), lambda r: _time(r["created_at"])),
         (tr("Attended"), lambda r: _time(r["attended_at"])),
     ]
+    surveys: list[Column] = [
+        (tr("Survey"), lambda r: f"S{r['survey_id']}"),
+        (tr("Community code"), lambda r: r["community_code"]),
+        (tr("Title"), lambda r: r["title"]),
+        (tr("Anonymous"), lambda r: tr("Yes") if r["anonymous"] else tr("No")),
+        (tr("Survey status"), lambda r: survey_status_name(tr, r["survey_status"])),
+        (tr("Invited at"), lambda r: _time(r["invited_at"])),
+        (tr("Reminded at"), lambda r: _time(r["reminded_at"])),
+        (tr("My answers"), lambda r: _invite_state(tr, r["state"])),
+    ]
+    survey_answers: list[Column] = [
+        (tr("Survey"), lambda r: f"S{r['survey_id']}"),
+        (tr("Community code"), lambda r: r["community_code"]),
+        (tr("Title"), lambda r: r["title"]),
+        (tr("Number"), lambda r: r["position"]),
+        (tr("Question"), lambda r: r["question"]),
+        (tr("Answer"), lambda r: _survey_answer(tr, r)),
+        (tr("Date and time"), lambda r: _time(r["answered_at"])),
+    ]
     return {
         "profile": (profile, _profile_rows(tr, data)),
         "memberships": (memberships, data.memberships),
         "trades": (trades, data.trades),
         "posts": (posts, data.posts),
         "signups": (signups, data.signups),
+        "surveys": (surveys, data.surveys),
+        "survey_answers": (survey_answers, data.survey_answers),
     }
 
 
 def left_out(data: MyData) -> int:
     """Rows not in the file because a list was longer than the limit."""
     shown = {"trades": len(data.trades), "posts": len(data.posts),
-             "signups": len(data.signups)}
+             "signups": len(data.signups), "surveys": len(data.surveys),
+             "survey_answers": len(data.survey_answers)}
     return sum(max(0, total - shown[what]) for what, total in data.totals.items())
 
 

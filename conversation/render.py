@@ -99,7 +99,9 @@ def transfer_kind_name(tr: Translator, kind: str, purpose: str | None = None) ->
     if purpose:
         return {"event_fee": tr("Event fee"), "event_refund": tr("Event fee refund"),
                 "event_reward": tr("Attendance reward"),
-                "settlement": tr("Balance settlement")}.get(purpose, purpose)
+                "settlement": tr("Balance settlement"),
+                "merchant": tr("Shop payment"),
+                "merchant_refund": tr("Shop refund")}.get(purpose, purpose)
     return {"pay": tr("Payment"), "charge": tr("Payment request"),
             "reversal": tr("Correction")}.get(kind, kind)
 
@@ -129,6 +131,20 @@ def audit_action_name(tr: Translator, action: str) -> str:
         "survey_create": tr("Survey created"),
         "survey_send": tr("Survey sent"),
         "survey_close": tr("Survey closed"),
+        "shop_apply": tr("Shop application"),
+        "shop_approve": tr("Shop approved"),
+        "shop_reject": tr("Shop declined"),
+        "shop_suspend": tr("Shop suspended"),
+        "shop_reactivate": tr("Shop reactivated"),
+        "shop_update": tr("Shop settings changed"),
+        "shop_codes_rotate": tr("Shop code changed"),
+        "shop_staff_add": tr("Shop staff added"),
+        "shop_staff_remove": tr("Shop staff removed"),
+        "institution_register": tr("Institution registered"),
+        "expert_recommend": tr("Expert recommended"),
+        "expert_remove": tr("Expert removed from the pool"),
+        "expert_invite": tr("Expert invited"),
+        "story_select": tr("Best-practice story selected"),
     }.get(action, action)
 
 
@@ -152,6 +168,12 @@ def audit_target_label(tr: Translator, entry: AuditEntry) -> str:
         return f"S{escape(ident)}"
     if kind == "chat":
         return tr("a group chat")
+    if kind == "shop":
+        return tr("a shop")
+    if kind == "expert":
+        return tr("expert {number}", number=escape(ident))
+    if kind == "story":
+        return tr("story {number}", number=escape(ident))
     return escape(entry.target)  # a community's join code
 
 
@@ -198,6 +220,7 @@ def _history_entry(tr: Translator, entry: HistoryEntry, unit: str) -> str:
         escape(numbered_name(tr, entry.counterparty_number,
                              cut(entry.counterparty_name or "", NAME_IN_LIST)))
         if entry.counterparty_number is not None
+        else escape(cut(entry.organisation, NAME_IN_LIST)) if entry.organisation
         else tr("the community account")
     )
     memo = f" · {escape(cut(entry.memo, NOTE_IN_LIST))}" if entry.memo else ""
@@ -211,7 +234,7 @@ def _history_entry(tr: Translator, entry: HistoryEntry, unit: str) -> str:
         f"T{entry.transfer_id} · {tr.datetime(entry.created_at)}\n"
         f"   <b>{tr.signed_amount(entry.amount, unit)}</b> {who}{memo}{marker}"
     )
-    if entry.purpose == "settlement":
+    if entry.purpose in ("settlement", "merchant", "merchant_refund"):
         text += "\n   " + escape(transfer_kind_name(tr, entry.kind, entry.purpose))
     if entry.reason and (entry.kind == "reversal" or entry.purpose == "settlement"):
         text += "\n   " + tr("Reason: {reason}",

@@ -77,7 +77,10 @@ async def take_seat(conn: Connection, event: Event, signup_id: int, membership_i
         if payer["balance"] - event.fee < payer["credit_floor"]:
             raise DomainError("over_floor", can_spend=max(
                 0, payer["balance"] - payer["credit_floor"]))
-        house = await ledger_rows.community_account(conn, event.community_id)
+        # A public programme's fee goes to its institution, any other event's to the community.
+        house = (await ledger_rows.organisation_account(conn, event.organisation_id)
+                 if event.organisation_id else
+                 await ledger_rows.community_account(conn, event.community_id))
         transfer_id = await ledger_rows.insert_transfer(
             conn, community_id=event.community_id, payer_account_id=payer["account_id"],
             payee_account_id=house["id"], amount=event.fee, kind="pay", memo=event.title,
@@ -109,7 +112,7 @@ async def give_back_fee(conn: Connection, event: Event, signup, person_id: int,
         payee_account_id=fee["payer_account_id"], amount=fee["amount"], kind="pay",
         memo=event.title, reason=None, request_id=None, reverses_id=None, post_id=None,
         created_by_person_id=person_id, now=to_db(now), purpose="event_refund",
-        event_id=event.id)
+        event_id=event.id, refunds_id=fee["id"])
     await event_rows.set_signup_transfer(conn, signup_id, "refund_transfer_id", transfer_id)
     return FeeReturn(refunded=int(fee["amount"]))
 

@@ -27,6 +27,7 @@ from core.event_seats import (
 )
 from core.membership import require_active_member, require_coordinator
 from core.models import Actor, Event, EventView, Member, Membership
+from core.organisation_rules import require_programme_host, works_for
 from core.views import load_member
 from core.when import SEOUL
 from storage import audit as audit_rows
@@ -59,6 +60,7 @@ class EventDraft:
     reward: int = 0
     host: str | None = None
     is_orientation: bool = False
+    organisation_id: int | None = None  # a public programme of this institution
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,10 @@ class EventService:
         if draft.audience == "all" and not actor.is_admin:
             raise DomainError("not_admin")
         async with self._db.write() as conn:
-            await require_coordinator(conn, actor, community.id)
+            if draft.organisation_id is None:
+                await require_coordinator(conn, actor, community.id)
+            else:  # a coordinator, or the institution's own staff, posts its programme
+                await require_programme_host(conn, actor, community.id, draft.organisation_id)
             if finishing is not None:  # a second tap of Save finds it gone and saves nothing
                 await finish_dialog(conn, actor.person.id, finishing)
             event_id = await event_rows.insert(conn, {
@@ -160,6 +165,7 @@ class EventService:
                 "map_url": draft.map_url, "capacity": draft.capacity,
                 "audience": draft.audience, "fee": draft.fee, "reward": draft.reward,
                 "host": draft.host, "is_orientation": int(draft.is_orientation),
+                "organisation_id": draft.organisation_id,
                 "created_by_person_id": actor.person.id, "created_at": to_db(now),
                 "updated_at": to_db(now),
             })
@@ -312,6 +318,14 @@ class EventService:
                                                  now, "9999", UPCOMING_LIMIT)
             return [await self._view(conn, row["id"], membership.id) for row in rows]
 
+    async def programmes_of(self, actor: Actor, organisation_id: int) -> list[Event]:
+        """An institution's public programmes still to come (a few, for its card)."""
+        require_active_member(actor)
+        async with self._db.read() as conn:
+            rows = await event_rows.programmes_of(conn, organisation_id,
+                                                  to_db(self._clock.now()), 5)
+        return [Event.from_row(row) for row in rows]
+
     async def month(self, actor: Actor, start: datetime, end: datetime) -> list[EventView]:
         community, membership = require_active_member(actor)
         async with self._db.read() as conn:
@@ -445,6 +459,8 @@ class EventService:
 
     async def _event_for_coordinator(self, conn: Connection, actor: Actor, event_id: int
                                      ) -> Event:
+        """An event the actor runs: as a coordinator of its community, or (a public
+        programme) as the owner or staff of the institution that holds it."""
         row = await event_rows.get(conn, event_id)
         if row is None:
             raise DomainError("event_not_found")
@@ -452,7 +468,8 @@ class EventService:
         if event.community_id is None:
             if not actor.is_admin:
                 raise DomainError("event_not_found")
-        else:
+        elif event.organisation_id is None or not await works_for(
+                conn, actor, event.organisation_id, event.community_id):
             await require_coordinator(conn, actor, event.community_id)
         if event.status != "scheduled":
             raise DomainError("event_cancelled")

@@ -392,7 +392,7 @@ class LedgerService:
                 counterparty_number=row["counterparty_number"],
                 counterparty_name=row["counterparty_name"], reason=row["reason"],
                 reverses_id=row["reverses_id"], reversed_by=row["reversed_by"],
-                purpose=row["purpose"],
+                purpose=row["purpose"], organisation=row["counterparty_organisation"],
             )
             for row in rows
         ]
@@ -499,6 +499,9 @@ async def _reversible(
         raise DomainError("cannot_reverse_reversal", transfer_id=transfer_id)
     if await ledger_rows.reversal_of(conn, transfer_id) is not None:
         raise DomainError("already_reversed", transfer_id=transfer_id)
+    if row["purpose"] == "merchant" and await ledger_rows.refund_of(conn, transfer_id):
+        # The shop gave this payment back already; reversing it too would pay it twice.
+        raise DomainError("fee_already_refunded", transfer_id=transfer_id)
     if row["purpose"] == "event_fee" and await ledger_rows.event_fee_refunded(conn, row):
         # The event flow gave this fee back already; reversing it too would pay it twice.
         raise DomainError("fee_already_refunded", transfer_id=transfer_id)

@@ -10,6 +10,7 @@ from datetime import datetime
 from core.clock import Clock
 from core.errors import DomainError
 from core.models import Actor, Community, Member, Membership
+from core.survey_newcomers import invite_newcomer
 from core.views import load_community, load_member
 from storage import audit as audit_rows
 from storage import communities as community_rows
@@ -40,6 +41,7 @@ class JoinResult:
     community: Community
     member: Member | None
     coordinators: list[Member]  # to ask, only for a new application
+    surveys: int = 0  # open surveys the new member was invited to (their outbox rows wait)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class Decision:
     newly_decided: bool
     community: Community
     member: Member
+    surveys: int = 0  # open surveys the new member was invited to (their outbox rows wait)
 
 
 @dataclass(frozen=True)
@@ -208,6 +211,7 @@ class MembershipService:
                 membership_id = await self._enrol(
                     conn, community_id, person_id, role="coordinator", now=now
                 )
+                await invite_newcomer(conn, community_id, membership_id, from_db(now))
             else:
                 membership_id = existing["id"]
                 await membership_rows.set_role(conn, membership_id, "coordinator")
@@ -259,6 +263,7 @@ class MembershipService:
             community = Community.from_row(community_row)
             existing = await membership_rows.get_for(conn, community.id, actor.person.id)
             status = existing["status"] if existing is not None else None
+            surveys = 0
             if status == "suspended":
                 raise DomainError("membership_suspended", community=community.name,
                                   community_id=community.id)
@@ -281,6 +286,7 @@ class MembershipService:
                     conn, community.id, actor.person.id, role="member", now=now
                 )
                 await people_rows.set_current_community(conn, actor.person.id, community.id)
+                surveys = await invite_newcomer(conn, community.id, membership_id, from_db(now))
                 result = "active"
             else:
                 if existing is None:
@@ -303,7 +309,7 @@ class MembershipService:
                 for row in await membership_rows.coordinators(conn, community.id)
             ] if result == "pending" else []
         return JoinResult(status=result, community=community, member=member,
-                          coordinators=coordinators)
+                          coordinators=coordinators, surveys=surveys)
 
     async def _point_at_application(self, conn: Connection, actor: Actor, community_id: int
                                     ) -> None:
@@ -333,7 +339,9 @@ class MembershipService:
                     await ledger_rows.insert_account(conn, community.id, membership_id, now)
                 if not await _has_active_current(conn, row["person_id"]):
                     await people_rows.set_current_community(conn, row["person_id"], community.id)
+                surveys = await invite_newcomer(conn, community.id, membership_id, from_db(now))
             else:
+                surveys = 0
                 await membership_rows.decide_pending(conn, membership_id, "rejected", None, now)
             await audit_rows.record(
                 conn, community_id=community.id, actor_person_id=actor.person.id,
@@ -341,7 +349,8 @@ class MembershipService:
                 target=f"membership:{membership_id}", reason=None, details=None, now=now,
             )
             member = await load_member(conn, membership_id)
-        return Decision(approved=approve, newly_decided=True, community=community, member=member)
+        return Decision(approved=approve, newly_decided=True, community=community, member=member,
+                        surveys=surveys)
 
     async def set_member_limits(
         self, actor: Actor, number: int, *, credit_floor: int | None,

@@ -296,6 +296,7 @@ class HistoryEntry:
     reverses_id: int | None = None  # the transfer a correction undoes
     reversed_by: int | None = None  # the correction that undid this transfer
     purpose: str | None = None  # an event fee, refund or reward, or a balance settlement
+    organisation: str | None = None  # the shop or institution on the other side
 
 
 @dataclass(frozen=True)
@@ -388,6 +389,7 @@ class Event:
     checkin_code: str | None
     signed_count: int = 0
     waiting_count: int = 0
+    organisation_id: int | None = None  # a public programme's institution (its fees' payee)
 
     @property
     def seats_left(self) -> int | None:
@@ -407,6 +409,7 @@ class Event:
             status=row["status"], checkin_code=row["checkin_code"],
             signed_count=row["signed_count"] if "signed_count" in keys else 0,
             waiting_count=row["waiting_count"] if "waiting_count" in keys else 0,
+            organisation_id=row["organisation_id"] if "organisation_id" in keys else None,
         )
 
 

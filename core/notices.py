@@ -97,25 +97,36 @@ class NoticeService:
         async with self._db.write() as conn:
             if finishing is not None:
                 await finish_dialog(conn, actor.person.id, finishing)
-            rows = await self._recipients(conn, community, draft)
-            notice_id = await notice_rows.insert_notice(conn, {
-                "community_id": community.id, "author_person_id": actor.person.id,
-                "text": draft.text, "message": message, "photo_file_id": draft.photo_file_id,
-                "document_file_id": draft.document_file_id, "audience": draft.audience,
-                "audience_event_id": draft.event_id, "audience_days": draft.days,
-                "urgent": int(draft.urgent), "created_at": now,
-            })
-            targets = [(row["membership_id"], row["channel"], row["chat_id"]) for row in rows]
-            if draft.audience == "all":  # linked group chats are Telegram's
-                targets += [(None, "telegram", g["chat_id"]) for g in
-                            await notice_rows.groups_of(conn, community.id)]
-            await notice_rows.add_outbox(conn, notice_id, targets, now)
-            await notice_rows.complete_if_done(conn, notice_id, now)
-            await audit_rows.record(conn, community_id=community.id,
-                                    actor_person_id=actor.person.id, action="notice_send",
-                                    target=f"notice:{notice_id}", reason=None,
-                                    details={"audience": draft.audience,
-                                             "recipients": len(targets)}, now=now)
+            notice_id = await self.queue(conn, community, actor.person.id, draft, message, now)
+            return await self._report(conn, notice_id)
+
+    async def queue(self, conn: Connection, community: Community, author_person_id: int,
+                    draft: NoticeDraft, message: str, now: str) -> int:
+        """The notice and its outbox rows, inside the caller's write transaction (a notice,
+        or a story being published); the caller has checked who may send it."""
+        rows = await self._recipients(conn, community, draft)
+        notice_id = await notice_rows.insert_notice(conn, {
+            "community_id": community.id, "author_person_id": author_person_id,
+            "text": draft.text, "message": message, "photo_file_id": draft.photo_file_id,
+            "document_file_id": draft.document_file_id, "audience": draft.audience,
+            "audience_event_id": draft.event_id, "audience_days": draft.days,
+            "urgent": int(draft.urgent), "created_at": now,
+        })
+        targets = [(row["membership_id"], row["channel"], row["chat_id"]) for row in rows]
+        if draft.audience == "all":  # linked group chats are Telegram's
+            targets += [(None, "telegram", g["chat_id"]) for g in
+                        await notice_rows.groups_of(conn, community.id)]
+        await notice_rows.add_outbox(conn, notice_id, targets, now)
+        await notice_rows.complete_if_done(conn, notice_id, now)
+        await audit_rows.record(conn, community_id=community.id,
+                                actor_person_id=author_person_id, action="notice_send",
+                                target=f"notice:{notice_id}", reason=None,
+                                details={"audience": draft.audience,
+                                         "recipients": len(targets)}, now=now)
+        return notice_id
+
+    async def report_of(self, notice_id: int) -> NoticeReport:
+        async with self._db.read() as conn:
             return await self._report(conn, notice_id)
 
     async def claim(self, limit: int = 1, channel: str = "telegram") -> list[Delivery]:

@@ -5,7 +5,8 @@ member's name and channel ids, and a member's own data.
 The ledger is never edited for privacy. Leaving needs a balance of 0 (a coordinator settles
 any other balance first, with a transfer to or from the community account); erasing blanks
 the person's name and username and deletes their channel identities, while every transfer,
-movement and membership row stays, shown as "former member #23".
+movement and membership row stays, shown as "former member #23". Their survey answers stay
+in the results' counts but are untied from them, and free-text answers lose their words.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from core.models import Actor, Community, Event, EventView, Member, TradeView, T
 from core.views import load_community, load_member, load_trade
 from storage import audit as audit_rows
 from storage import events as event_rows
+from storage import experts as expert_rows
 from storage import ledger as ledger_rows
 from storage import memberships as membership_rows
 from storage import people as people_rows
@@ -105,6 +107,8 @@ class MyData:
     posts: list[dict[str, Any]]
     signups: list[dict[str, Any]]
     totals: dict[str, int]
+    surveys: list[dict[str, Any]] = field(default_factory=list)  # invitations
+    survey_answers: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _DryRun(Exception):
@@ -194,6 +198,7 @@ class PrivacyService:
         if not await privacy_rows.set_left(conn, membership_id, to_db(now)):
             raise DomainError("not_member")
         await reminder_rows.drop_for_member(conn, membership_id, to_db(now))
+        await expert_rows.leave_with_membership(conn, membership_id, to_db(now))
         person = await people_rows.get(conn, row["person_id"])
         if person["current_community_id"] == community_id:
             elsewhere = await privacy_rows.other_active_community(
@@ -284,13 +289,17 @@ class PrivacyService:
             person_id = target["person_id"]
             await privacy_rows.forget_addresses(conn, person_id, to_db(now))
             posts = await privacy_rows.erase_posts(conn, person_id)
+            responses = await privacy_rows.erase_survey_answers(conn, person_id)
+            await expert_rows.erase_person(conn, person_id, to_db(now))
             if not await privacy_rows.erase_person(conn, person_id, to_db(now)):
                 raise DomainError("already_erased", number=target["number"])
             await privacy_rows.close_erasure(conn, request_id, "done", to_db(now))
             await audit_rows.record(
                 conn, community_id=community.id, actor_person_id=actor.person.id,
                 action="member_erase", target=f"membership:{target['membership_id']}",
-                reason=request["reason"], details={"posts_emptied": posts}, now=to_db(now))
+                reason=request["reason"],
+                details={"posts_emptied": posts, "survey_responses_untied": responses},
+                now=to_db(now))
         return Erasure(community, target["number"], newly=True)
 
     async def cancel_erasure(self, actor: Actor, request_id: int) -> bool:
@@ -303,7 +312,8 @@ class PrivacyService:
 
     async def my_data(self, actor: Actor) -> MyData:
         """Everything kept about the person: profile, channel ids, memberships with their
-        consent, trades (both sides as their statement shows them), posts and sign-ups."""
+        consent, trades (both sides as their statement shows them), posts, sign-ups, survey
+        invitations and the survey answers still tied to them."""
         person_id = actor.person.id
         async with self._db.snapshot() as conn:
             person = await privacy_rows.person(conn, person_id)
@@ -317,10 +327,15 @@ class PrivacyService:
                 signups=[dict(r) for r in await privacy_rows.signups(
                     conn, person_id, MY_DATA_ROWS)],
                 totals={what: await privacy_rows.count_of(conn, what, person_id)
-                        for what in ("trades", "posts", "signups")},
+                        for what in ("trades", "posts", "signups", "surveys",
+                                     "survey_answers")},
+                surveys=[dict(r) for r in await privacy_rows.survey_invites(
+                    conn, person_id, MY_DATA_ROWS)],
+                survey_answers=[dict(r) for r in await privacy_rows.survey_answers(
+                    conn, person_id, MY_DATA_ROWS)],
             )
         for rows in (found.identities, found.memberships, found.trades, found.posts,
-                     found.signups):
+                     found.signups, found.surveys, found.survey_answers):
             for row in rows:
                 for key, value in row.items():
                     if key.endswith("_at") and isinstance(value, str):

@@ -11,19 +11,24 @@ from core.delivery import DeliveryService
 from core.dialogs import DialogService
 from core.directory import DirectoryService
 from core.events import EventService
+from core.experts import ExpertService
 from core.ledger import LedgerService
 from core.linking import LinkService
 from core.market import MarketService
 from core.membership import MembershipService
+from core.merchant_pay import MerchantPayService
 from core.notices import NoticeService
+from core.organisations import OrganisationService
 from core.people import PeopleService
 from core.privacy import PrivacyService
 from core.relay import RelayService
 from core.reminders import ReminderService
 from core.stats import StatsService
+from core.stories import StoryService
 from core.survey_answering import SurveyAnswers
 from core.survey_results import SurveyResultsService
 from core.surveys import SurveyService
+from core.takings import TakingsService
 from core.verify import VerifyReport, verify_ledger
 from storage import actor_changes
 from storage.db import Database
@@ -51,6 +56,11 @@ class Services:
     surveys: SurveyService
     survey_answers: SurveyAnswers
     survey_results: SurveyResultsService
+    organisations: OrganisationService
+    merchant_pay: MerchantPayService
+    takings: TakingsService
+    experts: ExpertService
+    stories: StoryService
 
     @classmethod
     async def open(
@@ -70,6 +80,7 @@ class Services:
                                recheck_seconds=db.actor_recheck_seconds)
             await actor_changes.watch(db, cache.forget, cache.forget_community)
             await db.changed_elsewhere()  # the measure later looks are compared with
+        notices = NoticeService(db, clock)
         return cls(
             db=db,
             clock=clock,
@@ -81,7 +92,7 @@ class Services:
             delivery=DeliveryService(db, clock),
             events=EventService(db, clock),
             reminders=ReminderService(db, clock),
-            notices=NoticeService(db, clock),
+            notices=notices,
             stats=StatsService(db, clock),
             directory=DirectoryService(db, clock),
             relay=RelayService(db, clock),
@@ -90,6 +101,11 @@ class Services:
             surveys=SurveyService(db, clock),
             survey_answers=SurveyAnswers(db, clock),
             survey_results=SurveyResultsService(db),
+            organisations=OrganisationService(db, clock),
+            merchant_pay=MerchantPayService(db, clock),
+            takings=TakingsService(db, clock),
+            experts=ExpertService(db, clock),
+            stories=StoryService(db, clock, notices),
         )
 
     async def verify(self) -> VerifyReport:

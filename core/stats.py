@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import aclosing, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,6 +42,19 @@ class MonthFigures:
     volume: int
 
 
+CHANNELS = ("goods", "labour", "merchant", "public")  # 물품거래, 품 나눔, 가맹점, 공공영역
+
+
+@dataclass(frozen=True)
+class ChannelMonth:
+    """A month's trades and volume in one channel of circulation (migration 015)."""
+
+    month: str  # YYYY-MM, Seoul
+    channel: str  # one of CHANNELS
+    trades: int
+    volume: int
+
+
 @dataclass(frozen=True)
 class CommunityStats:
     community: Community
@@ -51,6 +64,7 @@ class CommunityStats:
     cumulative: PeriodTotals
     months_this_year: list[MonthFigures]
     months_last_year: list[MonthFigures]
+    channels_this_year: list[ChannelMonth] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -217,22 +231,27 @@ class StatsService:
         this_year, last_year = year_period(year), year_period(year - 1)
         return CommunityStats(
             community=community, year=year,
-            this_year=await _totals(conn, community.id, this_year),
-            last_year=await _totals(conn, community.id, last_year),
-            cumulative=await _totals(conn, community.id, ALL_TIME),
-            months_this_year=await _months(conn, community.id, this_year),
-            months_last_year=await _months(conn, community.id, last_year),
+            this_year=await period_totals(conn, community.id, this_year),
+            last_year=await period_totals(conn, community.id, last_year),
+            cumulative=await period_totals(conn, community.id, ALL_TIME),
+            months_this_year=await period_months(conn, community.id, this_year),
+            months_last_year=await period_months(conn, community.id, last_year),
+            channels_this_year=[
+                ChannelMonth(row["month"], row["channel"], row["trades"], row["volume"])
+                for row in await stats_rows.channel_months(
+                    conn, community.id, this_year.first_month, this_year.last_month)],
         )
 
 
-async def _totals(conn: Connection, community_id: int, period: Period) -> PeriodTotals:
+async def period_totals(conn: Connection, community_id: int, period: Period) -> PeriodTotals:
     row = await stats_rows.totals(conn, community_id, period.key, period.first_month,
                                   period.last_month, period.start, period.end)
     return PeriodTotals(row["trades"], row["volume"], row["active_members"],
                         row["new_members"], row["posts"], row["attendance"])
 
 
-async def _months(conn: Connection, community_id: int, period: Period) -> list[MonthFigures]:
+async def period_months(conn: Connection, community_id: int, period: Period
+                        ) -> list[MonthFigures]:
     return [MonthFigures(row["month"], row["trades"], row["volume"])
             for row in await stats_rows.monthly(conn, community_id, period.first_month,
                                                 period.last_month)]

@@ -11,7 +11,7 @@ from core.clock import Clock
 from core.errors import DomainError
 from core.models import Actor
 from core.survey_models import SCALE, Progress, Question, Survey
-from core.surveys import load_survey
+from core.surveys import forget_traces, load_survey
 from storage import memberships as membership_rows
 from storage import survey_answers as answer_rows
 from storage import surveys as survey_rows
@@ -75,6 +75,8 @@ class SurveyAnswers:
             if progress.finished and await answer_rows.finish(conn, response_id, now):
                 await survey_rows.finish_invite(conn, survey.id, membership_id, response_id,
                                                 keep_link=not survey.anonymous)
+                if survey.anonymous:
+                    await forget_traces(conn, survey, response_id, actor.person.id)
             return progress
 
     async def pick(self, actor: Actor, survey_id: int, question_id: int, option: int,

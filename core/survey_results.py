@@ -98,7 +98,9 @@ def summarise(question: Question, rows: list, anonymous: bool) -> QuestionSummar
                     tally[index] += 1
         counts = tuple(zip(question.options, tally, strict=True))
     else:
-        texts = tuple((None if anonymous else _who(row), row["text"]) for row in given)
+        # A former member's erased words (text NULL) still count as an answer, unlisted.
+        texts = tuple((None if anonymous else _who(row), row["text"]) for row in given
+                      if row["text"] is not None)
     return QuestionSummary(question, len(given), skipped, counts, mean, texts, False)
 
 
@@ -112,11 +114,17 @@ async def year_results(db: Database, community_id: int | None, year: int
                        ) -> list[SurveyResults]:
     """Every survey closed in `year` (Seoul), of one community or of all, with its
     per-question summaries under the anonymity rule. The year's report calls this."""
+    async with db.read() as conn:
+        return await year_results_on(conn, community_id, year)
+
+
+async def year_results_on(conn: Connection, community_id: int | None, year: int
+                          ) -> list[SurveyResults]:
+    """`year_results` on a connection the caller holds (the report's snapshot)."""
     start = to_db(datetime(year, 1, 1, tzinfo=SEOUL))
     end = to_db(datetime(year + 1, 1, 1, tzinfo=SEOUL))
-    async with db.read() as conn:
-        rows = await survey_rows.closed_between(conn, community_id, start, end)
-        return [await results_of(conn, row["id"]) for row in rows]
+    rows = await survey_rows.closed_between(conn, community_id, start, end)
+    return [await results_of(conn, row["id"]) for row in rows]
 
 
 def year_over_year(by_year: dict[int, list[SurveyResults]]) -> list[Trend]:

@@ -28,6 +28,7 @@ from storage import audit as audit_rows
 from storage import communities as community_rows
 from storage import memberships as membership_rows
 from storage import notices as notice_rows
+from storage import survey_answers as answer_rows
 from storage import surveys as survey_rows
 from storage.db import Connection, Database
 from storage.timefmt import to_db
@@ -118,7 +119,7 @@ class SurveyService:
                 row = await survey_rows.get(conn, survey_id)
                 if await survey_rows.move(conn, survey_id, ("open",), "closed",
                                           closed_at=row["closes_at"]):
-                    await survey_rows.forget_who_answered(conn, survey_id)
+                    await _forget_who_answered(conn, survey_id)
                     closed += 1
         return closed
 
@@ -128,7 +129,7 @@ class SurveyService:
             survey = await self._coordinated(conn, actor, survey_id)
             if not await survey_rows.move(conn, survey.id, ("open",), "closed", closed_at=now):
                 raise DomainError("survey_not_open")
-            await survey_rows.forget_who_answered(conn, survey.id)
+            await _forget_who_answered(conn, survey.id)
             await audit_rows.record(conn, community_id=survey.community_id,
                                     actor_person_id=actor.person.id, action="survey_close",
                                     target=f"survey:{survey.id}", reason=None, details=None,
@@ -258,6 +259,26 @@ async def load_survey(conn: Connection, survey_id: int) -> Survey:
     if row is None:
         raise DomainError("survey_not_found")
     return Survey.from_rows(row, await survey_rows.questions(conn, survey_id))
+
+
+async def forget_traces(conn: Connection, survey: Survey, response_id: int | None,
+                        person_id: int | None) -> None:
+    """What could tie an anonymous response to its member once the tie is cut: its times and
+    the KakaoTalk tokens of the buttons they tapped. One response of one person, or (None,
+    None) every response and token of the survey, when it closes."""
+    moment = to_db(survey.sent_at) if survey.sent_at is not None else None
+    if moment is not None:
+        await answer_rows.blur_times(conn, survey.id, moment, response_id)
+    await answer_rows.forget_buttons(conn, survey.id, person_id)
+
+
+async def _forget_who_answered(conn: Connection, survey_id: int) -> None:
+    """A closing anonymous survey cuts the tie of unfinished responses too, with their
+    traces."""
+    survey = await load_survey(conn, survey_id)
+    if survey.anonymous:
+        await survey_rows.forget_who_answered(conn, survey_id)
+        await forget_traces(conn, survey, None, None)
 
 
 def _stamp(moment) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from storage import merchant_payments as payment_rows
 from storage import stats as stats_rows
 from storage import verify as verify_rows
 from storage.db import Database
@@ -87,7 +88,25 @@ async def verify_ledger(db: Database) -> VerifyReport:
             report.problems.append(f"post {row['post_id']}: {state} the market search index")
         for row in await verify_rows.accounts_outside_limits(conn):
             await _explain_limit_breach(conn, row, report)
+        await _verify_organisations(conn, report)
     return report
+
+
+async def _verify_organisations(conn, report: VerifyReport) -> None:
+    """Shops' and institutions' accounts, their payments' split, trades by channel."""
+    for row in await verify_rows.organisation_account_problems(conn):
+        report.problems.append(
+            f"organisation {row['id']} (shop {row['number']}): account {row['account_id']}"
+            f" is missing, in another community or below 0"
+            f" (balance {row['balance']})")
+    for row in await payment_rows.mismatches(conn):
+        report.problems.append(
+            f"shop payment {row['id']}: its transfers do not match the currency part")
+    for row in await verify_rows.channel_rollup_mismatches(conn):
+        report.problems.append(
+            f"community {row['community_id']} month {row['month']} {row['channel']}:"
+            f" statistics count {row['rolled_trades'] or 0} trades but the transfers hold"
+            f" {row['actual_trades'] or 0}")
 
 
 async def _explain_limit_breach(conn, row, report: VerifyReport) -> None:
@@ -103,7 +122,8 @@ async def _explain_limit_breach(conn, row, report: VerifyReport) -> None:
     if not crossed:
         report.notes.append(f"{where} outside limit {limit}: limit changed later")
         return
-    if movement["kind"] == "reversal" or movement["purpose"] == "event_refund":
+    if movement["kind"] == "reversal" or movement["purpose"] in ("event_refund",
+                                                                 "merchant_refund"):
         report.notes.append(f"{where} outside limit {limit}: put there by a correction")
         return
     if await verify_rows.limit_changes_since(conn, row["community_id"], movement["created_at"]):

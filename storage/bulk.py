@@ -224,9 +224,11 @@ def rebuild_derived(conn: sqlite3.Connection) -> None:
     """Refill what is kept beside the rows (statistics roll-ups, each account's last trade,
     the market's search index) with the backfill statements of their migration."""
     conn.create_function("post_search_terms", 4, post_search_terms, deterministic=True)
-    migration = next((Path(__file__).parent / "migrations").glob("014_*.sql"))
-    backfill = migration.read_text(encoding="utf-8").split("-- backfill", 1)[1]
-    backfill = backfill.split("\n", 1)[1]  # after the marker's line
-    for statement in backfill.split(";"):
-        if statement.strip():
-            conn.execute(statement)
+    for number in ("014", "015"):
+        migration = next((Path(__file__).parent / "migrations").glob(f"{number}_*.sql"))
+        backfill = migration.read_text(encoding="utf-8").split("-- backfill", 1)[1]
+        backfill = backfill.split("\n", 1)[1]  # after the marker's line
+        backfill = backfill.split("-- end of backfill", 1)[0]
+        for statement in backfill.split(";"):
+            if statement.strip():
+                conn.execute(statement)

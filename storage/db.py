@@ -136,8 +136,7 @@ class Database:
 
     async def close(self) -> None:
         if self._writer is not None:
-            await self._writer.drain()
-            await self._writer.conn.close()
+            await self._writer.close()
         for reader in (self._reader, self._quick):
             if reader is not None:
                 await reader.close()

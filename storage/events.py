@@ -210,3 +210,11 @@ async def codes_in_use(conn: Connection, community_id: int | None) -> set[str]:
         (community_id, community_id),
     )
     return {row[0] for row in rows}
+
+
+async def programmes_of(conn: Connection, organisation_id: int, now: str, limit: int
+                        ) -> list[sqlite3.Row]:
+    """An institution's programmes still to come, soonest first."""
+    return await fetch_all(
+        conn, "SELECT * FROM events WHERE organisation_id = ? AND status = 'scheduled'"
+              " AND starts_at > ? ORDER BY starts_at LIMIT ?", (organisation_id, now, limit))

@@ -2,16 +2,21 @@
 
 Each write transaction runs alone (a lock orders them) inside a SAVEPOINT of one outer
 transaction; when it ends well its savepoint is released and its caller waits for the
-commit; when it fails its savepoint is rolled back and its caller alone gets the error.
-A committer task then commits the whole group: it queues on the same lock, so every
-transaction already waiting when the group's first one ended runs first and joins, and
-transactions that arrive during the commit's fsync form the next group. A lone transaction
-is committed at once: nothing waits for company.
+commit; when it fails its savepoint is rolled back. A committer task then commits the whole
+group: it queues on the same lock, so every transaction already waiting when the group's
+first one ended runs first and joins, and transactions that arrive during the commit's fsync
+form the next group. A lone transaction is committed at once: nothing waits for company.
 
-Nobody learns of success before the commit is durable; if the commit itself fails, every
-caller of the group gets that error, and nothing of the group is in the file. Rules that
-read earlier writes of the same group (a balance, a guarded UPDATE) see them, as they
-would have after a commit: the group commits or fails as one."""
+Nobody learns an outcome before the state it rests on is durable: a success waits for the
+commit, and so does a refusal that may have read an earlier member's writes ("already
+done"). If the commit fails, or SQLite ends the outer transaction itself, every caller of
+the group gets an error and nothing of the group is in the file. A failure with nobody else
+in the group rolls the outer transaction back at once, so the file's write lock is never
+held by a group that has nothing to commit.
+
+Work handed to a worker thread (the commit's fsync, a long batch of rows) is always waited
+for, even by a caller that is cancelled meanwhile: the connection's state after it is what
+decides the outcome."""
 
 from __future__ import annotations
 
@@ -20,21 +25,22 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from storage.inline import InlineConnection
+from storage.inline import InlineConnection, wait_out
 
 
 class GroupLost(Exception):
-    """SQLite ended the outer transaction itself (a full disk, an I/O error) while a
-    later member of the group ran: the group's earlier transactions are lost with it."""
+    """The group a transaction belonged to was not committed (the commit failed, or SQLite
+    ended the outer transaction while a later member ran): its work is not in the file."""
 
 
 class GroupCommitWriter:
     def __init__(self, conn: InlineConnection, busy_timeout_ms: int) -> None:
         self.conn = conn
-        self._busy_timeout_ms = busy_timeout_ms
+        self._busy_timeout = busy_timeout_ms / 1000
         self._lock = asyncio.Lock()
         self._group: list[asyncio.Future[None]] = []
         self._open = False  # an outer BEGIN IMMEDIATE holds the file's write lock
+        self._closed = False
         self._commit_pending = False
         self._committers: set[asyncio.Task[None]] = set()
         self._after_group: list[Callable[[], None]] = []
@@ -51,13 +57,15 @@ class GroupCommitWriter:
     async def exclusive(self) -> AsyncIterator[InlineConnection]:
         """The connection alone, outside any transaction (no group is open)."""
         async with self._lock:
-            assert not self._open
+            assert not self._open and not self._closed
             yield self.conn
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[InlineConnection]:
         failure: BaseException | None = None
         async with self._lock:
+            if self._closed:
+                raise RuntimeError("the database is closed")
             if not self._open:
                 await self._begin()
                 self._open = True
@@ -65,50 +73,49 @@ class GroupCommitWriter:
             raw.execute("SAVEPOINT grouped")
             try:
                 yield self.conn
+                raw.execute("RELEASE grouped")
             except BaseException as error:
                 self._roll_back_alone(error)
                 if not self._group:  # it saw only committed data: its answer stands now
+                    self._end_empty_group()
                     raise
-                # It may have decided on what earlier members of the group wrote ("already
-                # done"): its caller hears that only once the group is durable.
+                # It may have decided on what earlier members of the group wrote: its caller
+                # hears that only once the group is durable.
                 failure = error
             else:
-                raw.execute("RELEASE grouped")
                 self.transactions += 1
             committed = self._join_group()
         try:
             # Shielded: a caller cancelled while it waits does not cancel the group's commit.
             await asyncio.shield(committed)
-        except Exception:
+        except Exception as lost:
             if failure is None:
                 raise
+            raise GroupLost(f"not committed: {lost!r}") from failure
         if failure is not None:
             raise failure
 
-    def _join_group(self) -> asyncio.Future[None]:
-        committed = asyncio.get_running_loop().create_future()
-        self._group.append(committed)
-        if not self._commit_pending:
-            self._commit_pending = True
-            task = asyncio.create_task(self._commit())
-            self._committers.add(task)
-            task.add_done_callback(self._committers.discard)
-        return committed
-
     async def _begin(self) -> None:
+        """BEGIN IMMEDIATE without blocking the loop or a thread: when another process holds
+        the write lock, try again after a short sleep, up to the busy timeout."""
         raw = self.conn.raw
-        # Without waiting first (the usual case, no other process writing), so no thread hop;
-        # if another process holds the write lock, wait for it on a worker thread.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._busy_timeout
+        pause = 0.001
         raw.execute("PRAGMA busy_timeout = 0")
         try:
-            raw.execute("BEGIN IMMEDIATE")
-            return
-        except sqlite3.OperationalError as error:
-            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
-                raise
+            while True:
+                try:
+                    raw.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as error:
+                    if (error.sqlite_errorcode != sqlite3.SQLITE_BUSY
+                            or loop.time() + pause > deadline):
+                        raise
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 0.05)
         finally:
-            raw.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
-        await asyncio.to_thread(raw.execute, "BEGIN IMMEDIATE")
+            raw.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
 
     def _roll_back_alone(self, error: BaseException) -> None:
         raw = self.conn.raw
@@ -118,8 +125,14 @@ class GroupCommitWriter:
                 raw.execute("RELEASE grouped")
                 return
             except sqlite3.Error:
-                pass
+                _roll_back_everything(raw)
         self._end_group(GroupLost(f"the transaction group was lost: {error!r}"))
+
+    def _end_empty_group(self) -> None:
+        """Nobody's work is in the outer transaction: give the write lock back now."""
+        if self._open:
+            _roll_back_everything(self.conn.raw)
+            self._end_group(None)
 
     def _end_group(self, failure: BaseException | None) -> None:
         group, self._group = self._group, []
@@ -134,29 +147,78 @@ class GroupCommitWriter:
         for hook in self._after_group:
             hook()
 
+    def _join_group(self) -> asyncio.Future[None]:
+        committed = asyncio.get_running_loop().create_future()
+        self._group.append(committed)
+        if not self._commit_pending:
+            self._schedule_commit()
+        return committed
+
+    def _schedule_commit(self) -> None:
+        self._commit_pending = True
+        task = asyncio.create_task(self._commit())
+        self._committers.add(task)
+        task.add_done_callback(self._committers.discard)
+
     async def _commit(self) -> None:
-        async with self._lock:
+        try:
+            await self._lock.acquire()
+        except asyncio.CancelledError:
+            self._commit_pending = False
+            if self._group:  # the group still needs a committer
+                self._schedule_commit()
+            raise
+        try:
             self._commit_pending = False
             if not self._open:  # the group was lost before its commit came
                 return
             raw = self.conn.raw
-            try:
-                await asyncio.to_thread(raw.execute, "COMMIT")
-            except BaseException as error:
-                try:
-                    if raw.in_transaction:
-                        await asyncio.to_thread(raw.execute, "ROLLBACK")
-                except sqlite3.Error:
-                    pass  # the commit finished after all (it was cancelled while it ran)
-                told = error if isinstance(error, Exception) else GroupLost(repr(error))
-                self._end_group(told)
-                if not isinstance(error, Exception):
-                    raise
-                return
+            work = asyncio.ensure_future(asyncio.to_thread(raw.execute, "COMMIT"))
+            cancelled = await wait_out(work)  # the COMMIT runs to its end all the same
+            error = work.exception() if not work.cancelled() else GroupLost("cancelled")
+            self._settle_after_commit(error)
+            if cancelled:
+                raise asyncio.CancelledError
+        finally:
+            self._lock.release()
+
+    def _settle_after_commit(self, error: BaseException | None) -> None:
+        raw = self.conn.raw
+        if error is None and not raw.in_transaction:
             self.commits += 1
             self._end_group(None)
+            return
+        # A failed COMMIT either left the transaction open (busy) or SQLite rolled it back
+        # (a full disk, an I/O error): either way nothing of the group is in the file.
+        _roll_back_everything(raw)
+        if isinstance(error, Exception):
+            self._end_group(error)
+        else:
+            self._end_group(GroupLost(f"the commit did not finish: {error!r}"))
 
     async def drain(self) -> None:
-        """Wait for the commits under way (before the connection closes)."""
+        """Wait for the commits under way; shielded, so a cancelled shutdown does not cut
+        a commit short."""
         while self._committers:
-            await asyncio.gather(*self._committers, return_exceptions=True)
+            await asyncio.shield(asyncio.gather(*self._committers, return_exceptions=True))
+
+    async def close(self) -> None:
+        """Once every group is settled: a transaction still running finishes first."""
+        while True:
+            await self.drain()
+            async with self._lock:
+                if self._group:  # joined while we waited: its committer comes next
+                    continue
+                _roll_back_everything(self.conn.raw)
+                self._open = False
+                self._closed = True
+                await self.conn.close()
+                return
+
+
+def _roll_back_everything(raw: sqlite3.Connection) -> None:
+    if raw.in_transaction:
+        try:
+            raw.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # SQLite ended it already

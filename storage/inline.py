@@ -15,11 +15,39 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 # More rows than this in one executemany go to a worker thread: the loop keeps answering
 # other members (reads) while a broadcast's outbox is written.
 ROWS_INLINE_MAX = 500
+
+T = TypeVar("T")
+
+
+async def wait_out(work: asyncio.Future[T]) -> bool:
+    """Wait until `work` (a thread's job) has finished, even if the caller is cancelled
+    meanwhile; True if it was. What the thread did to the connection must be over before
+    anyone rolls back or commits."""
+    cancelled = False
+    while not work.done():
+        try:
+            await asyncio.shield(work)
+        except asyncio.CancelledError:
+            cancelled = True
+        except Exception:
+            pass  # the caller reads it from `work`
+    return cancelled
+
+
+async def run_to_completion(function: Callable[..., T], *args: object) -> T:
+    """`function(*args)` on a worker thread, waited out (see `wait_out`); a cancelled caller
+    gets its cancellation once the thread is done."""
+    work = asyncio.ensure_future(asyncio.to_thread(function, *args))
+    if await wait_out(work):
+        if not work.cancelled():
+            work.exception()  # retrieved: the caller decides from the connection's state
+        raise asyncio.CancelledError
+    return work.result()
 
 
 class InlineCursor:
@@ -84,7 +112,7 @@ class InlineConnection:
     async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> InlineCursor:
         rows = list(rows)
         if len(rows) > ROWS_INLINE_MAX:
-            return InlineCursor(await asyncio.to_thread(self.raw.executemany, sql, rows))
+            return InlineCursor(await run_to_completion(self.raw.executemany, sql, rows))
         return InlineCursor(self.raw.executemany(sql, rows))
 
     async def execute_fetchall(
@@ -103,7 +131,7 @@ class InlineConnection:
 
     async def in_thread(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
         """A statement that may wait (a lock, an fsync), run off the event loop."""
-        return await asyncio.to_thread(lambda: self.raw.execute(sql, params).fetchall())
+        return await run_to_completion(lambda: self.raw.execute(sql, params).fetchall())
 
     async def close(self) -> None:
         self.raw.close()

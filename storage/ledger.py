@@ -166,13 +166,15 @@ async def insert_transfer(
     now: str,
     purpose: str | None = None,
     event_id: int | None = None,
+    refunds_id: int | None = None,
 ) -> int:
-    """Write the transfer, its two movements and both cached balances."""
+    """Write the transfer, its two movements and both cached balances; `refunds_id` names the
+    transfer a refund gives back (a shop's payment, an event's fee)."""
     inserted = await fetch_one(
         conn,
         "INSERT INTO transfers (community_id, payer_account_id, payee_account_id, amount, kind,"
         " memo, reason, request_id, reverses_id, post_id, created_by_person_id, created_at,"
-        " purpose, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " purpose, event_id, refunds_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " RETURNING id",
         (
             community_id,
@@ -189,6 +191,7 @@ async def insert_transfer(
             now,
             purpose,
             event_id,
+            refunds_id,
         ),
     )
     transfer_id = int(inserted[0])
@@ -207,7 +210,27 @@ async def insert_transfer(
         await _roll_up(conn, transfer_id, +1)
     elif reverses_id is not None:
         await _roll_up(conn, reverses_id, -1)
+    undone = reverses_id if reverses_id is not None else refunds_id
+    await _roll_up_channel(conn, undone if undone is not None else transfer_id,
+                           -1 if undone is not None else +1)
     return transfer_id
+
+
+async def _roll_up_channel(conn: Connection, transfer_id: int, sign: int) -> None:
+    """Count a transfer into its channel of circulation and Seoul month (+1), or take one
+    that was corrected or refunded out (-1); transfers of no channel change nothing (see
+    migration 015). One row by key, whatever the size of the ledger."""
+    row = await fetch_one(
+        conn, "SELECT community_id, month, channel, amount FROM stats_channel_candidates"
+        " WHERE id = ?", (transfer_id,))
+    if row is None:
+        return
+    await conn.execute(
+        "INSERT INTO stats_channels (community_id, month, channel, trades, volume)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (community_id, month, channel) DO UPDATE"
+        " SET trades = trades + excluded.trades, volume = volume + excluded.volume",
+        (row["community_id"], row["month"], row["channel"], sign, sign * row["amount"]),
+    )
 
 
 async def _roll_up(conn: Connection, trade_id: int, sign: int) -> None:
@@ -281,6 +304,10 @@ async def reversal_of(conn: Connection, transfer_id: int) -> Row | None:
     return await fetch_one(conn, _TRANSFER_VIEW + " WHERE t.reverses_id = ?", (transfer_id,))
 
 
+async def refund_of(conn: Connection, transfer_id: int) -> Row | None:
+    return await fetch_one(conn, _TRANSFER_VIEW + " WHERE t.refunds_id = ?", (transfer_id,))
+
+
 async def event_fee_refunded(conn: Connection, fee: Row) -> bool:
     """Whether the event flow refunded this fee: a refund to the same account for the same
     event after the fee and before that account's next fee for it (sign-ups can repeat)."""
@@ -316,13 +343,15 @@ async def history(
         " SELECT m.id AS movement_id, m.transfer_id, m.amount, t.kind, t.purpose, t.memo,"
         " t.reason, t.reverses_id, t.created_at, acct.balance,"
         " (SELECT r.id FROM transfers r WHERE r.reverses_id = t.id) AS reversed_by,"
-        " om.number AS counterparty_number, p.display_name AS counterparty_name"
+        " om.number AS counterparty_number, p.display_name AS counterparty_name,"
+        " og.name AS counterparty_organisation"
         " FROM acct JOIN movements m ON m.account_id = acct.id"
         " JOIN transfers t ON t.id = m.transfer_id"
         " JOIN movements o ON o.transfer_id = m.transfer_id AND o.id <> m.id"
         " JOIN accounts oa ON oa.id = o.account_id"
         " LEFT JOIN memberships om ON om.id = oa.membership_id"
         " LEFT JOIN people p ON p.id = om.person_id"
+        " LEFT JOIN organisations og ON og.id = oa.organisation_id"
         f"{bound} ORDER BY m.id {order} LIMIT ?",
         params,
     )
@@ -377,6 +406,12 @@ async def due_expiries(conn: Connection, now: str, limit: int) -> list[Row]:
 
 async def community_account(conn: Connection, community_id: int) -> Row:
     return await fetch_one(
-        conn, "SELECT * FROM accounts WHERE community_id = ? AND membership_id IS NULL",
+        conn, "SELECT * FROM accounts WHERE community_id = ? AND membership_id IS NULL"
+        " AND organisation_id IS NULL",
         (community_id,),
     )
+
+
+async def organisation_account(conn: Connection, organisation_id: int) -> Row | None:
+    return await fetch_one(
+        conn, "SELECT * FROM accounts WHERE organisation_id = ?", (organisation_id,))

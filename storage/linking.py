@@ -26,7 +26,14 @@ KEPT = (  # history as it was written: the absorbed row stays, pointing on via m
     ("transfers", "created_by_person_id"),  # immutable
     ("audit_log", "actor_person_id"),  # an audit log is not rewritten
     ("link_codes", "person_id"),  # a used code is the record of the link
+    ("experts", "recommended_by_person_id"),  # who recommended an expert, as it was
+    ("stories", "selected_by_person_id"),  # who selected a story, as it was
     ("people", "merged_into"),
+    # who registered or decided a shop, who refunded a payment: records, like the audit log
+    # (a shop's staff hang on memberships, which move)
+    ("organisations", "created_by_person_id"),
+    ("organisations", "decided_by_person_id"),
+    ("merchant_payments", "refunded_by_person_id"),
 )
 
 

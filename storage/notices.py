@@ -15,10 +15,11 @@ _ACTIVE_IN_PERIOD = (
 
 async def recipients(
     conn: Connection, community_id: int, audience: str, *, event_id: int | None,
-    since: str | None, include_muted: bool,
+    since: str | None, include_muted: bool, only: int | None = None,
 ) -> list[sqlite3.Row]:
     """(membership_id, channel, chat_id) of the members a notice is for, each on the one
-    channel they are best reached on (the one they chose, else the one they used last)."""
+    channel they are best reached on (the one they chose, else the one they used last);
+    with `only`, just that membership if it is one of them."""
     base = (
         "SELECT m.id AS membership_id, i.channel, i.external_id AS chat_id FROM memberships m"
         " JOIN identities i ON i.person_id = m.person_id"
@@ -40,6 +41,9 @@ async def recipients(
     elif audience in ("active", "inactive"):
         base += f" AND m.id {'IN' if audience == 'active' else 'NOT IN'} ({_ACTIVE_IN_PERIOD})"
         params += [community_id, since]
+    if only is not None:
+        base += " AND m.id = ?"
+        params.append(only)
     return await fetch_all(conn, base + " ORDER BY m.number", params)
 
 

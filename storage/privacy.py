@@ -155,7 +155,15 @@ async def erase_posts(conn: Connection, person_id: int) -> int:
 
 async def forget_addresses(conn: Connection, person_id: int, now: str) -> None:
     """Outbox rows kept for notice reports no longer hold the person's chat id; those not
-    yet sent are never sent. Pending reminders to them are dropped."""
+    yet sent are never sent. Pending reminders to them are dropped. What the KakaoTalk
+    channel keeps under their user key (button tokens, which name the actions they tapped —
+    a survey answer among them — and unshown news) goes."""
+    for table in ("kakao_tokens", "kakao_news"):
+        await conn.execute(
+            f"DELETE FROM {table} WHERE user_key IN (SELECT external_id FROM identities"
+            " WHERE person_id = ? AND channel = 'kakao')",
+            (person_id,),
+        )
     await conn.execute(
         "UPDATE outbox SET chat_id = 'erased:' || id, updated_at = ?,"
         " state = CASE WHEN state = 'pending' THEN 'unreachable' ELSE state END,"
@@ -248,8 +256,59 @@ async def signups(conn: Connection, person_id: int, limit: int) -> list[sqlite3.
     )
 
 
+# A member's survey invitations, and the answers still tied to them: every answer of a named
+# survey, and of an anonymous one only while they have not finished it (finishing, or the
+# survey closing, cuts the tie: from then on nothing says the answers were theirs).
+_SURVEY_INVITES = (
+    " FROM survey_invites i JOIN memberships m ON m.id = i.membership_id"
+    " JOIN surveys s ON s.id = i.survey_id JOIN communities c ON c.id = s.community_id"
+    " WHERE m.person_id = ?")
+_SURVEY_ANSWERS = (
+    " FROM survey_invites i JOIN memberships m ON m.id = i.membership_id"
+    " JOIN surveys s ON s.id = i.survey_id JOIN communities c ON c.id = s.community_id"
+    " JOIN survey_answers a ON a.response_id = i.response_id"
+    " JOIN survey_questions q ON q.id = a.question_id WHERE m.person_id = ?")
+
+
+async def survey_invites(conn: Connection, person_id: int, limit: int) -> list[sqlite3.Row]:
+    return await fetch_all(
+        conn,
+        "SELECT s.id AS survey_id, s.title, s.anonymous, s.status AS survey_status,"
+        " c.code AS community_code, i.state, i.invited_at, i.reminded_at"
+        + _SURVEY_INVITES + " ORDER BY s.id LIMIT ?",
+        (person_id, limit),
+    )
+
+
+async def survey_answers(conn: Connection, person_id: int, limit: int) -> list[sqlite3.Row]:
+    return await fetch_all(
+        conn,
+        "SELECT s.id AS survey_id, s.title, c.code AS community_code, q.position, q.kind,"
+        " q.text AS question, q.options, a.value, a.choices, a.text, a.skipped, a.answered_at"
+        + _SURVEY_ANSWERS + " ORDER BY s.id, q.position LIMIT ?",
+        (person_id, limit),
+    )
+
+
+async def erase_survey_answers(conn: Connection, person_id: int) -> int:
+    """A former member's answers stay in their surveys' counts but name no one: the tie to
+    their invitations is cut and free-text answers lose their words (like their posts).
+    Returns how many responses were untied."""
+    where = (" WHERE response_id IS NOT NULL AND membership_id IN"
+             " (SELECT id FROM memberships WHERE person_id = ?)")
+    await conn.execute(
+        "UPDATE survey_answers SET text = NULL WHERE text IS NOT NULL AND response_id IN"
+        " (SELECT response_id FROM survey_invites" + where + ")",
+        (person_id,),
+    )
+    cursor = await conn.execute("UPDATE survey_invites SET response_id = NULL" + where,
+                                (person_id,))
+    return cursor.rowcount
+
+
 async def count_of(conn: Connection, what: str, person_id: int) -> int:
-    """How many rows `trades`, `posts` or `signups` would give without a limit."""
+    """How many rows `trades`, `posts`, `signups`, `surveys` or `survey_answers` would give
+    without a limit."""
     sql = {
         "trades": "SELECT COUNT(*) FROM memberships me JOIN accounts a ON a.membership_id = me.id"
                   " JOIN movements mv ON mv.account_id = a.id WHERE me.person_id = ?",
@@ -257,6 +316,8 @@ async def count_of(conn: Connection, what: str, person_id: int) -> int:
                  " ON m.id = po.author_membership_id WHERE m.person_id = ?",
         "signups": "SELECT COUNT(*) FROM event_signups s JOIN memberships m"
                    " ON m.id = s.membership_id WHERE m.person_id = ?",
+        "surveys": "SELECT COUNT(*)" + _SURVEY_INVITES,
+        "survey_answers": "SELECT COUNT(*)" + _SURVEY_ANSWERS,
     }[what]
     row = await fetch_one(conn, sql, (person_id,))
     return int(row[0])

@@ -23,6 +23,17 @@ async def monthly(conn: Connection, community_id: int, first_month: str, last_mo
     )
 
 
+async def channel_months(conn: Connection, community_id: int, first_month: str,
+                         last_month: str) -> list[sqlite3.Row]:
+    """Trades and volume of each month and channel of circulation from the roll-up."""
+    return await fetch_all(
+        conn,
+        "SELECT month, channel, trades, volume FROM stats_channels WHERE community_id = ?"
+        " AND month >= ? AND month <= ? AND trades > 0 ORDER BY month, channel",
+        (community_id, first_month, last_month),
+    )
+
+
 async def totals(conn: Connection, community_id: int, period: str, first_month: str,
                  last_month: str, start: str, end: str) -> Row:
     """A period's figures: trades from the monthly roll-ups (months inclusive), its active
@@ -119,14 +130,17 @@ def transfers_between(conn: Connection, community_id: int, start: str, end: str,
     return _chunks(
         conn,
         "SELECT t.id, t.created_at, t.kind, t.purpose, t.amount, t.memo, t.reason,"
-        " t.reverses_id, pm.number AS payer_number, pp.display_name AS payer_name,"
-        " ym.number AS payee_number, yp.display_name AS payee_name"
+        " t.reverses_id, pm.number AS payer_number,"
+        " COALESCE(pp.display_name, po.name) AS payer_name,"
+        " ym.number AS payee_number, COALESCE(yp.display_name, yo.name) AS payee_name"
         " FROM transfers t JOIN accounts pa ON pa.id = t.payer_account_id"
         " JOIN accounts ya ON ya.id = t.payee_account_id"
         " LEFT JOIN memberships pm ON pm.id = pa.membership_id"
         " LEFT JOIN people pp ON pp.id = pm.person_id"
         " LEFT JOIN memberships ym ON ym.id = ya.membership_id"
         " LEFT JOIN people yp ON yp.id = ym.person_id"
+        " LEFT JOIN organisations po ON po.id = pa.organisation_id"
+        " LEFT JOIN organisations yo ON yo.id = ya.organisation_id"
         " WHERE t.community_id = ? AND t.created_at >= ? AND t.created_at < ? ORDER BY t.id",
         (community_id, start, end), size,
     )

@@ -76,3 +76,40 @@ async def response_count(conn: Connection, survey_id: int) -> tuple[int, int]:
         conn, "SELECT COUNT(*), COUNT(finished_at) FROM survey_responses WHERE survey_id = ?",
         (survey_id,))
     return (row[0], row[1]) if row else (0, 0)
+
+
+def _button_actions(survey_id: int) -> list[str]:
+    """LIKE patterns of every button action of the survey (conversation/survey_text.py)."""
+    return [f"svy:{kind}:{survey_id}:%" for kind in ("v", "p", "d", "s")] + [
+        f"svy:x:{survey_id}", f"svy:go:{survey_id}"]
+
+
+async def forget_buttons(conn: Connection, survey_id: int, person_id: int | None) -> None:
+    """Delete the KakaoTalk tokens of the survey's buttons shown to the person (None: to
+    anyone). A token names the Kakao user it was shown to and its action ("svy:v:5:12:4" is
+    4 on the scale of question 12), and a tapped one is marked used: kept, it would say who
+    gave an anonymous answer. A tap on a deleted token is answered as an old button."""
+    matches = " OR ".join(["action LIKE ?"] * len(_button_actions(survey_id)))
+    sql = f"DELETE FROM kakao_tokens WHERE ({matches})"
+    params: list[object] = list(_button_actions(survey_id))
+    if person_id is not None:
+        sql += (" AND user_key IN (SELECT external_id FROM identities WHERE person_id = ?"
+                " AND channel = 'kakao')")
+        params.append(person_id)
+    await conn.execute(sql, params)
+
+
+async def blur_times(conn: Connection, survey_id: int, moment: str,
+                     response_id: int | None = None) -> None:
+    """An anonymous response keeps no clock of its own: its start, finish and every answer
+    become `moment` (the survey's sending), so no time in it can be matched against
+    anything else a member did then. One response, or (None) all of the survey's."""
+    only = " AND id = ?" if response_id is not None else ""
+    params: list[object] = [survey_id] + ([response_id] if response_id is not None else [])
+    await conn.execute(
+        "UPDATE survey_responses SET started_at = ?, finished_at = CASE WHEN finished_at"
+        " IS NULL THEN NULL ELSE ? END WHERE survey_id = ?" + only, [moment, moment, *params])
+    await conn.execute(
+        "UPDATE survey_answers SET answered_at = ? WHERE response_id IN"
+        " (SELECT id FROM survey_responses WHERE survey_id = ?" + only + ")",
+        [moment, *params])

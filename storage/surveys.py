@@ -77,6 +77,24 @@ async def add_invites(conn: Connection, survey_id: int, membership_ids: list[int
         " VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [(survey_id, m, now) for m in membership_ids])
 
 
+async def add_invite(conn: Connection, survey_id: int, membership_id: int, now: str, *,
+                     reminded_at: str | None) -> bool:
+    """One invitation, once: False if the member was invited before."""
+    cursor = await conn.execute(
+        "INSERT INTO survey_invites (survey_id, membership_id, invited_at, reminded_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (survey_id, membership_id) DO NOTHING",
+        (survey_id, membership_id, now, reminded_at))
+    return cursor.rowcount == 1
+
+
+async def open_of_community(conn: Connection, community_id: int, now: str
+                            ) -> list[sqlite3.Row]:
+    """The community's surveys that are open and not past their closing moment."""
+    return await fetch_all(
+        conn, "SELECT * FROM surveys WHERE community_id = ? AND status = 'open'"
+        " AND (closes_at IS NULL OR closes_at > ?) ORDER BY id", (community_id, now))
+
+
 async def invite(conn: Connection, survey_id: int, membership_id: int) -> sqlite3.Row | None:
     return await fetch_one(
         conn, "SELECT * FROM survey_invites WHERE survey_id = ? AND membership_id = ?",

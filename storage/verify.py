@@ -163,3 +163,31 @@ async def account_balances(conn: Connection) -> list[tuple[int, int, int]]:
 async def row_count(conn: Connection, table: str) -> int:
     row = await fetch_one(conn, f"SELECT COUNT(*) FROM {table}")
     return int(row[0])
+async def organisation_account_problems(conn: Connection) -> list[sqlite3.Row]:
+    """Organisations that take payments without exactly one account in their own community,
+    and organisation accounts below 0: they only take payments and fees and give the same ones
+    back, so nothing else can put them there (for `verify`)."""
+    return await fetch_all(
+        conn,
+        "SELECT o.id, o.number, o.community_id, a.id AS account_id, a.balance"
+        " FROM organisations o LEFT JOIN accounts a ON a.organisation_id = o.id"
+        " WHERE (o.status IN ('active', 'suspended') AND a.id IS NULL)"
+        " OR a.community_id <> o.community_id OR a.membership_id IS NOT NULL"
+        " OR a.balance < 0",
+    )
+
+
+async def channel_rollup_mismatches(conn: Connection) -> list[sqlite3.Row]:
+    """Months whose trades by channel differ from the transfers (migration 015)."""
+    return await fetch_all(
+        conn,
+        "WITH actual AS (SELECT community_id, month, channel, COUNT(*) AS trades,"
+        " SUM(amount) AS volume FROM stats_channel_trades GROUP BY community_id, month,"
+        " channel)"
+        " SELECT COALESCE(a.community_id, s.community_id) AS community_id,"
+        " COALESCE(a.month, s.month) AS month, COALESCE(a.channel, s.channel) AS channel,"
+        " a.trades AS actual_trades, s.trades AS rolled_trades FROM actual a"
+        " FULL OUTER JOIN (SELECT * FROM stats_channels WHERE trades <> 0 OR volume <> 0) s"
+        " ON s.community_id = a.community_id AND s.month = a.month AND s.channel = a.channel"
+        " WHERE a.trades IS NOT s.trades OR a.volume IS NOT s.volume",
+    )

@@ -71,6 +71,9 @@ class ConsoleHarness:
     async def send(self, user: FakeUser, text: str) -> list[Seen]:
         return self._record(await self.session.say(str(user.id), text, user.first_name))
 
+    async def send_photo(self, user: FakeUser, ref: str) -> list[Seen]:
+        return self._record(await self.session.photo(str(user.id), ref, "", user.first_name))
+
     async def tap(self, user: FakeUser, data: str) -> list[Seen]:
         return self._record(await self.session.press(str(user.id), data, user.first_name))
 

@@ -66,6 +66,9 @@ class BotHarness:
     async def send(self, user: FakeUser, text: str, **kwargs) -> list[ApiCall]:
         return await self.process(self.updates.message(user, text, **kwargs))
 
+    async def send_photo(self, user: FakeUser, ref: str) -> list[ApiCall]:
+        return await self.send(user, "", photo_file_id=ref)
+
     async def edit(self, user: FakeUser, text: str, message_id: int | None = None,
                    **kwargs) -> list[ApiCall]:
         """The user edits one of their messages (default: the last one they sent) to `text`;

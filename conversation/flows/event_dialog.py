@@ -38,6 +38,15 @@ async def new_event(turn: Turn) -> None:
     await _prompt(turn, Dialog(NEW, "kind", {}))
 
 
+async def new_programme(turn: Turn, organisation_id: int, host: str) -> None:
+    """An institution's public programme: the same dialog; its fees go to the institution
+    (its staff or a coordinator may post it; the core checks on Save)."""
+    require_active_member(turn.actor)
+    dialog = Dialog(NEW, "kind", {"organisation": organisation_id, "host": host})
+    await turn.services.dialogs.put(turn.actor.person.id, dialog)
+    await _prompt(turn, dialog)
+
+
 async def _prompt(turn: Turn, dialog: Dialog) -> None:
     tr = turn.tr
     step = dialog.step
@@ -229,6 +238,7 @@ async def _save(turn: Turn, dialog: Dialog) -> None:
         capacity=data.get("capacity"), fee=data.get("fee") or 0,
         reward=data.get("reward") or 0, audience=data.get("audience", "community"),
         is_orientation=bool(data.get("orientation")),
+        organisation_id=data.get("organisation"),
     )
     await turn.services.events.create(turn.actor, draft, finishing=dialog)
     await turn.reply(turn.tr("✅ Saved. Members can sign up in /sessions.") + "\n"

@@ -48,6 +48,15 @@ def _is_coordinator(turn: Turn) -> bool:
         turn.actor.is_admin)
 
 
+async def _manages(turn: Turn, view: EventView) -> bool:
+    """A coordinator runs every event; an institution's staff run its own programmes."""
+    if _is_coordinator(turn):
+        return True
+    organisation_id = view.event.organisation_id
+    return organisation_id is not None and organisation_id in {
+        o.id for o in await turn.services.organisations.mine(turn.actor)}
+
+
 async def sessions(turn: Turn) -> None:
     tr = turn.tr
     await _event_list(turn, await turn.services.events.upcoming(turn.actor),
@@ -130,7 +139,7 @@ async def on_event(turn: Turn) -> None:
     if action == "v":
         view = await events.event(turn.actor, event_id)
         await turn.reply(event_text(tr, view),
-                         event_buttons(tr, view, coordinator=_is_coordinator(turn)))
+                         event_buttons(tr, view, coordinator=await _manages(turn, view)))
     elif action in ("join", "wait"):
         result = await events.sign_up(turn.actor, event_id, waitlist=action == "wait")
         message = {"signed": tr("✅ You're signed up. I'll remind you before it starts."),
@@ -138,7 +147,8 @@ async def on_event(turn: Turn) -> None:
                    "already": tr("You're already signed up.")}[result.status]
         await turn.answer(message)
         await turn.edit(event_text(tr, result.view),
-                        event_buttons(tr, result.view, coordinator=_is_coordinator(turn)))
+                        event_buttons(tr, result.view,
+                                      coordinator=await _manages(turn, result.view)))
         turn.wake("reminders")
     elif action == "leave":
         result = await events.cancel_signup(turn.actor, event_id)
@@ -151,7 +161,8 @@ async def on_event(turn: Turn) -> None:
                              "correction.", fee=tr.amount(result.fee.corrected, unit))
         await turn.answer(note)
         await turn.edit(event_text(tr, result.view),
-                        event_buttons(tr, result.view, coordinator=_is_coordinator(turn)))
+                        event_buttons(tr, result.view,
+                                      coordinator=await _manages(turn, result.view)))
         await tell_promotion(turn, result.view, result.promotion)
         turn.wake("reminders")
     elif action == "ics":

@@ -9,7 +9,15 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from conversation.flows import event_dialog, market, notices, survey_builder, surveys, trade
+from conversation.flows import (
+    event_dialog,
+    market,
+    notices,
+    stories,
+    survey_builder,
+    surveys,
+    trade,
+)
 from conversation.keyboards import reversal_confirm
 from conversation.phrases import PHRASES
 from conversation.replies import Button, Edit, Outcome, Photo, Rows, Say
@@ -54,6 +62,7 @@ STEP_BUTTONS: dict[str, StepButtons] = {
     market.POST_DIALOG: _shown_by(market._prompt),
     event_dialog.NEW: _shown_by(event_dialog._prompt),
     notices.DIALOG: notices.step_buttons,
+    stories.DIALOG: stories.step_buttons,
     trade.DIALOG: _trade_buttons,
     REVERSE_DIALOG: _reversal_buttons,
     surveys.DIALOG: surveys.step_buttons,

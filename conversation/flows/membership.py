@@ -8,6 +8,8 @@ from conversation import keyboards, render
 from conversation.flows import naming, privacy
 from conversation.i18n import Translator
 from conversation.replies import keyboard
+from conversation.shop_keyboards import decision as shop_decision
+from conversation.shop_render import application_text as shop_application_text
 from conversation.turn import Turn, parse_id
 from core.amounts import parse_amount
 from core.errors import DomainError
@@ -80,6 +82,8 @@ async def on_consent(turn: Turn) -> None:
 
 async def _answer_join(turn: Turn, result: JoinResult) -> None:
     await turn.refresh()
+    if result.surveys:
+        turn.wake("outbox")  # the open surveys' invitations, queued with the join
     tr = turn.tr
     community = escape(result.community.name)
     if result.status == "already":
@@ -143,6 +147,8 @@ async def on_application(turn: Turn) -> None:
         await turn.answer(tr("Another coordinator already decided this."))
     await turn.edit(text)
     if decision.newly_decided:
+        if decision.surveys:
+            turn.wake("outbox")  # the open surveys' invitations, queued with the approval
         if decision.approved:
             await turn.notify(decision.member, lambda tr: tr(
                 "🎉 Welcome! You've been approved for {community}. Your member number is "
@@ -159,8 +165,14 @@ async def applications(turn: Turn) -> None:
     waiting, total = await turn.services.membership.pending_applications(
         turn.actor, APPLICATIONS_SHOWN)
     tr = turn.tr
+    shops_waiting = await turn.services.organisations.pending(turn.actor, APPLICATIONS_SHOWN)
+    for organisation, community in shops_waiting:
+        await turn.reply(shop_application_text(tr, organisation, escape(community.name),
+                                               community.unit),
+                         shop_decision(tr, organisation.id))
     if not waiting:
-        await turn.reply(tr("No applications are waiting."))
+        if not shops_waiting:
+            await turn.reply(tr("No applications are waiting."))
         return
     for application in waiting:
         await turn.reply(

@@ -198,8 +198,8 @@ async def my_data(turn: Turn) -> None:
     """Everything kept about the person who asks, as a file only they receive."""
     data = await turn.services.privacy.my_data(turn.actor)
     tr = turn.tr
-    caption = tr("Your data kept by the 품앗이 bot: profile, memberships, trades, posts and "
-                 "sign-ups (CSV files that open in Excel).")
+    caption = tr("Your data kept by the 품앗이 bot: profile, memberships, trades, posts, "
+                 "sign-ups and surveys (CSV files that open in Excel).")
     missing = personal_data.left_out(data)
     if missing:
         caption += "\n" + tr("The oldest lists were long: {count} rows are not included. "

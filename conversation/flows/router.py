@@ -11,10 +11,13 @@ from conversation.flows import (
     ledger,
     link,
     market,
+    merchants,
     naming,
     notices,
     relay,
+    shop_dialog,
     start,
+    stories,
     survey_builder,
     surveys,
     talk,
@@ -26,6 +29,7 @@ from conversation.turn import Turn
 from conversation.utterances import parse_utterance
 from core.amounts import DEFAULT_UNIT
 from core.dialogs import Dialog
+from core.errors import DomainError
 from core.ledger import REVERSE_DIALOG
 
 _MENU_ACTIONS: dict[str, Handler] = {
@@ -94,6 +98,15 @@ async def on_text(turn: Turn) -> None:
     if dialog is not None and dialog.name == naming.DIALOG:
         await naming.on_text(turn, dialog)
         return
+    if dialog is not None and dialog.name in shop_dialog.DIALOGS:
+        await shop_dialog.on_text(turn, dialog)
+        return
+    if dialog is not None and dialog.name == merchants.PAY_DIALOG:
+        await _shop_pay_text(turn, dialog)
+        return
+    if dialog is not None and dialog.name == stories.DIALOG:
+        await stories.on_content(turn, dialog)
+        return
     if dialog is not None:
         await market.on_dialog_text(turn, dialog)
         return
@@ -102,6 +115,8 @@ async def on_text(turn: Turn) -> None:
     action = _menu_action(text, loose=True)
     if action is not None:
         await action(turn)
+        return
+    if await merchants.on_words(turn):  # 가게, 가맹점 떡, 가게 1234
         return
     await talk.on_utterance(turn)
 
@@ -146,12 +161,40 @@ async def _trade_text(turn: Turn, dialog: Dialog) -> None:
     await talk.run(turn, intent)
 
 
+async def _shop_pay_text(turn: Turn, dialog: Dialog) -> None:
+    """The bill (or the smaller 품앗이 part) for a shop; text that is no amount but reads as
+    something else (`잔액`, `장터 떡`, `가게 1234`) leaves the payment and does that instead."""
+    try:
+        await merchants.on_dialog_text(turn, dialog)
+    except DomainError as error:
+        if not error.code.startswith("amount_"):
+            raise
+        community = turn.actor.community
+        intent = parse_utterance(turn.message_text,
+                                 community.unit if community else DEFAULT_UNIT)
+        if intent.name in ("unknown", "confirm"):
+            if await merchants.on_words(turn):  # `가게 1234` again: that shop, afresh
+                return
+            raise
+        if intent.name == "cancel":
+            await market.cancel(turn)
+            return
+        await turn.services.dialogs.clear(turn.actor.person.id)
+        await talk.run(turn, intent)
+
+
 async def on_photo(turn: Turn) -> None:
     dialog = await turn.services.dialogs.get(turn.actor.person.id)
     if dialog is not None and dialog.name == REVERSE_DIALOG:
         dialog = None
     if dialog is not None and dialog.name == notices.DIALOG:
         await notices.on_content(turn, dialog)
+        return
+    if dialog is not None and dialog.name == stories.DIALOG:
+        await stories.on_content(turn, dialog)
+        return
+    if dialog is not None and dialog.name in (shop_dialog.APPLY, shop_dialog.PROFILE):
+        await shop_dialog.on_photo(turn, dialog)
         return
     if dialog is not None:
         await market.on_dialog_photo(turn, dialog)

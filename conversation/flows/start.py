@@ -5,8 +5,9 @@ from __future__ import annotations
 from html import escape
 
 from conversation import keyboards
-from conversation.flows import membership
+from conversation.flows import membership, merchants
 from conversation.i18n import Translator, translator
+from conversation.shop_sign import SHOP_PREFIX
 from conversation.turn import Turn
 from core.errors import DomainError
 from core.people import SUPPORTED_LOCALES
@@ -30,8 +31,11 @@ def help_text(tr: Translator, *, coordinator: bool) -> str:
         tr("/calendar – this month's events · /checkin CODE – check in"),
         tr("/survey – answer a survey (or write 설문)"),
         tr("/directory [words] – members of your community · ✉️ Contact sends them a message"),
+        tr("/experts [topic] – the expert pool · /story – nominate a best-practice story"),
         tr("/settings – reminders, what others see of you, messages"),
         tr("/connect – one account on KakaoTalk and Telegram (연결 on KakaoTalk)"),
+        tr("/merchants – shops that take 품앗이 (가게 1234 opens a shop) · /shop – your shop "
+           "· /takings – what your shop took"),
         tr("/join CODE – join a community · /switch – change community"),
         tr("/mydata – a copy of your data · /leave – leave this community"),
         tr("/lang – language · /cancel – stop what you're doing"),
@@ -52,6 +56,10 @@ def help_text(tr: Translator, *, coordinator: bool) -> str:
             tr("/settle #23 reason – bring a balance to 0 · /erase #23 reason – erase a "
                "former member's name"),
             tr("/newevent – schedule a study session, meeting or field trip"),
+            tr("/institution NAME – register a public institution (공공기관)"),
+            tr("/expert – recommend or invite an expert · /stories – select a best-practice "
+               "story"),
+            tr("/report [year] – the year's report, PDF and XLSX (foundation admins)"),
         ]
     return "\n".join(lines)
 
@@ -60,6 +68,9 @@ async def start(turn: Turn) -> None:
     payload = turn.args[0] if turn.args else ""
     if payload.startswith(JOIN_PREFIX):
         await membership.join_with_code(turn, payload[len(JOIN_PREFIX):])
+        return
+    if payload.startswith(SHOP_PREFIX):  # a shop's counter QR
+        await merchants.open_by_token(turn, payload[len(SHOP_PREFIX):])
         return
     tr = turn.tr
     name = escape(turn.actor.person.display_name)

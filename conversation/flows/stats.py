@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from html import escape
 
+from conversation.channel_stats import stats_lines as channel_lines
 from conversation.charts import draw_chart
 from conversation.export_files import DOCUMENT_LIMIT
 from conversation.export_job import export_files
@@ -38,6 +39,7 @@ def stats_text(tr: Translator, stats: CommunityStats) -> str:
                      month=_month_name(tr, month.month), trades=tr.number(month.trades),
                      volume=tr.amount(month.volume, escape(unit)))
                   for month in stats.months_this_year]
+    lines += channel_lines(tr, stats)
     return "\n".join(lines)
 
 

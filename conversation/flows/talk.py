@@ -8,12 +8,14 @@ from __future__ import annotations
 from html import escape
 
 from conversation import keyboards, render
-from conversation.flows import events, ledger, market, start, trade
+from conversation.flows import events, ledger, market, merchants, start, trade
 from conversation.i18n import Translator
 from conversation.replies import keyboard
 from conversation.turn import Turn
 from conversation.utterances import Intent, parse_utterance
 from core.amounts import DEFAULT_UNIT
+from core.ledger import Awaiting
+from core.merchant_pay import Payment
 from core.models import TradeView
 
 button = keyboards.button
@@ -123,7 +125,10 @@ async def confirm(turn: Turn) -> None:
     is never paid by a typed yes (it may answer something else, days later): it is shown
     again with its buttons."""
     waiting = await turn.services.ledger.awaiting_answer(turn.actor)
-    if waiting.preview is not None:
+    shop = await _shop_preview(turn, waiting)
+    if shop is not None:
+        await merchants.confirm_payment(turn, shop.id)
+    elif waiting.preview is not None:
         await ledger.confirm_preview(turn, waiting.preview.request.id)
     elif waiting.charges:
         await _show_charges(turn, waiting.charges)
@@ -137,6 +142,10 @@ async def cancel(turn: Turn) -> None:
     """`취소`, `아니요`: ends a dialog, else withdraws the newest pay preview still open."""
     if await turn.services.dialogs.get(turn.actor.person.id) is None:
         waiting = await turn.services.ledger.awaiting_answer(turn.actor)
+        shop = await _shop_preview(turn, waiting)
+        if shop is not None:
+            await merchants.cancel_payment(turn, shop.id)
+            return
         if waiting.preview is not None:
             await ledger.cancel_preview(turn, waiting.preview.request.id)
             return
@@ -144,6 +153,16 @@ async def cancel(turn: Turn) -> None:
             await _show_charges(turn, waiting.charges)
             return
     await market.cancel(turn)
+
+
+async def _shop_preview(turn: Turn, waiting: Awaiting) -> Payment | None:
+    """The member's open shop preview, if it is newer than their open pay preview: a yes
+    answers the check they saw last."""
+    shop = await turn.services.merchant_pay.awaiting(turn.actor)
+    if shop is None or (waiting.preview is not None
+                        and waiting.preview.request.created_at > shop.created_at):
+        return None
+    return shop
 
 
 async def _show_charges(turn: Turn, charges: list[TradeView]) -> None:

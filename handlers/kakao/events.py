@@ -18,7 +18,8 @@ from handlers.kakao.channel import CHANNEL
 from handlers.kakao.models import SkillRequest
 from storage.kakao import KakaoPerson
 
-INFO = ChannelInfo(CHANNEL, start_link=None, has_menu=False)
+# A skill call carries no uploaded photo, and a Telegram photo's id shows nothing here.
+INFO = ChannelInfo(CHANNEL, start_link=None, has_menu=False, photos=False)
 
 
 def clean(text: str) -> str:

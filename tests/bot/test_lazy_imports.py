@@ -1,6 +1,6 @@
-"""The bot starts without matplotlib, openpyxl or icalendar, and keeps without them: the chart is
-drawn and the export written in child processes. Checked in fresh interpreters, since this one
-has imported them all for other tests."""
+"""The bot starts without matplotlib, openpyxl, icalendar or fpdf, and keeps without them: the
+chart is drawn and the export and the report written in child processes. Checked in fresh
+interpreters, since this one has imported them all for other tests."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-HEAVY = ("matplotlib", "openpyxl", "icalendar")
+HEAVY = ("matplotlib", "openpyxl", "icalendar", "fpdf")
 
 
 def run(code: str) -> str:

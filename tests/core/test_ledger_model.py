@@ -14,13 +14,17 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from core.clock import ManualClock
 from core.errors import DomainError
+from core.organisations import Profile
 from core.services import Services
 from tests import postgres_support
 from tests.support import START, seed_community
 
 FLOOR, CEILING, MEMBERS = -1000, 1500, 4
+SHARE, ROUNDING = 50, 10  # the shop, run by the last member, takes half a bill in currency
+OWNER = MEMBERS - 1
 amounts = st.integers(min_value=1, max_value=1800)
 members = st.integers(min_value=0, max_value=MEMBERS - 1)
+bills = st.integers(min_value=1, max_value=4000)
 
 
 class LedgerModel(RuleBasedStateMachine):
@@ -45,7 +49,15 @@ class LedgerModel(RuleBasedStateMachine):
         self.pending: dict[int, tuple[int, int, int]] = {}  # request → (payer, payee, amount)
         self.committed: list[tuple[int, int, int, int]] = []  # (transfer, payer, payee, amt)
         self.reversed: set[int] = set()
+        self.refunded: set[int] = set()
         self.keys = 0
+        shop, _ = self.run(self.services.organisations.apply(
+            self.actors[OWNER], Profile(name="모델 가게", share_percent=SHARE,
+                                        rounding=ROUNDING)))
+        self.run(self.services.organisations.decide(self.actors[0], shop.id, True))
+        self.shop_id, self.shop_balance = shop.id, 0
+        # payment → (payer, amount, transfer, paid at); refunded payments leave it
+        self.shop_paid: dict[int, tuple[int, int, int, object]] = {}
 
     def run(self, coroutine):
         return self.loop.run_until_complete(coroutine)
@@ -137,15 +149,76 @@ class LedgerModel(RuleBasedStateMachine):
         if not candidates:
             return
         transfer_id, payer, payee, amount = data.draw(st.sampled_from(candidates))
+        if transfer_id in self.refunded:  # the shop gave it back: a reversal would pay twice
+            try:
+                self.run(self.services.ledger.reverse(self.actors[0], transfer_id, "정정"))
+            except DomainError as error:
+                assert error.code == "fee_already_refunded"
+                return
+            raise AssertionError("a refunded shop payment was reversed")
         self.run(self.services.ledger.reverse(self.actors[0], transfer_id, "정정"))
         self.reversed.add(transfer_id)
+        if payee == -1:  # a shop payment (payee -1 is the shop)
+            self.balances[payer] += amount
+            self.shop_balance -= amount
+            return
         self.move(payee, payer, amount)  # always goes through, even across a limit
+
+    @rule(payer=members, bill=bills, data=st.data())
+    def pay_a_shop(self, payer, bill, data):
+        """A bill at the shop: the most is its share rounded down; the member may choose less;
+        the floor holds for the payer, staff cannot pay it."""
+        pay = self.services.merchant_pay
+        most = bill * SHARE // 100 // ROUNDING * ROUNDING
+        try:
+            preview = self.run(pay.preview(self.actors[payer], self.shop_id, bill, self.key()))
+        except DomainError as error:
+            expected = ("shop_own" if payer == OWNER else "shop_bill_too_small" if most <= 0
+                        else "over_floor")
+            assert error.code == expected, error
+            assert expected != "over_floor" or self.balances[payer] - most < FLOOR
+            return
+        assert payer != OWNER and most > 0 and self.balances[payer] - most >= FLOOR
+        assert (preview.currency, preview.cash) == (most, bill - most)
+        currency = data.draw(st.integers(min_value=1, max_value=most))
+        if currency != most:
+            preview = self.run(pay.change_currency(self.actors[payer], preview.id, currency))
+        paid = self.run(pay.confirm(self.actors[payer], preview.id))
+        assert paid.currency == currency  # the shop's account has no ceiling (see merchant_pay)
+        assert not self.run(pay.confirm(self.actors[payer], preview.id)).newly_decided
+        self.balances[payer] -= currency
+        self.shop_balance += currency
+        self.shop_paid[paid.id] = (payer, currency, paid.transfer_id, self.clock.now())
+        self.committed.append((paid.transfer_id, payer, -1, currency))
+
+    @rule(data=st.data())
+    def refund_at_the_shop(self, data):
+        if not self.shop_paid:
+            return
+        payment_id = data.draw(st.sampled_from(sorted(self.shop_paid)))
+        payer, currency, transfer_id, paid_at = self.shop_paid[payment_id]
+        try:
+            refunded = self.run(self.services.merchant_pay.refund(self.actors[OWNER],
+                                                                  payment_id))
+        except DomainError as error:
+            late = self.clock.now() - paid_at > timedelta(days=7)
+            assert (error.code, late or transfer_id in self.reversed) in (
+                ("shop_refund_too_late", True), ("already_reversed", True)), error
+            return
+        assert self.clock.now() - paid_at <= timedelta(days=7)
+        assert transfer_id not in self.reversed and refunded.newly_decided
+        del self.shop_paid[payment_id]
+        self.refunded.add(transfer_id)
+        self.balances[payer] += currency  # undoes the payment: limits do not stop it
+        self.shop_balance -= currency
 
     @invariant()
     def balances_match_the_model_and_verify_holds(self):
         actual = [self.run(self.services.ledger.balance(actor)).balance for actor in self.actors]
         assert actual == self.balances
-        assert sum(actual) == 0
+        shop = self.run(self.services.organisations.staff_of(self.actors[OWNER], self.shop_id))
+        assert shop.balance == self.shop_balance >= 0
+        assert sum(actual) + shop.balance == 0
         report = self.run(self.services.verify())
         assert report.ok, report.problems
 

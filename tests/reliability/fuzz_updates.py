@@ -11,7 +11,8 @@ from bot.updates import FakeUser, UpdateFactory
 COMMANDS = ["/start", "/help", "/lang", "/join", "/switch", "/approve", "/newcommunity",
             "/balance", "/history", "/pay", "/charge", "/pending", "/reverse", "/offer",
             "/request", "/market", "/cancel", "/nosuch", "/start join_", "/pay@pumasi_bot",
-            "/code", "/whoami", "/directory", "/settings"]
+            "/code", "/whoami", "/directory", "/settings", "/experts", "/expert", "/story",
+            "/stories", "/expert add #2 | 회계", "/expert add 홍 | 회계 | | | 구두 동의"]
 WORDS = ["#1", "#2", "#3", "#4", "#99", "0", "-1", "-5000", "5천", "1만5천", "1.5만", "만만",
          "99999999999999999999999", "1e9", "１０００", "٣", "NaN", "inf", "5,000,000,000",
          "@younghee", "@nobody", "@", "#", "mapo", "MAPO", "gangnam", "nope", "T1", "T999999",
@@ -24,7 +25,8 @@ CALLBACK_PREFIXES = ["pay:ok:", "pay:no:", "chg:ok:", "chg:no:", "chg:x:", "hist
                      "dlg:skip", "dlg:nego", "dlg:publish", "dlg:cancel", "app:ok:", "app:no:",
                      "lang:", "cm:", "code:new:1:", "code:new:", "", "junk:", "dir:", "dir:v:",
                      "rly:p:", "rly:m:", "rly:r:", "rly:cancel", "set:dir:", "set:msg:",
-                     "set:intro"]
+                     "set:intro", "exp:pg:", "exp:yes:", "exp:no:", "exp:wd:", "exp:iok:",
+                     "exp:ino:", "sty:send", "sty:sel:", "sty:pub:"]
 LABELS = ["💰 잔액", "📜 거래내역", "🛒 장터", "⏳ 대기 요청", "🎁 드려요", "🙋 구해요",
           "❓ 도움말", "💰 Balance", "👥 이웃"]
 

@@ -147,3 +147,164 @@ async def test_a_refusal_based_on_the_groups_writes_comes_only_once_they_are_dur
     outcomes = await asyncio.gather(_note(db, "tap"), second_tap(), return_exceptions=True)
     assert outcomes[0] == "tap" and isinstance(outcomes[1], sqlite3.IntegrityError)
     assert seen_in_file == [["tap"]]
+
+
+# --- failures, cancellations and shutdown (each was a way to mislead a caller or wedge the
+# writer before it was handled) ---------------------------------------------------------
+
+
+class _Wrapped:
+    """The writer's sqlite3 connection with one statement made to misbehave."""
+
+    def __init__(self, real, on_execute):
+        self._real = real
+        self._on_execute = on_execute
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    @property
+    def in_transaction(self):
+        return self._real.in_transaction
+
+    def execute(self, sql, *args):
+        self._on_execute(sql)
+        return self._real.execute(sql, *args)
+
+
+def _other_connection(path) -> sqlite3.Connection:
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("PRAGMA busy_timeout = 0")
+    return other
+
+
+async def test_a_refusal_whose_group_then_fails_is_told_the_group_failed(db):
+    """Tap 2 is refused because tap 1 wrote first; the commit then fails: tap 2 must not
+    hear "already done" for something that is not in the file."""
+    def fail_commit(sql):
+        if sql.strip().upper() == "COMMIT":
+            raise sqlite3.OperationalError("database or disk is full")
+
+    writer = db._writer
+    real = writer.conn.raw
+    writer.conn.raw = _Wrapped(real, fail_commit)
+    try:
+        outcomes = await asyncio.gather(_note(db, "tap"), _note(db, "tap"),
+                                        return_exceptions=True)
+    finally:
+        writer.conn.raw = real
+    assert isinstance(outcomes[0], sqlite3.OperationalError)
+    assert isinstance(outcomes[1], GroupLost)
+    assert isinstance(outcomes[1].__cause__, sqlite3.IntegrityError)
+    assert await _words(db.path) == []
+
+
+async def test_a_lone_failure_gives_the_files_write_lock_back_at_once(db):
+    with pytest.raises(ValueError):
+        await _note(db, "refused", fail=True)
+    assert not db._writer.conn.raw.in_transaction
+    other = _other_connection(db.path)
+    other.execute("BEGIN IMMEDIATE")  # would raise "database is locked" if still held
+    other.execute("ROLLBACK")
+    other.close()
+
+
+async def test_a_caller_cancelled_while_another_process_holds_the_lock_leaves_the_writer_whole(
+        db):
+    other = _other_connection(db.path)
+    other.execute("BEGIN IMMEDIATE")
+    waiting = asyncio.create_task(_note(db, "cancelled"))
+    await asyncio.sleep(0.1)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await asyncio.sleep(0.05)
+    assert loop.time() - started < 0.5  # the loop was not blocked while it waited
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    other.execute("COMMIT")
+    other.close()
+    assert await _note(db, "after") == "after"
+    assert await _words(db.path) == ["after"]
+
+
+async def test_a_commit_cut_short_by_a_cancelled_shutdown_still_tells_the_truth(db):
+    def slow_commit(sql):
+        if sql.strip().upper() == "COMMIT":
+            import time
+            time.sleep(0.3)
+
+    writer = db._writer
+    real = writer.conn.raw
+    writer.conn.raw = _Wrapped(real, slow_commit)
+    try:
+        caller = asyncio.create_task(_note(db, "paid"))
+        await asyncio.sleep(0.05)  # the commit is under way on its thread
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(writer.drain(), 0.05)
+        for committer in list(writer._committers):
+            committer.cancel()
+        assert await caller == "paid"
+    finally:
+        await writer.drain()
+        writer.conn.raw = real
+    assert await _words(db.path) == ["paid"]
+
+
+async def test_a_committer_cancelled_while_it_queues_does_not_stop_later_commits(db):
+    writer = db._writer
+
+    async def slow_body() -> str:
+        async with db.write(records_update=False) as conn:
+            await conn.execute("INSERT INTO notes (word) VALUES ('slow')")
+            await asyncio.sleep(0.1)
+        return "slow"
+
+    first = asyncio.create_task(_note(db, "first"))
+    slow = asyncio.create_task(slow_body())
+    await asyncio.sleep(0.01)  # slow holds the lock, the committer queues behind it
+    for committer in list(writer._committers):
+        committer.cancel()
+    assert await asyncio.wait_for(asyncio.gather(first, slow), 2) == ["first", "slow"]
+    assert await asyncio.wait_for(_note(db, "later"), 2) == "later"
+    assert await _words(db.path) == ["first", "later", "slow"]
+
+
+async def test_a_cancelled_long_batch_leaves_none_of_its_rows(db):
+    async with db.write(records_update=False) as conn:
+        await conn.execute("CREATE TABLE outbox_rows (id INTEGER PRIMARY KEY, n INTEGER)")
+    rows = [(n,) for n in range(300_000)]
+
+    async def broadcast() -> None:
+        async with db.write(records_update=False) as conn:
+            await conn.execute("INSERT INTO notes (word) VALUES ('header')")
+            await conn.executemany("INSERT INTO outbox_rows (n) VALUES (?)", rows)
+
+    task = asyncio.create_task(broadcast())
+    await asyncio.sleep(0.02)  # the rows are being written on a worker thread
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await _note(db, "unrelated")  # commits whatever the outer transaction holds
+    with sqlite3.connect(db.path) as other:
+        assert other.execute("SELECT COUNT(*) FROM outbox_rows").fetchone()[0] == 0
+    assert await _words(db.path) == ["unrelated"]
+
+
+async def test_close_waits_for_a_transaction_under_way(tmp_path):
+    database = Database(tmp_path / "closing.db")
+    await database.open()
+    async with database.write(records_update=False) as conn:
+        await conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, word TEXT UNIQUE)")
+
+    async def slow() -> str:
+        async with database.write(records_update=False) as conn:
+            await conn.execute("INSERT INTO notes (word) VALUES ('kept')")
+            await asyncio.sleep(0.1)
+        return "kept"
+
+    task = asyncio.create_task(slow())
+    await asyncio.sleep(0.01)
+    await database.close()
+    assert await task == "kept"
+    assert await _words(database.path) == ["kept"]

@@ -244,7 +244,7 @@ async def test_mydata_holds_the_members_own_rows_and_no_one_elses(harness):
     assert "내 정보" in texts(calls)
     sheets = unzip(calls)
     assert set(sheets) == {"profile.csv", "memberships.csv", "trades.csv", "posts.csv",
-                           "signups.csv"}
+                           "signups.csv", "surveys.csv", "survey_answers.csv"}
     everything = "\n".join(",".join(row) for rows in sheets.values() for row in rows)
     assert "이철수" in everything and str(LEE.id) in everything and "@chulsoo" in everything
     trades = sheets["trades.csv"][1:]

@@ -1,0 +1,55 @@
+"""Korean particles that depend on the word before them: 은/는, 이/가, 을/를, 과/와.
+
+A Korean message writes both forms after a placeholder (`{currency}은(는)`) and the
+translator keeps the one the filled-in word takes: `7,900문은`, `카페는`, `마포 떡집이`.
+The word's last syllable decides: with a final consonant (받침) the first form, else the
+second. A number is read as it is said (1,000 → 천 → 은; 20 → 십 → 은; 2 → 이 → 는). A
+word that ends in neither Hangul nor a digit (Latin, a quote) keeps both forms, as written.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
+# The reading of a last digit (0 alone is 영) has a final consonant: 영 일 삼 육 칠 팔.
+_DIGIT_FINAL = {"0": True, "1": True, "2": False, "3": True, "4": False, "5": False,
+                "6": True, "7": True, "8": True, "9": False}
+_PAIRS = ("은(는)", "는(은)", "이(가)", "가(이)", "을(를)", "를(을)", "과(와)", "와(과)")
+_FORMS = {"은": ("은", "는"), "는": ("은", "는"), "이": ("이", "가"), "가": ("이", "가"),
+          "을": ("을", "를"), "를": ("을", "를"), "과": ("과", "와"), "와": ("과", "와")}
+_MARK = re.compile("|".join(re.escape(pair) for pair in _PAIRS))
+_TRAILING_TAGS = re.compile(r"(?:<[^<>]*>)+$")
+
+
+def has_final(word: str) -> bool | None:
+    """Whether the word's last sound has a final consonant; None if it cannot be told."""
+    word = _TRAILING_TAGS.sub("", word.rstrip())
+    if not word:
+        return None
+    last = word[-1]
+    if _HANGUL_FIRST <= ord(last) <= _HANGUL_LAST:
+        return (ord(last) - _HANGUL_FIRST) % 28 != 0
+    if last.isdigit() and last.isascii():
+        digits = re.search(r"[\d,]+$", word).group().replace(",", "")
+        zeros = len(digits) - len(digits.rstrip("0"))
+        if zeros and digits.strip("0"):
+            return True  # ends in 십, 백, 천 or 만: each has a final consonant
+        return _DIGIT_FINAL[last]
+    return None
+
+
+def attach(text: str) -> str:
+    """Every `은(는)`-style pair in `text` resolved by the word right before it."""
+    if "(" not in text:
+        return text
+
+    def choose(match: re.Match[str]) -> str:
+        final = has_final(text[:match.start()])
+        if final is None:
+            return match.group()
+        with_final, without = _FORMS[match.group()[0]]
+        return with_final if final else without
+
+    return _MARK.sub(choose, text)
+

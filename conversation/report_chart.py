@@ -1,0 +1,32 @@
+"""The report's chart: trades and volume per month of the year, in NanumGothic. Drawn in the
+report's child process only (conversation.report_job), like every chart."""
+
+from __future__ import annotations
+
+import io
+
+from conversation.charts import _font_name
+from conversation.i18n import Translator
+
+
+def months_chart(tr: Translator, year: int, trades: list[int], volume: list[int],
+                 unit: str) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    months = list(range(1, 13))
+    with matplotlib.rc_context({"font.family": _font_name(), "axes.unicode_minus": False}):
+        figure = Figure(figsize=(9, 5), dpi=100)
+        top, bottom = figure.subplots(2, 1, sharex=True)
+        top.bar(months, trades, color="#2e7d32")
+        top.set_ylabel(tr("Trades"))
+        top.set_title(tr("{year}: trades and volume per month", year=year))
+        bottom.plot(months, volume, marker="o", color="#1565c0")
+        bottom.set_ylabel(tr("Volume ({unit})", unit=unit) if unit else tr("Volume"))
+        bottom.set_xticks(months, [tr.month(month) for month in months])
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+    return buffer.getvalue()

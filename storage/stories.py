@@ -1,0 +1,74 @@
+"""SQL for best-practice stories (우수사례) and their photos."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from storage.db import Connection, fetch_all, fetch_one
+
+
+async def insert(conn: Connection, community_id: int, author_membership_id: int, text: str,
+                 photos: list[str], now: str) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO stories (community_id, author_membership_id, text, status, created_at)"
+        " VALUES (?, ?, ?, 'nominated', ?)",
+        (community_id, author_membership_id, text, now),
+    )
+    story_id = int(cursor.lastrowid)
+    await conn.executemany(
+        "INSERT INTO story_photos (story_id, position, file_id) VALUES (?, ?, ?)",
+        [(story_id, position, file_id) for position, file_id in enumerate(photos)],
+    )
+    return story_id
+
+
+_STORY = (
+    "SELECT s.*, c.name AS community_name, m.number AS author_number,"
+    " p.display_name AS author_name,"
+    " (SELECT COUNT(*) FROM story_photos f WHERE f.story_id = s.id) AS photos,"
+    " (SELECT file_id FROM story_photos f WHERE f.story_id = s.id ORDER BY position LIMIT 1)"
+    " AS first_photo"
+    " FROM stories s JOIN communities c ON c.id = s.community_id"
+    " JOIN memberships m ON m.id = s.author_membership_id JOIN people p ON p.id = m.person_id"
+)
+
+
+async def get(conn: Connection, story_id: int) -> sqlite3.Row | None:
+    return await fetch_one(conn, _STORY + " WHERE s.id = ?", (story_id,))
+
+
+async def nominated(conn: Connection, community_id: int, limit: int) -> list[sqlite3.Row]:
+    return await fetch_all(
+        conn, _STORY + " WHERE s.community_id = ? AND s.status = 'nominated'"
+        " ORDER BY s.id LIMIT ?", (community_id, limit))
+
+
+async def count_nominated(conn: Connection, community_id: int) -> int:
+    row = await fetch_one(conn, "SELECT COUNT(*) FROM stories WHERE community_id = ?"
+                          " AND status = 'nominated'", (community_id,))
+    return int(row[0])
+
+
+async def select(conn: Connection, story_id: int, person_id: int, now: str) -> bool:
+    """Selected once: False when it was selected already (a double tap, another
+    coordinator)."""
+    cursor = await conn.execute(
+        "UPDATE stories SET status = 'selected', selected_by_person_id = ?, selected_at = ?"
+        " WHERE id = ? AND status = 'nominated'",
+        (person_id, now, story_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def set_notice(conn: Connection, story_id: int, notice_id: int) -> None:
+    await conn.execute("UPDATE stories SET notice_id = ? WHERE id = ?", (notice_id, story_id))
+
+
+async def selected_between(conn: Connection, community_ids: list[int], start: str, end: str
+                           ) -> list[sqlite3.Row]:
+    """Stories selected in [start, end) in these communities, oldest first."""
+    marks = ", ".join("?" * len(community_ids))
+    return await fetch_all(
+        conn, _STORY + f" WHERE s.status = 'selected' AND s.community_id IN ({marks})"
+        " AND s.selected_at >= ? AND s.selected_at < ? ORDER BY s.selected_at, s.id",
+        [*community_ids, start, end])

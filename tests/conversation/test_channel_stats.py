@@ -1,0 +1,68 @@
+"""Trades by channel of circulation (물품거래, 품 나눔, 가맹점, 공공영역) in /stats and in the
+export's summary sheet, kept as the transfers are written."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from openpyxl import load_workbook
+
+from conversation.exports import xlsx_workbook
+from conversation.i18n import translator
+from conversation.limits import plain_text
+from core.events import EventDraft
+from core.organisations import Profile
+from tests.support import seed_community
+
+
+async def test_stats_and_the_export_count_each_channel(harness, clock):
+    services = harness.services
+    kim, lee, park = await seed_community(services)
+    # 품 나눔: a payment with no post; 물품거래: paying for a food offer
+    preview = await services.ledger.start_trade(lee, kind="pay", counterparty="#3",
+                                                amount=1000, memo=None, request_key="a")
+    await services.ledger.confirm_pay(lee, preview.request.id)
+    post = await services.market.create_post(park, kind="offer", category="food",
+                                             title="김치 나눔", description="", price=2000,
+                                             photo_file_id=None)
+    preview = await services.ledger.start_post_trade(lee, post_id=post.post.id, amount=None,
+                                                     request_key="b")
+    await services.ledger.confirm_pay(lee, preview.request.id)
+    # 가맹점: a bill at park's shop; 공공영역: a programme of an institution
+    shop, _ = await services.organisations.apply(park, Profile(name="떡집", share_percent=50))
+    await services.organisations.decide(kim, shop.id, True)
+    bill = await services.merchant_pay.preview(lee, shop.id, 10_000, "c")
+    await services.merchant_pay.confirm(lee, bill.id)
+    library = await services.organisations.register_institution(
+        kim, Profile(name="도서관", rounding=10))
+    starts = clock.now() + timedelta(days=2)
+    event = await services.events.create(kim, EventDraft(
+        kind="study", title="책 모임", starts_at=starts, ends_at=starts + timedelta(hours=1),
+        fee=700, organisation_id=library.id))
+    await services.events.sign_up(lee, event.event.id)
+    report = await services.verify()
+    assert report.ok, report.problems
+
+    text = "\n".join(plain_text(c.text) for c in await harness.send(
+        _user(101), "/stats") if c.text)
+    assert "물품거래: 거래 1건 · 2,000문" in text
+    assert "품 나눔: 거래 1건 · 1,000문" in text
+    assert "가맹점: 거래 1건 · 5,000문" in text
+    assert "공공영역: 거래 1건 · 700문" in text
+
+    data = await services.stats.export(kim, clock.now() - timedelta(days=40),
+                                       clock.now() + timedelta(days=1))
+    book = load_workbook(io.BytesIO(xlsx_workbook(translator("ko"), data)))
+    cells = [[cell for cell in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+    month = clock.now().strftime("%Y-%m")
+    assert [month, "가맹점", 1, 5000] in [list(row[:4]) for row in cells]
+    assert [month, "공공영역", 1, 700] in [list(row[:4]) for row in cells]
+    transfers = [row for row in book.worksheets[1].iter_rows(values_only=True)]
+    assert any("떡집" in row and 5000 in row for row in transfers)  # the shop by its name
+
+
+def _user(user_id: int):
+    from bot.updates import FakeUser
+
+    return FakeUser(user_id, f"회원{user_id}", f"user{user_id}")

@@ -1,0 +1,82 @@
+"""/takings for a shop's staff: today, this month, a chosen day; paged; CSV and XLSX files."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from openpyxl import load_workbook
+
+from conversation.limits import plain_text
+from tests.conftest import KIM, LEE, PARK
+from tests.conversation.test_merchant_scenarios import register_shop, said
+from tests.support import open_community
+
+
+async def pay(harness, user, bill: str) -> None:
+    await harness.tap(user, "mpay:s:1")
+    await harness.send(user, bill)
+    await harness.tap(user, harness.button_data(user, "보내기"))
+
+
+async def test_takings_by_day_and_month_with_files(harness, clock):
+    await open_community(harness, KIM, (LEE, PARK))
+    await register_shop(harness)
+    await harness.send(PARK, "/merchants")
+    await pay(harness, PARK, "19800")
+    await pay(harness, PARK, "10000")
+    clock.advance(timedelta(days=1))
+    await pay(harness, PARK, "5000")
+    today = said(await harness.send(LEE, "/takings"))
+    assert "결제 1건 · 품앗이 2,000문 · 현금 3,000원" in today
+    month = said(await harness.tap(LEE, harness.button_data(LEE, "이번 달")))
+    assert "결제 3건 · 품앗이 13,900문 · 현금 20,900원" in month
+    yesterday = (clock.now() - timedelta(days=1)).strftime("%Y-%m-%d")
+    assert "결제 2건" in said(await harness.send(LEE, f"/takings {yesterday}"))
+    assert "YYYY-MM-DD" in said(await harness.send(LEE, "/takings 어제쯤"))
+    # a customer is not staff
+    assert "직원만" in said(await harness.send(PARK, "/takings"))
+    await harness.send(LEE, "/takings month")
+    calls = await harness.tap(LEE, harness.button_data(LEE, "CSV"))
+    document = next(call for call in calls if call.method == "sendDocument")
+    text = next(iter(document.files.values())).decode("utf-8-sig")
+    assert text.count("박민지") == 3 and "19800,7900,11900" in text
+    calls = await harness.tap(LEE, harness.button_data(LEE, "XLSX"))
+    document = next(call for call in calls if call.method == "sendDocument")
+    book = load_workbook(io.BytesIO(next(iter(document.files.values()))))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert len(rows) == 4 and rows[1][3:6] == (19800, 7900, 11900)
+
+
+async def test_takings_are_paged(harness):
+    await open_community(harness, KIM, (LEE, PARK))
+    await register_shop(harness)
+    await harness.send(PARK, "/merchants")
+    for bill in range(17):
+        await pay(harness, PARK, str(1000 + bill * 100))
+    first = said(await harness.send(LEE, "/takings"))
+    assert "결제 17건" in first and first.count("박민지") == 15
+    second = said(await harness.tap(LEE, harness.button_data(LEE, "다음")))
+    assert second.count("박민지") == 2
+
+
+async def test_a_coordinator_decides_a_shop_in_approve(harness):
+    await open_community(harness, KIM, (LEE, PARK))
+    await harness.send(LEE, "/shop")
+    await harness.send(LEE, "마포 떡집")
+    await harness.send(LEE, "떡집")
+    for _ in range(5):  # address, hours, map, phone, photo
+        await harness.tap(LEE, "sha:skip")
+    await harness.send(LEE, "40")
+    await harness.tap(LEE, "sha:skip")
+    await harness.tap(LEE, "sha:r:100")
+    await harness.tap(LEE, "sha:save")
+    await harness.tap(LEE, "sha:save")  # a second tap applies nothing more
+    listed = "\n".join(plain_text(c.text) for c in await harness.send(KIM, "/approve")
+                       if c.text)
+    assert "가게 1번" in listed and "마포 떡집" in listed
+    await harness.tap(KIM, harness.button_data(KIM, "승인"))
+    assert "승인" in plain_text(harness.last_message_to(LEE).text)
+    async with harness.services.db.read() as conn, conn.execute(
+            "SELECT COUNT(*), MAX(status) FROM organisations") as cursor:
+        assert tuple(await cursor.fetchone()) == (1, "active")
