@@ -332,7 +332,7 @@ class Post:
 
     @classmethod
     def from_row(cls, row: Row) -> Post:
-        keys = row.keys() if hasattr(row, "keys") else row
+        keys = set(row.keys()) if hasattr(row, "keys") else row
         return cls(
             id=row["id"],
             community_id=row["community_id"],
@@ -397,7 +397,7 @@ class Event:
 
     @classmethod
     def from_row(cls, row: Row) -> Event:
-        keys = row.keys()
+        keys = set(row.keys())  # asyncpg gives an iterator, which `in` would use up
         return cls(
             id=row["id"], community_id=row["community_id"], kind=row["kind"],
             title=row["title"], description=row["description"],

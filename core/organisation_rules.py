@@ -56,7 +56,7 @@ class Organisation:
 
     @classmethod
     def from_row(cls, row: Row) -> Organisation:
-        keys = row.keys()
+        keys = set(row.keys())  # asyncpg gives an iterator, which `in` would use up
         return cls(
             id=row["id"], community_id=row["community_id"], number=row["number"],
             kind=row["kind"], name=row["name"], category=row["category"],

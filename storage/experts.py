@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from storage.db import Connection, fetch_all, fetch_one
+from storage.port import Row, like
 
 
 async def insert(conn: Connection, values: dict) -> int:
     columns = list(values)
-    cursor = await conn.execute(
-        f"INSERT INTO experts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+    inserted = await fetch_one(
+        conn,
+        f"INSERT INTO experts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        " RETURNING id",
         [values[c] for c in columns],
     )
-    return int(cursor.lastrowid)
+    return int(inserted[0])
 
 
-async def get(conn: Connection, expert_id: int) -> sqlite3.Row | None:
+async def get(conn: Connection, expert_id: int) -> Row | None:
     return await fetch_one(conn, "SELECT * FROM experts WHERE id = ?", (expert_id,))
 
 
-async def open_for_member(conn: Connection, membership_id: int) -> sqlite3.Row | None:
+async def open_for_member(conn: Connection, membership_id: int) -> Row | None:
     """The member's recommendation still asked or listed, if any."""
     return await fetch_one(
         conn,
@@ -29,7 +30,7 @@ async def open_for_member(conn: Connection, membership_id: int) -> sqlite3.Row |
     )
 
 
-async def listed_for_person(conn: Connection, person_id: int) -> list[sqlite3.Row]:
+async def listed_for_person(conn: Connection, person_id: int) -> list[Row]:
     """The listings of a person's memberships (to offer them withdrawal)."""
     return await fetch_all(
         conn,
@@ -42,7 +43,8 @@ async def listed_for_person(conn: Connection, person_id: int) -> list[sqlite3.Ro
 async def decide(conn: Connection, expert_id: int, status: str, now: str) -> bool:
     """An asked member's answer; False when it was answered already (a double tap)."""
     cursor = await conn.execute(
-        "UPDATE experts SET status = ?, consented_at = CASE WHEN ? = 'listed' THEN ? END,"
+        "UPDATE experts SET status = ?,"
+        " consented_at = CASE WHEN CAST(? AS TEXT) = 'listed' THEN CAST(? AS TEXT) END,"
         " updated_at = ? WHERE id = ? AND status = 'asked'",
         (status, status, now, now, expert_id),
     )
@@ -59,19 +61,19 @@ async def withdraw(conn: Connection, expert_id: int, now: str) -> bool:
     return cursor.rowcount == 1
 
 
-def _search(topic: str | None) -> tuple[str, list[object]]:
+def _search(conn: Connection, topic: str | None) -> tuple[str, list[object]]:
     where, params = " WHERE status = 'listed'", []
     if topic:
         pattern = "%" + topic.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where += (" AND (topics LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\'"
-                  " OR organisation LIKE ? ESCAPE '\\')")
+        match = f"{like(conn)} ? ESCAPE '\\'"
+        where += f" AND (topics {match} OR name {match} OR organisation {match})"
         params += [pattern] * 3
     return where, params
 
 
 async def search(conn: Connection, topic: str | None, offset: int, limit: int
-                 ) -> list[sqlite3.Row]:
-    where, params = _search(topic)
+                 ) -> list[Row]:
+    where, params = _search(conn, topic)
     return await fetch_all(
         conn, "SELECT * FROM experts" + where + " ORDER BY id LIMIT ? OFFSET ?",
         params + [limit, offset],
@@ -79,22 +81,23 @@ async def search(conn: Connection, topic: str | None, offset: int, limit: int
 
 
 async def count(conn: Connection, topic: str | None) -> int:
-    where, params = _search(topic)
+    where, params = _search(conn, topic)
     row = await fetch_one(conn, "SELECT COUNT(*) FROM experts" + where, params)
     return int(row[0])
 
 
 async def insert_invitation(conn: Connection, values: dict) -> int:
     columns = list(values)
-    cursor = await conn.execute(
+    inserted = await fetch_one(
+        conn,
         f"INSERT INTO expert_invitations ({', '.join(columns)})"
-        f" VALUES ({', '.join('?' * len(columns))})",
+        f" VALUES ({', '.join('?' * len(columns))}) RETURNING id",
         [values[c] for c in columns],
     )
-    return int(cursor.lastrowid)
+    return int(inserted[0])
 
 
-async def get_invitation(conn: Connection, invitation_id: int) -> sqlite3.Row | None:
+async def get_invitation(conn: Connection, invitation_id: int) -> Row | None:
     return await fetch_one(conn, "SELECT * FROM expert_invitations WHERE id = ?",
                            (invitation_id,))
 

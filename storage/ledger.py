@@ -228,7 +228,8 @@ async def _roll_up_channel(conn: Connection, transfer_id: int, sign: int) -> Non
     await conn.execute(
         "INSERT INTO stats_channels (community_id, month, channel, trades, volume)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT (community_id, month, channel) DO UPDATE"
-        " SET trades = trades + excluded.trades, volume = volume + excluded.volume",
+        " SET trades = stats_channels.trades + excluded.trades,"
+        " volume = stats_channels.volume + excluded.volume",
         (row["community_id"], row["month"], row["channel"], sign, sign * row["amount"]),
     )
 

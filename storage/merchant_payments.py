@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 
 from storage.db import Connection, fetch_all, fetch_one
+from storage.port import Row
 
 _COLUMNS = (
     "mp.id, mp.request_key, mp.organisation_id, mp.community_id, mp.membership_id, mp.bill,"
@@ -35,7 +35,7 @@ async def insert(conn: Connection, *, request_key: str, organisation_id: int, co
     return int(row[0]), False
 
 
-async def get(conn: Connection, payment_id: int) -> sqlite3.Row | None:
+async def get(conn: Connection, payment_id: int) -> Row | None:
     return await fetch_one(conn, f"SELECT {_COLUMNS}{_FROM} WHERE mp.id = ?", (payment_id,))
 
 
@@ -80,7 +80,7 @@ async def retire_previews(conn: Connection, membership_id: int, organisation_id:
         (membership_id, organisation_id, keep_id))
 
 
-async def newest_preview(conn: Connection, membership_id: int, now: str) -> sqlite3.Row | None:
+async def newest_preview(conn: Connection, membership_id: int, now: str) -> Row | None:
     """The member's newest shop preview still waiting for Send and not yet out of time."""
     return await fetch_one(
         conn, f"SELECT {_COLUMNS}{_FROM} WHERE mp.membership_id = ? AND mp.status = 'pending'"
@@ -97,7 +97,7 @@ async def mark_refunded(conn: Connection, payment_id: int, transfer_id: int, now
 
 
 async def takings_totals(conn: Connection, organisation_id: int, start: str, end: str
-                         ) -> sqlite3.Row:
+                         ) -> Row:
     """Payments made between `start` and `end` (UTC text) and not refunded: count and sums."""
     return await fetch_one(
         conn,
@@ -108,7 +108,7 @@ async def takings_totals(conn: Connection, organisation_id: int, start: str, end
 
 
 async def takings(conn: Connection, organisation_id: int, start: str, end: str, limit: int,
-                  offset: int) -> list[sqlite3.Row]:
+                  offset: int) -> list[Row]:
     """Payments of the period (refunded ones too, marked), newest first."""
     return await fetch_all(
         conn, f"SELECT {_COLUMNS}{_FROM} WHERE mp.organisation_id = ? AND mp.paid_at >= ?"
@@ -117,7 +117,7 @@ async def takings(conn: Connection, organisation_id: int, start: str, end: str, 
 
 
 async def takings_chunks(conn: Connection, organisation_id: int, start: str, end: str,
-                         size: int) -> AsyncIterator[list[sqlite3.Row]]:
+                         size: int) -> AsyncIterator[list[Row]]:
     """The period's payments in the order they were made, `size` rows a query, each read
     from where the last stopped (exports never hold the whole period)."""
     after = 0
@@ -129,7 +129,7 @@ async def takings_chunks(conn: Connection, organisation_id: int, start: str, end
         after = rows[-1]["id"]
 
 
-async def mismatches(conn: Connection) -> list[sqlite3.Row]:
+async def mismatches(conn: Connection) -> list[Row]:
     """Payments whose transfer is not the currency part from the member to the shop, or
     whose refund does not give exactly that back (for `verify`)."""
     return await fetch_all(
@@ -141,8 +141,8 @@ async def mismatches(conn: Connection) -> list[sqlite3.Row]:
         " LEFT JOIN transfers r ON r.id = mp.refund_transfer_id"
         " WHERE (mp.status IN ('paid', 'refunded') AND (t.id IS NULL OR t.amount <> mp.currency"
         "  OR t.payer_account_id <> ma.id OR t.payee_account_id <> oa.id"
-        "  OR t.purpose IS NOT 'merchant'))"
-        " OR (mp.status = 'refunded' AND (r.id IS NULL OR r.refunds_id IS NOT t.id"
+        "  OR t.purpose IS DISTINCT FROM 'merchant'))"
+        " OR (mp.status = 'refunded' AND (r.id IS NULL OR r.refunds_id IS DISTINCT FROM t.id"
         "  OR r.amount <> t.amount OR r.payer_account_id <> oa.id"
         "  OR r.payee_account_id <> ma.id))"
         " OR (mp.status NOT IN ('paid', 'refunded') AND mp.transfer_id IS NOT NULL)")

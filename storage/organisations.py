@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from storage.db import Connection, fetch_all, fetch_one
+from storage.port import Row, like
 
 _COLUMNS = (
     "o.id, o.community_id, o.number, o.kind, o.name, o.category, o.address, o.hours,"
@@ -25,26 +25,26 @@ async def insert(conn: Connection, values: dict[str, Any]) -> int:
         (values["community_id"],))
     values = {**values, "number": int(row[0])}
     names = ", ".join(values)
-    cursor = await conn.execute(
-        f"INSERT INTO organisations ({names}) VALUES ({', '.join('?' * len(values))})",
-        tuple(values.values()))
-    return int(cursor.lastrowid)
+    inserted = await fetch_one(
+        conn, f"INSERT INTO organisations ({names}) VALUES ({', '.join('?' * len(values))})"
+              " RETURNING id", tuple(values.values()))
+    return int(inserted[0])
 
 
-async def get(conn: Connection, organisation_id: int) -> sqlite3.Row | None:
+async def get(conn: Connection, organisation_id: int) -> Row | None:
     return await fetch_one(conn, f"SELECT {_COLUMNS}{_FROM} WHERE o.id = ?", (organisation_id,))
 
 
-async def by_number(conn: Connection, community_id: int, number: int) -> sqlite3.Row | None:
+async def by_number(conn: Connection, community_id: int, number: int) -> Row | None:
     return await fetch_one(conn, f"SELECT {_COLUMNS}{_FROM} WHERE o.community_id = ?"
                                  " AND o.number = ?", (community_id, number))
 
 
-async def by_token(conn: Connection, token: str) -> sqlite3.Row | None:
+async def by_token(conn: Connection, token: str) -> Row | None:
     return await fetch_one(conn, f"SELECT {_COLUMNS}{_FROM} WHERE o.token = ?", (token,))
 
 
-async def by_short_code(conn: Connection, community_id: int, code: str) -> sqlite3.Row | None:
+async def by_short_code(conn: Connection, community_id: int, code: str) -> Row | None:
     return await fetch_one(conn, f"SELECT {_COLUMNS}{_FROM} WHERE o.community_id = ?"
                                  " AND o.short_code = ?", (community_id, code))
 
@@ -78,12 +78,13 @@ async def rotate_codes(conn: Connection, organisation_id: int, token: str, short
 
 
 async def listed(conn: Connection, community_id: int, words: list[str], limit: int,
-                 offset: int) -> list[sqlite3.Row]:
+                 offset: int) -> list[Row]:
     """Active organisations of a community by number; each word must be in the name,
     category or address (a community holds tens of shops, not thousands)."""
     where, params = "", []
     for word in words:
-        where += " AND (o.name || ' ' || o.category || ' ' || o.address) LIKE ? ESCAPE '\\'"
+        where += (" AND (o.name || ' ' || o.category || ' ' || o.address)"
+                  f" {like(conn)} ? ESCAPE '\\'")
         params.append("%" + word.replace("\\", "\\\\").replace("%", "\\%")
                       .replace("_", "\\_") + "%")
     return await fetch_all(
@@ -92,7 +93,7 @@ async def listed(conn: Connection, community_id: int, words: list[str], limit: i
         (community_id, *params, limit, offset))
 
 
-async def pending(conn: Connection, community_ids: list[int], limit: int) -> list[sqlite3.Row]:
+async def pending(conn: Connection, community_ids: list[int], limit: int) -> list[Row]:
     if not community_ids:
         return []
     marks = ", ".join("?" * len(community_ids))
@@ -119,10 +120,10 @@ async def update_fields(conn: Connection, organisation_id: int, values: dict[str
 
 async def insert_account(conn: Connection, community_id: int, organisation_id: int,
                          now: str) -> int:
-    cursor = await conn.execute(
-        "INSERT INTO accounts (community_id, organisation_id, created_at) VALUES (?, ?, ?)"
-        " ON CONFLICT DO NOTHING", (community_id, organisation_id, now))
-    return int(cursor.lastrowid or 0)
+    inserted = await fetch_one(
+        conn, "INSERT INTO accounts (community_id, organisation_id, created_at) VALUES (?, ?, ?)"
+              " ON CONFLICT DO NOTHING RETURNING id", (community_id, organisation_id, now))
+    return int(inserted[0]) if inserted is not None else 0
 
 
 async def add_staff(conn: Connection, organisation_id: int, membership_id: int, role: str,
@@ -153,7 +154,7 @@ async def role_of(conn: Connection, organisation_id: int, membership_id: int) ->
     return row["role"] if row else None
 
 
-async def staff(conn: Connection, organisation_id: int) -> list[sqlite3.Row]:
+async def staff(conn: Connection, organisation_id: int) -> list[Row]:
     """Staff who are active members, owners first: whom to tell of a payment."""
     return await fetch_all(
         conn, "SELECT s.membership_id, s.role FROM organisation_staff s"
@@ -162,14 +163,14 @@ async def staff(conn: Connection, organisation_id: int) -> list[sqlite3.Row]:
               " ORDER BY s.role = 'owner' DESC, s.membership_id", (organisation_id,))
 
 
-async def staff_all(conn: Connection, organisation_id: int, limit: int) -> list[sqlite3.Row]:
+async def staff_all(conn: Connection, organisation_id: int, limit: int) -> list[Row]:
     """Everyone on the staff, whatever their membership's status, owners first."""
     return await fetch_all(
         conn, "SELECT membership_id, role FROM organisation_staff WHERE organisation_id = ?"
               " ORDER BY role = 'owner' DESC, membership_id LIMIT ?", (organisation_id, limit))
 
 
-async def of_member(conn: Connection, membership_id: int) -> list[sqlite3.Row]:
+async def of_member(conn: Connection, membership_id: int) -> list[Row]:
     """The organisations a member works for (any status but rejected), with their role."""
     return await fetch_all(
         conn, f"SELECT {_COLUMNS}, s.role{_FROM} JOIN organisation_staff s"

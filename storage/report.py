@@ -3,13 +3,12 @@ attendance (events are few: a dozen a year per community)."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from storage.db import Connection, fetch_one
+from storage.port import Row
 
 
 async def study_sessions(conn: Connection, community_id: int, start: str, end: str
-                         ) -> sqlite3.Row:
+                         ) -> Row:
     """Study sessions (품앗이 학당) not cancelled that started in [start, end), and how many
     sign-ups at them were marked attended."""
     return await fetch_one(

@@ -24,7 +24,7 @@ async def monthly(conn: Connection, community_id: int, first_month: str, last_mo
 
 
 async def channel_months(conn: Connection, community_id: int, first_month: str,
-                         last_month: str) -> list[sqlite3.Row]:
+                         last_month: str) -> list[Row]:
     """Trades and volume of each month and channel of circulation from the roll-up."""
     return await fetch_all(
         conn,

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from storage.db import Connection, fetch_all, fetch_one
+from storage.port import Row
 
 
 async def insert(conn: Connection, community_id: int, author_membership_id: int, text: str,
                  photos: list[str], now: str) -> int:
-    cursor = await conn.execute(
+    inserted = await fetch_one(
+        conn,
         "INSERT INTO stories (community_id, author_membership_id, text, status, created_at)"
-        " VALUES (?, ?, ?, 'nominated', ?)",
+        " VALUES (?, ?, ?, 'nominated', ?) RETURNING id",
         (community_id, author_membership_id, text, now),
     )
-    story_id = int(cursor.lastrowid)
+    story_id = int(inserted[0])
     await conn.executemany(
         "INSERT INTO story_photos (story_id, position, file_id) VALUES (?, ?, ?)",
         [(story_id, position, file_id) for position, file_id in enumerate(photos)],
@@ -33,11 +33,11 @@ _STORY = (
 )
 
 
-async def get(conn: Connection, story_id: int) -> sqlite3.Row | None:
+async def get(conn: Connection, story_id: int) -> Row | None:
     return await fetch_one(conn, _STORY + " WHERE s.id = ?", (story_id,))
 
 
-async def nominated(conn: Connection, community_id: int, limit: int) -> list[sqlite3.Row]:
+async def nominated(conn: Connection, community_id: int, limit: int) -> list[Row]:
     return await fetch_all(
         conn, _STORY + " WHERE s.community_id = ? AND s.status = 'nominated'"
         " ORDER BY s.id LIMIT ?", (community_id, limit))
@@ -65,7 +65,7 @@ async def set_notice(conn: Connection, story_id: int, notice_id: int) -> None:
 
 
 async def selected_between(conn: Connection, community_ids: list[int], start: str, end: str
-                           ) -> list[sqlite3.Row]:
+                           ) -> list[Row]:
     """Stories selected in [start, end) in these communities, oldest first."""
     marks = ", ".join("?" * len(community_ids))
     return await fetch_all(

@@ -108,7 +108,8 @@ async def blur_times(conn: Connection, survey_id: int, moment: str,
     params: list[object] = [survey_id] + ([response_id] if response_id is not None else [])
     await conn.execute(
         "UPDATE survey_responses SET started_at = ?, finished_at = CASE WHEN finished_at"
-        " IS NULL THEN NULL ELSE ? END WHERE survey_id = ?" + only, [moment, moment, *params])
+        " IS NULL THEN NULL ELSE CAST(? AS TEXT) END WHERE survey_id = ?" + only,
+        [moment, moment, *params])
     await conn.execute(
         "UPDATE survey_answers SET answered_at = ? WHERE response_id IN"
         " (SELECT id FROM survey_responses WHERE survey_id = ?" + only + ")",

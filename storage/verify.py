@@ -163,7 +163,9 @@ async def account_balances(conn: Connection) -> list[tuple[int, int, int]]:
 async def row_count(conn: Connection, table: str) -> int:
     row = await fetch_one(conn, f"SELECT COUNT(*) FROM {table}")
     return int(row[0])
-async def organisation_account_problems(conn: Connection) -> list[sqlite3.Row]:
+
+
+async def organisation_account_problems(conn: Connection) -> list[Row]:
     """Organisations that take payments without exactly one account in their own community,
     and organisation accounts below 0: they only take payments and fees and give the same ones
     back, so nothing else can put them there (for `verify`)."""
@@ -177,7 +179,7 @@ async def organisation_account_problems(conn: Connection) -> list[sqlite3.Row]:
     )
 
 
-async def channel_rollup_mismatches(conn: Connection) -> list[sqlite3.Row]:
+async def channel_rollup_mismatches(conn: Connection) -> list[Row]:
     """Months whose trades by channel differ from the transfers (migration 015)."""
     return await fetch_all(
         conn,
@@ -189,5 +191,5 @@ async def channel_rollup_mismatches(conn: Connection) -> list[sqlite3.Row]:
         " a.trades AS actual_trades, s.trades AS rolled_trades FROM actual a"
         " FULL OUTER JOIN (SELECT * FROM stats_channels WHERE trades <> 0 OR volume <> 0) s"
         " ON s.community_id = a.community_id AND s.month = a.month AND s.channel = a.channel"
-        " WHERE a.trades IS NOT s.trades OR a.volume IS NOT s.volume",
+        " WHERE a.trades IS DISTINCT FROM s.trades OR a.volume IS DISTINCT FROM s.volume",
     )
