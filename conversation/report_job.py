@@ -62,7 +62,7 @@ async def _figures(request: ReportRequest):
     from core.report import load_figures
     from storage.db import Database
 
-    async with Database(request.db_path).export_snapshot() as conn:
+    async with Database.for_target(request.db_path).export_snapshot() as conn:
         return await load_figures(conn, request.year, request.community_code, request.now)
 
 

@@ -58,8 +58,8 @@ async def test_nominated_selected_and_published_once(any_harness):
     assert "기다리는 사례가 없어요" in said(await harness.send(KIM, "/stories"))
 
 
-async def test_two_coordinators_selecting_at_once_publish_once(tmp_path, clock):
-    harness = await BotHarness.start(tmp_path / "bot.db", clock)
+async def test_two_coordinators_selecting_at_once_publish_once(db_target, clock):
+    harness = await BotHarness.start(db_target, clock)
     try:
         await open_community(harness, KIM, (LEE, PARK))
         await harness.services.membership.add_coordinator(code="mapo", channel="telegram",

@@ -11,8 +11,8 @@ from tests.support import seed_community
 
 
 @pytest.fixture
-async def pool(tmp_path):
-    services = await Services.open(tmp_path / "experts.db")
+async def pool(db_target):
+    services = await Services.open(db_target)
     actors = await seed_community(services, members=3)
     yield services, actors
     await services.close()

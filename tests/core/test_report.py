@@ -30,10 +30,10 @@ async def at(clock, moment):
 
 
 @pytest.fixture
-async def fixture_year(tmp_path):
+async def fixture_year(db_target):
     """Trades in 2025 and 2026 (one corrected), a study session attended, a selected story."""
     clock = ManualClock(datetime(2025, 6, 1, 1, 0, tzinfo=UTC))
-    services = await Services.open(tmp_path / "report.db", clock=clock)
+    services = await Services.open(db_target, clock=clock)
     kim, lee, park, choi = await seed_community(services, members=4)
 
     async def pay(payer, number, amount, moment):
@@ -141,8 +141,8 @@ async def _cli(*args) -> int:
     return await asyncio.to_thread(main, list(args))
 
 
-async def test_report_in_chat_is_for_admins(tmp_path, clock):
-    harness = await BotHarness.start(tmp_path / "bot.db", clock)
+async def test_report_in_chat_is_for_admins(db_target, clock):
+    harness = await BotHarness.start(db_target, clock)
     try:
         await seed_community(harness.services, members=2)
         from tests.conftest import KIM

@@ -53,9 +53,9 @@ async def _survey(services, coordinator, members, spec: str, scores: list[int]) 
 
 
 @pytest.fixture
-async def year(tmp_path):
+async def year(db_target):
     clock = ManualClock(datetime(2025, 5, 1, 1, 0, tzinfo=UTC))
-    services = await Services.open(tmp_path / "report.db", clock=clock)
+    services = await Services.open(db_target, clock=clock)
     coordinator, owner, lee, park = await seed_community(services, members=4)
     await _survey(services, coordinator, [owner, lee, park], NAMED, [2, 3, 4])  # 2025: 3.00
     clock._now = datetime(2026, 4, 1, 1, 0, tzinfo=UTC)

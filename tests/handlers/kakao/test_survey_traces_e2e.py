@@ -40,8 +40,8 @@ async def times(harness) -> set[str]:
     return {value for row in rows for value in row if value is not None}
 
 
-async def test_an_anonymous_answer_on_kakao_leaves_no_trace(tmp_path, clock):
-    harness = await KakaoHarness.start(tmp_path / "bot.db", clock)
+async def test_an_anonymous_answer_on_kakao_leaves_no_trace(db_target, clock):
+    harness = await KakaoHarness.start(db_target, clock)
     try:
         services = harness.services
         await open_community(harness, KIM, (LEE, PARK))
