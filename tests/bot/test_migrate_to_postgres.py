@@ -98,3 +98,56 @@ def test_a_database_that_is_not_empty_is_refused(pg_url, tmp_path, capsys):
     assert "not empty" in capsys.readouterr().err
     assert main(["migrate-to-postgres", "--from", str(tmp_path / "none.db"),
                  "--to", pg_url]) == 1
+
+
+async def _a_sqlite_file_with_a_shop(path) -> dict[str, int]:
+    """A shop paid twice and refunded once, an expert and a selected story (migrations 015 and
+    017): what the copy must carry beside the members' ledger."""
+    from core.organisations import Profile
+
+    services = await Services.open(path, clock=ManualClock(START))
+    try:
+        coordinator, owner, customer = await seed_community(services, floor=-50_000)
+        shop, _ = await services.organisations.apply(
+            owner, Profile(name="마포 떡집", share_percent=40, rounding=100))
+        shop = (await services.organisations.decide(coordinator, shop.id, True)).organisation
+        payments = []
+        for key in ("k1", "k2"):
+            preview = await services.merchant_pay.preview(customer, shop.id, "19,800원", key)
+            await services.merchant_pay.confirm(customer, preview.id)
+            payments.append(preview.id)
+        await services.merchant_pay.refund(owner, payments[0])
+        await services.experts.recommend(coordinator, "#3", "도시농업")
+        story = await services.stories.nominate(customer, "떡집에서 품앗이로 떡을 샀어요", [])
+        await services.stories.select(coordinator, story.id, "<b>우수사례</b>")
+        return {"customer": (await services.ledger.balance(customer)).balance,
+                "shop": (await services.organisations.staff_of(owner, shop.id)).balance}
+    finally:
+        await services.close()
+
+
+def test_shops_experts_and_stories_are_copied_and_verified(pg_url, tmp_path, capsys):
+    source = tmp_path / "pumasi.db"
+    balances = asyncio.run(_a_sqlite_file_with_a_shop(source))
+    assert balances == {"customer": -7_900, "shop": 7_900}
+    assert main(["migrate-to-postgres", "--from", str(source), "--to", pg_url]) == 0
+    out = capsys.readouterr().out
+    for copied in ("organisations: 1", "merchant_payments: 2", "stats_channels: 1",
+                   "experts: 1", "stories: 1", "transfers: 3"):
+        assert copied in out
+
+    async def go_on() -> None:
+        services = await Services.open(pg_url, clock=ManualClock(START + timedelta(days=1)))
+        try:
+            customer = await services.people.resolve("telegram", "103", "회원103", "user103")
+            owner = await services.people.resolve("telegram", "102", "회원102", "user102")
+            assert (await services.ledger.balance(customer)).balance == balances["customer"]
+            preview = await services.merchant_pay.preview(customer, 1, "10,000원", "k3")
+            assert (await services.merchant_pay.confirm(customer, preview.id)).newly_decided
+            shop = await services.organisations.staff_of(owner, 1)
+            assert shop.balance == balances["shop"] + 4_000
+            assert (await services.verify()).ok  # the channel roll-up went on from the copy
+        finally:
+            await services.close()
+
+    asyncio.run(go_on())
