@@ -24,8 +24,6 @@ from storage.inline import InlineConnection
 from storage.port import SQLITE, Connection, Engine, is_postgres_url
 from storage.search_terms import post_search_terms
 
-__all__ = ["AlreadyProcessed", "Connection", "Database", "fetch_all", "fetch_one"]
-
 T = TypeVar("T")
 
 class AlreadyProcessed(Exception):
