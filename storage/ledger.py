@@ -335,8 +335,10 @@ async def history(
         " og.name AS counterparty_organisation"
         " FROM acct JOIN movements m ON m.account_id = acct.id"
         " JOIN transfers t ON t.id = m.transfer_id"
-        " JOIN movements o ON o.transfer_id = m.transfer_id AND o.id <> m.id"
-        " JOIN accounts oa ON oa.id = o.account_id"
+        # The other side from the transfer's own columns, not its other movement: two fewer
+        # index lookups a row (verify proves every transfer's movements are exactly these).
+        " JOIN accounts oa ON oa.id = CASE WHEN t.payer_account_id = acct.id"
+        " THEN t.payee_account_id ELSE t.payer_account_id END"
         " LEFT JOIN memberships om ON om.id = oa.membership_id"
         " LEFT JOIN people p ON p.id = om.person_id"
         " LEFT JOIN organisations og ON og.id = oa.organisation_id"
