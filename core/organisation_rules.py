@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from core.amounts import MAX_AMOUNT
 from core.errors import DomainError
 from core.models import Actor, Membership, Row
+from storage import ledger as ledger_rows
 from storage import memberships as membership_rows
 from storage import organisations as organisation_rows
 from storage.db import Connection
@@ -154,6 +155,15 @@ async def require_staff(conn: Connection, actor: Actor, organisation: Organisati
     if coordinator_may and me.is_coordinator:
         return me
     raise DomainError("shop_not_yours")
+
+
+async def require_covers(conn: Connection, account_id: int, amount: int) -> None:
+    """Before a refund, a fee given back or a correction takes `amount` out of an account: an
+    organisation's account only ever gives back what it took, so it never goes below 0; if it
+    would, something is wrong and nothing moves (members' and the community's accounts pass)."""
+    balance = await ledger_rows.organisation_balance(conn, account_id)
+    if balance is not None and balance - amount < 0:
+        raise DomainError("organisation_overdrawn")
 
 
 async def require_programme_host(conn: Connection, actor: Actor, community_id: int,
