@@ -142,9 +142,10 @@ async def on_pay(turn: Turn) -> None:
         else:
             await turn.answer(tr("Already paid."))
     elif action == "no":
-        await pay.cancel(turn.actor, ident)
-        await turn.services.dialogs.clear(turn.actor.person.id)
-        await turn.edit(tr("Cancelled. Nothing was paid."))
+        if await pay.cancel(turn.actor, ident):
+            await turn.services.dialogs.clear(turn.actor.person.id)
+        # Cancel tapped after Send (or twice): say what really happened, without buttons
+        await turn.edit(shop_render.closed_text(tr, await pay.payment(turn.actor, ident)))
     elif action == "less":
         payment = await pay.payment(turn.actor, ident)
         await turn.services.dialogs.put(turn.actor.person.id,
