@@ -83,7 +83,8 @@ async def test_a_double_tap_on_change_the_code_changes_it_once(any_harness):
     old = await shop_of(harness)
     await harness.send(LEE, "/shop")
     await harness.tap(LEE, "shm:rot:1")
-    confirm = f"shm:rot2:1:{old['token']}"  # the button carries the code it replaces
+    confirm = harness.button_data(LEE, "코드를 바꿀게요")
+    assert confirm == f"shm:rot2:1:{old['token']}"  # it carries the code it replaces
     first = said(await harness.tap(LEE, confirm))
     new = await shop_of(harness)
     assert f"가게 {new['short_code']}" in first
