@@ -405,3 +405,18 @@ async def community_account(conn: Connection, community_id: int) -> sqlite3.Row:
 async def organisation_account(conn: Connection, organisation_id: int) -> sqlite3.Row | None:
     return await fetch_one(
         conn, "SELECT * FROM accounts WHERE organisation_id = ?", (organisation_id,))
+
+
+async def organisation_balance(conn: Connection, account_id: int) -> int | None:
+    """The balance of an organisation's account; None for a member's or the community's."""
+    row = await fetch_one(
+        conn, "SELECT balance FROM accounts WHERE id = ? AND organisation_id IS NOT NULL",
+        (account_id,))
+    return None if row is None else int(row["balance"])
+
+
+async def organisation_of_account(conn: Connection, account_id: int) -> sqlite3.Row | None:
+    """The organisation (id, name) holding this account, if one does."""
+    return await fetch_one(
+        conn, "SELECT o.id, o.name FROM accounts a JOIN organisations o"
+              " ON o.id = a.organisation_id WHERE a.id = ?", (account_id,))
