@@ -24,6 +24,8 @@ FINAL_ERRORS = frozenset({
     "request_expired", "request_closed", "request_not_found", "post_not_found", "post_closed",
     "application_not_found", "preview_expired", "reversal_not_open", "already_reversed",
     "dialog_already_done", "survey_answered", "survey_closed", "shop_preview_expired",
+    "shop_terms_changed", "shop_own", "shop_payment_closed", "shop_refund_member_gone",
+    "cannot_reverse_refund",
 })
 
 

@@ -338,14 +338,19 @@ def pending_text(tr: Translator, person_id: int, page: PendingPage) -> str:
     return "\n".join(lines)
 
 
+def side_label(member: Member | None, organisation: str | None, tr: Translator) -> str:
+    """A transfer's side: a member, a shop or institution by name, or the community."""
+    return escape(organisation) if organisation else member_label(member, tr)
+
+
 def reversal_text(tr: Translator, reversal: Reversal) -> str:
     unit = escape(reversal.community.unit)
     return tr(
         "↩️ A coordinator reversed T{original} ({amount}, {payer} → {payee}).\nReason: {reason}",
         original=reversal.original.id,
         amount=tr.amount(reversal.original.amount, unit),
-        payer=member_label(reversal.payer, tr),
-        payee=member_label(reversal.payee, tr),
+        payer=side_label(reversal.payer, reversal.payer_organisation, tr),
+        payee=side_label(reversal.payee, reversal.payee_organisation, tr),
         reason=escape(reversal.reversal.reason or ""),
     )
 
@@ -356,8 +361,10 @@ def reversal_confirm_text(tr: Translator, preview: ReversalPreview) -> str:
     lines = [
         tr("↩️ Reverse this transfer?"),
         f"T{original.id} · {tr.datetime(original.created_at)}",
-        tr("{payer} → {payee}: <b>{amount}</b>", payer=member_label(preview.payer, tr),
-           payee=member_label(preview.payee, tr), amount=tr.amount(original.amount, unit)),
+        tr("{payer} → {payee}: <b>{amount}</b>",
+           payer=side_label(preview.payer, preview.payer_organisation, tr),
+           payee=side_label(preview.payee, preview.payee_organisation, tr),
+           amount=tr.amount(original.amount, unit)),
     ]
     if original.memo:
         lines.append(tr("Memo: {memo}", memo=escape(original.memo)))

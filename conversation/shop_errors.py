@@ -49,4 +49,24 @@ SHOP_MESSAGES: dict[str, Callable[[Translator, dict], str]] = {
     "shop_codes_exhausted": lambda tr, p: tr(
         "I couldn't make a new shop code. Please try again in a moment."),
     "nothing_to_change": lambda tr, p: tr("There was nothing to change."),
+    "shop_terms_changed": lambda tr, p: tr(
+        "The shop changed what it takes in 품앗이 since you looked, so nothing was paid. Please "
+        "look again: enter the bill anew."),
+    "shop_refund_own": lambda tr, p: tr(
+        "You paid this yourself, so someone else at the shop (or its owner) must refund it."),
+    "shop_refund_member_gone": lambda tr, p: tr(
+        "This member has left the community, so 품앗이 can't be given back to them. Please "
+        "refund them in cash."),
+    "shop_no_room": lambda tr, p: tr(
+        "You can spend only {can_spend} in 품앗이 now, less than the shop's step of "
+        "{rounding}. Please pay this bill in cash.",
+        can_spend=tr.amount(p["can_spend"], p["unit"]),
+        rounding=tr.amount(p["rounding"], p["unit"])),
+    "organisation_overdrawn": lambda tr, p: tr(
+        "The shop's account doesn't hold enough to give this back, so nothing moved. Please "
+        "ask a coordinator to check the ledger (pumasi verify)."),
+    "cannot_reverse_refund": lambda tr, p: tr(
+        "T{transfer_id} is a refund, itself a correction, so it can't be reversed. If it was "
+        "wrong, please settle it with the member another way.",
+        transfer_id=p["transfer_id"]),
 }

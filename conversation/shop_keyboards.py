@@ -79,6 +79,8 @@ def refund(tr: Translator, payment_id: int) -> Rows:
     return keyboard([[Button(tr("↩️ Refund"), f"mpay:rf:{payment_id}")]])
 
 
-def rotate_confirm(tr: Translator, organisation_id: int) -> Rows:
-    return keyboard([[Button(tr("🔄 Yes, change the code"), f"shm:rot2:{organisation_id}"),
+def rotate_confirm(tr: Translator, organisation: Organisation) -> Rows:
+    """Carries the code it replaces, so a second tap changes nothing more."""
+    return keyboard([[Button(tr("🔄 Yes, change the code"),
+                             f"shm:rot2:{organisation.id}:{organisation.token}"),
                       Button(tr("Cancel"), "shm:no")]])

@@ -67,11 +67,31 @@ def split_text(tr: Translator, payment: Payment) -> str:
 
 def preview_text(tr: Translator, payment: Payment) -> str:
     lines = [f"🏪 <b>{escape(payment.organisation.name)}</b>", split_text(tr, payment)]
-    if payment.currency < payment.most:
+    if payment.room_limited:
+        lines.append(tr("(the shop takes up to {most}, but you can spend {currency} in 품앗이 "
+                        "now; the rest is cash)",
+                        most=tr.amount(payment.most, escape(payment.community.unit)),
+                        currency=tr.amount(payment.currency, escape(payment.community.unit))))
+    elif payment.currency < payment.most:
         lines.append(tr("(you chose less than the most, {most})",
                         most=tr.amount(payment.most, escape(payment.community.unit))))
     lines.append(tr("Tap Send to pay the 품앗이 part, then pay the rest in cash at the counter."))
     return "\n".join(lines)
+
+
+def closed_text(tr: Translator, payment: Payment) -> str:
+    """A preview's Cancel, answered with the payment's real state."""
+    currency = tr.amount(payment.currency, escape(payment.community.unit))
+    shop = escape(payment.organisation.name)
+    if payment.status == "paid":
+        return tr("You already paid {currency} to {shop}, so it can't be cancelled. To get it "
+                  "back, please ask the shop for a refund.", currency=currency, shop=shop)
+    if payment.status == "refunded":
+        return refunded_text(tr, payment)
+    if payment.status == "reversed":
+        return tr("A coordinator reversed your payment of {currency} to {shop}; it went back "
+                  "to you.", currency=currency, shop=shop)
+    return tr("Cancelled. Nothing was paid.")
 
 
 def paid_text(tr: Translator, payment: Payment) -> str:

@@ -6,7 +6,11 @@ The ledger's rules hold here as for any payment: a suspended member neither pays
 paid, and an account that waits for an orientation stays closed until the member attends
 one. So a fee event refuses both, and a waiting member who can't take a seat is passed over.
 
-A refund gives back what the event took, like a correction, so limits don't stop it.
+A public programme's fee goes to its institution, which must be active with an account at
+that moment (a suspended one takes no fee: no sign-up, and the waiting list waits).
+
+A refund gives back what the event took, like a correction, so limits don't stop it; an
+institution's account still never goes below 0.
 A fee that a coordinator already reversed by hand counts as refunded: cancelling the
 sign-up or the event gives nothing more back for it, and the sign-up's refund link then
 points at that reversal (the fee was returned by correction).
@@ -19,10 +23,12 @@ from datetime import datetime, timedelta
 
 from core.errors import DomainError
 from core.models import Community, Event, Member
+from core.organisation_rules import require_covers
 from core.views import load_community, load_member
 from storage import events as event_rows
 from storage import ledger as ledger_rows
 from storage import memberships as membership_rows
+from storage import organisations as organisation_rows
 from storage import reminders as reminder_rows
 from storage.db import Connection
 from storage.timefmt import to_db
@@ -78,7 +84,7 @@ async def take_seat(conn: Connection, event: Event, signup_id: int, membership_i
             raise DomainError("over_floor", can_spend=max(
                 0, payer["balance"] - payer["credit_floor"]))
         # A public programme's fee goes to its institution, any other event's to the community.
-        house = (await ledger_rows.organisation_account(conn, event.organisation_id)
+        house = (await institution_account(conn, event.organisation_id)
                  if event.organisation_id else
                  await ledger_rows.community_account(conn, event.community_id))
         transfer_id = await ledger_rows.insert_transfer(
@@ -107,6 +113,7 @@ async def give_back_fee(conn: Connection, event: Event, signup, person_id: int,
         return FeeReturn(corrected=int(fee["amount"]))
     if not refund:
         return FeeReturn()
+    await require_covers(conn, fee["payee_account_id"], int(fee["amount"]))
     transfer_id = await ledger_rows.insert_transfer(
         conn, community_id=fee["community_id"], payer_account_id=fee["payee_account_id"],
         payee_account_id=fee["payer_account_id"], amount=fee["amount"], kind="pay",
@@ -127,6 +134,9 @@ async def fill_seats(conn: Connection, event_id: int, person_id: int, now: datet
         event = Event.from_row(await event_rows.get(conn, event_id))
         if event.status != "scheduled" or event.starts_at <= now or event.seats_left == 0:
             return promotion
+        if event.fee and event.organisation_id and not await _takes_fees(
+                conn, event.organisation_id):
+            return promotion  # the institution is suspended: the list waits, nobody pays
         waiting = await event_rows.first_waiting(conn, event_id)
         if waiting is None:
             return promotion
@@ -142,6 +152,19 @@ async def fill_seats(conn: Connection, event_id: int, person_id: int, now: datet
                 PassedOver(await load_member(conn, waiting["membership_id"]), error.code))
             continue
         promotion.promoted.append(await load_member(conn, waiting["membership_id"]))
+
+
+async def _takes_fees(conn: Connection, organisation_id: int) -> bool:
+    row = await organisation_rows.get(conn, organisation_id)
+    return row is not None and row["status"] == "active" and row["account_id"] is not None
+
+
+async def institution_account(conn: Connection, organisation_id: int):
+    """The account a programme's fee goes to, read in the fee's own transaction: only an
+    active institution with an account takes one."""
+    if not await _takes_fees(conn, organisation_id):
+        raise DomainError("shop_unavailable")
+    return await ledger_rows.organisation_account(conn, organisation_id)
 
 
 async def community_of(conn: Connection, event: Event) -> Community:

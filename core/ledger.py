@@ -39,11 +39,13 @@ from core.models import (
     TradeView,
     Transfer,
 )
+from core.organisation_rules import require_covers
 from core.views import load_community, load_member, load_trade, member_from_row
 from storage import audit as audit_rows
 from storage import dialogs as dialog_rows
 from storage import ledger as ledger_rows
 from storage import memberships as membership_rows
+from storage import organisations as organisation_rows
 from storage import posts as post_rows
 from storage import reminders as reminder_rows
 from storage.db import Connection, Database
@@ -319,6 +321,8 @@ class LedgerService:
                 community=await load_community(conn, original.community_id),
                 payer=await _member_or_none(conn, original.payer_membership_id),
                 payee=await _member_or_none(conn, original.payee_membership_id),
+                payer_organisation=await _organisation_name(conn, row["payer_account_id"]),
+                payee_organisation=await _organisation_name(conn, row["payee_account_id"]),
             )
 
     async def confirm_reversal(self, actor: Actor, transfer_id: int) -> Reversal:
@@ -497,6 +501,10 @@ async def _reversible(
         raise DomainError("memo_too_long", maximum=MEMO_MAX)
     if row["kind"] == "reversal":
         raise DomainError("cannot_reverse_reversal", transfer_id=transfer_id)
+    if row["purpose"] in ("merchant_refund", "event_refund"):
+        # A refund is a correction itself; undoing it would leave the payment or sign-up
+        # marked refunded, and the takings and statistics wrong.
+        raise DomainError("cannot_reverse_refund", transfer_id=transfer_id)
     if await ledger_rows.reversal_of(conn, transfer_id) is not None:
         raise DomainError("already_reversed", transfer_id=transfer_id)
     if row["purpose"] == "merchant" and await ledger_rows.refund_of(conn, transfer_id):
@@ -515,6 +523,8 @@ async def _reverse_in(
     fixes an error. The checks run again here, so two coordinators at once reverse it once."""
     row, reason = await _reversible(conn, actor, transfer_id, reason)
     original = Transfer.from_row(row)
+    # limits do not stop a correction, but a shop's account never goes below 0
+    await require_covers(conn, row["payee_account_id"], original.amount)
     reversal_id = await ledger_rows.insert_transfer(
         conn, community_id=original.community_id,
         payer_account_id=row["payee_account_id"], payee_account_id=row["payer_account_id"],
@@ -534,12 +544,33 @@ async def _reverse_in(
         community=await load_community(conn, original.community_id),
         payer=await _member_or_none(conn, original.payer_membership_id),
         payee=await _member_or_none(conn, original.payee_membership_id),
+        payer_organisation=await _organisation_name(conn, row["payer_account_id"]),
+        payee_organisation=await _organisation_name(conn, row["payee_account_id"]),
+        staff=tuple(await _staff_of_accounts(
+            conn, (row["payer_account_id"], row["payee_account_id"]))),
     )
 
 
 async def _member_or_none(conn: Connection, membership_id: int | None) -> Member | None:
-    """None stands for the community's own account."""
+    """None stands for an account of no member: the community's, or an organisation's (whose
+    name `_organisation_name` gives)."""
     return None if membership_id is None else await load_member(conn, membership_id)
+
+
+async def _organisation_name(conn: Connection, account_id: int) -> str | None:
+    row = await ledger_rows.organisation_of_account(conn, account_id)
+    return None if row is None else row["name"]
+
+
+async def _staff_of_accounts(conn: Connection, account_ids) -> list[Member]:
+    """The staff of the organisations holding these accounts: told of a correction."""
+    staff = []
+    for account_id in account_ids:
+        row = await ledger_rows.organisation_of_account(conn, account_id)
+        if row is not None:
+            for member_row in await organisation_rows.staff(conn, row["id"]):
+                staff.append(await load_member(conn, member_row["membership_id"]))
+    return staff
 
 
 def _require_pending(request: TradeRequest, now) -> None:

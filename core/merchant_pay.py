@@ -8,12 +8,18 @@ back, linked to the payment (`refunds_id`, unique), within REFUND_WINDOW.
 
 An organisation's account is held like the community's own: the members' floor and ceiling
 do not apply to it. It only takes payments and fees and gives the same ones back, so it never
-goes below 0 (verify checks that); a ceiling would stop a busy shop from taking 품앗이 at all.
+goes below 0 (checked before each give-back, and by verify); a ceiling would stop a busy shop
+from taking 품앗이 at all.
+
+Confirm checks again what the preview showed, in its own transaction: the shop's terms of now
+(a preview paying more than the shop now takes is refused, to be looked at again) and that the
+payer is not (now) its staff. A member with less room than the shop's most is offered what
+they can still spend, rounded down to the shop's step; the floor is checked again at Confirm.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from core.amounts import MAX_AMOUNT, parse_amount
@@ -21,7 +27,7 @@ from core.clock import Clock
 from core.errors import DomainError
 from core.membership import require_active_member
 from core.models import Actor, Community, Member
-from core.organisation_rules import Organisation, currency_part, require_staff
+from core.organisation_rules import Organisation, currency_part, require_covers, require_staff
 from core.views import load_community, load_member
 from storage import ledger as ledger_rows
 from storage import merchant_payments as payment_rows
@@ -43,12 +49,13 @@ class Payment:
     currency: int
     cash: int
     most: int  # the most of this bill the shop takes in currency
-    status: str
+    status: str  # pending, paid, refunded, reversed (a coordinator's correction), ...
     paid_at: datetime | None
     transfer_id: int | None
     refund_transfer_id: int | None
     newly_decided: bool = False
     created_at: datetime | None = None
+    room_limited: bool = False  # the part is what the member can still spend, not the most
 
 
 class MerchantPayService:
@@ -72,14 +79,22 @@ class MerchantPayService:
             if most <= 0:
                 raise DomainError("shop_bill_too_small", rounding=organisation.rounding)
             mine = await ledger_rows.limits_and_balance(conn, me.id)
-            _check_payer(mine, most)
+            _check_open(mine)
+            can_spend = max(0, mine["balance"] - mine["credit_floor"])
+            part = min(most, can_spend // organisation.rounding * organisation.rounding)
+            if can_spend <= 0:
+                raise DomainError("over_floor", can_spend=0)  # "you can still spend 0"
+            if part <= 0:  # some room, less than the shop's step
+                raise DomainError("shop_no_room", can_spend=can_spend,
+                                  rounding=organisation.rounding)
             payment_id, created = await payment_rows.insert(
                 conn, request_key=request_key, organisation_id=organisation.id,
-                community_id=community.id, membership_id=me.id, bill=value, currency=most,
+                community_id=community.id, membership_id=me.id, bill=value, currency=part,
                 now=to_db(now), expires_at=to_db(now + PREVIEW_LIFETIME))
             if created:
                 await payment_rows.retire_previews(conn, me.id, organisation.id, payment_id)
-            return await _load(conn, payment_id, newly=created)
+            payment = await _load(conn, payment_id, newly=created)
+            return replace(payment, room_limited=part < most)
 
     async def change_currency(self, actor: Actor, payment_id: int, amount: str | int
                               ) -> Payment:
@@ -104,6 +119,11 @@ class MerchantPayService:
             _require_pending(payment, await _expires(conn, payment_id), now)
             organisation = await _payable(conn, payment.organisation.id,
                                           payment.community.id)
+            if payment.currency > _most(organisation, payment.bill):
+                raise DomainError("shop_terms_changed")  # the owner changed them since
+            if await organisation_rows.role_of(conn, organisation.id,
+                                               payment.member.membership_id) is not None:
+                raise DomainError("shop_own")  # made its staff since the preview
             payer = await ledger_rows.limits_and_balance(conn, payment.member.membership_id)
             if payer is None or payer["status"] != "active":
                 raise DomainError("membership_suspended", community="")
@@ -127,24 +147,35 @@ class MerchantPayService:
 
     async def refund(self, actor: Actor, payment_id: int) -> Payment:
         """A staff member gives a payment's currency back within REFUND_WINDOW. Like an
-        event's refund it undoes what the shop took, so limits do not stop it."""
+        event's refund it undoes what the shop took, so limits do not stop it. Not by the staff
+        member who paid it (another staff member or the owner gives it back), and only to a
+        member still in the community (active or suspended): one who left is refunded in
+        cash."""
         now = self._clock.now()
         async with self._db.write() as conn:
             payment = await _load(conn, payment_id)
             await require_staff(conn, actor, payment.organisation)
             if payment.status == "refunded":
                 return payment
+            if payment.status == "reversed":
+                raise DomainError("already_reversed", transfer_id=payment.transfer_id)
             if payment.status != "paid":
                 raise DomainError("shop_payment_not_found")
+            if payment.member.person_id == actor.person.id:
+                raise DomainError("shop_refund_own")
             if payment.paid_at is None or now - payment.paid_at > REFUND_WINDOW:
                 raise DomainError("shop_refund_too_late", days=REFUND_WINDOW.days)
-            if await ledger_rows.reversal_of(conn, payment.transfer_id) is not None:
-                raise DomainError("already_reversed", transfer_id=payment.transfer_id)
-            member_account = await ledger_rows.account_of(conn, payment.member.membership_id)
+            member_account = await ledger_rows.limits_and_balance(
+                conn, payment.member.membership_id)
+            if member_account is None or member_account["status"] not in ("active",
+                                                                          "suspended"):
+                raise DomainError("shop_refund_member_gone")
+            await require_covers(conn, payment.organisation.account_id, payment.currency)
             refund_id = await ledger_rows.insert_transfer(
                 conn, community_id=payment.community.id,
                 payer_account_id=payment.organisation.account_id,
-                payee_account_id=member_account["id"], amount=payment.currency, kind="pay",
+                payee_account_id=member_account["account_id"], amount=payment.currency,
+                kind="pay",
                 memo=None, reason=None, request_id=None,
                 reverses_id=None, post_id=None, created_by_person_id=actor.person.id,
                 now=to_db(now), purpose="merchant_refund", refunds_id=payment.transfer_id)
@@ -180,11 +211,15 @@ def _most(organisation: Organisation, bill: int) -> int:
                          organisation.rounding)
 
 
-def _check_payer(row, amount: int) -> None:
+def _check_open(row) -> None:
     if row is None or row["status"] != "active":
         raise DomainError("membership_suspended", community="")
     if row["needs_orientation"]:
         raise DomainError("orientation_needed")
+
+
+def _check_payer(row, amount: int) -> None:
+    _check_open(row)
     if row["balance"] - amount < row["credit_floor"]:
         raise DomainError("over_floor", can_spend=max(0, row["balance"] - row["credit_floor"]))
 
@@ -226,11 +261,14 @@ async def _load(conn: Connection, payment_id: int, *, newly: bool = False) -> Pa
         raise DomainError("shop_payment_not_found")
     organisation = Organisation.from_row(await organisation_rows.get(conn,
                                                                      row["organisation_id"]))
+    status = row["status"]
+    if status == "paid" and await ledger_rows.reversal_of(conn, row["transfer_id"]):
+        status = "reversed"  # a coordinator's correction gave it back
     return Payment(
         id=row["id"], organisation=organisation,
         community=await load_community(conn, row["community_id"]),
         member=await load_member(conn, row["membership_id"]), bill=row["bill"],
         currency=row["currency"], cash=row["cash"], most=_most(organisation, row["bill"]),
-        status=row["status"], paid_at=from_db(row["paid_at"]) if row["paid_at"] else None,
+        status=status, paid_at=from_db(row["paid_at"]) if row["paid_at"] else None,
         transfer_id=row["transfer_id"], refund_transfer_id=row["refund_transfer_id"],
         newly_decided=newly, created_at=from_db(row["created_at"]))

@@ -253,6 +253,11 @@ class Reversal:
     community: Community
     payer: Member | None
     payee: Member | None
+    # a side that is a shop's or institution's account (payer/payee then None): its name,
+    # and its staff, who are told
+    payer_organisation: str | None = None
+    payee_organisation: str | None = None
+    staff: tuple[Member, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -264,6 +269,8 @@ class ReversalPreview:
     community: Community
     payer: Member | None
     payee: Member | None
+    payer_organisation: str | None = None
+    payee_organisation: str | None = None
 
 
 @dataclass(frozen=True)

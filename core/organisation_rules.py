@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from core.amounts import MAX_AMOUNT
 from core.errors import DomainError
 from core.models import Actor, Membership, Row
+from storage import ledger as ledger_rows
 from storage import memberships as membership_rows
 from storage import organisations as organisation_rows
 from storage.db import Connection
@@ -186,6 +187,15 @@ async def works_for(conn: Connection, actor: Actor, organisation_id: int, commun
     if row is None or row["status"] != "active":
         return False
     return await organisation_rows.role_of(conn, organisation_id, row["id"]) is not None
+
+
+async def require_covers(conn: Connection, account_id: int, amount: int) -> None:
+    """Before a refund, a fee given back or a correction takes `amount` out of an account: an
+    organisation's account only ever gives back what it took, so it never goes below 0; if it
+    would, something is wrong and nothing moves (members' and the community's accounts pass)."""
+    balance = await ledger_rows.organisation_balance(conn, account_id)
+    if balance is not None and balance - amount < 0:
+        raise DomainError("organisation_overdrawn")
 
 
 async def require_programme_host(conn: Connection, actor: Actor, community_id: int,

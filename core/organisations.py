@@ -179,20 +179,31 @@ class OrganisationService(OrganisationReads):
                 details=values, now=now)
             return await load_organisation(conn, organisation_id)
 
-    async def rotate_codes(self, actor: Actor, organisation_id: int) -> Organisation:
-        """New QR token and short code; the old ones then say the code changed."""
+    async def rotate_codes(self, actor: Actor, organisation_id: int, *,
+                           expected_token: str | None = None) -> Organisation:
+        """New QR token and short code; the old ones then say the code changed. With
+        `expected_token` (the code the owner saw when asked) only if the codes are still
+        those: a second tap returns the codes the first one made, unchanged."""
+        return (await self.rotate_codes_once(actor, organisation_id,
+                                             expected_token=expected_token))[0]
+
+    async def rotate_codes_once(self, actor: Actor, organisation_id: int, *,
+                                expected_token: str | None = None
+                                ) -> tuple[Organisation, bool]:
+        """`rotate_codes`, and whether this call changed them."""
         now = to_db(self._clock.now())
         async with self._db.write() as conn:
             organisation = await load_organisation(conn, organisation_id)
             await require_staff(conn, actor, organisation, owner=True, coordinator_may=True)
-            await organisation_rows.rotate_codes(
-                conn, organisation_id, new_token(),
-                await new_short_code(conn, organisation.community_id), now)
+            if not await organisation_rows.rotate_codes(
+                    conn, organisation_id, expected_token or organisation.token, new_token(),
+                    await new_short_code(conn, organisation.community_id), now):
+                return organisation, False
             await audit_rows.record(
                 conn, community_id=organisation.community_id, actor_person_id=actor.person.id,
                 action="shop_codes_rotate", target=f"shop:{organisation_id}", reason=None,
                 details=None, now=now)
-            return await load_organisation(conn, organisation_id)
+            return await load_organisation(conn, organisation_id), True
 
     async def add_staff(self, actor: Actor, organisation_id: int, member_ref: str) -> Member:
         """The owner lets another member of the community take payments and see takings."""

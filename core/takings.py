@@ -1,5 +1,6 @@
 """What a shop took in a period (a Seoul day or month): count, currency and cash totals, each
-payment; for its staff only. Payments refunded are listed, marked, and left out of totals."""
+payment; for its staff only. Payments refunded (or reversed by a coordinator) are listed,
+marked, and left out of totals."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ class TakingLine:
     currency: int
     cash: int
     refunded: bool
+    reversed: bool = False  # a coordinator's correction gave it back
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def _bounds(first: date, last: date) -> tuple[str, str]:
 def line_of(row) -> TakingLine:
     return TakingLine(row["id"], from_db(row["paid_at"]), row["member_number"],
                       row["member_name"] or "", row["bill"], row["currency"], row["cash"],
-                      row["status"] == "refunded")
+                      row["status"] == "refunded", bool(row["reversed"]))
 
 
 class TakingsService:
@@ -92,9 +94,10 @@ class TakingsService:
     @asynccontextmanager
     async def stream(self, actor, organisation_id: int, first: date, last: date
                      ) -> AsyncIterator[tuple[Organisation, AsyncIterator[list[TakingLine]]]]:
-        """The period's payments in chunks, from one read transaction (exports)."""
+        """The period's payments in chunks, all read from one snapshot: a payment made while
+        the export runs is in none of them, and none is read twice (exports)."""
         start, end = _bounds(first, last)
-        async with self._db.read() as conn:
+        async with self._db.export_snapshot() as conn:
             organisation = await _organisation(conn, organisation_id)
             await require_staff(conn, actor, organisation, coordinator_may=True)
 

@@ -102,6 +102,14 @@ async def _verify_organisations(conn, report: VerifyReport) -> None:
     for row in await payment_rows.mismatches(conn):
         report.problems.append(
             f"shop payment {row['id']}: its transfers do not match the currency part")
+    for row in await payment_rows.unlinked_transfers(conn):
+        what = "refund" if row["purpose"] == "merchant_refund" else "payment"
+        report.problems.append(
+            f"transfer {row['id']}: a shop {what} that no shop payment names")
+    for row in await verify_rows.refund_mismatches(conn):
+        report.problems.append(
+            f"transfer {row['id']}: a refund that does not give back transfer"
+            f" {row['refunds_id']} exactly")
     for row in await verify_rows.channel_rollup_mismatches(conn):
         report.problems.append(
             f"community {row['community_id']} month {row['month']} {row['channel']}:"

@@ -348,8 +348,10 @@ async def history(
         " og.name AS counterparty_organisation"
         " FROM acct JOIN movements m ON m.account_id = acct.id"
         " JOIN transfers t ON t.id = m.transfer_id"
-        " JOIN movements o ON o.transfer_id = m.transfer_id AND o.id <> m.id"
-        " JOIN accounts oa ON oa.id = o.account_id"
+        # The other side from the transfer's own columns, not its other movement: two fewer
+        # index lookups a row (verify proves every transfer's movements are exactly these).
+        " JOIN accounts oa ON oa.id = CASE WHEN t.payer_account_id = acct.id"
+        " THEN t.payee_account_id ELSE t.payer_account_id END"
         " LEFT JOIN memberships om ON om.id = oa.membership_id"
         " LEFT JOIN people p ON p.id = om.person_id"
         " LEFT JOIN organisations og ON og.id = oa.organisation_id"
@@ -416,3 +418,18 @@ async def community_account(conn: Connection, community_id: int) -> Row:
 async def organisation_account(conn: Connection, organisation_id: int) -> Row | None:
     return await fetch_one(
         conn, "SELECT * FROM accounts WHERE organisation_id = ?", (organisation_id,))
+
+
+async def organisation_balance(conn: Connection, account_id: int) -> int | None:
+    """The balance of an organisation's account; None for a member's or the community's."""
+    row = await fetch_one(
+        conn, "SELECT balance FROM accounts WHERE id = ? AND organisation_id IS NOT NULL",
+        (account_id,))
+    return None if row is None else int(row["balance"])
+
+
+async def organisation_of_account(conn: Connection, account_id: int) -> sqlite3.Row | None:
+    """The organisation (id, name) holding this account, if one does."""
+    return await fetch_one(
+        conn, "SELECT o.id, o.name FROM accounts a JOIN organisations o"
+              " ON o.id = a.organisation_id WHERE a.id = ?", (account_id,))

@@ -11,7 +11,8 @@ _COLUMNS = (
     "mp.id, mp.request_key, mp.organisation_id, mp.community_id, mp.membership_id, mp.bill,"
     " mp.currency, mp.cash, mp.status, mp.created_at, mp.expires_at, mp.paid_at,"
     " mp.transfer_id, mp.refund_transfer_id, mp.refunded_at,"
-    " m.number AS member_number, p.display_name AS member_name"
+    " m.number AS member_number, p.display_name AS member_name,"
+    " EXISTS (SELECT 1 FROM transfers r WHERE r.reverses_id = mp.transfer_id) AS reversed"
 )
 _FROM = (" FROM merchant_payments mp JOIN memberships m ON m.id = mp.membership_id"
          " JOIN people p ON p.id = m.person_id")
@@ -98,18 +99,20 @@ async def mark_refunded(conn: Connection, payment_id: int, transfer_id: int, now
 
 async def takings_totals(conn: Connection, organisation_id: int, start: str, end: str
                          ) -> Row:
-    """Payments made between `start` and `end` (UTC text) and not refunded: count and sums."""
+    """Payments made between `start` and `end` (UTC text), neither refunded nor reversed by a
+    coordinator: count and sums."""
     return await fetch_one(
         conn,
         "SELECT COUNT(*) AS count, COALESCE(SUM(currency), 0) AS currency,"
-        " COALESCE(SUM(cash), 0) AS cash FROM merchant_payments WHERE organisation_id = ?"
-        " AND paid_at >= ? AND paid_at < ? AND status = 'paid'",
+        " COALESCE(SUM(cash), 0) AS cash FROM merchant_payments mp WHERE organisation_id = ?"
+        " AND paid_at >= ? AND paid_at < ? AND status = 'paid' AND NOT EXISTS (SELECT 1"
+        " FROM transfers r WHERE r.reverses_id = mp.transfer_id)",
         (organisation_id, start, end))
 
 
 async def takings(conn: Connection, organisation_id: int, start: str, end: str, limit: int,
                   offset: int) -> list[Row]:
-    """Payments of the period (refunded ones too, marked), newest first."""
+    """Payments of the period (refunded and reversed ones too, marked), newest first."""
     return await fetch_all(
         conn, f"SELECT {_COLUMNS}{_FROM} WHERE mp.organisation_id = ? AND mp.paid_at >= ?"
               " AND mp.paid_at < ? ORDER BY mp.paid_at DESC, mp.id DESC LIMIT ? OFFSET ?",
@@ -146,3 +149,16 @@ async def mismatches(conn: Connection) -> list[Row]:
         "  OR r.amount <> t.amount OR r.payer_account_id <> oa.id"
         "  OR r.payee_account_id <> ma.id))"
         " OR (mp.status NOT IN ('paid', 'refunded') AND mp.transfer_id IS NOT NULL)")
+
+
+async def unlinked_transfers(conn: Connection) -> list[sqlite3.Row]:
+    """Shop transfers no payment names (for `verify`): each `merchant` transfer is exactly one
+    payment's transfer, each `merchant_refund` exactly one payment's refund (the unique
+    columns hold "at most one"; this finds "none", e.g. a second transfer for one bill)."""
+    return await fetch_all(
+        conn,
+        "SELECT t.id, t.purpose FROM transfers t WHERE (t.purpose = 'merchant' AND NOT EXISTS"
+        " (SELECT 1 FROM merchant_payments mp WHERE mp.transfer_id = t.id))"
+        " OR (t.purpose = 'merchant_refund' AND NOT EXISTS"
+        " (SELECT 1 FROM merchant_payments mp WHERE mp.refund_transfer_id = t.id))"
+        " ORDER BY t.id")

@@ -67,14 +67,18 @@ async def short_code_taken(conn: Connection, community_id: int, code: str) -> bo
             or await retired_short_code(conn, community_id, code))
 
 
-async def rotate_codes(conn: Connection, organisation_id: int, token: str, short_code: str,
-                       now: str) -> None:
+async def rotate_codes(conn: Connection, organisation_id: int, old_token: str, token: str,
+                       short_code: str, now: str) -> bool:
+    """Guarded: only while the codes are still those of `old_token`, so a double tap (or two
+    owners at once) rotates once. False if they changed already."""
     await conn.execute(
         "INSERT INTO organisation_old_codes (organisation_id, token, short_code, retired_at)"
-        " SELECT id, token, short_code, ? FROM organisations WHERE id = ?",
-        (now, organisation_id))
-    await conn.execute("UPDATE organisations SET token = ?, short_code = ? WHERE id = ?",
-                       (token, short_code, organisation_id))
+        " SELECT id, token, short_code, ? FROM organisations WHERE id = ? AND token = ?",
+        (now, organisation_id, old_token))
+    cursor = await conn.execute(
+        "UPDATE organisations SET token = ?, short_code = ? WHERE id = ? AND token = ?",
+        (token, short_code, organisation_id, old_token))
+    return cursor.rowcount == 1
 
 
 async def listed(conn: Connection, community_id: int, words: list[str], limit: int,

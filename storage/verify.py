@@ -193,3 +193,19 @@ async def channel_rollup_mismatches(conn: Connection) -> list[Row]:
         " ON s.community_id = a.community_id AND s.month = a.month AND s.channel = a.channel"
         " WHERE a.trades IS DISTINCT FROM s.trades OR a.volume IS DISTINCT FROM s.volume",
     )
+
+
+async def refund_mismatches(conn: Connection) -> list[sqlite3.Row]:
+    """Refunds (a shop's, an event's) that do not give back exactly what they name: the same
+    amount, the accounts swapped, a shop payment for a shop refund and an event fee for an
+    event refund; and shop refunds that name nothing. (Event refunds made before migration 015
+    name nothing and are left alone.)"""
+    return await fetch_all(
+        conn,
+        "SELECT r.id, r.refunds_id FROM transfers r LEFT JOIN transfers o ON o.id = r.refunds_id"
+        " WHERE (r.refunds_id IS NOT NULL AND (o.id IS NULL OR r.amount <> o.amount"
+        "  OR r.payer_account_id <> o.payee_account_id"
+        "  OR r.payee_account_id <> o.payer_account_id"
+        "  OR NOT ((r.purpose = 'merchant_refund' AND o.purpose = 'merchant')"
+        "   OR (r.purpose = 'event_refund' AND o.purpose = 'event_fee'))))"
+        " OR (r.purpose = 'merchant_refund' AND r.refunds_id IS NULL) ORDER BY r.id")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import escape
 
 from conversation import keyboards, render
 from conversation.replies import keyboard
@@ -188,6 +189,9 @@ async def on_reverse(turn: Turn) -> None:
         if error.code == "already_reversed":  # another coordinator was first
             await ledger.drop_reversal(turn.actor, transfer_id)
         raise
-    await turn.edit(render.reversal_text(tr, result) + "\n" + tr("Both members have been told."))
-    for member in (result.payer, result.payee):
+    told = (tr("The member and the staff of {shop} have been told.",
+               shop=escape(result.payer_organisation or result.payee_organisation))
+            if result.staff else tr("Both members have been told."))
+    await turn.edit(render.reversal_text(tr, result) + "\n" + told)
+    for member in (result.payer, result.payee, *result.staff):
         await turn.notify(member, lambda tr: render.reversal_text(tr, result))

@@ -179,9 +179,11 @@ async def confirm_payment(turn: Turn, payment_id: int) -> None:
 
 
 async def cancel_payment(turn: Turn, payment_id: int) -> None:
-    await turn.services.merchant_pay.cancel(turn.actor, payment_id)
-    await turn.services.dialogs.clear(turn.actor.person.id)
-    await turn.edit(turn.tr("Cancelled. Nothing was paid."))
+    pay = turn.services.merchant_pay
+    if await pay.cancel(turn.actor, payment_id):
+        await turn.services.dialogs.clear(turn.actor.person.id)
+    # Cancel tapped or typed after Send (or twice): say what really happened, without buttons
+    await turn.edit(shop_render.closed_text(turn.tr, await pay.payment(turn.actor, payment_id)))
 
 
 async def _tell_staff(turn: Turn, payment, render, *, refund: bool) -> None:

@@ -114,6 +114,9 @@ async def on_menu(turn: Turn) -> None:
             part.isdigit() and len(part) <= 12 for part in parts[2:]):
         await remove_staff(turn, int(parts[2]), int(parts[3]))
         return
+    if data.startswith("shm:rot2:"):
+        await _rotate(turn, data)
+        return
     organisation_id = parse_id(data)
     if organisation_id is None:
         return
@@ -139,12 +142,27 @@ async def on_menu(turn: Turn) -> None:
     elif action == "rot":
         await turn.reply(tr("A new code makes the old QR signs stop working. Print the new "
                             "sign afterwards. Change it?"),
-                         keys.rotate_confirm(tr, organisation_id))
-    elif action == "rot2":
-        rotated = await services.rotate_codes(turn.actor, organisation_id)
-        await turn.edit(tr("🔄 The code changed. The new shop code is 가게 {code}.",
+                         keys.rotate_confirm(tr, await services.staff_of(turn.actor,
+                                                                         organisation_id)))
+
+
+async def _rotate(turn: Turn, data: str) -> None:
+    """`shm:rot2:<shop>:<the code it replaces>`: a double tap changes the code once."""
+    parts = data.split(":")
+    if len(parts) not in (3, 4) or not parts[2].isdigit() or len(parts[2]) > 12:
+        return
+    tr = turn.tr
+    expected = parts[3] if len(parts) == 4 else None
+    rotated, newly = await turn.services.organisations.rotate_codes_once(
+        turn.actor, int(parts[2]), expected_token=expected)
+    if not newly:
+        await turn.answer(tr("The code was already changed."))
+        await turn.edit(tr("🔄 The code was already changed. The shop code is 가게 {code}.",
                            code=rotated.short_code))
-        await send_sign(turn, rotated)
+        return
+    await turn.edit(tr("🔄 The code changed. The new shop code is 가게 {code}.",
+                       code=rotated.short_code))
+    await send_sign(turn, rotated)
 
 
 async def show_staff(turn: Turn, organisation_id: int) -> None:

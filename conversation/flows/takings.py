@@ -64,6 +64,8 @@ def _line(tr: Translator, line: TakingLine, unit: str) -> str:
     who = escape(numbered_name(tr, line.member_number, cut(line.member_name, NAME_IN_LIST)))
     text = (f"{tr.datetime(line.paid_at)} · {who} · {tr.amount(line.currency, unit)}"
             f" + {won(tr, line.cash)}")
+    if line.reversed:
+        return text + " " + tr("(reversed by a coordinator)")
     return text + (" " + tr("(refunded)") if line.refunded else "")
 
 
@@ -162,4 +164,4 @@ async def _send_file(turn: Turn, ident: int, period: tuple[date, date], kind: st
 def _cells(tr: Translator, line: TakingLine) -> list:
     return [line.paid_at.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M"),
             line.member_number or "", line.member_name, line.bill, line.currency, line.cash,
-            tr("yes") if line.refunded else ""]
+            tr("yes") if line.refunded else tr("reversed") if line.reversed else ""]

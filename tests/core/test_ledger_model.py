@@ -56,6 +56,8 @@ class LedgerModel(RuleBasedStateMachine):
                                         rounding=ROUNDING)))
         self.run(self.services.organisations.decide(self.actors[0], shop.id, True))
         self.shop_id, self.shop_balance = shop.id, 0
+        self.share, self.rounding = SHARE, ROUNDING  # what the shop takes now
+        self.refunds: list[int] = []  # the shop's refund transfers
         # payment → (payer, amount, transfer, paid at); refunded payments leave it
         self.shop_paid: dict[int, tuple[int, int, int, object]] = {}
 
@@ -166,24 +168,45 @@ class LedgerModel(RuleBasedStateMachine):
 
     @rule(payer=members, bill=bills, data=st.data())
     def pay_a_shop(self, payer, bill, data):
-        """A bill at the shop: the most is its share rounded down; the member may choose less;
-        the floor holds for the payer, staff cannot pay it."""
+        """A bill at the shop: the most is its share rounded down; a member with less room is
+        offered what they can still spend (rounded down); the member may choose less; the
+        owner may change the shop's terms before the member's Confirm, which then refuses a
+        part past the new terms; the floor holds for the payer, staff cannot pay it."""
         pay = self.services.merchant_pay
-        most = bill * SHARE // 100 // ROUNDING * ROUNDING
+        most = bill * self.share // 100 // self.rounding * self.rounding
+        can_spend = max(0, self.balances[payer] - FLOOR)
+        part = min(most, can_spend // self.rounding * self.rounding)
         try:
             preview = self.run(pay.preview(self.actors[payer], self.shop_id, bill, self.key()))
         except DomainError as error:
             expected = ("shop_own" if payer == OWNER else "shop_bill_too_small" if most <= 0
-                        else "over_floor")
+                        else "over_floor" if can_spend == 0 else "shop_no_room")
             assert error.code == expected, error
-            assert expected != "over_floor" or self.balances[payer] - most < FLOOR
+            assert expected in ("shop_own", "shop_bill_too_small") or part <= 0
             return
-        assert payer != OWNER and most > 0 and self.balances[payer] - most >= FLOOR
-        assert (preview.currency, preview.cash) == (most, bill - most)
+        assert payer != OWNER and most > 0 and part > 0
+        assert (preview.currency, preview.cash, preview.most) == (part, bill - part, most)
+        assert preview.room_limited == (part < most)
         currency = data.draw(st.integers(min_value=1, max_value=most))
-        if currency != most:
+        if currency != part:
             preview = self.run(pay.change_currency(self.actors[payer], preview.id, currency))
-        paid = self.run(pay.confirm(self.actors[payer], preview.id))
+        if data.draw(st.booleans()):  # the owner changes what the shop takes meanwhile
+            self.share = data.draw(st.sampled_from([10, 30, SHARE, 100]))
+            self.rounding = data.draw(st.sampled_from([ROUNDING, 100]))
+            self.run(self.services.organisations.update(
+                self.actors[OWNER], self.shop_id,
+                {"share_percent": self.share, "rounding": self.rounding}))
+        now_most = bill * self.share // 100 // self.rounding * self.rounding
+        try:
+            paid = self.run(pay.confirm(self.actors[payer], preview.id))
+        except DomainError as error:
+            if currency > now_most:
+                assert error.code == "shop_terms_changed", error
+            else:
+                assert error.code == "over_floor", error
+                assert self.balances[payer] - currency < FLOOR
+            return
+        assert currency <= now_most and self.balances[payer] - currency >= FLOOR
         assert paid.currency == currency  # the shop's account has no ceiling (see merchant_pay)
         assert not self.run(pay.confirm(self.actors[payer], preview.id)).newly_decided
         self.balances[payer] -= currency
@@ -209,8 +232,22 @@ class LedgerModel(RuleBasedStateMachine):
         assert transfer_id not in self.reversed and refunded.newly_decided
         del self.shop_paid[payment_id]
         self.refunded.add(transfer_id)
+        self.refunds.append(refunded.refund_transfer_id)
         self.balances[payer] += currency  # undoes the payment: limits do not stop it
         self.shop_balance -= currency
+
+    @rule(data=st.data())
+    def reverse_a_refund(self, data):
+        """A refund is a correction itself: a coordinator cannot reverse it; nothing moves."""
+        if not self.refunds:
+            return
+        refund_id = data.draw(st.sampled_from(self.refunds))
+        try:
+            self.run(self.services.ledger.reverse(self.actors[0], refund_id, "정정"))
+        except DomainError as error:
+            assert error.code == "cannot_reverse_refund", error
+            return
+        raise AssertionError("a shop's refund was reversed")
 
     @invariant()
     def balances_match_the_model_and_verify_holds(self):

@@ -100,6 +100,8 @@ def _run_driver(db: Path, log: Path, now: str, rng: random.Random, kill: bool) -
         process.send_signal(signal.SIGKILL)
     output, errors = process.communicate(timeout=60)
     assert process.returncode in (0, -signal.SIGKILL), errors
+    if not kill:  # it must have finished: say how it ended if it did not
+        assert "DONE" in output, (process.returncode, output, errors[-2000:])
     return output
 
 
