@@ -428,7 +428,7 @@ async def organisation_balance(conn: Connection, account_id: int) -> int | None:
     return None if row is None else int(row["balance"])
 
 
-async def organisation_of_account(conn: Connection, account_id: int) -> sqlite3.Row | None:
+async def organisation_of_account(conn: Connection, account_id: int) -> Row | None:
     """The organisation (id, name) holding this account, if one does."""
     return await fetch_one(
         conn, "SELECT o.id, o.name FROM accounts a JOIN organisations o"

@@ -151,7 +151,7 @@ async def mismatches(conn: Connection) -> list[Row]:
         " OR (mp.status NOT IN ('paid', 'refunded') AND mp.transfer_id IS NOT NULL)")
 
 
-async def unlinked_transfers(conn: Connection) -> list[sqlite3.Row]:
+async def unlinked_transfers(conn: Connection) -> list[Row]:
     """Shop transfers no payment names (for `verify`): each `merchant` transfer is exactly one
     payment's transfer, each `merchant_refund` exactly one payment's refund (the unique
     columns hold "at most one"; this finds "none", e.g. a second transfer for one bill)."""

@@ -195,7 +195,7 @@ async def channel_rollup_mismatches(conn: Connection) -> list[Row]:
     )
 
 
-async def refund_mismatches(conn: Connection) -> list[sqlite3.Row]:
+async def refund_mismatches(conn: Connection) -> list[Row]:
     """Refunds (a shop's, an event's) that do not give back exactly what they name: the same
     amount, the accounts swapped, a shop payment for a shop refund and an event fee for an
     event refund; and shop refunds that name nothing. (Event refunds made before migration 015
