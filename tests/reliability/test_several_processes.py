@@ -51,9 +51,13 @@ def free_port() -> int:
 class SlowEmulator(BotApiEmulator):
     """Telegram taking a moment per message, so a kill lands among sends in flight."""
 
+    def __init__(self, delay: float = 0.02) -> None:
+        super().__init__()
+        self.delay = delay
+
     def _answer(self, method, params):
         if method == "sendMessage":
-            time.sleep(0.02)
+            time.sleep(self.delay)
         return super()._answer(method, params)
 
     def texts_to(self, part: str) -> list[int]:
@@ -66,10 +70,10 @@ class BotProcess:
     """`python -m bot serve` on `db_url` with the jobs lease asked for every second;
     webhook mode unless `polling`."""
 
-    def __init__(self, tmp_path: Path, name: str, db_url: str, *, polling: bool = False
-                 ) -> None:
+    def __init__(self, tmp_path: Path, name: str, db_url: str, *, polling: bool = False,
+                 delay: float = 0.02) -> None:
         self.name = name
-        self.emulator = SlowEmulator()
+        self.emulator = SlowEmulator(delay)
         self.emulator.start()
         self.port = free_port()
         env = {key: value for key, value in os.environ.items()
@@ -201,7 +205,9 @@ async def test_a_process_starting_beside_a_sending_leader_leaves_its_rows_alone(
     processes: list[BotProcess] = []
     try:
         actors = await seed_community(services, members=MEMBERS)
-        leader = BotProcess(tmp_path, "leader", db_target)
+        # A slow Telegram: about 8 sends a second, each of the 8 workers' rows 'sending' for
+        # a second, so the drain lasts far longer than the second process takes to start.
+        leader = BotProcess(tmp_path, "leader", db_target, delay=1.0)
         processes.append(leader)
         leader.wait_healthy()
         await services.notices.send(actors[0], NoticeDraft(NOTICE, "all"), message=NOTICE)
@@ -210,7 +216,7 @@ async def test_a_process_starting_beside_a_sending_leader_leaves_its_rows_alone(
         processes.append(late)
         late.wait_healthy()
         assert len(leader.emulator.texts_to(NOTICE)) < MEMBERS  # it came in mid-drain
-        wait_until(lambda: len(leader.emulator.texts_to(NOTICE)) == MEMBERS, 60, "every send")
+        wait_until(lambda: len(leader.emulator.texts_to(NOTICE)) == MEMBERS, 90, "every send")
         for _ in range(100):
             states = await outbox_states(services)
             if set(states.values()) == {"sent"}:
