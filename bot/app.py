@@ -18,7 +18,9 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.leader import Leader
 from bot.settings import Settings
+from conversation import background
 from conversation.app import Conversation
 from conversation.i18n import compile_catalogs
 from conversation.notify import Notifier
@@ -28,12 +30,18 @@ from core.clock import Clock
 from core.services import Services
 from handlers.telegram.adapter import CONVERSATION_KEY
 from handlers.telegram.background import finish_background_sends
-from handlers.telegram.common import NOTIFIER_KEY, SERVICES_KEY, TelegramChannel
+from handlers.telegram.common import (
+    LEADER_KEY,
+    NOTIFIER_KEY,
+    SERVICES_KEY,
+    TelegramChannel,
+    leads,
+)
 from handlers.telegram.jobs import sweep
 from handlers.telegram.outbox import outbox_job
-from handlers.telegram.outbox import recover as recover_outbox
 from handlers.telegram.registry import bot_commands, register
 from handlers.telegram.reminders import arm as arm_reminders
+from storage.leader import JobsLease
 from storage.port import is_postgres_url
 
 log = logging.getLogger(__name__)
@@ -81,7 +89,10 @@ def build_application(
 
 
 async def prepare(application: Application) -> None:
-    """Open the database (migrations run here), publish the command menu, arm the sweep."""
+    """Open the database (migrations run here), publish the command menu, arm the sweep.
+    The jobs (and the crash recovery before them) run only while this process leads
+    (bot/leader.py); `pumasi serve` brings its own leader and starts it once every channel
+    is ready, otherwise it is made and started here."""
     settings: Settings = application.bot_data["settings"]
     compile_catalogs()
     if SERVICES_KEY not in application.bot_data:
@@ -95,9 +106,15 @@ async def prepare(application: Application) -> None:
     for locale in ("ko", "en"):
         await application.bot.set_my_commands(bot_commands(locale), language_code=locale)
     await application.bot.set_my_commands(bot_commands(settings.locale))
-    await application.bot_data[SERVICES_KEY].reminders.recover()
-    await recover_outbox(application)
-    await arm_reminders(application)
+    services: Services = application.bot_data[SERVICES_KEY]
+    leader: Leader | None = application.bot_data.get(LEADER_KEY)
+    own_leader = leader is None
+    if leader is None:
+        leader = Leader(JobsLease(services.db), settings.jobs_lease_seconds)
+        application.bot_data[LEADER_KEY] = leader
+    notifier = application.bot_data[NOTIFIER_KEY]
+    leader.on_lead(lambda: background.recover(services, notifier),
+                   every_tick=lambda: arm_reminders(application))
     if application.job_queue is not None:
         application.job_queue.run_repeating(outbox_job, interval=5, first=1, name="outbox")
         application.job_queue.run_repeating(
@@ -112,9 +129,13 @@ async def prepare(application: Application) -> None:
             application.job_queue.run_daily(
                 daily_backup, time=dt_time(hour, minute, tzinfo=SEOUL), name="backup"
             )
+    if own_leader:
+        await leader.start()
 
 
 async def daily_backup(context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not leads(context.application):
+        return
     settings: Settings = context.application.bot_data["settings"]
     policy = RetentionPolicy(settings.backup_keep_daily, settings.backup_keep_weekly)
     made = await scheduled_backup(settings.db_path, settings.backup_dir, datetime.now(UTC),
@@ -124,6 +145,9 @@ async def daily_backup(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def close(application: Application) -> None:
     await finish_background_sends(application)  # none left when post_stop ran (run_polling)
+    leader: Leader | None = application.bot_data.get(LEADER_KEY)
+    if leader is not None:
+        await leader.stop()  # the lease goes to another process now, not at a timeout
     services: Services | None = application.bot_data.pop(SERVICES_KEY, None)
     if services is not None:
         await services.close()

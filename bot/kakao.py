@@ -90,13 +90,20 @@ async def _kakao(app: Starlette, settings: Settings) -> AsyncIterator[None]:
         except Exception as error:  # a group that refuses fails nobody else
             log.warning("could not post to group %s: %s", group.chat, type(error).__name__)
 
+    leader = getattr(app.state, "leader", None)
+
+    def leads() -> bool:  # only the process holding the jobs lease drains and sweeps
+        return leader is None or leader.leading
+
     skill = KakaoSkill(conversation, notifier, channel=channel, media=app.state.media.put
-                       if app.state.media.enabled else None, wake=wake, to_group=to_group)
+                       if app.state.media.enabled else None, wake=wake, to_group=to_group,
+                       drains=leads)
     app.state.kakao = skill
-    tasks = [asyncio.create_task(_every(DRAIN_SECONDS, lambda: _drain(skill, api)))]
+    tasks = [asyncio.create_task(_every(DRAIN_SECONDS, lambda: _drain(skill, api), leads))]
     if application is None:  # the Telegram job queue is not there to do it
         tasks.append(asyncio.create_task(_every(SWEEP_SECONDS, lambda: _sweep(services,
-                                                                              notifier))))
+                                                                              notifier),
+                                                leads)))
     try:
         yield
     finally:
@@ -123,9 +130,11 @@ async def _sweep(services, notifier) -> None:
     await background.deliver_due_reminders(services, notifier)
 
 
-async def _every(seconds: float, work) -> None:
+async def _every(seconds: float, work, when=lambda: True) -> None:
     while True:
         await asyncio.sleep(seconds)
+        if not when():
+            continue
         try:
             await work()
         except Exception:

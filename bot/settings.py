@@ -41,6 +41,9 @@ class Settings:
     kakao_bot_id: str | None = None
     kakao_rest_api_key: str | None = None
     kakao_event_name: str = "pumasi_news"
+    # Several processes on one PostgreSQL database: how often each asks for the jobs lease
+    # (bot/leader.py); a dead leader's jobs resume within about this long.
+    jobs_lease_seconds: float = 10.0
 
     @property
     def admins(self) -> frozenset[tuple[str, str]]:
@@ -76,7 +79,22 @@ class Settings:
             kakao_bot_id=env.get("KAKAO_BOT_ID") or None,
             kakao_rest_api_key=env.get("KAKAO_REST_API_KEY") or None,
             kakao_event_name=env.get("KAKAO_EVENT_NAME") or "pumasi_news",
+            jobs_lease_seconds=_seconds("PUMASI_JOBS_LEASE_SECONDS",
+                                        env.get("PUMASI_JOBS_LEASE_SECONDS"), 10.0),
         )
+
+
+def _seconds(name: str, text: str | None, default: float) -> float:
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 50:
+        raise ValueError(f"{name} must be a number of seconds above 0 and at most 50 (a dead "
+                         f"process's jobs must resume within a minute), e.g. 10, not {text!r}")
+    return value
 
 
 def _port(text: str | None) -> int:

@@ -20,12 +20,15 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import prepare
+from bot.leader import Leader
 from bot.media import MEDIA_PATH, MediaStore
 from bot.settings import Settings
+from conversation import background
 from conversation.notify import Notifier
 from core.health import check_health
 from core.services import Services
-from handlers.telegram.common import NOTIFIER_KEY, SERVICES_KEY
+from handlers.telegram.common import LEADER_KEY, NOTIFIER_KEY, SERVICES_KEY
+from storage.leader import JobsLease
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +78,20 @@ def create_app(settings: Settings, application: Application | None,
         services = await Services.open(settings.db_path, clock=clock, admins=settings.admins)
         app.state.services = services
         app.state.notifier = Notifier()
+        # One per process: the jobs run only where it leads (several processes may share a
+        # PostgreSQL database); started once every channel is ready to send.
+        leader = app.state.leader = Leader(JobsLease(services.db), settings.jobs_lease_seconds)
         try:
             async with AsyncExitStack() as stack:
+                stack.push_async_callback(leader.stop)
                 if application is not None:
+                    application.bot_data[LEADER_KEY] = leader
                     await stack.enter_async_context(_telegram(app, application, services))
+                else:  # the Telegram bot's prepare registers the recovery otherwise
+                    leader.on_lead(lambda: background.recover(services, app.state.notifier))
                 for extra in lifespans:
                     await stack.enter_async_context(extra(app))
+                await leader.start()
                 log.info("serving on %s:%s (Telegram: %s)", settings.host, settings.port,
                          _telegram_mode(settings, application))
                 yield

@@ -45,6 +45,16 @@ async def sweep(services: Services, notifier: Notifier) -> None:
         ))
 
 
+async def recover(services: Services, notifier: Notifier) -> None:
+    """When a process takes up the jobs (at start-up, or from a leader that died): reminders
+    and outbox rows left 'sending' become 'uncertain' (never sent twice); a notice that this
+    leaves finished is reported to its author now. Only the process that runs the jobs may
+    do this, since no live one is then sending them (bot/leader.py)."""
+    await services.reminders.recover()
+    for report in await services.notices.recover():
+        await tell_author(services, notifier, report)
+
+
 async def deliver_due_reminders(services: Services, notifier: Notifier) -> int:
     """Send every reminder that is due, one at a time; return how many were sent.
 

@@ -79,11 +79,13 @@ class KakaoSkill:
     def __init__(self, conversation: Conversation, notifier: Notifier, *,
                  channel: KakaoChannel | None = None, budget: float = BUDGET,
                  media: Media | None = None, block_id: str | None = None,
-                 wake: Wake | None = None, to_group: ToGroup | None = None) -> None:
+                 wake: Wake | None = None, to_group: ToGroup | None = None,
+                 drains: Callable[[], bool] = lambda: True) -> None:
         """`media`: put(bytes, content_type) -> public URL (the web server's image store);
         `block_id`: the Open Builder block quick replies call (default: the calling block);
         `wake`: runs the jobs an outcome asks for ("reminders", "outbox") in this process;
-        `to_group`: posts a message to a community's linked (Telegram) group chat."""
+        `to_group`: posts a message to a community's linked (Telegram) group chat;
+        `drains`: whether this process drains the outbox (it holds the jobs lease)."""
         self.conversation = conversation
         self.services = conversation.services
         self.notifier = notifier
@@ -95,6 +97,7 @@ class KakaoSkill:
         self.block_id = block_id
         self._wake = wake
         self._to_group = to_group
+        self._drains = drains
         self._background: set[asyncio.Future[Any]] = set()
         self._drain_lock = asyncio.Lock()
         self._cleaned_at: float | None = None
@@ -214,7 +217,7 @@ class KakaoSkill:
                 await self._to_group(group)
             except Exception:
                 log.exception("a group message from Kakao could not be posted")
-        if "outbox" in outcome.wake:
+        if "outbox" in outcome.wake and self._drains():
             self.spawn(self.drain())
         if self._wake is not None and outcome.wake:
             try:

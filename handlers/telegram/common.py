@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 SERVICES_KEY = "services"
 NOTIFIER_KEY = "notifier"
+# The process's bot.leader.Leader: whether it runs the jobs that must run once.
+LEADER_KEY = "leader"
 
 
 def clean_text(text: str | None) -> str:
@@ -68,6 +70,13 @@ class TelegramChannel:
             log.warning("could not send to a member: %s", type(error).__name__)
             return False
         return True
+
+
+def leads(application) -> bool:
+    """Whether this process runs the jobs (outbox, reminders, sweep, backup); where no
+    leader was set up (tests driving pieces alone) it does."""
+    leader = application.bot_data.get(LEADER_KEY)
+    return leader is None or leader.leading
 
 
 def notifier_of(context: ContextTypes.DEFAULT_TYPE) -> Notifier:

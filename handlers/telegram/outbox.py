@@ -23,7 +23,7 @@ from telegram.ext import Application, ContextTypes
 from conversation import background
 from conversation.notify import delivery_buttons
 from core.notices import Delivery, NoticeReport
-from handlers.telegram.common import NOTIFIER_KEY, inline_markup
+from handlers.telegram.common import NOTIFIER_KEY, inline_markup, leads
 
 log = logging.getLogger(__name__)
 
@@ -131,14 +131,9 @@ class _Drain:
 
 async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     application = context.application
-    await drain(application, keep_going=lambda: application.running)
-
-
-async def recover(application: Application) -> None:
-    """At start-up: what a stopped process was sending becomes uncertain (never sent twice);
-    a notice that this leaves finished is reported to its author now."""
-    for report in await application.bot_data["services"].notices.recover():
-        await _tell_author(application, report)
+    if not leads(application):  # another process drains the outbox
+        return
+    await drain(application, keep_going=lambda: application.running and leads(application))
 
 
 async def _deliver(application: Application, delivery: Delivery

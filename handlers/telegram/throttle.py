@@ -1,4 +1,11 @@
-"""A per-user flood guard: past the limit a user is told once, then ignored for a while."""
+"""A per-user flood guard: past the limit a user is told once, then ignored for a while.
+
+Per process, on purpose, also with several processes on one PostgreSQL database: it guards
+this process's event loop and connections from one sender's flood, which is what it is for;
+the ledger's rules never depend on it (duplicates and double taps are stopped by the
+database's keys and guards). Behind a load balancer a flooder gets at most the limit once
+per process (a handful) before every one of them pauses it; counting in the database instead
+would add a write to every update, the cost the guard exists to avoid."""
 
 from __future__ import annotations
 

@@ -3,17 +3,23 @@ skill route in one ASGI app on one database, one notifier carrying messages acro
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
+
+import pytest
 
 from bot.app import build_application
 from bot.fake_api import FakeBotApi
 from bot.kakao import kakao_parts
 from bot.updates import UpdateFactory
 from bot.web import SECRET_HEADER, WEBHOOK_PATH, create_app
+from core.notices import NoticeDraft
+from core.services import Services
 from handlers.kakao.validator import validate
 from handlers.telegram.background import background_of
 from handlers.telegram.outbox import RATE_KEY
 from handlers.telegram.throttle import Throttle
+from storage.leader import JobsLease
 from tests.bot.test_web import PUBLIC_URL, running
 from tests.conftest import KIM
 from tests.kakao_support import SECRET, Answer, payload
@@ -75,3 +81,65 @@ async def test_the_kakao_route_needs_its_secret_and_is_off_without_one(tmp_path,
         assert response.status_code == 404
     settings = settings_for(tmp_path / "off.db")
     assert kakao_parts(settings) == ([], [])
+
+
+async def kakao_notice_queued(services) -> None:
+    """A notice from KIM (a coordinator) to a KakaoTalk member: one outbox row on Kakao."""
+    [kim] = await seed_community(services, members=1)
+    kakao = await services.people.resolve("kakao", KAKAO_KEY, "박카카오")
+    await services.membership.join(kakao, "mapo")
+    await services.notices.send(kim, NoticeDraft("토요일 대청소", "all"), message="토요일 대청소")
+
+
+async def kakao_states(services) -> list[str]:
+    async with services.db.read() as conn, conn.execute(
+            "SELECT state FROM outbox WHERE channel = 'kakao'") as cursor:
+        return [row[0] for row in await cursor.fetchall()]
+
+
+def kakao_only(db_target):
+    settings = replace(settings_for(db_target), telegram_token=None, public_url=PUBLIC_URL,
+                       kakao_skill_secret=SECRET)
+    routes, lifespans = kakao_parts(settings)
+    return create_app(settings, None, routes, lifespans=lifespans)
+
+
+async def test_a_kakao_only_server_recovers_what_it_was_sending_when_it_starts(db_target):
+    """Without Telegram there was no start-up recovery: a Kakao row left 'sending' by a
+    crash stayed so. Now taking the jobs lease recovers it, as for Telegram."""
+    services = await Services.open(db_target)
+    try:
+        await kakao_notice_queued(services)
+        assert len(await services.notices.claim(1, channel="kakao")) == 1  # then a crash
+    finally:
+        await services.close()
+    app = kakao_only(db_target)
+    async with running(app):
+        assert app.state.leader.leading
+        assert await kakao_states(app.state.services) == ["uncertain"]
+
+
+@pytest.mark.postgres_only
+async def test_a_kakao_process_without_the_lease_drains_nothing(db_target, monkeypatch):
+    monkeypatch.setattr("bot.kakao.DRAIN_SECONDS", 0.02)
+    services = await Services.open(db_target)
+    other = JobsLease(services.db)  # another process holds the jobs lease
+    try:
+        assert await other.take()
+        await kakao_notice_queued(services)
+        app = kakao_only(db_target)
+        async with running(app):
+            await asyncio.sleep(0.3)
+            assert not app.state.leader.leading
+            assert await kakao_states(services) == ["pending"]
+            await other.release()  # that process dies
+            await app.state.leader.tick()
+            assert app.state.leader.leading
+            for _ in range(100):
+                if await kakao_states(services) != ["pending"]:
+                    break
+                await asyncio.sleep(0.02)
+            assert await kakao_states(services) == ["sent"]  # kept as news for the member
+    finally:
+        await other.release()
+        await services.close()
