@@ -154,10 +154,11 @@ async def _copy(source: sqlite3.Connection, url: str) -> CopyReport:
             for table, column in later:
                 await _fill_in(source, conn, table, column)
             for table in order:
-                if "id" in columns[table]:
+                if "id" in columns[table]:  # as if the largest id had been handed out (an
+                    # empty table's sequence stays new): the next id follows it
                     await conn.execute(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
-                        f" COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)")
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), MAX(id))"
+                        f" FROM {table} HAVING MAX(id) IS NOT NULL")
             await _index_open_posts(conn)
             for relation, trigger in watched:
                 await conn.execute(f"ALTER TABLE {relation} ENABLE TRIGGER {trigger}")

@@ -23,7 +23,10 @@ Rules for SQL in `storage/` (one copy for both engines where the two dialects me
   `dialect(conn)`; see `storage/ledger.py` `_SEOUL_MONTH` for the shape.
 - A unique or check violation is caught as `storage.port.IntegrityError` (a tuple of both
   engines' exceptions), never as `sqlite3.IntegrityError` alone.
+- SQLite's null-safe `a IS NOT b` between two values is written `a IS DISTINCT FROM b`,
+  which both engines speak.
 - Rows read by column name and by index on both engines (sqlite3.Row, asyncpg.Record).
+  asyncpg's `row.keys()` is an iterator: take `set(row.keys())` before asking `in` twice.
 """
 
 from __future__ import annotations

@@ -81,3 +81,39 @@ async def test_a_role_changed_by_one_process_is_seen_by_the_other_at_once(two_pr
     after = await second.people.resolve("telegram", "102", lee.person.display_name,
                                         lee.person.username)
     assert after.membership.status == "suspended"
+
+
+async def test_a_shop_bill_confirmed_and_refunded_from_two_processes_moves_once(two_processes):
+    """The shop payments of migration 015 under the same rules: one bill paid once and given
+    back once whichever process each tap reaches, and bills racing at the payer's floor stop
+    exactly there."""
+    from core.organisations import Profile
+
+    first, second = two_processes
+    coordinator, owner, customer = await seed_community(first, floor=-10_000)
+    shop, _ = await first.organisations.apply(owner, Profile(name="마포 떡집",
+                                                             share_percent=50, rounding=100))
+    shop = (await second.organisations.decide(coordinator, shop.id, True)).organisation
+    bill = await first.merchant_pay.preview(customer, shop.id, 8_000, "once")
+    paid = await asyncio.gather(*(_outcome(services.merchant_pay.confirm(customer, bill.id))
+                                  for services in (first, second, first, second)))
+    assert sorted(p.newly_decided for p in paid) == [False, False, False, True]
+    refunded = await asyncio.gather(*(_outcome(services.merchant_pay.refund(owner, bill.id))
+                                      for services in (second, first, second, first)))
+    assert sorted(r.newly_decided for r in refunded) == [False, False, False, True]
+    assert (await first.ledger.balance(customer)).balance == 0
+
+    previews = []  # four shops (one preview each: a newer one at a shop retires the older)
+    for n in range(4):
+        other, _ = await first.organisations.apply(owner, Profile(
+            name=f"가게 {n}", share_percent=50, rounding=100))
+        await first.organisations.decide(coordinator, other.id, True)
+        previews.append(await (first if n % 2 else second).merchant_pay.preview(
+            customer, other.id, 8_000, f"k{n}"))
+    outcomes = await asyncio.gather(*(  # 4,000 each in currency: two reach -8,000
+        _outcome((first if i % 2 else second).merchant_pay.confirm(customer, p.id))
+        for i, p in enumerate(previews)))
+    assert sum(1 for o in outcomes if not isinstance(o, str)) == 2
+    assert sorted(o for o in outcomes if isinstance(o, str)) == ["over_floor"] * 2
+    assert (await second.ledger.balance(customer)).balance == -8_000
+    assert (await first.verify()).ok and (await second.verify()).ok

@@ -54,7 +54,7 @@ async def test_a_linked_person_resumes_both_surveys_where_each_side_left_them(se
     assert not twice.recorded and twice.answered == 2
     assert await rows(services, "SELECT survey_id, COUNT(*) FROM survey_invites i"
                                 " JOIN memberships m ON m.id = i.membership_id"
-                                " WHERE m.person_id = ? GROUP BY survey_id",
+                                " WHERE m.person_id = ? GROUP BY survey_id ORDER BY survey_id",
                       (one.person.id,)) == [(in_mapo.id, 1), (in_gangnam.id, 1)]
 
 
