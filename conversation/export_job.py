@@ -10,48 +10,20 @@ the files written into FOLDER, in the order to send them."""
 from __future__ import annotations
 
 import asyncio
-import os
 import pickle
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import IO
 
+from conversation.child_job import files_from_child
 from core.stats import ExportRequest, open_export
-
-_PROJECT = str(Path(__file__).resolve().parent.parent)
 
 
 async def export_files(request: ExportRequest, locale: str, limit: int | None
                        ) -> list[tuple[str, IO[bytes]]]:
-    """Each file of the export as (name, open binary file); the files are already unlinked,
-    so they vanish once closed, whatever happens to them."""
-    folder = Path(tempfile.mkdtemp(prefix="pumasi-export-"))
-    try:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PROJECT, env.get("PYTHONPATH")]))
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "conversation.export_job", str(folder),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env)
-        try:
-            out, _ = await process.communicate(pickle.dumps((request, locale, limit)))
-        except BaseException:  # cancelled (the bot stopping): the child goes too
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
-            raise
-        if process.returncode != 0:
-            raise RuntimeError(f"the export process ended with {process.returncode}")
-        return [_take(folder / name) for name in out.decode().split("\n") if name]
-    finally:
-        await asyncio.to_thread(shutil.rmtree, folder, True)
-
-
-def _take(path: Path) -> tuple[str, IO[bytes]]:
-    file = path.open("rb")
-    path.unlink()
-    return path.name, file
+    """Each file of the export as (name, open binary file), already unlinked."""
+    return await files_from_child("conversation.export_job", (request, locale, limit),
+                                  "pumasi-export-")
 
 
 async def _run(folder: Path, request: ExportRequest, locale: str, limit: int | None

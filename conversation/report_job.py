@@ -10,52 +10,24 @@ the names of the files written into FOLDER: the PDF, then the XLSX."""
 from __future__ import annotations
 
 import asyncio
-import os
 import pickle
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import IO
 
+from conversation.child_job import files_from_child, run_child
 from core.report import ReportRequest
-
-_PROJECT = str(Path(__file__).resolve().parent.parent)
 
 
 async def report_files(request: ReportRequest, locale: str) -> list[tuple[str, IO[bytes]]]:
     """The report's files as (name, open binary file), already unlinked."""
-    folder = Path(tempfile.mkdtemp(prefix="pumasi-report-"))
-    try:
-        names = await run_report(request, locale, folder)
-        return [_take(folder / name) for name in names]
-    finally:
-        await asyncio.to_thread(shutil.rmtree, folder, True)
+    return await files_from_child("conversation.report_job", (request, locale),
+                                  "pumasi-report-")
 
 
 async def run_report(request: ReportRequest, locale: str, folder: Path) -> list[str]:
     """Write the report's files into `folder` in a child process; their names."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PROJECT, env.get("PYTHONPATH")]))
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "conversation.report_job", str(folder),
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env)
-    try:
-        out, _ = await process.communicate(pickle.dumps((request, locale)))
-    except BaseException:  # cancelled (the bot stopping): the child goes too
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        raise
-    if process.returncode != 0:
-        raise RuntimeError(f"the report process ended with {process.returncode}")
-    return [name for name in out.decode().split("\n") if name]
-
-
-def _take(path: Path) -> tuple[str, IO[bytes]]:
-    file = path.open("rb")
-    path.unlink()
-    return path.name, file
+    return await run_child("conversation.report_job", (request, locale), folder)
 
 
 async def _figures(request: ReportRequest):

@@ -6,20 +6,16 @@ BOM for Excel, cells guarded against formulas, openpyxl's write-only workbook). 
 from __future__ import annotations
 
 import asyncio
-import os
 import pickle
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from conversation.child_job import files_from_child
 from conversation.export_files import CsvTable, OutFile, Workbook
 from conversation.exports import csv_cell, formula_like
 from conversation.i18n import Translator
 from core.survey_results import MIN_ANONYMOUS, SurveyResults
-
-_PROJECT = str(Path(__file__).resolve().parent.parent)
 
 
 def kind_name(tr: Translator, kind: str) -> str:
@@ -79,26 +75,13 @@ def write_results(tr: Translator, results: SurveyResults, folder: Path) -> list[
 async def results_files(results: SurveyResults, locale: str) -> list[tuple[str, bytes]]:
     """The files written in a child process (a fresh interpreter), as the export is: the bot's
     own process never imports openpyxl."""
-    folder = Path(tempfile.mkdtemp(prefix="pumasi-survey-"))
-    try:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PROJECT, env.get("PYTHONPATH")]))
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "conversation.survey_files", str(folder),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env)
-        try:
-            out, _ = await process.communicate(pickle.dumps((results, locale)))
-        except BaseException:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
-            raise
-        if process.returncode != 0:
-            raise RuntimeError(f"the survey files process ended with {process.returncode}")
-        names = [name for name in out.decode().split("\n") if name]
-        return [(name, await asyncio.to_thread((folder / name).read_bytes)) for name in names]
-    finally:
-        await asyncio.to_thread(shutil.rmtree, folder, True)
+    files = await files_from_child("conversation.survey_files", (results, locale),
+                                   "pumasi-survey-")
+    read = []
+    for name, file in files:
+        with file:
+            read.append((name, await asyncio.to_thread(file.read)))
+    return read
 
 
 def main() -> None:

@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
@@ -21,6 +20,7 @@ import aiosqlite
 
 from storage.group_commit import GroupCommitWriter
 from storage.inline import InlineConnection
+from storage.migration_files import migrations_in
 from storage.port import SQLITE, Connection, Engine, is_postgres_url
 from storage.search_terms import post_search_terms
 
@@ -62,12 +62,7 @@ _EDITS_SCHEMA_TEXT = re.compile(r"^\s*PRAGMA\s+writable_schema\s*=\s*ON", re.I |
 
 
 def _migrations() -> list[tuple[int, str]]:
-    folder = resources.files("storage") / "migrations"
-    found = []
-    for entry in folder.iterdir():
-        if entry.name.endswith(".sql"):
-            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
-    return sorted(found)
+    return migrations_in("migrations")
 
 
 def latest_migration() -> int:

@@ -33,11 +33,11 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from importlib import resources
 from typing import Any, TypeVar
 
 import asyncpg
 
+from storage.migration_files import migrations_in
 from storage.port import POSTGRESQL, PostgresIntegrityError
 
 T = TypeVar("T")
@@ -204,12 +204,7 @@ async def _reset(raw: asyncpg.Connection) -> None:
 
 
 def _migrations() -> list[tuple[int, str]]:
-    folder = resources.files("storage") / "migrations_pg"
-    found = []
-    for entry in folder.iterdir():
-        if entry.name.endswith(".sql"):
-            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
-    return sorted(found)
+    return migrations_in("migrations_pg")
 
 
 def latest_migration() -> int:
