@@ -74,41 +74,8 @@ async def on_text(turn: Turn) -> None:
         return
     if dialog is not None and dialog.name == REVERSE_DIALOG:
         dialog = None  # a reversal waits for its buttons, not for text
-    if dialog is not None and dialog.name == notices.DIALOG:
-        await notices.on_content(turn, dialog)
-        return
-    if dialog is not None and dialog.name in (event_dialog.NEW, event_dialog.EDIT):
-        await event_dialog.on_text(turn, dialog)
-        return
-    if dialog is not None and dialog.name == trade.DIALOG:
-        await _trade_text(turn, dialog)
-        return
-    if dialog is not None and dialog.name == relay.RELAY_DIALOG:
-        await relay.on_text(turn, dialog)
-        return
-    if dialog is not None and dialog.name == directory.INTRO_DIALOG:
-        await directory.on_intro_text(turn, dialog)
-        return
-    if dialog is not None and dialog.name == surveys.DIALOG:
-        await surveys.on_text(turn, dialog)
-        return
-    if dialog is not None and dialog.name == survey_builder.DIALOG:
-        await survey_builder.on_text(turn, dialog)
-        return
-    if dialog is not None and dialog.name == naming.DIALOG:
-        await naming.on_text(turn, dialog)
-        return
-    if dialog is not None and dialog.name in shop_dialog.DIALOGS:
-        await shop_dialog.on_text(turn, dialog)
-        return
-    if dialog is not None and dialog.name == merchants.PAY_DIALOG:
-        await _shop_pay_text(turn, dialog)
-        return
-    if dialog is not None and dialog.name == stories.DIALOG:
-        await stories.on_content(turn, dialog)
-        return
     if dialog is not None:
-        await market.on_dialog_text(turn, dialog)
+        await _DIALOG_TEXT.get(dialog.name, market.on_dialog_text)(turn, dialog)
         return
     if await turn.services.delivery.already_processed(turn.update_key):
         return  # a redelivered answer to a dialog that has since ended
@@ -208,3 +175,20 @@ async def on_document(turn: Turn) -> None:
         await notices.on_content(turn, dialog)
         return
     await start.not_understood(turn)
+
+
+# Which flow reads the text typed in each dialog; any other dialog is a market post's.
+_DIALOG_TEXT = {
+    notices.DIALOG: notices.on_content,
+    event_dialog.NEW: event_dialog.on_text,
+    event_dialog.EDIT: event_dialog.on_text,
+    trade.DIALOG: _trade_text,
+    relay.RELAY_DIALOG: relay.on_text,
+    directory.INTRO_DIALOG: directory.on_intro_text,
+    surveys.DIALOG: surveys.on_text,
+    survey_builder.DIALOG: survey_builder.on_text,
+    naming.DIALOG: naming.on_text,
+    **dict.fromkeys(shop_dialog.DIALOGS, shop_dialog.on_text),
+    merchants.PAY_DIALOG: _shop_pay_text,
+    stories.DIALOG: stories.on_content,
+}
