@@ -12,6 +12,7 @@ import os
 import signal
 import sqlite3
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -37,9 +38,15 @@ async def until(condition) -> None:
 
 
 def stopped(pid: int) -> bool:
-    """The process has stopped (a signal is delivered some time after it is sent)."""
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        return stat.read().rsplit(")", 1)[1].split()[0] == "T"
+    """Every thread of the process has stopped (a signal is delivered some time after it is
+    sent, and to each thread in turn: the child reads on one thread and writes on another, so
+    the main thread alone showing "T" is not enough)."""
+    tasks = Path(f"/proc/{pid}/task")
+    states = []
+    for task in tasks.iterdir():
+        with contextlib.suppress(FileNotFoundError):
+            states.append((task / "stat").read_text("ascii").rsplit(")", 1)[1].split()[0])
+    return bool(states) and all(state == "T" for state in states)
 
 
 def balance_of(path: str, number: int) -> int:
