@@ -133,7 +133,8 @@ class LedgerService:
         memo = clean_memo(memo)
         now = self._clock.now()
         lifetime = PAY_PREVIEW_LIFETIME if kind == "pay" else CHARGE_LIFETIME
-        async with self._db.write() as conn:
+
+        async def work(conn: Connection) -> TradeView:
             other = await resolve_member_ref(conn, community.id, counterparty, me.number)
             if finishing is not None:
                 await finish_dialog(conn, actor.person.id, finishing)
@@ -141,6 +142,8 @@ class LedgerService:
                 conn, actor, me, other, kind=kind, amount=value, memo=memo,
                 request_key=request_key, post_id=post_id, now=now, lifetime=lifetime,
             )
+
+        return await self._db.transact(work, locks_rows=True)
 
     async def start_post_trade(
         self, actor: Actor, *, post_id: int, amount: str | int | None, request_key: str,
@@ -150,7 +153,8 @@ class LedgerService:
         `finishing` the actor's amount dialog ends in the same transaction (once)."""
         community, me = require_active_member(actor)
         now = self._clock.now()
-        async with self._db.write() as conn:
+
+        async def work(conn: Connection) -> TradeView:
             row = await post_rows.get(conn, post_id)
             if row is None or row["community_id"] != community.id:
                 raise DomainError("post_not_found")
@@ -171,6 +175,8 @@ class LedgerService:
                 conn, actor, me, other, kind=kind, amount=value, memo=row["title"],
                 request_key=request_key, post_id=post_id, now=now, lifetime=lifetime,
             )
+
+        return await self._db.transact(work, locks_rows=True)
 
     async def _open_request(
         self, conn: Connection, actor: Actor, me: Membership, other: Member, *, kind: str,
@@ -216,11 +222,15 @@ class LedgerService:
 
     async def _settle(self, actor: Actor, request_id: int, *, kind: str) -> TradeView:
         now = self._clock.now()
-        async with self._db.write() as conn:
-            request = await self._request_for_payer(conn, actor, request_id, kind)
+
+        async def work(conn: Connection) -> TradeView:
+            # Rows decided on are locked first, request then accounts (storage/port.py).
+            request = await self._request_for_payer(conn, actor, request_id, kind, lock=True)
             if request.status == "committed":
                 return await load_trade(conn, request_id, newly_decided=False)
             _require_pending(request, now)
+            await ledger_rows.lock_accounts_of(
+                conn, [request.payer_membership_id, request.payee_membership_id])
             payer = await ledger_rows.limits_and_balance(conn, request.payer_membership_id)
             payee = await ledger_rows.limits_and_balance(conn, request.payee_membership_id)
             _check_can_trade(payer, payee)
@@ -238,6 +248,8 @@ class LedgerService:
                 raise RuntimeError("request changed inside its own write transaction")
             await reminder_rows.drop_for_request(conn, request.id, to_db(now))
             return await load_trade(conn, request_id, newly_decided=True)
+
+        return await self._db.transact(work, locks_rows=True)
 
     async def decline_charge(self, actor: Actor, request_id: int) -> TradeView:
         return await self._close(actor, request_id, kind="charge", by="payer", status="declined")
@@ -273,9 +285,9 @@ class LedgerService:
         return await load_trade(conn, request.id, newly_decided=True)
 
     async def _request_for_payer(
-        self, conn: Connection, actor: Actor, request_id: int, kind: str
+        self, conn: Connection, actor: Actor, request_id: int, kind: str, *, lock: bool = False
     ) -> TradeRequest:
-        row = await ledger_rows.get_request(conn, request_id)
+        row = await ledger_rows.get_request(conn, request_id, lock=lock)
         if row is None or row["kind"] != kind:
             raise DomainError("request_not_found")
         request = TradeRequest.from_row(row)

@@ -167,10 +167,11 @@ class Database:
             update.recorded = True
 
     async def transact(self, work: Callable[[Connection], Awaitable[T]], *,
-                       records_update: bool = True) -> T:
+                       records_update: bool = True, locks_rows: bool = False) -> T:
         """One write transaction running `work(conn)`: the shape both engines share (on
-        PostgreSQL `work` may be run again after a serialization failure, so it only touches
-        the database)."""
+        PostgreSQL `work` may be run again after a serialization failure or a deadlock, so it
+        only touches the database). `locks_rows` (see storage/port.py) changes nothing here:
+        SQLite's writer runs one transaction at a time."""
         async with self.write(records_update=records_update) as conn:
             return await work(conn)
 

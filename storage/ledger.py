@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from storage.db import Connection, fetch_all, fetch_one
-from storage.port import POSTGRESQL, SQLITE, Row, dialect
+from storage.port import POSTGRESQL, SQLITE, Row, dialect, lock_for_update
 
 _REQUEST_COLUMNS = (
     "id, request_key, community_id, kind, payer_membership_id, payee_membership_id, amount,"
@@ -117,9 +117,25 @@ async def insert_request(
     return int(existing[0]), False
 
 
-async def get_request(conn: Connection, request_id: int) -> Row | None:
+async def get_request(conn: Connection, request_id: int, *, lock: bool = False
+                      ) -> Row | None:
+    """The request; with `lock`, locked until the transaction ends (storage/port.py)."""
     return await fetch_one(
-        conn, f"SELECT {_REQUEST_COLUMNS} FROM trade_requests WHERE id = ?", (request_id,)
+        conn, f"SELECT {_REQUEST_COLUMNS} FROM trade_requests WHERE id = ?"
+        + (lock_for_update(conn) if lock else ""), (request_id,)
+    )
+
+
+async def lock_accounts_of(conn: Connection, membership_ids: list[int]) -> None:
+    """Lock the members' accounts until the transaction ends, in the order of their ids (the
+    one order every `locks_rows` transaction takes them in, so two never wait on each
+    other). Nothing to do on SQLite, whose writer runs alone."""
+    if dialect(conn) == SQLITE:
+        return
+    await fetch_all(
+        conn, "SELECT id FROM accounts WHERE membership_id IN ("
+        + ", ".join("?" * len(membership_ids)) + ") ORDER BY id" + lock_for_update(conn),
+        membership_ids,
     )
 
 

@@ -25,6 +25,14 @@ Rules for SQL in `storage/` (one copy for both engines where the two dialects me
   engines' exceptions), never as `sqlite3.IntegrityError` alone.
 - SQLite's null-safe `a IS NOT b` between two values is written `a IS DISTINCT FROM b`,
   which both engines speak.
+- A write transaction runs alone among writes (SQLite's single writer; on PostgreSQL a
+  database-wide lock), unless it is given as `transact(work, locks_rows=True)`: then, on
+  PostgreSQL, it runs beside the other transactions given that way (never beside any
+  other write), so `work` must lock every row whose value it decides on, before reading
+  it, in one fixed order (`… FOR UPDATE` through a repository function written for both
+  engines: `lock_for_update(conn)` gives the clause, empty on SQLite), and may be re-run
+  after a deadlock. Only the ledger's hot path (a pay or charge opened, then settled) is
+  written this way; see `storage/postgres.py`.
 - Rows read by column name and by index on both engines (sqlite3.Row, asyncpg.Record).
   asyncpg's `row.keys()` is an iterator: take `set(row.keys())` before asking `in` twice.
 """
@@ -88,7 +96,7 @@ class Engine(Protocol):
     def write(self, *, records_update: bool = True) -> AbstractAsyncContextManager[Any]: ...
 
     async def transact(self, work: Callable[[Any], Awaitable[T]], *,
-                       records_update: bool = True) -> T: ...
+                       records_update: bool = True, locks_rows: bool = False) -> T: ...
 
     def read(self) -> AbstractAsyncContextManager[Any]: ...
 
@@ -106,6 +114,13 @@ class Engine(Protocol):
 def dialect(conn: object) -> str:
     """Which engine a connection speaks: `SQLITE` or `POSTGRESQL`."""
     return getattr(conn, "engine", SQLITE)
+
+
+def lock_for_update(conn: object) -> str:
+    """The clause that locks the rows a statement reads until the transaction ends: on
+    PostgreSQL, for a `locks_rows` transaction (see above); nothing on SQLite, whose writer
+    runs alone."""
+    return " FOR UPDATE" if dialect(conn) == POSTGRESQL else ""
 
 
 def is_postgres_url(target: object) -> bool:

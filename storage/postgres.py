@@ -4,15 +4,23 @@ Several bot processes may share one database, so what SQLite gets from its singl
 made explicit here:
 
 - Write transactions. Each one takes a transaction-scoped advisory lock (`WRITE_LOCK`) right
-  after BEGIN, so write transactions run one at a time across every process, as SQLite's
-  `BEGIN IMMEDIATE` makes them: every rule decided inside one (a balance against its limit,
+  after BEGIN, exclusively, so it runs alone among writes across every process, as SQLite's
+  `BEGIN IMMEDIATE` makes it: every rule decided inside one (a balance against its limit,
   `UPDATE … WHERE status = 'pending'` and its rowcount, a unique request key) sees every
   commit before it and no write during it. READ COMMITTED then suffices: each statement after
-  the lock sees all earlier commits. (This is the coarsest fixed lock order; finer row locks
-  or SERIALIZABLE can come per service later, through `transact`, whose work function is
-  re-run on a serialization failure or a deadlock.) Within a process, writes also queue on
-  an asyncio lock before taking a pooled connection, so waiting writes never starve reads of
-  connections.
+  the lock sees all earlier commits. Within a process, these writes also queue on an asyncio
+  lock before taking a pooled connection, so waiting writes never starve reads.
+- The ledger's hot path (`transact(work, locks_rows=True)`: a pay or charge opened, then
+  settled) takes the same lock SHARED instead: such transactions run side by side, across
+  processes and within one (at most `ROW_WRITERS` at once a process), and never beside an
+  exclusive one (PostgreSQL queues a shared request behind a waiting exclusive one, so
+  neither kind starves). Among themselves they decide only on rows they lock first, in one
+  order: the request (`FOR UPDATE`), then both accounts by id (`FOR UPDATE`); every other row
+  they write is reached by key through those (movements, roll-ups by upsert) or guarded
+  by its own unique key (`processed_updates`, `request_key`), where a second transaction waits
+  for the first to commit and then sees its row. What such a transaction reads without a
+  lock (memberships, communities, posts, limits) only exclusive transactions change. A
+  deadlock, which that order should leave impossible, is still re-run by `transact`.
 - Reads use other pooled connections outside any transaction (each statement sees one
   committed state); `snapshot` and `export_snapshot` are REPEATABLE READ READ ONLY.
 - Updates delivered twice: `processed_updates.update_key` is the primary key; the first write
@@ -46,6 +54,7 @@ T = TypeVar("T")
 WRITE_LOCK = 0x70756D61  # "puma"
 MIGRATION_LOCK = 0x70756D62
 POOL_SIZE = 8
+ROW_WRITERS = POOL_SIZE - 2  # locks_rows transactions at once; the rest of the pool reads
 RETRIES = 5  # serialization failures and deadlocks re-run a `transact` work function
 
 _RETURNS_ROWS = re.compile(r"^\s*(SELECT|WITH|VALUES|SHOW|TABLE)\b|\bRETURNING\b", re.I)
@@ -225,6 +234,7 @@ class PostgresDatabase:
         self.path = url  # what commands print as "where"
         self._pool: asyncpg.Pool | None = None
         self._write_lock = asyncio.Lock()
+        self._row_writers = asyncio.Semaphore(ROW_WRITERS)
         self._actor_listeners: list[Callable[[set[tuple[str, int]]], None]] = []
         self._actor_version: int | None = None
         self.transactions = 0
@@ -280,15 +290,20 @@ class PostgresDatabase:
                     await raw.execute(statement)
 
     @asynccontextmanager
-    async def write(self, *, records_update: bool = True) -> AsyncIterator[PgConnection]:
+    async def write(self, *, records_update: bool = True, locks_rows: bool = False
+                    ) -> AsyncIterator[PgConnection]:
+        """One write transaction: alone among writes, or, with `locks_rows`, beside the other
+        `locks_rows` ones (see the module's notes; use it through `transact`)."""
         from storage.db import AlreadyProcessed, current_update
 
         assert self._pool is not None, "database is not open"
         update = current_update.get()
         records_here = update is not None and records_update and not update.recorded
-        async with self._write_lock, self._pool.acquire() as raw:
+        queue, lock = ((self._row_writers, "pg_advisory_xact_lock_shared") if locks_rows
+                       else (self._write_lock, "pg_advisory_xact_lock"))
+        async with queue, self._pool.acquire() as raw:
             conn = PgConnection(raw)
-            await raw.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+            await raw.execute(f"BEGIN; SELECT {lock}({WRITE_LOCK})")
             try:
                 if records_here:
                     cursor = await conn.execute(
@@ -319,12 +334,13 @@ class PostgresDatabase:
             update.recorded = True
 
     async def transact(self, work: Callable[[PgConnection], Awaitable[T]], *,
-                       records_update: bool = True) -> T:
+                       records_update: bool = True, locks_rows: bool = False) -> T:
         """One write transaction running `work(conn)`; re-run whole on a serialization failure
         or a deadlock (so `work` must only touch the database)."""
         for attempt in range(RETRIES + 1):
             try:
-                async with self.write(records_update=records_update) as conn:
+                async with self.write(records_update=records_update,
+                                      locks_rows=locks_rows) as conn:
                     return await work(conn)
             except (asyncpg.SerializationError, asyncpg.DeadlockDetectedError):
                 if attempt == RETRIES:
