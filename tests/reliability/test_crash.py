@@ -28,37 +28,71 @@ def run_and_kill(db: Path, run: int, rng: random.Random) -> list[str]:
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     lines = [process.stdout.readline().strip()]
-    while lines[-1].startswith("ACK"):  # recovery of earlier runs' requests comes first
+    while lines[-1].startswith(("ACK", "AGAIN")):  # earlier runs' requests come first
         lines.append(process.stdout.readline().strip())
     assert lines[-1] == "READY", process.stderr.read()
     time.sleep(rng.uniform(0.01, 0.25))
     process.send_signal(signal.SIGKILL)
     rest, errors = process.communicate(timeout=30)
     assert process.returncode == -signal.SIGKILL, errors
-    return [line for line in lines + rest.splitlines() if line.startswith("ACK")]
+    return lines + rest.splitlines()
 
 
-def check_database(db: Path, acknowledged: dict[int, tuple[int, int]]) -> None:
+class Acknowledged:
+    """What the drivers were told is committed: transfer id → (request id, amount)."""
+
+    def __init__(self) -> None:
+        self.transfers: dict[int, tuple[int, int]] = {}
+        self._made: set[int] = set()  # announced by the settle that made them
+        self.again = 0  # settles that found their request committed by a racing one
+
+    def take(self, lines: list[str]) -> None:
+        for line in lines:
+            word, *numbers = line.split()
+            if word not in ("ACK", "AGAIN"):
+                continue
+            transfer_id, request_id, amount = map(int, numbers)
+            if word == "ACK":
+                assert transfer_id not in self._made, f"T{transfer_id} made twice"
+                self._made.add(transfer_id)
+            else:
+                self.again += 1
+            # A settle that found its request committed answers with that same transfer.
+            assert self.transfers.setdefault(transfer_id, (request_id, amount)) == (
+                request_id, amount), f"T{transfer_id} acknowledged for two requests"
+
+    def __len__(self) -> int:
+        return len(self.transfers)
+
+
+# The same checks on both engines, each query answered by one consistent state.
+TRANSFERS = "SELECT id, request_id, amount FROM transfers"
+DOUBLED = "SELECT request_id, COUNT(*) FROM transfers GROUP BY request_id HAVING COUNT(*) > 1"
+HALF_APPLIED = (
+    "SELECT r.id, r.status, r.transfer_id, t.id FROM trade_requests r"
+    " LEFT JOIN transfers t ON t.request_id = r.id"
+    " WHERE (r.status = 'committed') <> (t.id IS NOT NULL)"
+    "    OR (r.status = 'committed' AND r.transfer_id IS DISTINCT FROM t.id)"
+)
+
+
+def check_rows(acknowledged: Acknowledged, transfers: list, doubled: list,
+               half_applied: list) -> None:
+    """Every acknowledged transfer present exactly once with its request and amount, no
+    request with two transfers, no request committed without its transfer or the reverse."""
+    present = {row[0]: (row[1], row[2]) for row in transfers}
+    for transfer_id, expected in acknowledged.transfers.items():
+        assert present.get(transfer_id) == expected, f"acknowledged T{transfer_id} lost"
+    assert [tuple(row) for row in doubled] == []
+    assert [tuple(row) for row in half_applied] == []
+
+
+def check_database(db: Path, acknowledged: Acknowledged) -> None:
     conn = sqlite3.connect(db)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        transfers = {
-            row[0]: (row[1], row[2])
-            for row in conn.execute("SELECT id, request_id, amount FROM transfers")
-        }
-        for transfer_id, expected in acknowledged.items():
-            assert transfers.get(transfer_id) == expected, f"acknowledged T{transfer_id} lost"
-        per_request = conn.execute(
-            "SELECT request_id, COUNT(*) FROM transfers GROUP BY request_id HAVING COUNT(*) > 1"
-        ).fetchall()
-        assert per_request == []
-        half_applied = conn.execute(
-            "SELECT r.id, r.status, r.transfer_id, t.id FROM trade_requests r"
-            " LEFT JOIN transfers t ON t.request_id = r.id"
-            " WHERE (r.status = 'committed') <> (t.id IS NOT NULL)"
-            "    OR (r.status = 'committed' AND r.transfer_id IS NOT t.id)"
-        ).fetchall()
-        assert half_applied == []
+        check_rows(acknowledged, *(conn.execute(query).fetchall()
+                                   for query in (TRANSFERS, DOUBLED, HALF_APPLIED)))
     finally:
         conn.close()
 
@@ -70,13 +104,10 @@ async def test_sigkill_at_random_moments(tmp_path, capsys):
                          first_user_id=FIRST_USER_ID)
     await services.close()
     rng = random.Random(20261124)
-    acknowledged: dict[int, tuple[int, int]] = {}
+    acknowledged = Acknowledged()
     started = time.monotonic()
     for run in range(KILLS):
-        for line in run_and_kill(db, run, rng):
-            _, transfer_id, request_id, amount = line.split()
-            assert int(transfer_id) not in acknowledged
-            acknowledged[int(transfer_id)] = (int(request_id), int(amount))
+        acknowledged.take(run_and_kill(db, run, rng))
         check_database(db, acknowledged)
         reopened = await Services.open(db)
         try:

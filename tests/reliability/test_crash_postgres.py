@@ -1,0 +1,143 @@
+"""The crash test on PostgreSQL with two driver processes at once on one database: the same
+members, so they race on the same accounts and on the same pending charges (each takes up
+charges left by earlier, killed runs, and accepts ones the other may be accepting). Each is
+SIGKILLed at its own random moment, sometimes both at once. After every round nothing
+acknowledged is lost, nothing is applied twice or half, and the ledger's invariants hold."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from core.services import Services
+from tests.reliability.crash_driver import FIRST_USER_ID, MEMBERS
+from tests.reliability.test_crash import (
+    DOUBLED,
+    HALF_APPLIED,
+    TRANSFERS,
+    Acknowledged,
+    check_rows,
+)
+from tests.support import seed_community
+
+pytestmark = pytest.mark.postgres_only
+
+ROUNDS = 10
+BOTH_AT_ONCE = 0.3  # share of rounds whose two kills land together
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Driver:
+    """One crash_driver process on `url`, its output read as it comes."""
+
+    def __init__(self, url: str, run_id: str, seed: int) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.reliability.crash_driver", url, run_id, str(seed)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        self.lines: list[str] = []
+        self.ready = threading.Event()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line.strip())
+            if line.strip() == "READY":
+                self.ready.set()
+        self.ready.set()  # the output ended: wait_ready sees why
+
+    def wait_ready(self) -> None:
+        assert self.ready.wait(60) and "READY" in self.lines, self._stopped_early()
+
+    def kill(self) -> list[str]:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(30)
+        self._reader.join(30)
+        errors = self.process.stderr.read()
+        self.process.stderr.close()
+        self.process.stdout.close()
+        assert self.process.returncode == -signal.SIGKILL, errors
+        return self.lines
+
+    def _stopped_early(self) -> str:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(30)
+        return self.process.stderr.read()
+
+
+async def check_database(url: str, acknowledged: Acknowledged) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        async with conn.transaction(isolation="repeatable_read", readonly=True):
+            check_rows(acknowledged, *[await conn.fetch(query)
+                                       for query in (TRANSFERS, DOUBLED, HALF_APPLIED)])
+    finally:
+        await conn.close()
+
+
+def run_and_kill_two(url: str, run: int, rng: random.Random) -> tuple[list[str], str]:
+    drivers = [Driver(url, f"r{run}{name}", rng.randrange(1 << 30)) for name in "ab"]
+    try:
+        for driver in drivers:
+            driver.wait_ready()
+        moments = sorted(rng.uniform(0.05, 0.5) for _ in drivers)
+        if rng.random() < BOTH_AT_ONCE:
+            moments = [moments[0], moments[0]]
+        rng.shuffle(drivers)  # which one dies first
+        started = time.monotonic()
+        lines: list[str] = []
+        for driver, moment in zip(drivers, moments, strict=True):
+            time.sleep(max(0.0, moment - (time.monotonic() - started)))
+            lines += driver.kill()
+    finally:
+        for driver in drivers:
+            if driver.process.poll() is None:
+                driver.process.kill()
+                driver.process.wait(30)
+    plan = "both at once" if moments[0] == moments[1] else "one, then the other"
+    return lines, plan
+
+
+async def test_two_processes_sigkilled_at_random_moments(db_target, capsys):
+    url = str(db_target)
+    services = await Services.open(url)
+    try:
+        await seed_community(services, "crash", members=MEMBERS, floor=-20_000,
+                             ceiling=20_000, first_user_id=FIRST_USER_ID)
+    finally:
+        await services.close()
+    rng = random.Random(20261126)
+    acknowledged = Acknowledged()
+    plans: list[str] = []
+    started = time.monotonic()
+    for run in range(ROUNDS):
+        lines, plan = run_and_kill_two(url, run, rng)
+        plans.append(plan)
+        acknowledged.take(lines)
+        await check_database(url, acknowledged)
+        reopened = await Services.open(url)
+        try:
+            report = await reopened.verify()
+        finally:
+            await reopened.close()
+        assert report.ok, report.problems
+    assert len(acknowledged) > 5 * ROUNDS  # the kills landed among real work
+    together = plans.count("both at once")
+    with capsys.disabled():
+        print(f"\npostgres crash test: {ROUNDS} rounds of two processes ({together} killed"
+              f" together, {ROUNDS - together} one after the other), {len(acknowledged)}"
+              f" acknowledged transfers all present exactly once ({acknowledged.again} settles"
+              f" lost a race and were answered with the winner's transfer),"
+              f" {time.monotonic() - started:.1f} s")
