@@ -17,6 +17,10 @@ _SEOUL_MONTH = {
     POSTGRESQL: "to_char(t.created_at::timestamp + interval '9 hours', 'YYYY-MM')",
 }
 
+# Rows of the community-wide roll-ups a transfer counts into (migration 020): on PostgreSQL,
+# where payments run side by side, one of several picked by the transfer's id.
+_STRIPES = {SQLITE: 1, POSTGRESQL: 8}
+
 _TRANSFER_VIEW = (
     "SELECT t.*, pa.membership_id AS payer_membership_id,"
     " ya.membership_id AS payee_membership_id"
@@ -242,12 +246,18 @@ async def _roll_up_channel(conn: Connection, transfer_id: int, sign: int) -> Non
     if row is None:
         return
     await conn.execute(
-        "INSERT INTO stats_channels (community_id, month, channel, trades, volume)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (community_id, month, channel) DO UPDATE"
-        " SET trades = stats_channels.trades + excluded.trades,"
+        "INSERT INTO stats_channels (community_id, month, channel, stripe, trades, volume)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (community_id, month, channel, stripe)"
+        " DO UPDATE SET trades = stats_channels.trades + excluded.trades,"
         " volume = stats_channels.volume + excluded.volume",
-        (row["community_id"], row["month"], row["channel"], sign, sign * row["amount"]),
+        (row["community_id"], row["month"], row["channel"], _stripe(conn, transfer_id), sign,
+         sign * row["amount"]),
     )
+
+
+def _stripe(conn: Connection, transfer_id: int) -> int:
+    """The roll-up stripe a transfer counts into; taking it out again uses the same one."""
+    return transfer_id % _STRIPES[dialect(conn)]
 
 
 async def _roll_up(conn: Connection, trade_id: int, sign: int) -> None:
@@ -267,12 +277,13 @@ async def _roll_up(conn: Connection, trade_id: int, sign: int) -> None:
     if original["kind"] == "reversal" or original["purpose"] is not None:
         return
     community, month = original["community_id"], original["month"]
+    stripe = _stripe(conn, trade_id)
     await conn.execute(
-        "INSERT INTO stats_months (community_id, month, trades, volume) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (community_id, month) DO UPDATE"
+        "INSERT INTO stats_months (community_id, month, stripe, trades, volume)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (community_id, month, stripe) DO UPDATE"
         " SET trades = stats_months.trades + excluded.trades,"
         " volume = stats_months.volume + excluded.volume",
-        (community, month, sign, sign * original["amount"]),
+        (community, month, stripe, sign, sign * original["amount"]),
     )
     accounts = [original[f"{side}_account_id"] for side in ("payer", "payee")
                 if original[f"{side}_member"]]
@@ -305,11 +316,12 @@ async def _roll_up(conn: Connection, trade_id: int, sign: int) -> None:
     if changed:
         counts = {period: changed.count(period) * sign for period in dict.fromkeys(changed)}
         await conn.execute(
-            "INSERT INTO stats_active (community_id, period, members) VALUES "
-            + ", ".join(["(?, ?, ?)"] * len(counts))
-            + " ON CONFLICT (community_id, period) DO UPDATE"
+            "INSERT INTO stats_active (community_id, period, stripe, members) VALUES "
+            + ", ".join(["(?, ?, ?, ?)"] * len(counts))
+            + " ON CONFLICT (community_id, period, stripe) DO UPDATE"
             " SET members = stats_active.members + excluded.members",
-            [value for period, count in counts.items() for value in (community, period, count)],
+            [value for period, count in counts.items()
+             for value in (community, period, stripe, count)],
         )
 
 

@@ -1,4 +1,5 @@
-"""SQL for statistics and exports. Months are Seoul months (UTC + 9 hours)."""
+"""SQL for statistics and exports. Months are Seoul months (UTC + 9 hours). The roll-ups a
+community shares are kept in stripes (migration 020): every read adds them up."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ async def monthly(conn: Connection, community_id: int, first_month: str, last_mo
     """Trades and volume of each month from the roll-up, months as YYYY-MM (inclusive)."""
     return await fetch_all(
         conn,
-        "SELECT month, trades, volume FROM stats_months WHERE community_id = ?"
-        " AND month >= ? AND month <= ? AND trades > 0 ORDER BY month",
+        "SELECT month, SUM(trades) AS trades, SUM(volume) AS volume FROM stats_months"
+        " WHERE community_id = ? AND month >= ? AND month <= ? GROUP BY month"
+        " HAVING SUM(trades) > 0 ORDER BY month",
         (community_id, first_month, last_month),
     )
 
@@ -28,8 +30,9 @@ async def channel_months(conn: Connection, community_id: int, first_month: str,
     """Trades and volume of each month and channel of circulation from the roll-up."""
     return await fetch_all(
         conn,
-        "SELECT month, channel, trades, volume FROM stats_channels WHERE community_id = ?"
-        " AND month >= ? AND month <= ? AND trades > 0 ORDER BY month, channel",
+        "SELECT month, channel, SUM(trades) AS trades, SUM(volume) AS volume"
+        " FROM stats_channels WHERE community_id = ? AND month >= ? AND month <= ?"
+        " GROUP BY month, channel HAVING SUM(trades) > 0 ORDER BY month, channel",
         (community_id, first_month, last_month),
     )
 
@@ -45,7 +48,7 @@ async def totals(conn: Connection, community_id: int, period: str, first_month: 
         "  AND month >= ? AND month <= ?) AS trades,"
         " (SELECT COALESCE(SUM(volume), 0) FROM stats_months WHERE community_id = ?"
         "  AND month >= ? AND month <= ?) AS volume,"
-        " (SELECT COALESCE(MAX(members), 0) FROM stats_active WHERE community_id = ?"
+        " (SELECT COALESCE(SUM(members), 0) FROM stats_active WHERE community_id = ?"
         "  AND period = ?) AS active_members,"
         " (SELECT COUNT(*) FROM memberships WHERE community_id = ? AND number IS NOT NULL"
         "  AND decided_at >= ? AND decided_at < ?) AS new_members,"
@@ -67,7 +70,9 @@ async def rollup_mismatches(conn: Connection) -> list[Row]:
         " SELECT COALESCE(a.community_id, s.community_id) AS community_id,"
         " COALESCE(a.month, s.month) AS month, a.trades AS actual_trades,"
         " s.trades AS rolled_trades FROM actual a"
-        " FULL OUTER JOIN (SELECT * FROM stats_months WHERE trades <> 0) s"
+        " FULL OUTER JOIN (SELECT community_id, month, SUM(trades) AS trades,"
+        " SUM(volume) AS volume FROM stats_months GROUP BY community_id, month"
+        " HAVING SUM(trades) <> 0) s"
         " ON s.community_id = a.community_id AND s.month = a.month"
         " WHERE a.trades IS DISTINCT FROM s.trades OR a.volume IS DISTINCT FROM s.volume",
     )
@@ -96,7 +101,8 @@ async def active_count_mismatches(conn: Connection) -> list[Row]:
         " SELECT COALESCE(a.community_id, s.community_id) AS community_id,"
         " COALESCE(a.period, s.period) AS period, a.members AS actual_members,"
         " s.members AS kept_members FROM actual a"
-        " FULL OUTER JOIN (SELECT * FROM stats_active WHERE members <> 0) s"
+        " FULL OUTER JOIN (SELECT community_id, period, SUM(members) AS members"
+        " FROM stats_active GROUP BY community_id, period HAVING SUM(members) <> 0) s"
         " ON s.community_id = a.community_id AND s.period = a.period"
         " WHERE a.members IS DISTINCT FROM s.members",
     )

@@ -189,7 +189,9 @@ async def channel_rollup_mismatches(conn: Connection) -> list[Row]:
         " SELECT COALESCE(a.community_id, s.community_id) AS community_id,"
         " COALESCE(a.month, s.month) AS month, COALESCE(a.channel, s.channel) AS channel,"
         " a.trades AS actual_trades, s.trades AS rolled_trades FROM actual a"
-        " FULL OUTER JOIN (SELECT * FROM stats_channels WHERE trades <> 0 OR volume <> 0) s"
+        " FULL OUTER JOIN (SELECT community_id, month, channel, SUM(trades) AS trades,"
+        " SUM(volume) AS volume FROM stats_channels GROUP BY community_id, month, channel"
+        " HAVING SUM(trades) <> 0 OR SUM(volume) <> 0) s"
         " ON s.community_id = a.community_id AND s.month = a.month AND s.channel = a.channel"
         " WHERE a.trades IS DISTINCT FROM s.trades OR a.volume IS DISTINCT FROM s.volume",
     )

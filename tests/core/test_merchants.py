@@ -151,7 +151,8 @@ async def test_channels_count_shop_payments_and_take_refunds_out(services, shop)
     await services.merchant_pay.confirm(customer, second.id)
     await services.merchant_pay.refund(owner, first.id)
     async with services.db.read() as conn, conn.execute(
-            "SELECT channel, trades, volume FROM stats_channels") as cursor:
+            "SELECT channel, SUM(trades), SUM(volume) FROM stats_channels GROUP BY channel"
+            " HAVING SUM(trades) <> 0 OR SUM(volume) <> 0") as cursor:
         rows = [tuple(row) for row in await cursor.fetchall()]
     assert rows == [("merchant", 1, 8_000)]
     assert (await services.verify()).ok
@@ -243,7 +244,8 @@ async def test_a_programme_fee_goes_to_the_institution_and_back_with_the_waiting
     assert (await services.ledger.balance(first)).balance == 0
     assert (await services.ledger.balance(second)).balance == -2_000
     async with services.db.read() as conn, conn.execute(
-            "SELECT channel, trades, volume FROM stats_channels") as cursor:
+            "SELECT channel, SUM(trades), SUM(volume) FROM stats_channels GROUP BY channel"
+            " HAVING SUM(trades) <> 0 OR SUM(volume) <> 0") as cursor:
         assert [tuple(row) for row in await cursor.fetchall()] == [("public", 1, 2_000)]
     report = await services.verify()
     assert report.ok, report.problems
