@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 from storage.db import Connection, fetch_all, fetch_one
+from storage.port import Row
 
 
 async def record(
@@ -35,7 +35,7 @@ async def record(
     )
 
 
-async def recent(conn: Connection, community_id: int, limit: int) -> list[sqlite3.Row]:
+async def recent(conn: Connection, community_id: int, limit: int) -> list[Row]:
     return await fetch_all(
         conn,
         "SELECT * FROM audit_log WHERE community_id = ? ORDER BY id DESC LIMIT ?",
@@ -44,7 +44,7 @@ async def recent(conn: Connection, community_id: int, limit: int) -> list[sqlite
 
 
 async def recent_with_actor(conn: Connection, community_id: int, limit: int, offset: int = 0
-                            ) -> list[sqlite3.Row]:
+                            ) -> list[Row]:
     """Newest first, with who acted and what the `membership:N` or `event:N` target names
     (the member's number and name, the event's title), looked up by primary key."""
     return await fetch_all(
@@ -64,7 +64,7 @@ async def recent_with_actor(conn: Connection, community_id: int, limit: int, off
 
 async def latest_for(
     conn: Connection, community_id: int, action: str, target: str
-) -> sqlite3.Row | None:
+) -> Row | None:
     """The newest record of one action on one target (e.g. why a member was suspended)."""
     return await fetch_one(
         conn,

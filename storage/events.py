@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from storage.db import Connection, fetch_all, fetch_one
+from storage.port import Row
 
 _EVENT_VIEW = (
     "SELECT e.*,"
@@ -30,7 +30,7 @@ async def insert(conn: Connection, values: dict[str, Any]) -> int:
     return int(inserted[0])
 
 
-async def get(conn: Connection, event_id: int) -> sqlite3.Row | None:
+async def get(conn: Connection, event_id: int) -> Row | None:
     return await fetch_one(conn, _EVENT_VIEW + " WHERE e.id = ?", (event_id,))
 
 
@@ -58,7 +58,7 @@ async def set_checkin_code(conn: Connection, event_id: int, code: str | None) ->
 
 async def upcoming_for(
     conn: Connection, community_id: int, coordinator: bool, after: str, before: str, limit: int
-) -> list[sqlite3.Row]:
+) -> list[Row]:
     """Scheduled events a member of the community may attend, soonest first."""
     return await fetch_all(
         conn,
@@ -71,7 +71,7 @@ async def upcoming_for(
     )
 
 
-async def signups_of_member(conn: Connection, membership_id: int, after: str) -> list[sqlite3.Row]:
+async def signups_of_member(conn: Connection, membership_id: int, after: str) -> list[Row]:
     return await fetch_all(
         conn,
         "SELECT s.status AS signup_status, v.* FROM event_signups s"
@@ -82,7 +82,7 @@ async def signups_of_member(conn: Connection, membership_id: int, after: str) ->
     )
 
 
-async def signup(conn: Connection, event_id: int, membership_id: int) -> sqlite3.Row | None:
+async def signup(conn: Connection, event_id: int, membership_id: int) -> Row | None:
     return await fetch_one(
         conn, "SELECT * FROM event_signups WHERE event_id = ? AND membership_id = ?",
         (event_id, membership_id),
@@ -121,7 +121,7 @@ async def set_signup_transfer(conn: Connection, signup_id: int, column: str, tra
     )
 
 
-async def first_waiting(conn: Connection, event_id: int) -> sqlite3.Row | None:
+async def first_waiting(conn: Connection, event_id: int) -> Row | None:
     return await fetch_one(
         conn,
         "SELECT * FROM event_signups WHERE event_id = ? AND status = 'waiting'"
@@ -131,7 +131,7 @@ async def first_waiting(conn: Connection, event_id: int) -> sqlite3.Row | None:
 
 
 async def signed_members(conn: Connection, event_id: int, statuses: tuple[str, ...] = ("signed",)
-                         ) -> list[sqlite3.Row]:
+                         ) -> list[Row]:
     marks = ",".join("?" * len(statuses))
     return await fetch_all(
         conn,
@@ -161,12 +161,12 @@ async def mark_oriented(conn: Connection, membership_id: int, now: str) -> None:
 
 
 async def in_month(conn: Connection, community_id: int, coordinator: bool, start: str, end: str
-                   ) -> list[sqlite3.Row]:
+                   ) -> list[Row]:
     return await upcoming_for(conn, community_id, coordinator, start, end, 500)
 
 
 async def checkin_signups(conn: Connection, membership_id: int, opens_after: str,
-                          closes_before: str) -> list[sqlite3.Row]:
+                          closes_before: str) -> list[Row]:
     """A member's live sign-ups to scheduled events whose check-in window holds now: events
     starting before `opens_after` (now + lead) and ending after `closes_before` (now - grace),
     with the event's columns and the sign-up's id, attendance and wrong code count."""
@@ -181,7 +181,7 @@ async def checkin_signups(conn: Connection, membership_id: int, opens_after: str
 
 
 async def next_signed_event(conn: Connection, membership_id: int, closes_before: str
-                            ) -> sqlite3.Row | None:
+                            ) -> Row | None:
     """The member's soonest signed-up scheduled event whose check-in has not yet closed."""
     return await fetch_one(
         conn,
@@ -213,7 +213,7 @@ async def codes_in_use(conn: Connection, community_id: int | None) -> set[str]:
 
 
 async def programmes_of(conn: Connection, organisation_id: int, now: str, limit: int
-                        ) -> list[sqlite3.Row]:
+                        ) -> list[Row]:
     """An institution's programmes still to come, soonest first."""
     return await fetch_all(
         conn, "SELECT * FROM events WHERE organisation_id = ? AND status = 'scheduled'"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from storage.db import Connection, fetch_all, fetch_one
+from storage.port import Row
 
 # Every column that names a person, and what a merge does with it (tests/storage/
 # test_linking_schema.py fails when a migration adds one that is not listed here).
@@ -58,7 +57,7 @@ async def live_code_taken(conn: Connection, code: str, now: str) -> bool:
     return row is not None
 
 
-async def find_code(conn: Connection, code: str, now: str) -> sqlite3.Row | None:
+async def find_code(conn: Connection, code: str, now: str) -> Row | None:
     """The row for a typed code: the live one if there is one, else the newest."""
     return await fetch_one(
         conn,
@@ -123,7 +122,7 @@ async def shared_communities(conn: Connection, first: int, second: int) -> list[
     return [row[0] for row in rows]
 
 
-async def person_for_merge(conn: Connection, person_id: int) -> sqlite3.Row | None:
+async def person_for_merge(conn: Connection, person_id: int) -> Row | None:
     return await fetch_one(
         conn,
         "SELECT p.*, (SELECT COUNT(*) FROM memberships m WHERE m.person_id = p.id) AS memberships"
@@ -132,7 +131,7 @@ async def person_for_merge(conn: Connection, person_id: int) -> sqlite3.Row | No
     )
 
 
-async def merge(conn: Connection, *, survivor: sqlite3.Row, absorbed: sqlite3.Row,
+async def merge(conn: Connection, *, survivor: Row, absorbed: Row,
                 channel: str) -> None:
     """Everything the absorbed person owns becomes the survivor's, in the caller's
     transaction. The caller has checked that no community has both of them (one account per

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from storage.db import Connection, fetch_all, fetch_one
+from storage.port import Row
 
 _ACTIVE_IN_PERIOD = (
     "SELECT DISTINCT a.membership_id FROM transfers t"
@@ -16,7 +15,7 @@ _ACTIVE_IN_PERIOD = (
 async def recipients(
     conn: Connection, community_id: int, audience: str, *, event_id: int | None,
     since: str | None, include_muted: bool, only: int | None = None,
-) -> list[sqlite3.Row]:
+) -> list[Row]:
     """(membership_id, channel, chat_id) of the members a notice is for, each on the one
     channel they are best reached on (the one they chose, else the one they used last);
     with `only`, just that membership if it is one of them."""
@@ -70,7 +69,7 @@ async def add_outbox(conn: Connection, notice_id: int,
 
 
 async def claim(conn: Connection, limit: int, now: str, channel: str = "telegram"
-                ) -> list[sqlite3.Row]:
+                ) -> list[Row]:
     """Mark up to `limit` pending rows as being sent, oldest first, and return them. The
     caller claims only what it sends at once: after a crash every 'sending' row counts as
     possibly delivered."""
@@ -104,7 +103,7 @@ async def interrupted(conn: Connection, now: str) -> list[int]:
     return sorted({row[0] for row in rows})
 
 
-async def get_notice(conn: Connection, notice_id: int) -> sqlite3.Row | None:
+async def get_notice(conn: Connection, notice_id: int) -> Row | None:
     return await fetch_one(conn, "SELECT * FROM notices WHERE id = ?", (notice_id,))
 
 
@@ -127,14 +126,14 @@ async def complete_if_done(conn: Connection, notice_id: int, now: str) -> bool:
     return cursor.rowcount == 1
 
 
-async def recent_notices(conn: Connection, community_id: int, limit: int) -> list[sqlite3.Row]:
+async def recent_notices(conn: Connection, community_id: int, limit: int) -> list[Row]:
     return await fetch_all(
         conn, "SELECT * FROM notices WHERE community_id = ? ORDER BY id DESC LIMIT ?",
         (community_id, limit),
     )
 
 
-async def groups_of(conn: Connection, community_id: int) -> list[sqlite3.Row]:
+async def groups_of(conn: Connection, community_id: int) -> list[Row]:
     return await fetch_all(
         conn, "SELECT * FROM group_links WHERE community_id = ?", (community_id,)
     )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from storage.db import Connection, fetch_all, fetch_one
+from storage.port import Row
 
 
-async def find_by_identity(conn: Connection, channel: str, external_id: str) -> sqlite3.Row | None:
+async def find_by_identity(conn: Connection, channel: str, external_id: str) -> Row | None:
     return await fetch_one(
         conn,
         "SELECT p.* FROM identities i JOIN people p ON p.id = i.person_id"
@@ -35,7 +34,7 @@ _ACTOR = (
 
 async def actor_by_identity(
     conn: Connection, channel: str, external_id: str
-) -> sqlite3.Row | None:
+) -> Row | None:
     """The person with their current community (c_*) and membership there (m_*), in one query."""
     return await fetch_one(
         conn,
@@ -45,7 +44,7 @@ async def actor_by_identity(
     )
 
 
-async def actor_by_id(conn: Connection, person_id: int) -> sqlite3.Row | None:
+async def actor_by_id(conn: Connection, person_id: int) -> Row | None:
     return await fetch_one(conn, _ACTOR + " WHERE p.id = ?", (person_id,))
 
 
@@ -101,7 +100,7 @@ async def set_notify_channel(conn: Connection, person_id: int, channel: str | No
     )
 
 
-async def get(conn: Connection, person_id: int) -> sqlite3.Row | None:
+async def get(conn: Connection, person_id: int) -> Row | None:
     return await fetch_one(conn, "SELECT * FROM people WHERE id = ?", (person_id,))
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from storage.db import Connection, fetch_all, fetch_one
+from storage.port import Row
 
 # ----- consent ----------------------------------------------------------------------------
 
@@ -21,7 +20,7 @@ async def record_consent(conn: Connection, *, person_id: int, community_id: int,
 # ----- leaving ----------------------------------------------------------------------------
 
 
-async def open_requests(conn: Connection, membership_id: int) -> list[sqlite3.Row]:
+async def open_requests(conn: Connection, membership_id: int) -> list[Row]:
     """Pending requests either way (charges and pay previews)."""
     return await fetch_all(
         conn,
@@ -31,7 +30,7 @@ async def open_requests(conn: Connection, membership_id: int) -> list[sqlite3.Ro
     )
 
 
-async def signups_ahead(conn: Connection, membership_id: int, now: str) -> list[sqlite3.Row]:
+async def signups_ahead(conn: Connection, membership_id: int, now: str) -> list[Row]:
     """Live sign-ups (and waiting-list places) for scheduled events that have not started,
     with the event's columns and the sign-up's own."""
     return await fetch_all(
@@ -103,7 +102,7 @@ async def insert_erasure(conn: Connection, *, community_id: int, membership_id: 
     return int(inserted[0])
 
 
-async def get_erasure(conn: Connection, request_id: int) -> sqlite3.Row | None:
+async def get_erasure(conn: Connection, request_id: int) -> Row | None:
     return await fetch_one(conn, "SELECT * FROM erasure_requests WHERE id = ?", (request_id,))
 
 
@@ -181,11 +180,11 @@ async def forget_addresses(conn: Connection, person_id: int, now: str) -> None:
 # ----- a member's own data ----------------------------------------------------------------
 
 
-async def person(conn: Connection, person_id: int) -> sqlite3.Row | None:
+async def person(conn: Connection, person_id: int) -> Row | None:
     return await fetch_one(conn, "SELECT * FROM people WHERE id = ?", (person_id,))
 
 
-async def identities(conn: Connection, person_id: int) -> list[sqlite3.Row]:
+async def identities(conn: Connection, person_id: int) -> list[Row]:
     return await fetch_all(
         conn,
         "SELECT channel, external_id, created_at FROM identities WHERE person_id = ?"
@@ -194,7 +193,7 @@ async def identities(conn: Connection, person_id: int) -> list[sqlite3.Row]:
     )
 
 
-async def memberships(conn: Connection, person_id: int) -> list[sqlite3.Row]:
+async def memberships(conn: Connection, person_id: int) -> list[Row]:
     return await fetch_all(
         conn,
         "SELECT m.id, m.number, m.role, m.status, m.created_at, m.decided_at, m.left_at,"
@@ -209,7 +208,7 @@ async def memberships(conn: Connection, person_id: int) -> list[sqlite3.Row]:
     )
 
 
-async def trades(conn: Connection, person_id: int, limit: int) -> list[sqlite3.Row]:
+async def trades(conn: Connection, person_id: int, limit: int) -> list[Row]:
     """Every movement on the person's accounts, oldest first, with both sides of the
     transfer (number and stored name; the community account has neither)."""
     return await fetch_all(
@@ -232,7 +231,7 @@ async def trades(conn: Connection, person_id: int, limit: int) -> list[sqlite3.R
     )
 
 
-async def posts(conn: Connection, person_id: int, limit: int) -> list[sqlite3.Row]:
+async def posts(conn: Connection, person_id: int, limit: int) -> list[Row]:
     return await fetch_all(
         conn,
         "SELECT po.id, po.created_at, po.kind, po.category, po.title, po.description,"
@@ -244,7 +243,7 @@ async def posts(conn: Connection, person_id: int, limit: int) -> list[sqlite3.Ro
     )
 
 
-async def signups(conn: Connection, person_id: int, limit: int) -> list[sqlite3.Row]:
+async def signups(conn: Connection, person_id: int, limit: int) -> list[Row]:
     return await fetch_all(
         conn,
         "SELECT e.id AS event_id, e.kind, e.title, e.starts_at, e.place, e.status AS event_status,"
@@ -270,7 +269,7 @@ _SURVEY_ANSWERS = (
     " JOIN survey_questions q ON q.id = a.question_id WHERE m.person_id = ?")
 
 
-async def survey_invites(conn: Connection, person_id: int, limit: int) -> list[sqlite3.Row]:
+async def survey_invites(conn: Connection, person_id: int, limit: int) -> list[Row]:
     return await fetch_all(
         conn,
         "SELECT s.id AS survey_id, s.title, s.anonymous, s.status AS survey_status,"
@@ -280,7 +279,7 @@ async def survey_invites(conn: Connection, person_id: int, limit: int) -> list[s
     )
 
 
-async def survey_answers(conn: Connection, person_id: int, limit: int) -> list[sqlite3.Row]:
+async def survey_answers(conn: Connection, person_id: int, limit: int) -> list[Row]:
     return await fetch_all(
         conn,
         "SELECT s.id AS survey_id, s.title, c.code AS community_code, q.position, q.kind,"

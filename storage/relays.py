@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from storage.db import Connection, fetch_one
+from storage.port import Row
 
 
 async def insert(
@@ -30,7 +29,7 @@ async def insert(
     return int(inserted[0])
 
 
-async def get(conn: Connection, relay_id: int) -> sqlite3.Row | None:
+async def get(conn: Connection, relay_id: int) -> Row | None:
     return await fetch_one(conn, "SELECT * FROM relay_messages WHERE id = ?", (relay_id,))
 
 

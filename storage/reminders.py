@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from storage.db import Connection, fetch_all, fetch_one
+from storage.port import Row
 
 
 async def add(
@@ -55,7 +54,7 @@ async def next_due(conn: Connection) -> str | None:
     return row[0] if row else None
 
 
-async def due(conn: Connection, now: str, limit: int) -> list[sqlite3.Row]:
+async def due(conn: Connection, now: str, limit: int) -> list[Row]:
     return await fetch_all(
         conn,
         "SELECT r.*, e.starts_at AS event_starts_at, e.status AS event_status,"

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from storage.db import Connection, fetch_all, fetch_one
+from storage.port import Row
 
 
 async def start(conn: Connection, survey_id: int, now: str) -> int:
@@ -19,7 +19,7 @@ async def start(conn: Connection, survey_id: int, now: str) -> int:
     return int(inserted[0])
 
 
-async def get(conn: Connection, response_id: int) -> sqlite3.Row | None:
+async def get(conn: Connection, response_id: int) -> Row | None:
     return await fetch_one(conn, "SELECT * FROM survey_responses WHERE id = ?", (response_id,))
 
 
@@ -56,7 +56,7 @@ async def finish(conn: Connection, response_id: int, now: str) -> bool:
     return cursor.rowcount == 1
 
 
-async def of_survey(conn: Connection, survey_id: int) -> list[sqlite3.Row]:
+async def of_survey(conn: Connection, survey_id: int) -> list[Row]:
     """Every recorded answer with, for a named survey, who gave it (an anonymous finished
     response has no invitation pointing at it any more)."""
     return await fetch_all(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from storage.db import Connection, fetch_all, fetch_one
+from storage.port import Row
 
 
 async def insert_survey(conn: Connection, values: dict) -> int:
@@ -28,17 +28,17 @@ async def insert_questions(conn: Connection, survey_id: int, questions) -> None:
     )
 
 
-async def get(conn: Connection, survey_id: int) -> sqlite3.Row | None:
+async def get(conn: Connection, survey_id: int) -> Row | None:
     return await fetch_one(conn, "SELECT * FROM surveys WHERE id = ?", (survey_id,))
 
 
-async def questions(conn: Connection, survey_id: int) -> list[sqlite3.Row]:
+async def questions(conn: Connection, survey_id: int) -> list[Row]:
     return await fetch_all(
         conn, "SELECT * FROM survey_questions WHERE survey_id = ? ORDER BY position",
         (survey_id,))
 
 
-async def of_community(conn: Connection, community_id: int, limit: int) -> list[sqlite3.Row]:
+async def of_community(conn: Connection, community_id: int, limit: int) -> list[Row]:
     return await fetch_all(
         conn, "SELECT * FROM surveys WHERE community_id = ? ORDER BY id DESC LIMIT ?",
         (community_id, limit))
@@ -88,14 +88,14 @@ async def add_invite(conn: Connection, survey_id: int, membership_id: int, now: 
 
 
 async def open_of_community(conn: Connection, community_id: int, now: str
-                            ) -> list[sqlite3.Row]:
+                            ) -> list[Row]:
     """The community's surveys that are open and not past their closing moment."""
     return await fetch_all(
         conn, "SELECT * FROM surveys WHERE community_id = ? AND status = 'open'"
         " AND (closes_at IS NULL OR closes_at > ?) ORDER BY id", (community_id, now))
 
 
-async def invite(conn: Connection, survey_id: int, membership_id: int) -> sqlite3.Row | None:
+async def invite(conn: Connection, survey_id: int, membership_id: int) -> Row | None:
     return await fetch_one(
         conn, "SELECT * FROM survey_invites WHERE survey_id = ? AND membership_id = ?",
         (survey_id, membership_id))
@@ -138,7 +138,7 @@ async def forget_who_answered(conn: Connection, survey_id: int) -> None:
         " WHERE id = ? AND anonymous = 1)", (survey_id, survey_id))
 
 
-async def reminders_due(conn: Connection, now: str, limit: int) -> list[sqlite3.Row]:
+async def reminders_due(conn: Connection, now: str, limit: int) -> list[Row]:
     return await fetch_all(
         conn,
         "SELECT i.survey_id, i.membership_id FROM survey_invites i"
@@ -163,7 +163,7 @@ async def invite_counts(conn: Connection, survey_id: int) -> dict[str, int]:
 
 
 async def closed_between(conn: Connection, community_id: int | None, start: str, end: str
-                         ) -> list[sqlite3.Row]:
+                         ) -> list[Row]:
     sql = ("SELECT * FROM surveys WHERE status = 'closed' AND closed_at >= ? AND closed_at < ?")
     params: list[object] = [start, end]
     if community_id is not None:
