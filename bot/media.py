@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from storage.media import MediaRows
+from storage.port import Engine
 
 MEDIA_PATH = "/media"
 DEFAULT_TTL = 600.0  # seconds
@@ -28,29 +30,36 @@ class Media:
 
 
 class MediaStore:
-    """In memory, per process: an image is fetched back from the process that stored it,
-    which is the one that answered the skill call. Past its bounds the oldest go first."""
+    """In the database (storage/media.py): Kakao fetches an image from whichever process its
+    request reaches, which need not be the one that answered the skill call. Past its bounds
+    (held across processes: one store at a time) the oldest go first; expired ones are
+    forgotten by the next store. The clock is the wall clock, which every process shares.
+
+    The web server's lifespan attaches the database (`attach`) once it is open."""
 
     def __init__(self, public_url: str | None, *, ttl: float = DEFAULT_TTL,
                  max_bytes: int = DEFAULT_MAX_BYTES,
                  max_item_bytes: int = DEFAULT_MAX_ITEM_BYTES,
                  max_items: int = DEFAULT_MAX_ITEMS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.time) -> None:
         self.public_url = public_url.rstrip("/") if public_url else None
         self.ttl = ttl
         self.max_bytes = max_bytes
         self.max_item_bytes = max_item_bytes
         self.max_items = max_items
         self._clock = clock
-        self._items: OrderedDict[str, Media] = OrderedDict()
-        self._bytes = 0
+        self._rows: MediaRows | None = None
 
     @property
     def enabled(self) -> bool:
         """False without a public URL: show the text without the image then."""
         return self.public_url is not None
 
-    def put(self, content: bytes, content_type: str) -> str:
+    def attach(self, db: Engine | None) -> None:
+        """Keep the images in `db` (None: detached, as before the server opened it)."""
+        self._rows = MediaRows(db) if db is not None else None
+
+    async def put(self, content: bytes, content_type: str) -> str:
         """Keep the image for `ttl` seconds; its absolute https URL."""
         if self.public_url is None:
             raise MediaUnavailable("PUMASI_PUBLIC_URL is not set")
@@ -58,32 +67,29 @@ class MediaStore:
             raise ValueError(f"only images are served, not {content_type}")
         if len(content) > self.max_item_bytes:
             raise ValueError(f"image of {len(content)} bytes is over {self.max_item_bytes}")
-        self._forget_expired()
-        while self._items and (len(self._items) >= self.max_items
-                               or self._bytes + len(content) > self.max_bytes):
-            self._drop(next(iter(self._items)))
+        now = self._clock()
         token = secrets.token_urlsafe(24)
-        self._items[token] = Media(bytes(content), content_type, self._clock() + self.ttl)
-        self._bytes += len(content)
+        await self._table().store(token, content, content_type, now_ms=_ms(now),
+                                  expires_ms=_ms(now + self.ttl), max_bytes=self.max_bytes,
+                                  max_items=self.max_items)
         return f"{self.public_url}{MEDIA_PATH}/{token}"
 
-    def get(self, token: str) -> Media | None:
+    async def get(self, token: str) -> Media | None:
         """The image while it lives; None for an unknown or expired token."""
-        self._forget_expired()
-        return self._items.get(token)
+        found = await self._table().find(token, now_ms=_ms(self._clock()))
+        if found is None:
+            return None
+        return Media(found.content, found.content_type, found.expires_ms / 1000)
 
-    def __len__(self) -> int:
-        return len(self._items)
+    async def count(self) -> int:
+        """How many images live now."""
+        return await self._table().count(now_ms=_ms(self._clock()))
 
-    def _forget_expired(self) -> None:
-        now = self._clock()
-        # Every item lives as long, so the oldest expire first.
-        while self._items:
-            token, media = next(iter(self._items.items()))
-            if media.expires > now:
-                return
-            self._drop(token)
+    def _table(self) -> MediaRows:
+        if self._rows is None:
+            raise RuntimeError("the media store has no database yet (the server is not open)")
+        return self._rows
 
-    def _drop(self, token: str) -> None:
-        media = self._items.pop(token)
-        self._bytes -= len(media.content)
+
+def _ms(seconds: float) -> int:
+    return int(seconds * 1000)

@@ -1,8 +1,9 @@
 """`pumasi serve`: one web server for every messenger, on one ledger.
 
-Routes: `GET /healthz`, `GET /media/{token}` (short-lived images), `POST /telegram/webhook`
-(with PUMASI_PUBLIC_URL; without it Telegram is polled in this same process), and whatever
-routes a channel adds through `extra_routes` (Kakao's skill endpoint)."""
+Routes: `GET /healthz`, `GET /media/{token}` (short-lived images, kept in the database so any
+process serves them), `POST /telegram/webhook` (with PUMASI_PUBLIC_URL; without it Telegram is
+polled in this same process), and whatever routes a channel adds through `extra_routes`
+(Kakao's skill endpoint)."""
 
 from __future__ import annotations
 
@@ -78,6 +79,7 @@ def create_app(settings: Settings, application: Application | None,
         services = await Services.open(settings.db_path, clock=clock, admins=settings.admins)
         app.state.services = services
         app.state.notifier = Notifier()
+        media.attach(services.db)  # shared by every process on this database
         # One per process: the jobs run only where it leads (several processes may share a
         # PostgreSQL database); started once every channel is ready to send.
         leader = app.state.leader = Leader(JobsLease(services.db), settings.jobs_lease_seconds)
@@ -96,6 +98,7 @@ def create_app(settings: Settings, application: Application | None,
                          _telegram_mode(settings, application))
                 yield
         finally:
+            media.attach(None)
             await services.close()
 
     app = Starlette(routes=routes, lifespan=lifespan)
@@ -159,7 +162,7 @@ async def _healthz(request: Request) -> JSONResponse:
 
 
 async def _media(request: Request) -> Response:
-    media = request.app.state.media.get(request.path_params["token"])
+    media = await request.app.state.media.get(request.path_params["token"])
     if media is None:
         return Response("not found (images live a few minutes)", status_code=404,
                         media_type="text/plain")

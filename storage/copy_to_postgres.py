@@ -20,8 +20,9 @@ import asyncpg
 from storage.search_terms import pg_terms, post_search_terms
 
 # Not copied: the migration record (both are at the same version), SQLite's market index
-# and its shadow tables (made anew), PostgreSQL's own actor version.
-_SKIPPED = {"schema_migrations", "posts_search", "pumasi_actor_version"}
+# and its shadow tables (made anew), PostgreSQL's own actor version, the images shown on
+# KakaoTalk (they live minutes; the bot is stopped for the copy).
+_SKIPPED = {"schema_migrations", "posts_search", "pumasi_actor_version", "media"}
 _BATCH = 5000
 
 

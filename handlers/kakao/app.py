@@ -81,7 +81,8 @@ class KakaoSkill:
                  media: Media | None = None, block_id: str | None = None,
                  wake: Wake | None = None, to_group: ToGroup | None = None,
                  drains: Callable[[], bool] = lambda: True) -> None:
-        """`media`: put(bytes, content_type) -> public URL (the web server's image store);
+        """`media`: put(bytes, content_type) -> public URL, awaited when it is a coroutine (the
+        web server's image store, which writes to the database);
         `block_id`: the Open Builder block quick replies call (default: the calling block);
         `wake`: runs the jobs an outcome asks for ("reminders", "outbox") in this process;
         `to_group`: posts a message to a community's linked (Telegram) group chat;

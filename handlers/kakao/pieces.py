@@ -24,7 +24,8 @@ from storage.kakao import Choices
 
 log = logging.getLogger(__name__)
 
-# put(content, content_type) -> a public URL, or None when it cannot be stored
+# put(content, content_type) -> a public URL, or None when it cannot be stored; awaited when
+# it returns an awaitable (bot/media.py's store writes to the database).
 Media = Callable[[bytes, str], "str | None | Awaitable[str | None]"]
 
 _EXPORTS = (".csv", ".xlsx", ".zip")

@@ -12,6 +12,7 @@ from bot.cli import main
 from core.clock import ManualClock
 from core.events import EventDraft
 from core.services import Services
+from storage.media import MediaRows
 from tests import postgres_support
 from tests.support import START, seed_community
 
@@ -52,6 +53,8 @@ async def _a_busy_sqlite_file(path) -> dict[str, int]:
             kind="study", title="품앗이 학당", starts_at=starts,
             ends_at=starts + timedelta(hours=2), capacity=10, fee=200))
         await services.events.sign_up(lee, event.event.id)
+        await MediaRows(services.db).store("chart", b"\x89PNG", "image/png", now_ms=0,
+                                           expires_ms=2**62, max_bytes=100, max_items=10)
         balances = {actor.membership.number: (await services.ledger.balance(actor)).balance
                     for actor in (kim, lee, park)}
     finally:
@@ -83,6 +86,7 @@ def test_a_community_is_copied_proven_and_goes_on_in_postgresql(pg_url, tmp_path
             paid = await services.ledger.confirm_pay(kim, view.request.id)
             assert paid.transfer.id == 12  # ids go on after the copied ones
             assert (await services.verify()).ok
+            assert await MediaRows(services.db).count(now_ms=0) == 0  # images live minutes
         finally:
             await services.close()
 

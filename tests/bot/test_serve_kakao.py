@@ -143,3 +143,25 @@ async def test_a_kakao_process_without_the_lease_drains_nothing(db_target, monke
     finally:
         await other.release()
         await services.close()
+
+
+async def test_a_chart_shown_on_kakao_is_served_by_another_process(db_target):
+    """Kakao fetches the image of a skill answer from whichever process the load balancer
+    picks: the second process serves what the first stored."""
+    answering, other = kakao_only(db_target), kakao_only(db_target)
+    async with running(answering) as client, running(other) as elsewhere:
+        services = answering.state.services
+        await services.membership.create_community(
+            code="mapo", name="마포 품앗이", credit_floor=-300_000, credit_ceiling=1_000_000,
+            approval="auto")
+        await services.membership.add_coordinator(code="mapo", channel="kakao",
+                                                  external_id=KAKAO_KEY)
+        coordinator = await services.people.resolve("kakao", KAKAO_KEY, "박카카오")
+        await services.membership.join(coordinator, "mapo")
+        answer = await skill_call(client, "/stats")
+        [url] = [output["simpleImage"]["imageUrl"] for output in answer.outputs
+                 if "simpleImage" in output]
+        assert url.startswith(PUBLIC_URL + "/media/")
+        image = await elsewhere.get(url.removeprefix(PUBLIC_URL))
+        assert image.status_code == 200 and image.headers["content-type"] == "image/png"
+        assert image.content.startswith(b"\x89PNG")

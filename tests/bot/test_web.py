@@ -280,12 +280,12 @@ class Ticking:
         return self.now
 
 
-async def test_an_image_is_served_until_it_expires(tmp_path):
+async def test_an_image_is_served_until_it_expires(db_target):
     tick = Ticking()
     media = MediaStore(PUBLIC_URL, clock=tick)
-    app = create_app(settings_for(tmp_path / "web.db"), None, media=media)
+    app = create_app(settings_for(db_target), None, media=media)
     async with running(app) as client:
-        url = media.put(PNG, "image/png")
+        url = await media.put(PNG, "image/png")
         assert url.startswith(PUBLIC_URL + "/media/")
         path = url.removeprefix(PUBLIC_URL)
         assert len(path.rsplit("/", 1)[1]) >= 32  # unguessable
@@ -298,28 +298,66 @@ async def test_an_image_is_served_until_it_expires(tmp_path):
         assert (await client.get(path)).status_code == 200
         tick.now += 2
         assert (await client.get(path)).status_code == 404
-        assert len(media) == 0
+        assert await media.count() == 0
 
 
-def test_the_media_store_is_bounded_and_needs_a_public_url():
-    media = MediaStore(PUBLIC_URL, max_bytes=250, max_item_bytes=100, max_items=3)
-    urls = [media.put(bytes([i]) * 100, "image/png") for i in range(3)]
+async def test_an_image_stored_by_one_process_is_served_by_another(db_target):
+    """Several `pumasi serve` behind one URL: Kakao fetches the image from whichever one the
+    load balancer picks, not necessarily the one that answered the skill call."""
+    tick = Ticking()
+    made_here, served_there = MediaStore(PUBLIC_URL, clock=tick), MediaStore(PUBLIC_URL,
+                                                                             clock=tick)
+    first = create_app(settings_for(db_target), None, media=made_here)
+    second = create_app(settings_for(db_target), None, media=served_there)
+    async with running(first), running(second) as other:
+        jpeg = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4
+        path = (await made_here.put(jpeg, "image/jpeg")).removeprefix(PUBLIC_URL)
+        response = await other.get(path)
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "image/jpeg"
+        assert response.content == jpeg
+        tick.now += made_here.ttl
+        assert (await other.get(path)).status_code == 404
+
+
+async def media_store(services, **bounds) -> MediaStore:
+    media = MediaStore(PUBLIC_URL, **bounds)
+    media.attach(services.db)
+    return media
+
+
+async def test_the_media_store_is_bounded_and_needs_a_public_url(services):
+    media = await media_store(services, max_bytes=250, max_item_bytes=100, max_items=3)
+    urls = [await media.put(bytes([i]) * 100, "image/png") for i in range(3)]
     assert len(set(urls)) == 3
     token = [url.rsplit("/", 1)[1] for url in urls]
-    assert media.get(token[0]) is None  # the oldest made room
-    assert media.get(token[2]).content == bytes([2]) * 100
+    assert await media.get(token[0]) is None  # the oldest made room
+    assert (await media.get(token[2])).content == bytes([2]) * 100
     with pytest.raises(ValueError):
-        media.put(b"x" * 101, "image/png")
+        await media.put(b"x" * 101, "image/png")
     with pytest.raises(ValueError):
-        media.put(b"<html>", "text/html")
-    small = MediaStore(PUBLIC_URL, max_items=2)
+        await media.put(b"<html>", "text/html")
+    small = await media_store(services, max_items=2)
     for _ in range(5):
-        small.put(PNG, "image/png")
-    assert len(small) == 2
+        await small.put(PNG, "image/png")
+    assert await small.count() == 2
     off = MediaStore(None)
     assert not off.enabled
     with pytest.raises(MediaUnavailable):
-        off.put(PNG, "image/png")
+        await off.put(PNG, "image/png")
+
+
+async def test_the_media_bounds_hold_across_processes(services):
+    """Two stores on one database (two processes' worth) share one bound: the oldest image,
+    whichever process stored it, makes room."""
+    one = await media_store(services, max_items=3)
+    other = await media_store(services, max_items=3)
+    first = (await one.put(PNG, "image/png")).rsplit("/", 1)[1]
+    await other.put(PNG, "image/png")
+    await one.put(PNG, "image/png")
+    assert await other.get(first) is not None
+    await other.put(PNG, "image/png")
+    assert await other.get(first) is None and await one.count() == 3
 
 
 async def test_a_channel_adds_its_route_and_lifespan(tmp_path):
