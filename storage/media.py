@@ -10,12 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.db import fetch_all, fetch_one
-from storage.port import POSTGRESQL, Connection, Engine, dialect
-
-# pg_advisory_xact_lock key (storage/postgres.py and storage/leader.py have the others): one
-# store at a time, whichever process, so the bounds hold across processes even where write
-# transactions of other kinds run side by side.
-MEDIA_LOCK = 0x70756D6D
+from storage.port import Connection, Engine
 
 # The newest kept while they fit beside the new item (fewer than `max_items`, at most
 # `max_bytes` with it); the rest, oldest first, go. The result is what dropping the oldest one
@@ -42,13 +37,11 @@ class MediaRows:
 
     async def store(self, token: str, content: bytes, content_type: str, *, now_ms: int,
                     expires_ms: int, max_bytes: int, max_items: int) -> None:
-        """One write transaction: the expired forgotten, the oldest dropped until the new
-        item fits the bounds, the new item kept."""
+        """One write transaction, alone among writes on either engine (storage/port.py), so
+        the bounds hold across processes: the expired forgotten, the oldest dropped until
+        the new item fits the bounds, the new item kept."""
 
         async def work(conn: Connection) -> None:
-            if dialect(conn) == POSTGRESQL:
-                await conn.execute("SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))",
-                                   (MEDIA_LOCK,))
             await conn.execute("DELETE FROM media WHERE expires_ms <= ?", (now_ms,))
             await conn.execute(_DROP_OLDEST, (len(content), max_bytes, max_items))
             await conn.execute(
