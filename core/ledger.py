@@ -184,6 +184,8 @@ class LedgerService:
     ) -> TradeView:
         if other.membership_id == me.id:
             raise DomainError("self_trade")
+        if kind == "pay":
+            await ledger_rows.lock_previews_of(conn, me.id)
         mine = await ledger_rows.limits_and_balance(conn, me.id)
         theirs = await ledger_rows.limits_and_balance(conn, other.membership_id)
         _check_can_trade(mine, theirs)

@@ -130,6 +130,18 @@ async def get_request(conn: Connection, request_id: int, *, lock: bool = False
     )
 
 
+async def lock_previews_of(conn: Connection, payer_membership_id: int) -> None:
+    """Open the payer's pay previews one at a time: a new preview retires the older ones to
+    the same payee, a decision on rows another transaction may be adding that no row lock
+    can cover, so the payer's membership row is the lock (NO KEY UPDATE: foreign-key checks
+    of other transactions do not wait on it, and no other `locks_rows` transaction takes
+    it). Nothing to do on SQLite, whose writer runs alone."""
+    if dialect(conn) == SQLITE:
+        return
+    await fetch_all(conn, "SELECT id FROM memberships WHERE id = ? FOR NO KEY UPDATE",
+                    (payer_membership_id,))
+
+
 async def lock_accounts_of(conn: Connection, membership_ids: list[int]) -> None:
     """Lock the members' accounts until the transaction ends, in the order of their ids (the
     one order every `locks_rows` transaction takes them in, so two never wait on each

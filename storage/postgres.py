@@ -12,10 +12,13 @@ made explicit here:
   lock before taking a pooled connection, so waiting writes never starve reads.
 - The ledger's hot path (`transact(work, locks_rows=True)`: a pay or charge opened, then
   settled) takes the same lock SHARED instead: such transactions run side by side, across
-  processes and within one (at most `ROW_WRITERS` at once a process), and never beside an
+  processes and within one (at most `ROW_WRITERS` at once a process, each holding a pooled
+  connection while it waits, so the pool keeps as many again for reads), and never beside an
   exclusive one (PostgreSQL queues a shared request behind a waiting exclusive one, so
   neither kind starves). Among themselves they decide only on rows they lock first, in one
-  order: the request (`FOR UPDATE`), then both accounts by id (`FOR UPDATE`); every other row
+  order: the request (`FOR UPDATE`), then both accounts by id (`FOR UPDATE`); a new pay
+  preview, which retires the payer's older ones, first locks the payer's membership (so two
+  previews opened at once do not both stay open to be confirmed); every other row
   they write is reached by key through those (movements, roll-ups by upsert) or guarded
   by its own unique key (`processed_updates`, `request_key`), where a second transaction waits
   for the first to commit and then sees its row. What such a transaction reads without a
@@ -53,8 +56,8 @@ T = TypeVar("T")
 # pg_advisory_xact_lock keys: one for every write transaction, one for migrations.
 WRITE_LOCK = 0x70756D61  # "puma"
 MIGRATION_LOCK = 0x70756D62
-POOL_SIZE = 8
-ROW_WRITERS = POOL_SIZE - 2  # locks_rows transactions at once; the rest of the pool reads
+POOL_SIZE = 12
+ROW_WRITERS = 6  # locks_rows transactions at once: with the exclusive writer, 5 left for reads
 RETRIES = 5  # serialization failures and deadlocks re-run a `transact` work function
 
 _RETURNS_ROWS = re.compile(r"^\s*(SELECT|WITH|VALUES|SHOW|TABLE)\b|\bRETURNING\b", re.I)

@@ -143,3 +143,21 @@ async def test_payments_both_ways_between_the_same_members_at_once_all_commit(se
             "SELECT COUNT(*), SUM(trades) FROM stats_months")
     assert rows[0][0] > 1 and rows[0][1] == 3 * len(flows)
     assert (await services.verify()).ok
+
+
+async def test_two_previews_to_the_same_payee_opened_at_once_leave_one_to_confirm(services):
+    """The same payment sent twice at the same moment (two messages, two keys): the newer
+    preview retires the older one as when they come one after the other, so confirming both
+    pays once. (Retiring decides on a row the other transaction has not committed yet: the
+    payer's previews are opened one at a time.)"""
+    kim, _, _ = await seed_community(services)
+    for round_ in range(10):
+        views = await asyncio.wait_for(asyncio.gather(*(services.ledger.start_trade(
+            kim, kind="pay", counterparty="#2", amount=100, memo=None,
+            request_key=f"twice-{round_}-{n}") for n in range(2))), GUARD)
+        outcomes = [await _outcome(services.ledger.confirm_pay(kim, view.request.id))
+                    for view in views]
+        assert sorted(o if isinstance(o, str) else "paid" for o in outcomes) == [
+            "paid", "preview_expired"], round_
+    assert (await services.ledger.balance(kim)).balance == -1000
+    assert (await services.verify()).ok
