@@ -66,8 +66,10 @@ async def old_roll_up(conn, trade_id: int, sign: int) -> None:
         return
     community, month = original["community_id"], original["month"]
     await conn.execute(
+        # The key as it is now (migration 020: SQLite's stripe is always 0).
         "INSERT INTO stats_months (community_id, month, trades, volume) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (community_id, month) DO UPDATE SET trades = trades + excluded.trades,"
+        " ON CONFLICT (community_id, month, stripe) DO UPDATE"
+        " SET trades = trades + excluded.trades,"
         " volume = volume + excluded.volume",
         (community, month, sign, sign * original["amount"]),
     )
