@@ -186,7 +186,8 @@ class KakaoClient:
 class Seen:
     """A bubble a Kakao user saw, shaped like the fake Bot API's ApiCall. The answer to a tap
     is named an edit: on Telegram the tapped message is mostly edited, and Kakao shows that
-    answer in its place (a new bubble), so counts of messages compare across channels."""
+    answer in its place (a new bubble), so counts of messages compare across channels. News
+    shown at the top of any answer ("📬") is named a message sent, as Telegram sends it."""
 
     person: str
     method: str
@@ -293,7 +294,8 @@ class KakaoHarness:
         self._take_news()
         actions = {token: found.action for token in _tokens(answer)
                    if (found := await self.store.token(token)) is not None}
-        if answer.texts and answer.texts[0].startswith("📬"):  # the news, now shown
+        news = bool(answer.texts) and answer.texts[0].startswith("📬")  # the news, now shown
+        if news:
             self.seen = [seen for seen in self.seen if not (seen.person == person and seen.news)]
         seen = []
         outputs = answer.outputs
@@ -304,8 +306,9 @@ class KakaoHarness:
                 buttons += [(reply["messageText"], actions.get(
                     (reply.get("extra") or {}).get("token"), "")) for reply in
                     answer.quick_replies]
-            seen.append(Seen(person, "sendPhoto" if "simpleImage" in output else method,
-                             bubble_text(output), buttons))
+            kind = ("sendPhoto" if "simpleImage" in output
+                    else "sendMessage" if news and index == 0 else method)
+            seen.append(Seen(person, kind, bubble_text(output), buttons))
         self.seen += seen
         return seen
 

@@ -71,6 +71,7 @@ class _Call:
     more: Choices = ()
     news_only: bool = False
     used: str | None = None  # the token whose tap was committed
+    drain: bool = False  # its outcome queued notices: drained once its reply is composed
 
 
 class KakaoSkill:
@@ -149,13 +150,15 @@ class KakaoSkill:
             self._track(answering)
             return 200, self._too_slow(call)
         try:
-            return 200, answering.result()
+            body = answering.result()
         except Exception:
             log.exception("a Kakao skill call failed")
             if call.handling is not None and call.handling.done():
                 return 200, self._too_slow(call)  # the answer of what was done follows
             return 200, _text_response(call.tr(
                 "Something went wrong on my side. Please try again in a moment."))
+        self._drain_for(call)
+        return 200, body
 
     async def _answer(self, call: _Call) -> dict[str, Any]:
         call.person = await self.store.person(call.request.user_id)
@@ -200,10 +203,10 @@ class KakaoSkill:
             if not _visible(outcome):  # a second tap that lost the race to the first
                 outcome.replies.append(Say(call.tr(
                     "That's already done, so I didn't do it again.")))
-        await self._follow_up(outcome)
+        await self._follow_up(outcome, call)
         return outcome
 
-    async def _follow_up(self, outcome: Outcome) -> None:
+    async def _follow_up(self, outcome: Outcome, call: _Call) -> None:
         """What an outcome asks of the process besides the reply."""
         for notification in outcome.notifications:
             try:
@@ -218,8 +221,9 @@ class KakaoSkill:
                 await self._to_group(group)
             except Exception:
                 log.exception("a group message from Kakao could not be posted")
-        if "outbox" in outcome.wake and self._drains():
-            self.spawn(self.drain())
+        # Not drained yet: a drain that won the race to the reply would put the notice and its
+        # result above "sending, I'll tell you when done" (news comes first). `_drain_for`.
+        call.drain = "outbox" in outcome.wake and self._drains()
         if self._wake is not None and outcome.wake:
             try:
                 await self._wake(set(outcome.wake))
@@ -272,15 +276,25 @@ class KakaoSkill:
 
     async def _deliver_late(self, call: _Call, handling: asyncio.Future[Outcome]) -> None:
         """The answer of work that outran the budget, as news for the person."""
-        outcome = await handling
-        if call.used is not None:
-            await self.store.mark_used(call.used)
-        for piece in await pieces(outcome.replies, call.tr, self.media):
-            text = escape(piece.shown_text, quote=False)
-            if piece.image_url:
-                text += f"\n🖼 {escape(piece.image_url, quote=False)}"
-            buttons = keyboard([[Button(text_, action) for text_, action in piece.choices]])
-            await self.channel.send(call.request.user_id, text, buttons)
+        try:
+            outcome = await handling
+            if call.used is not None:
+                await self.store.mark_used(call.used)
+            for piece in await pieces(outcome.replies, call.tr, self.media):
+                text = escape(piece.shown_text, quote=False)
+                if piece.image_url:
+                    text += f"\n🖼 {escape(piece.image_url, quote=False)}"
+                buttons = keyboard([[Button(text_, action) for text_, action in piece.choices]])
+                await self.channel.send(call.request.user_id, text, buttons)
+        finally:
+            self._drain_for(call)
+
+    def _drain_for(self, call: _Call) -> None:
+        """The drain a call's outcome asked for, started once its reply is composed (or kept
+        as news), so what the drain delivers follows that reply, as on Telegram."""
+        if call.drain:
+            call.drain = False
+            self.spawn(self.drain())
 
     # ----- background -----------------------------------------------------------------------
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from conversation.limits import plain_text
 from core.events import EventDraft
 from tests.conftest import KIM, LEE, PARK
@@ -91,18 +89,19 @@ async def test_a_study_session_sign_up(any_harness, clock):
     assert "품앗이 학당" in said(await harness.send(LEE, "/mysessions"))
 
 
-# On PostgreSQL the outbox drain can beat the tap's reply, and Kakao then shows the notice
-# inside that reply: a harness timing left for issue 14's next phase.
-@pytest.mark.sqlite_only
 async def test_a_notice_reaches_every_member_once(any_harness):
     harness = any_harness
     await community(harness)
+    await harness.send(LEE, "/pay #3 1000 떡값")  # left waiting for Lee's tap
+    pay = harness.button_data(LEE, "보내기")
     await harness.send(KIM, "/notice")
     await harness.send(KIM, "토요일 대청소해요")
     await harness.tap(KIM, "ntc:aud:all")
     await harness.tap(KIM, "ntc:urg:0")
-    await harness.tap(KIM, "ntc:send:go")
+    assert "3명에게 보내고 있어요" in said(await harness.tap(KIM, "ntc:send:go"))
     await harness.deliver_notices()
+    # On Kakao Lee is shown the notice at the top of this tap's answer: still once.
+    assert "보냈어요" in said(await harness.tap(LEE, pay))
     for user in (KIM, LEE, PARK):
         got = [call for call in harness.sent_to(user) if call.method == "sendMessage"
                and "토요일 대청소해요" in call.text and "공지" in call.text]

@@ -174,6 +174,35 @@ async def test_a_notice_waits_as_news_and_is_shown_once(kakao):
         assert "토요일 대청소해요" not in (await kakao.say(user, "/balance")).text
 
 
+async def test_the_coordinators_own_notice_follows_the_confirmation(kakao):
+    """The drain a send wakes starts once the send's reply is composed: even when the drain
+    would win (here it is made to: the reply waits for it before reading the news), the reply
+    is the confirmation alone, never the notice and its result above "I'll tell you when
+    done". They follow as news in that order, as on Telegram."""
+    await community(kakao)
+    await kakao.say(KIM, "/notice")
+    choose = await kakao.say(KIM, "토요일 대청소해요")
+    urgency = await kakao.tap(KIM, choose.token("회원 모두"))
+    preview = await kakao.tap(KIM, urgency.token("보통"))
+    store = kakao.channel.store
+    original = store.waiting
+
+    async def after_the_drain(*args, **kwargs):
+        await kakao.skill.idle()
+        return await original(*args, **kwargs)
+
+    store.waiting = after_the_drain
+    sent = await kakao.tap(KIM, preview.token("보내기"))
+    store.waiting = original
+    assert "보내고 있어요" in sent.text
+    assert not sent.texts[0].startswith("📬") and "토요일 대청소해요" not in sent.text
+    await kakao.skill.idle()
+    news = await kakao.say(KIM, "/balance")
+    assert news.texts[0].startswith("📬 새 소식 2건")
+    notice, result = news.texts[0].index("토요일 대청소해요"), news.texts[0].index("결과")
+    assert notice < result
+
+
 class SlowConversation(Conversation):
     """A flow that stalls: the answer comes long after Kakao's budget."""
 
