@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -92,6 +94,25 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "postgres_only: a test of PostgreSQL itself")
 
 
+# The tests run on two pytest-xdist workers (`-n 2 --dist loadgroup` in pyproject.toml).
+# These start processes, kill them and time them: they run one after another on one worker,
+# as they always did, first of all, so that the lighter tests fill the other core meanwhile
+# instead of the slowest ones coming last and running alone.
+SERIAL_FIRST = "tests/reliability/"
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the items
+def pytest_collection_modifyitems(config, items):
+    def serial(item) -> bool:
+        path = item.path.relative_to(config.rootpath).as_posix()
+        return path.startswith(SERIAL_FIRST)
+
+    for item in items:
+        if serial(item):
+            item.add_marker(pytest.mark.xdist_group("reliability"))
+    items.sort(key=lambda item: not serial(item))  # stable: each part keeps its order
+
+
 def pytest_generate_tests(metafunc):
     if "engine" not in metafunc.fixturenames:
         return
@@ -107,12 +128,32 @@ def engine(request) -> str:
     return getattr(request, "param", "sqlite")
 
 
+_sqlite_template: list[Path] = []
+
+
+async def _migrated_sqlite_file(tmp_path_factory) -> Path:
+    """A SQLite file holding the migrated schema, made once per process: migrating costs
+    about 30 ms, copying the file well under one (the PostgreSQL half does the same)."""
+    if not _sqlite_template:
+        from storage.db import Database
+
+        path = tmp_path_factory.mktemp("sqlite_template") / "core.db"
+        database = await Database.open_url(path)
+        await database.close()
+        # The last connection closed has folded the write-ahead log into the file.
+        assert not path.with_name("core.db-wal").exists()
+        _sqlite_template.append(path)
+    return _sqlite_template[0]
+
+
 @pytest.fixture
-async def db_target(engine, tmp_path):
-    """Where the test's database is: a SQLite file, or a fresh PostgreSQL database (skipped,
-    saying why, when no PostgreSQL server can be had)."""
+async def db_target(engine, tmp_path, tmp_path_factory):
+    """Where the test's database is: a SQLite file (holding the migrated schema), or a fresh
+    PostgreSQL database (skipped, saying why, when no PostgreSQL server can be had)."""
     if engine == "sqlite":
-        yield tmp_path / "core.db"
+        path = tmp_path / "core.db"
+        shutil.copyfile(await _migrated_sqlite_file(tmp_path_factory), path)
+        yield path
         return
     admin, why = await postgres_support.server_url()
     if admin is None:
@@ -158,6 +199,17 @@ def pytest_sessionfinish(session, exitstatus):
         import asyncio
 
         asyncio.run(postgres_support.drop_all(admin))
+    if hasattr(session.config, "workeroutput") and "url" in postgres_support._state:
+        # An xdist worker: tell the controller, which prints the summary, what it found.
+        session.config.workeroutput["pumasi_postgres"] = {
+            "url": postgres_support._state["url"], "why": postgres_support._state["why"]}
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, on the controller
+def pytest_testnodedown(node, error):
+    found = getattr(node, "workeroutput", {}).get("pumasi_postgres")
+    if found is not None:
+        postgres_support.workers_found.append(found)
 
 
 def pytest_report_header(config):
@@ -165,13 +217,18 @@ def pytest_report_header(config):
 
 
 def pytest_terminal_summary(terminalreporter):
-    if "url" not in postgres_support._state:
-        return
-    why = postgres_support._state.get("why")
-    if postgres_support._state.get("url") is None:
-        terminalreporter.write_line(f"PostgreSQL half SKIPPED: {why}. Start the local cluster"
-                                    " (pg_ctlcluster 15 main start) or set"
+    # What this process found, or (under xdist) what each worker that asked found.
+    found = list(postgres_support.workers_found)
+    if "url" in postgres_support._state:
+        found.append({"url": postgres_support._state["url"],
+                      "why": postgres_support._state["why"]})
+    if not found:
+        return  # no test asked for PostgreSQL
+    skipped = [entry for entry in found if entry["url"] is None]
+    if skipped:
+        terminalreporter.write_line(f"PostgreSQL half SKIPPED: {skipped[0]['why']}. Start the"
+                                    " local cluster (pg_ctlcluster 15 main start) or set"
                                     " PUMASI_TEST_POSTGRES_URL.", yellow=True, bold=True)
     else:
-        terminalreporter.write_line("PostgreSQL half ran on " + str(postgres_support._state[
-            "url"]).split("@")[-1])
+        terminalreporter.write_line("PostgreSQL half ran on " + str(found[0]["url"]).split(
+            "@")[-1])

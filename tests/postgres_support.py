@@ -21,6 +21,8 @@ LOCAL_URL = "postgresql://pumasi_test:pumasi_test@localhost:5432/postgres"
 CLUSTER = ("15", "main")
 
 _state: dict[str, object] = {}
+# Under pytest-xdist, on the controller: what each worker that asked found ({"url", "why"}).
+workers_found: list[dict[str, object]] = []
 _numbers = itertools.count(1)
 
 
@@ -150,13 +152,16 @@ async def release_database(url: str) -> None:
                                        for table in tables)
             _state[("probe", url)] = probe
         used = [row[0] for row in await conn.fetch(probe)]
-        counted = [row[0] for row in await conn.fetch(
-            "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"
+        counted = [(row[0], row[1]) for row in await conn.fetch(
+            "SELECT sequencename, start_value FROM pg_sequences WHERE schemaname = 'public'"
             " AND last_value IS NOT NULL")]
         # As replica: no trigger (transfers refuse DELETE) and no foreign key check fires.
+        # setval(…, false) is what ALTER SEQUENCE … RESTART does, at a fortieth of the cost
+        # (no catalog change).
         await conn.execute("SET session_replication_role = replica; "
                            + "".join(f"DELETE FROM {table}; " for table in used)
-                           + "".join(f"ALTER SEQUENCE {seq} RESTART; " for seq in counted)
+                           + "".join(f"SELECT setval('{seq}', {start}, false); "
+                                     for seq, start in counted)
                            + "INSERT INTO pumasi_actor_version (version) SELECT 0 WHERE NOT"
                            " EXISTS (SELECT 1 FROM pumasi_actor_version)")
     finally:

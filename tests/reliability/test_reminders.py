@@ -87,13 +87,23 @@ async def test_turning_reminders_off_and_on(services, clock):
     assert event.status == "scheduled"
 
 
+def _first_line(process: subprocess.Popen) -> str:
+    """The child's first line, read off the pipe byte by byte: a buffered readline() takes
+    whatever else is already there (the "DONE" of a driver with nothing left to send), and
+    communicate(), which reads the pipe itself, would never see it."""
+    line = b""
+    while not line.endswith(b"\n") and (byte := os.read(process.stdout.fileno(), 1)):
+        line += byte
+    return line.decode()
+
+
 def _run_driver(db: Path, log: Path, now: str, rng: random.Random, kill: bool) -> str:
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.reliability.reminder_driver", str(db), str(log), now],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
-    first_line = process.stdout.readline()
+    first_line = _first_line(process)
     assert first_line.startswith("RECOVERED"), process.stderr.read()
     if kill:
         time.sleep(rng.uniform(0.0, 0.08))
