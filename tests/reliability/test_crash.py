@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -20,22 +21,59 @@ KILLS = 50
 ROOT = Path(__file__).resolve().parents[2]
 
 
+class Driver:
+    """One crash_driver process on a SQLite file or a PostgreSQL URL, its output read by a
+    thread as it comes (a buffered readline() then communicate() would lose what the first
+    read took beyond its line)."""
+
+    def __init__(self, target: str, run_id: str, seed: int) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.reliability.crash_driver", target, run_id, str(seed)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        self.lines: list[str] = []
+        self.ready = threading.Event()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line.strip())
+            if line.strip() == "READY":
+                self.ready.set()
+        self.ready.set()  # the output ended: wait_ready sees why
+
+    def wait_ready(self) -> None:
+        assert self.ready.wait(60) and "READY" in self.lines, self._stopped_early()
+
+    def kill(self) -> list[str]:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(30)
+        self._reader.join(30)
+        errors = self.process.stderr.read()
+        self.process.stderr.close()
+        self.process.stdout.close()
+        assert self.process.returncode == -signal.SIGKILL, errors
+        return self.lines
+
+    def _stopped_early(self) -> str:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(30)
+        return self.process.stderr.read()
+
+
 def run_and_kill(db: Path, run: int, rng: random.Random) -> list[str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.reliability.crash_driver", str(db), f"r{run}",
-         str(rng.randrange(1 << 30))],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    lines = [process.stdout.readline().strip()]
-    while lines[-1].startswith(("ACK", "AGAIN")):  # earlier runs' requests come first
-        lines.append(process.stdout.readline().strip())
-    assert lines[-1] == "READY", process.stderr.read()
-    time.sleep(rng.uniform(0.01, 0.25))
-    process.send_signal(signal.SIGKILL)
-    rest, errors = process.communicate(timeout=30)
-    assert process.returncode == -signal.SIGKILL, errors
-    return lines + rest.splitlines()
+    driver = Driver(str(db), f"r{run}", rng.randrange(1 << 30))
+    try:
+        driver.wait_ready()  # earlier runs' requests taken up first
+        time.sleep(rng.uniform(0.01, 0.25))
+        return driver.kill()
+    finally:
+        if driver.process.poll() is None:
+            driver.process.kill()
+            driver.process.wait(30)
 
 
 class Acknowledged:

@@ -6,12 +6,7 @@ acknowledged is lost, nothing is applied twice or half, and the ledger's invaria
 
 from __future__ import annotations
 
-import os
 import random
-import signal
-import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
@@ -25,6 +20,7 @@ from tests.reliability.test_crash import (
     HALF_APPLIED,
     TRANSFERS,
     Acknowledged,
+    Driver,
     check_rows,
 )
 from tests.support import seed_community
@@ -34,47 +30,6 @@ pytestmark = pytest.mark.postgres_only
 ROUNDS = 10
 BOTH_AT_ONCE = 0.3  # share of rounds whose two kills land together
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class Driver:
-    """One crash_driver process on `url`, its output read as it comes."""
-
-    def __init__(self, url: str, run_id: str, seed: int) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.reliability.crash_driver", url, run_id, str(seed)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
-        self.lines: list[str] = []
-        self.ready = threading.Event()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.lines.append(line.strip())
-            if line.strip() == "READY":
-                self.ready.set()
-        self.ready.set()  # the output ended: wait_ready sees why
-
-    def wait_ready(self) -> None:
-        assert self.ready.wait(60) and "READY" in self.lines, self._stopped_early()
-
-    def kill(self) -> list[str]:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(30)
-        self._reader.join(30)
-        errors = self.process.stderr.read()
-        self.process.stderr.close()
-        self.process.stdout.close()
-        assert self.process.returncode == -signal.SIGKILL, errors
-        return self.lines
-
-    def _stopped_early(self) -> str:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(30)
-        return self.process.stderr.read()
 
 
 async def check_database(url: str, acknowledged: Acknowledged) -> None:
