@@ -216,7 +216,19 @@ def pytest_report_header(config):
     return "PostgreSQL half: " + ", ".join(BOTH_ENGINES) + " (skipped without a server)"
 
 
+_summaries: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    """What a long test measured (`record_property("summary", text)`), kept for the end of
+    the run: under xdist a test's own output never reaches the terminal, its report does."""
+    if report.when == "call":
+        _summaries.extend(value for name, value in report.user_properties if name == "summary")
+
+
 def pytest_terminal_summary(terminalreporter):
+    for line in _summaries:
+        terminalreporter.write_line(line)
     # What this process found, or (under xdist) what each worker that asked found.
     found = list(postgres_support.workers_found)
     if "url" in postgres_support._state:

@@ -135,7 +135,7 @@ def check_database(db: Path, acknowledged: Acknowledged) -> None:
         conn.close()
 
 
-async def test_sigkill_at_random_moments(tmp_path, capsys):
+async def test_sigkill_at_random_moments(tmp_path, record_property):
     db = tmp_path / "crash.db"
     services = await Services.open(db)
     await seed_community(services, "crash", members=MEMBERS, floor=-20_000, ceiling=20_000,
@@ -154,6 +154,6 @@ async def test_sigkill_at_random_moments(tmp_path, capsys):
             await reopened.close()
         assert report.ok, report.problems
     assert len(acknowledged) > KILLS  # the kills landed among real work
-    with capsys.disabled():
-        print(f"\ncrash test: {KILLS} kills survived, {len(acknowledged)} acknowledged transfers"
-              f" all present exactly once, {time.monotonic() - started:.1f} s")
+    record_property("summary", (
+        f"crash test: {KILLS} kills survived, {len(acknowledged)} acknowledged transfers"
+        f" all present exactly once, {time.monotonic() - started:.1f} s"))

@@ -65,7 +65,7 @@ def run_and_kill_two(url: str, run: int, rng: random.Random) -> tuple[list[str],
     return lines, plan
 
 
-async def test_two_processes_sigkilled_at_random_moments(db_target, capsys):
+async def test_two_processes_sigkilled_at_random_moments(db_target, record_property):
     url = str(db_target)
     services = await Services.open(url)
     try:
@@ -90,9 +90,9 @@ async def test_two_processes_sigkilled_at_random_moments(db_target, capsys):
         assert report.ok, report.problems
     assert len(acknowledged) > 5 * ROUNDS  # the kills landed among real work
     together = plans.count("both at once")
-    with capsys.disabled():
-        print(f"\npostgres crash test: {ROUNDS} rounds of two processes ({together} killed"
-              f" together, {ROUNDS - together} one after the other), {len(acknowledged)}"
-              f" acknowledged transfers all present exactly once ({acknowledged.again} settles"
-              f" lost a race and were answered with the winner's transfer),"
-              f" {time.monotonic() - started:.1f} s")
+    record_property("summary", (
+        f"postgres crash test: {ROUNDS} rounds of two processes ({together} killed"
+        f" together, {ROUNDS - together} one after the other), {len(acknowledged)}"
+        f" acknowledged transfers all present exactly once ({acknowledged.again} settles"
+        f" lost a race and were answered with the winner's transfer),"
+        f" {time.monotonic() - started:.1f} s"))

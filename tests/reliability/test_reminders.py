@@ -115,7 +115,7 @@ def _run_driver(db: Path, log: Path, now: str, rng: random.Random, kill: bool) -
     return output
 
 
-async def test_sigkill_during_a_batch_of_sends(tmp_path, capsys):
+async def test_sigkill_during_a_batch_of_sends(tmp_path, record_property):
     db, log = tmp_path / "reminders.db", tmp_path / "sent.log"
     services = await Services.open(db)
     members = await seed_community(services, members=151)
@@ -145,10 +145,10 @@ async def test_sigkill_during_a_batch_of_sends(tmp_path, capsys):
     lost = [rid for rid in uncertain if rid not in set(sent)]
     assert len(uncertain) <= kills  # at most the one in flight at each kill
     assert set(sent) >= {rid for rid, state in states.items() if state == "sent"}
-    with capsys.disabled():
-        print(f"\nreminder kill test: {kills} kills, {len(sent)} of 300 sent once each,"
-              f" {len(uncertain)} in flight at a kill ({len(lost)} of them not delivered),"
-              " none sent twice")
+    record_property("summary", (
+        f"reminder kill test: {kills} kills, {len(sent)} of 300 sent once each,"
+        f" {len(uncertain)} in flight at a kill ({len(lost)} of them not delivered),"
+        " none sent twice"))
 
 
 async def signed_up_event_now(services, members):

@@ -135,8 +135,8 @@ async def outbox_states(services: Services) -> dict[int, str]:
         return {int(row[0]): row[1] for row in await cursor.fetchall()}
 
 
-async def test_only_the_leader_drains_and_another_takes_over_after_sigkill(db_target,
-                                                                           tmp_path, capsys):
+async def test_only_the_leader_drains_and_another_takes_over_after_sigkill(
+        db_target, tmp_path, record_property):
     services = await Services.open(db_target)
     processes: list[BotProcess] = []
     try:
@@ -187,10 +187,10 @@ async def test_only_the_leader_drains_and_another_takes_over_after_sigkill(db_ta
         async with services.db.read() as conn, conn.execute(
                 "SELECT status FROM notices") as cursor:
             assert [row[0] for row in await cursor.fetchall()] == ["done"]
-        with capsys.disabled():
-            print(f"\ntwo processes: leader killed after {sum(sent_by_leader.values())} sends, "
-                  f"follower took over in {takeover:.1f} s and sent "
-                  f"{sum(sent_by_follower.values())}, {len(uncertain)} uncertain, none twice")
+        record_property("summary", (
+            f"two processes: leader killed after {sum(sent_by_leader.values())} sends, "
+            f"follower took over in {takeover:.1f} s and sent "
+            f"{sum(sent_by_follower.values())}, {len(uncertain)} uncertain, none twice"))
     finally:
         for process in processes:
             process.stop()
