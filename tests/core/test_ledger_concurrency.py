@@ -22,7 +22,7 @@ async def two_processes(db_target, clock):
     await first.close()
 
 
-async def _outcome(call):
+async def outcome_of(call):
     try:
         return await call
     except DomainError as error:
@@ -37,7 +37,7 @@ async def test_payments_racing_from_two_processes_stop_exactly_at_the_floor(two_
                                                amount=300, memo=None, request_key=f"k{n}")
                 for n in range(2, 9)]
     outcomes = await asyncio.gather(*(
-        _outcome((first if i % 2 else second).ledger.confirm_pay(kim, view.request.id))
+        outcome_of((first if i % 2 else second).ledger.confirm_pay(kim, view.request.id))
         for i, view in enumerate(previews)))
     paid = [o for o in outcomes if not isinstance(o, str)]
     assert len(paid) == 3  # 3 × 300 reaches -900; a fourth would cross -1000
@@ -53,7 +53,7 @@ async def test_one_request_confirmed_by_both_processes_commits_once(two_processe
         view = await first.ledger.start_trade(kim, kind="pay", counterparty="#2", amount=100,
                                               memo=None, request_key=f"r{round_}")
         outcomes = await asyncio.gather(
-            *(_outcome(services.ledger.confirm_pay(kim, view.request.id))
+            *(outcome_of(services.ledger.confirm_pay(kim, view.request.id))
               for services in (first, second, first, second)))
         committed = {o.transfer.id for o in outcomes if not isinstance(o, str)}
         assert len(committed) == 1, outcomes
@@ -95,10 +95,10 @@ async def test_a_shop_bill_confirmed_and_refunded_from_two_processes_moves_once(
                                                              share_percent=50, rounding=100))
     shop = (await second.organisations.decide(coordinator, shop.id, True)).organisation
     bill = await first.merchant_pay.preview(customer, shop.id, 8_000, "once")
-    paid = await asyncio.gather(*(_outcome(services.merchant_pay.confirm(customer, bill.id))
+    paid = await asyncio.gather(*(outcome_of(services.merchant_pay.confirm(customer, bill.id))
                                   for services in (first, second, first, second)))
     assert sorted(p.newly_decided for p in paid) == [False, False, False, True]
-    refunded = await asyncio.gather(*(_outcome(services.merchant_pay.refund(owner, bill.id))
+    refunded = await asyncio.gather(*(outcome_of(services.merchant_pay.refund(owner, bill.id))
                                       for services in (second, first, second, first)))
     assert sorted(r.newly_decided for r in refunded) == [False, False, False, True]
     assert (await first.ledger.balance(customer)).balance == 0
@@ -111,7 +111,7 @@ async def test_a_shop_bill_confirmed_and_refunded_from_two_processes_moves_once(
         previews.append(await (first if n % 2 else second).merchant_pay.preview(
             customer, other.id, 8_000, f"k{n}"))
     outcomes = await asyncio.gather(*(  # 4,000 each in currency: two reach -8,000
-        _outcome((first if i % 2 else second).merchant_pay.confirm(customer, p.id))
+        outcome_of((first if i % 2 else second).merchant_pay.confirm(customer, p.id))
         for i, p in enumerate(previews)))
     assert sum(1 for o in outcomes if not isinstance(o, str)) == 2
     assert sorted(o for o in outcomes if isinstance(o, str)) == ["over_floor"] * 2

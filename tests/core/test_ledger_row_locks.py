@@ -9,8 +9,8 @@ import random
 
 import pytest
 
-from core.errors import DomainError
 from storage.postgres import WRITE_LOCK
+from tests.core.test_ledger_concurrency import outcome_of
 from tests.support import seed_community
 
 pytestmark = pytest.mark.postgres_only
@@ -87,20 +87,13 @@ async def _mode_is(services, modes: list[str]) -> bool:
     return await _waiting_for_the_write_lock(services) == modes
 
 
-async def _outcome(call):
-    try:
-        return await call
-    except DomainError as error:
-        return error.code
-
-
 async def test_settlements_racing_at_the_floor_in_one_process_stop_exactly_there(services):
     actors = await seed_community(services, members=12, floor=-1000)
     kim = actors[0]
     previews = [await services.ledger.start_trade(kim, kind="pay", counterparty=f"#{n}",
                                                   amount=300, memo=None, request_key=f"k{n}")
                 for n in range(2, 13)]
-    outcomes = await asyncio.gather(*(_outcome(services.ledger.confirm_pay(kim, v.request.id))
+    outcomes = await asyncio.gather(*(outcome_of(services.ledger.confirm_pay(kim, v.request.id))
                                       for v in previews))
     assert len([o for o in outcomes if not isinstance(o, str)]) == 3
     assert sorted(o for o in outcomes if isinstance(o, str)) == ["over_floor"] * 8
@@ -155,7 +148,7 @@ async def test_two_previews_to_the_same_payee_opened_at_once_leave_one_to_confir
         views = await asyncio.wait_for(asyncio.gather(*(services.ledger.start_trade(
             kim, kind="pay", counterparty="#2", amount=100, memo=None,
             request_key=f"twice-{round_}-{n}") for n in range(2))), GUARD)
-        outcomes = [await _outcome(services.ledger.confirm_pay(kim, view.request.id))
+        outcomes = [await outcome_of(services.ledger.confirm_pay(kim, view.request.id))
                     for view in views]
         assert sorted(o if isinstance(o, str) else "paid" for o in outcomes) == [
             "paid", "preview_expired"], round_

@@ -76,6 +76,16 @@ def run_and_kill(db: Path, run: int, rng: random.Random) -> list[str]:
             driver.process.wait(30)
 
 
+async def assert_verified(target) -> None:
+    """The database, opened afresh as after a restart, passes verify."""
+    reopened = await Services.open(target)
+    try:
+        report = await reopened.verify()
+    finally:
+        await reopened.close()
+    assert report.ok, report.problems
+
+
 class Acknowledged:
     """What the drivers were told is committed: transfer id → (request id, amount)."""
 
@@ -147,12 +157,7 @@ async def test_sigkill_at_random_moments(tmp_path, record_property):
     for run in range(KILLS):
         acknowledged.take(run_and_kill(db, run, rng))
         check_database(db, acknowledged)
-        reopened = await Services.open(db)
-        try:
-            report = await reopened.verify()
-        finally:
-            await reopened.close()
-        assert report.ok, report.problems
+        await assert_verified(db)
     assert len(acknowledged) > KILLS  # the kills landed among real work
     record_property("summary", (
         f"crash test: {KILLS} kills survived, {len(acknowledged)} acknowledged transfers"

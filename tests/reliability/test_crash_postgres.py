@@ -21,6 +21,7 @@ from tests.reliability.test_crash import (
     TRANSFERS,
     Acknowledged,
     Driver,
+    assert_verified,
     check_rows,
 )
 from tests.support import seed_community
@@ -82,12 +83,7 @@ async def test_two_processes_sigkilled_at_random_moments(db_target, record_prope
         plans.append(plan)
         acknowledged.take(lines)
         await check_database(url, acknowledged)
-        reopened = await Services.open(url)
-        try:
-            report = await reopened.verify()
-        finally:
-            await reopened.close()
-        assert report.ok, report.problems
+        await assert_verified(url)
     assert len(acknowledged) > 5 * ROUNDS  # the kills landed among real work
     together = plans.count("both at once")
     record_property("summary", (
