@@ -399,7 +399,8 @@ class MembershipService:
 
     async def set_member_status(self, actor: Actor, number: int, status: str, reason: str
                                 ) -> Member:
-        """Suspend (status 'suspended') or reactivate ('active') a member, with a reason."""
+        """Suspend (status 'suspended') or reactivate ('active') a member, with a reason. One
+        reactivated is invited to the open surveys they were not asked to (survey_newcomers)."""
         community = _current_community(actor)
         reason = " ".join((reason or "").split())
         if len(reason) < 2:
@@ -413,6 +414,9 @@ class MembershipService:
             if row["person_id"] == actor.person.id:
                 raise DomainError("self_trade")
             await membership_rows.set_status(conn, row["membership_id"], status, now)
+            if row["status"] == "suspended" and status == "active":
+                # Suspended when a survey went out, so not asked: asked now, like a newcomer.
+                await invite_newcomer(conn, community.id, row["membership_id"], from_db(now))
             await audit_rows.record(
                 conn, community_id=community.id, actor_person_id=actor.person.id,
                 action="member_suspend" if status == "suspended" else "member_reactivate",

@@ -115,6 +115,7 @@ async def _status(turn: Turn, status: str, command: str) -> None:
         )))
     else:
         await turn.reply(tr("{member} is active again.", member=label))
+        turn.wake("outbox")  # the open surveys' invitations, if any, queued with it
         await turn.notify(member, lambda tr: tr("Your membership is active again."))
 
 

@@ -61,3 +61,30 @@ async def test_a_member_approved_while_a_survey_is_open_is_invited_once(harness,
     await harness.deliver_notices()
     assert await count_rows(harness.services, "outbox") == outbox + 1
     assert "No survey" in texts(await harness.send(CHOI, "/survey"))
+
+
+async def test_a_member_reinstated_while_a_survey_is_open_is_invited_once(harness, tmp_path):
+    await open_community(harness, KIM, (LEE, PARK))
+    await harness.send(KIM, "/suspend #3 연락이 안 돼요")
+    survey_id = await imported(harness, tmp_path, OPEN)
+    await send_from_menu(harness, survey_id)
+    await harness.deliver_notices()
+    assert await count_rows(harness.services, "survey_invites") == 2  # KIM, LEE
+    outbox = await count_rows(harness.services, "outbox")
+
+    await harness.send(KIM, "/reactivate #3 다시 연락돼요")
+    await harness.deliver_notices()
+    assert "새 회원도 답하는 설문" in harness.last_message_to(PARK).text
+    assert await count_rows(harness.services, "outbox") == outbox + 1
+    answer = harness.button_data(PARK, "설문에 답하기")
+    assert "(1/1)" in texts(await harness.tap(PARK, answer))
+    await harness.tap(PARK, harness.button_data(PARK, "5"))
+    assert "고맙습니다" in harness.last_message_to(PARK).text
+
+    # Suspended and reinstated again, or one who was invited when it was sent: no second one.
+    for number in (3, 2):
+        await harness.send(KIM, f"/suspend #{number} 잠시 정지해요")
+        await harness.send(KIM, f"/reactivate #{number} 다시 활동해요")
+    await harness.deliver_notices()
+    assert await count_rows(harness.services, "outbox") == outbox + 1
+    assert await count_rows(harness.services, "survey_invites") == 3
