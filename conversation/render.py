@@ -369,9 +369,31 @@ def reversal_confirm_text(tr: Translator, preview: ReversalPreview) -> str:
     if original.memo:
         lines.append(tr("Memo: {memo}", memo=escape(original.memo)))
     lines.append(tr("Reason: {reason}", reason=escape(preview.reason)))
-    lines.append(tr("The amount goes back to the payer, even past the credit limits, and both "
-                    "members are told. Tap Reverse to do it."))
+    members = sum(side is not None for side in (preview.payer, preview.payee))
+    shop = preview.payer_organisation or preview.payee_organisation
+    lines.append(reversal_told(tr, members, escape(shop) if shop else None, done=False))
     return "\n".join(lines)
+
+
+def reversal_told(tr: Translator, members: int, shop: str | None, *, done: bool) -> str:
+    """Who hears of a reversal: its member sides and the staff of a shop or institution on
+    the other side; the community's account tells no one. `shop` comes escaped."""
+    if shop and members:
+        return (tr("The member and the staff of {shop} have been told.", shop=shop) if done
+                else tr("The amount goes back to the payer, even past the credit limits, and "
+                        "the member and the staff of {shop} are told. Tap Reverse to do it.",
+                        shop=shop))
+    if shop:
+        return (tr("The staff of {shop} have been told.", shop=shop) if done
+                else tr("The amount goes back to the payer, even past the credit limits, and "
+                        "the staff of {shop} are told. Tap Reverse to do it.", shop=shop))
+    if members == 2:
+        return (tr("Both members have been told.") if done
+                else tr("The amount goes back to the payer, even past the credit limits, and "
+                        "both members are told. Tap Reverse to do it."))
+    return (tr("The member has been told.") if done
+            else tr("The amount goes back to the payer, even past the credit limits, and the "
+                    "member is told. Tap Reverse to do it."))
 
 
 def price_text(tr: Translator, post: Post, community: Community) -> str:

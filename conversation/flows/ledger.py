@@ -189,9 +189,9 @@ async def on_reverse(turn: Turn) -> None:
         if error.code == "already_reversed":  # another coordinator was first
             await ledger.drop_reversal(turn.actor, transfer_id)
         raise
-    told = (tr("The member and the staff of {shop} have been told.",
-               shop=escape(result.payer_organisation or result.payee_organisation))
-            if result.staff else tr("Both members have been told."))
+    shop = (result.payer_organisation or result.payee_organisation) if result.staff else None
+    told = render.reversal_told(tr, sum(side is not None for side in (result.payer, result.payee)),
+                                escape(shop) if shop else None, done=True)
     await turn.edit(render.reversal_text(tr, result) + "\n" + told)
     for member in (result.payer, result.payee, *result.staff):
         await turn.notify(member, lambda tr: render.reversal_text(tr, result))

@@ -97,15 +97,18 @@ async def test_a_double_tap_on_change_the_code_changes_it_once(any_harness):
     assert "마포 떡집" in said(await harness.send(PARK, f"/start shop_{new['token']}"))
 
 
-async def test_a_coordinators_correction_of_a_shop_payment_names_the_shop(harness):
+async def test_a_coordinators_correction_of_a_shop_payment_names_the_shop(any_harness):
+    harness = any_harness
     await open_community(harness, KIM, (LEE, PARK))
     await register_shop(harness)
     await _pay_at_the_shop(harness)
     await harness.tap(PARK, "mpay:ok:1")
     asked = said(await harness.send(KIM, "/reverse T1 잘못 결제함"))
     assert "마포 떡집" in asked and "공동 계좌" not in asked
+    # the shop is no member: the confirmation says who is told, as the answer after it does
+    assert "회원과 마포 떡집 직원에게 알려요" in asked and "두 회원" not in asked
     done = said(await harness.tap(KIM, "rev:ok:1"))
-    assert "마포 떡집" in done
+    assert "마포 떡집" in done and "회원과 마포 떡집 직원에게 알렸어요" in done
     told = plain_text(harness.last_message_to(LEE).text)
     assert "T1" in told and "마포 떡집" in told
     assert "마포 떡집" in plain_text(harness.last_message_to(PARK).text)

@@ -49,8 +49,11 @@ async def test_reversed_fee_is_not_refunded_again_when_the_event_is_cancelled(ha
     await harness.tap(LEE, f"ev:join:{event_id}")
     await harness.tap(PARK, f"ev:join:{event_id}")
     fee = await fee_transfer(harness, LEE)
-    await harness.send(KIM, f"/reverse T{fee} 참가비 면제")
-    await harness.tap(KIM, harness.button_data(KIM, "되돌리기"))
+    asked = texts(await harness.send(KIM, f"/reverse T{fee} 참가비 면제"))
+    # the fee went to the community's account, no member's: only the member is told
+    assert "보낸 분에게 돌아가고, 회원에게 알려요" in asked and "두 회원" not in asked
+    done = texts(await harness.tap(KIM, harness.button_data(KIM, "되돌리기")))
+    assert "회원에게 알렸어요" in done and "두 회원" not in done
     assert "잔액: <b>0문</b>" in await balance(harness, LEE)
 
     await harness.tap(KIM, f"ev:cancel:{event_id}")
