@@ -136,7 +136,7 @@ async def test_reverse_asks_first_and_reverses_only_on_confirm(harness):
     calls = await harness.send(KIM, "/reverse T1 두 번 보냄")
     shown = texts(calls)
     assert "T1" in shown and "1,000문" in shown and "이철수" in shown and "박민지" in shown
-    assert "두 번 보냄" in shown
+    assert "두 번 보냄" in shown and "두 회원에게 알려요" in shown
     labels = [label for call in calls for label, _ in call.buttons]
     assert any("되돌리기" in label for label in labels) and "취소" in labels
     assert await count_rows(harness.services, "transfers") == 1  # nothing yet
