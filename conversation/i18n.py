@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import os
 import threading
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -43,7 +44,9 @@ def compile_catalogs(force: bool = False) -> list[Path]:
                 continue
             with po_path.open("rb") as po_file:
                 catalog = read_po(po_file, locale=po_path.parent.parent.name)
-            temporary = mo_path.with_suffix(".mo.tmp")
+            # A name of this process's own: processes starting together (several bot
+            # processes after an upgrade) may compile at the same moment.
+            temporary = mo_path.with_suffix(f".mo.{os.getpid()}.tmp")
             with temporary.open("wb") as mo_file:
                 write_mo(mo_file, catalog)
             temporary.replace(mo_path)

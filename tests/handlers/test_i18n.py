@@ -86,3 +86,18 @@ def test_whole_numbers_take_the_shortcut(locale, monkeypatch):
     fresh = i18n.Translator(locale)
     monkeypatch.setattr(i18n, "format_decimal", babel_called)
     assert fresh.number(-1234567) in ("-1,234,567",)
+
+
+def test_catalogs_compile_in_several_processes_at_once():
+    """Bot processes starting together (or test workers) may all find the catalogs stale and
+    compile them at the same moment: each writes its own temporary file, so none fails."""
+    import subprocess
+    import sys
+
+    script = ("from conversation.i18n import compile_catalogs\n"
+              "for _ in range(25):\n    compile_catalogs(force=True)\n")
+    processes = [subprocess.Popen([sys.executable, "-c", script], cwd=LOCALES_DIR.parent,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    errors = [process.communicate(timeout=120)[1] for process in processes]
+    assert [process.returncode for process in processes] == [0, 0, 0], errors
+    assert (LOCALES_DIR / "ko" / "LC_MESSAGES" / "pumasi.mo").exists()
