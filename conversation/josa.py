@@ -1,4 +1,5 @@
-"""Korean particles that depend on the word before them: 은/는, 이/가, 을/를, 과/와.
+"""Korean particles that depend on the word before them: 은/는, 이/가, 을/를, 과/와, and
+the copula 이에요/예요, 이었/였.
 
 A Korean message writes both forms after a placeholder (`{currency}은(는)`) and the
 translator keeps the one the filled-in word takes: `7,900문은`, `카페는`, `마포 떡집이`.
@@ -15,10 +16,13 @@ _HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
 # The reading of a last digit (0 alone is 영) has a final consonant: 영 일 삼 육 칠 팔.
 _DIGIT_FINAL = {"0": True, "1": True, "2": False, "3": True, "4": False, "5": False,
                 "6": True, "7": True, "8": True, "9": False}
-_PAIRS = ("은(는)", "는(은)", "이(가)", "가(이)", "을(를)", "를(을)", "과(와)", "와(과)")
-_FORMS = {"은": ("은", "는"), "는": ("은", "는"), "이": ("이", "가"), "가": ("이", "가"),
-          "을": ("을", "를"), "를": ("을", "를"), "과": ("과", "와"), "와": ("과", "와")}
-_MARK = re.compile("|".join(re.escape(pair) for pair in _PAIRS))
+# Each pair as written → (after a final consonant, after a vowel). The copula too:
+# `{balance}이에요(예요)`, `{balance}이었(였)고`.
+_FORMS = {"은(는)": ("은", "는"), "는(은)": ("은", "는"), "이(가)": ("이", "가"),
+          "가(이)": ("이", "가"), "을(를)": ("을", "를"), "를(을)": ("을", "를"),
+          "과(와)": ("과", "와"), "와(과)": ("과", "와"),
+          "이에요(예요)": ("이에요", "예요"), "이었(였)": ("이었", "였")}
+_MARK = re.compile("|".join(re.escape(pair) for pair in sorted(_FORMS, key=len, reverse=True)))
 _TRAILING_TAGS = re.compile(r"(?:<[^<>]*>)+$")
 
 
@@ -48,7 +52,7 @@ def attach(text: str) -> str:
         final = has_final(text[:match.start()])
         if final is None:
             return match.group()
-        with_final, without = _FORMS[match.group()[0]]
+        with_final, without = _FORMS[match.group()]
         return with_final if final else without
 
     return _MARK.sub(choose, text)

@@ -24,6 +24,10 @@ from conversation.josa import attach, has_final
     ("Cafe은(는)", "Cafe은(는)"),  # cannot be told: both forms stay
     ("“2026-13-40”은(는)", "“2026-13-40”은(는)"),
     ("나누미과(와) 문과(와)", "나누미와 문과"),
+    ("5,000문이에요(예요).", "5,000문이에요."),  # the copula
+    ("700포인트이에요(예요).", "700포인트예요."),
+    ("700포인트이었(였)고, 5,000문이었(였)고", "700포인트였고, 5,000문이었고"),
+    ("Cafe이에요(예요)", "Cafe이에요(예요)"),
 ])
 def test_the_particle_follows_the_last_sound(text, expected):
     assert attach(text) == expected

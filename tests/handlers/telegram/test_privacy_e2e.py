@@ -18,10 +18,10 @@ from tests.support import alerts, count_rows, texts
 STRANGER = FakeUser(402, "지나가는사람", "stranger")
 
 
-async def mapo(harness, *, approval: str = "auto", members=(LEE, PARK)):
+async def mapo(harness, *, approval: str = "auto", members=(LEE, PARK), unit: str = "문"):
     """마포: 김영희 coordinates (#1); the members join through the notice (#2, #3, …)."""
     await harness.services.membership.create_community(
-        code="mapo", name="마포 품앗이", credit_floor=-300_000, approval="auto")
+        code="mapo", name="마포 품앗이", credit_floor=-300_000, approval="auto", unit=unit)
     await harness.services.membership.add_coordinator(
         code="mapo", channel="telegram", external_id=str(KIM.id))
     await harness.send(KIM, "/start")
@@ -143,6 +143,7 @@ async def test_leave_waits_for_a_settlement_and_then_cancels_and_tells(harness):
     assert "사유" in texts(await harness.send(KIM, "/settle #3"))
     calls = await harness.send(KIM, "/settle #3 탈퇴 전 잔액 현금 정산")
     assert "잔액을 정리했어요" in texts(calls) and "/reverse T2" in texts(calls)
+    assert "김영희" not in texts(calls) and "5,000문을 옮겼어요" in texts(calls)
     assert "5,000문이었고, 이제 0이에요" in harness.last_message_to(PARK).text
     assert await balance_of(harness, 3) == 0 and await community_sum(harness) == 0
     assert "이미 0이에요" in texts(await harness.send(KIM, "/settle #3 또 정산"))
@@ -332,6 +333,15 @@ async def test_erase_removes_the_name_and_identity_everywhere_and_keeps_the_ledg
     assert "가입한 지역 품앗이가 없어요" in texts(calls)
     assert (await one(harness, "SELECT COUNT(*) FROM people WHERE display_name = '박민지'")
             )[0] == 1
+
+
+async def test_a_settlement_says_the_particle_its_unit_takes(harness):
+    """A unit ending in a vowel takes 를 and 였, not the 을 and 이었 that 문 takes."""
+    await mapo(harness, unit="포인트")
+    await pay(harness, LEE, "#3", 700)
+    calls = await harness.send(KIM, "/settle #3 탈퇴 정산")
+    assert "700포인트를 옮겼어요" in texts(calls)
+    assert "700포인트였고, 이제 0이에요" in harness.last_message_to(PARK).text
 
 
 async def test_erase_waits_until_a_former_members_balance_is_settled_again(harness):
