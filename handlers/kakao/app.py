@@ -144,7 +144,12 @@ class KakaoSkill:
         # asyncio.wait, not wait_for: a timed-out answer is cancelled without waiting for its
         # cancellation (a rollback queued behind a slow statement) to finish.
         answering = asyncio.ensure_future(self._answer(call))
-        done, _ = await asyncio.wait({answering}, timeout=self.budget)
+        try:
+            done, _ = await asyncio.wait({answering}, timeout=self.budget)
+        except asyncio.CancelledError:  # the request itself went (server stopping, client gone)
+            self._track(answering)  # what it does still happens, and so does its drain
+            answering.add_done_callback(lambda _: self._drain_for(call))
+            raise
         if answering not in done:
             answering.cancel()
             self._track(answering)

@@ -203,6 +203,45 @@ async def test_the_coordinators_own_notice_follows_the_confirmation(kakao):
     assert notice < result
 
 
+async def test_a_send_whose_request_is_cancelled_still_drains_the_outbox(kakao):
+    """The HTTP request of a send goes (the server stopping, the client gone) after the
+    notice is queued but before its reply is composed: what the send did stands, and the
+    drain it asked for still starts, once."""
+    await community(kakao)
+    await kakao.say(KIM, "/notice")
+    choose = await kakao.say(KIM, "토요일 대청소해요")
+    urgency = await kakao.tap(KIM, choose.token("회원 모두"))
+    preview = await kakao.tap(KIM, urgency.token("보통"))
+    drains = []
+    drain = kakao.skill.drain
+
+    async def counted():
+        drains.append(1)
+        return await drain()
+
+    kakao.skill.drain = counted
+    store = kakao.channel.store
+    original = store.waiting
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    async def gated(*args, **kwargs):  # the send is done, its reply not composed yet
+        entered.set()
+        await release.wait()
+        return await original(*args, **kwargs)
+
+    store.waiting = gated
+    request = asyncio.create_task(kakao.tap(KIM, preview.token("보내기")))
+    await asyncio.wait_for(entered.wait(), 10)
+    request.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await request
+    release.set()
+    store.waiting = original
+    await kakao.skill.idle()
+    assert len(drains) == 1
+    assert "토요일 대청소해요" in (await kakao.say(LEE, "/balance")).texts[0]
+
+
 class SlowConversation(Conversation):
     """A flow that stalls: the answer comes long after Kakao's budget."""
 
