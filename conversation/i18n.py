@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gettext
 import os
+import tempfile
 import threading
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -44,12 +45,18 @@ def compile_catalogs(force: bool = False) -> list[Path]:
                 continue
             with po_path.open("rb") as po_file:
                 catalog = read_po(po_file, locale=po_path.parent.parent.name)
-            # A name of this process's own: processes starting together (several bot
-            # processes after an upgrade) may compile at the same moment.
-            temporary = mo_path.with_suffix(f".mo.{os.getpid()}.tmp")
-            with temporary.open("wb") as mo_file:
-                write_mo(mo_file, catalog)
-            temporary.replace(mo_path)
+            # A file of its own (not named by the pid: containers may share one): processes
+            # starting together (several bot processes after an upgrade) may compile at once.
+            handle, name = tempfile.mkstemp(dir=mo_path.parent, suffix=".mo.tmp")
+            temporary = Path(name)
+            try:
+                with os.fdopen(handle, "wb") as mo_file:
+                    write_mo(mo_file, catalog)
+                os.chmod(temporary, 0o644)  # mkstemp makes it readable by its owner only
+                temporary.replace(mo_path)
+            except BaseException:
+                temporary.unlink(missing_ok=True)
+                raise
             compiled.append(mo_path)
     return compiled
 
