@@ -370,7 +370,8 @@ def reversal_confirm_text(tr: Translator, preview: ReversalPreview) -> str:
         lines.append(tr("Memo: {memo}", memo=escape(original.memo)))
     lines.append(tr("Reason: {reason}", reason=escape(preview.reason)))
     members = sum(side is not None for side in (preview.payer, preview.payee))
-    shop = preview.payer_organisation or preview.payee_organisation
+    # as the answer after it: a shop's staff are named only if it has any to tell
+    shop = (preview.payer_organisation or preview.payee_organisation) if preview.staff else None
     lines.append(reversal_told(tr, members, escape(shop) if shop else None, done=False))
     return "\n".join(lines)
 

@@ -337,6 +337,8 @@ class LedgerService:
                 payee=await _member_or_none(conn, original.payee_membership_id),
                 payer_organisation=await _organisation_name(conn, row["payer_account_id"]),
                 payee_organisation=await _organisation_name(conn, row["payee_account_id"]),
+                staff=tuple(await _staff_of_accounts(
+                    conn, (row["payer_account_id"], row["payee_account_id"]))),
             )
 
     async def confirm_reversal(self, actor: Actor, transfer_id: int) -> Reversal:

@@ -271,6 +271,7 @@ class ReversalPreview:
     payee: Member | None
     payer_organisation: str | None = None
     payee_organisation: str | None = None
+    staff: tuple[Member, ...] = ()  # of that shop or institution: who would be told
 
 
 @dataclass(frozen=True)

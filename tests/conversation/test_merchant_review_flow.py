@@ -119,6 +119,21 @@ async def test_a_coordinators_correction_of_a_shop_payment_names_the_shop(any_ha
     assert report.ok, report.problems
 
 
+async def test_a_correction_of_a_payment_to_a_shop_without_active_staff_tells_the_member(
+        harness):
+    """The shop's only staff member is suspended: the confirmation promises what the answer
+    after it says, that only the member is told."""
+    await open_community(harness, KIM, (LEE, PARK))
+    await register_shop(harness)
+    await _pay_at_the_shop(harness)
+    await harness.tap(PARK, "mpay:ok:1")
+    await harness.send(KIM, "/suspend #2 가게 점검 중")
+    asked = said(await harness.send(KIM, "/reverse T1 잘못 결제함"))
+    assert "회원에게 알려요" in asked and "직원" not in asked
+    done = said(await harness.tap(KIM, "rev:ok:1"))
+    assert "회원에게 알렸어요" in done and "직원" not in done
+
+
 async def test_a_refund_cannot_be_reversed_in_chat(harness):
     await open_community(harness, KIM, (LEE, PARK))
     await register_shop(harness)
