@@ -11,10 +11,12 @@ checkpoint, about a second, and TRUNCATE a third of one)."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
 import subprocess
+import tempfile
 from urllib.parse import urlsplit, urlunsplit
 
 LOCAL_URL = "postgresql://pumasi_test:pumasi_test@localhost:5432/postgres"
@@ -59,6 +61,19 @@ def _start_local_cluster() -> str | None:
     return None
 
 
+@contextlib.contextmanager
+def _one_process_at_a_time():
+    """A lock held across the processes of a test run (the xdist workers)."""
+    import fcntl
+
+    with open(os.path.join(tempfile.gettempdir(), "pumasi-test-postgres.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 async def server_url() -> tuple[str | None, str]:
     """(admin URL, "") when a server can be had, else (None, why not). Asked once per run."""
     if "url" in _state:
@@ -72,7 +87,11 @@ async def server_url() -> tuple[str | None, str]:
     else:
         problem = await _reachable(LOCAL_URL)
         if problem:
-            problem = _start_local_cluster() or await _reachable(LOCAL_URL)
+            # One test worker at a time: two `pg_ctlcluster start` at once make one fail.
+            with _one_process_at_a_time():
+                problem = await _reachable(LOCAL_URL)
+                if problem:
+                    problem = _start_local_cluster() or await _reachable(LOCAL_URL)
         url, why = (None, f"no PostgreSQL server ({problem})") if problem else (LOCAL_URL, "")
     _state["url"], _state["why"] = url, why
     return url, why
