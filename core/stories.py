@@ -18,7 +18,8 @@ from core.notices import NoticeDraft, NoticeService
 from core.views import load_community, load_member
 from storage import audit as audit_rows
 from storage import stories as story_rows
-from storage.db import Database
+from storage.db import Connection, Database
+from storage.port import Row
 from storage.timefmt import from_db, to_db
 
 TEXT_MAX = 800  # characters: with its header it stays a Telegram caption when it has a photo
@@ -101,23 +102,14 @@ class StoryService:
 
     async def get(self, actor: Actor, story_id: int) -> Story:
         async with self._db.read() as conn:
-            row = await story_rows.get(conn, story_id)
-            if row is None:
-                raise DomainError("story_not_found")
-            if not actor.is_admin:
-                await require_coordinator(conn, actor, row["community_id"])
-            return Story.from_row(row)
+            return Story.from_row(await _story_for_coordinator(conn, actor, story_id))
 
     async def select(self, actor: Actor, story_id: int, message: str) -> Selection:
         """Select the story and queue it as a notice to its community, in one transaction;
         `message` is the notice as the flow rendered it. A second tap publishes nothing."""
         now = to_db(self._clock.now())
         async with self._db.write() as conn:
-            row = await story_rows.get(conn, story_id)
-            if row is None:
-                raise DomainError("story_not_found")
-            if not actor.is_admin:
-                await require_coordinator(conn, actor, row["community_id"])
+            row = await _story_for_coordinator(conn, actor, story_id)
             if not await story_rows.select(conn, story_id, actor.person.id, now):
                 return Selection(Story.from_row(row), False, 0, None)
             community = await load_community(conn, row["community_id"])
@@ -134,3 +126,13 @@ class StoryService:
             author = await load_member(conn, story.author_membership_id)
         report = await self._notices.report_of(notice_id)
         return Selection(story, True, report.recipients, author)
+
+
+async def _story_for_coordinator(conn: Connection, actor: Actor, story_id: int) -> Row:
+    """The story, if the actor coordinates its community (or is an admin)."""
+    row = await story_rows.get(conn, story_id)
+    if row is None:
+        raise DomainError("story_not_found")
+    if not actor.is_admin:
+        await require_coordinator(conn, actor, row["community_id"])
+    return row

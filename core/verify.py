@@ -110,7 +110,7 @@ async def _verify_organisations(conn, report: VerifyReport) -> None:
         report.problems.append(
             f"transfer {row['id']}: a refund that does not give back transfer"
             f" {row['refunds_id']} exactly")
-    for row in await verify_rows.channel_rollup_mismatches(conn):
+    for row in await stats_rows.channel_rollup_mismatches(conn):
         report.problems.append(
             f"community {row['community_id']} month {row['month']} {row['channel']}:"
             f" statistics count {row['rolled_trades'] or 0} trades but the transfers hold"

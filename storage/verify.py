@@ -179,24 +179,6 @@ async def organisation_account_problems(conn: Connection) -> list[Row]:
     )
 
 
-async def channel_rollup_mismatches(conn: Connection) -> list[Row]:
-    """Months whose trades by channel differ from the transfers (migration 015)."""
-    return await fetch_all(
-        conn,
-        "WITH actual AS (SELECT community_id, month, channel, COUNT(*) AS trades,"
-        " SUM(amount) AS volume FROM stats_channel_trades GROUP BY community_id, month,"
-        " channel)"
-        " SELECT COALESCE(a.community_id, s.community_id) AS community_id,"
-        " COALESCE(a.month, s.month) AS month, COALESCE(a.channel, s.channel) AS channel,"
-        " a.trades AS actual_trades, s.trades AS rolled_trades FROM actual a"
-        " FULL OUTER JOIN (SELECT community_id, month, channel, SUM(trades) AS trades,"
-        " SUM(volume) AS volume FROM stats_channels GROUP BY community_id, month, channel"
-        " HAVING SUM(trades) <> 0 OR SUM(volume) <> 0) s"
-        " ON s.community_id = a.community_id AND s.month = a.month AND s.channel = a.channel"
-        " WHERE a.trades IS DISTINCT FROM s.trades OR a.volume IS DISTINCT FROM s.volume",
-    )
-
-
 async def refund_mismatches(conn: Connection) -> list[Row]:
     """Refunds (a shop's, an event's) that do not give back exactly what they name: the same
     amount, the accounts swapped, a shop payment for a shop refund and an event fee for an

@@ -166,6 +166,15 @@ async def seed_community(
     return actors
 
 
+async def pay_at(services: Services, clock, payer, number: int, amount: int, moment):
+    """A pay preview and its confirm from `payer` to member #`number`, at `moment` (the
+    test's ManualClock set to it)."""
+    clock._now = moment
+    view = await services.ledger.start_trade(payer, kind="pay", counterparty=f"#{number}",
+                                             amount=amount, memo=None, request_key=f"{moment}")
+    return await services.ledger.confirm_pay(payer, view.request.id)
+
+
 async def count_rows(services: Services, table: str) -> int:
     async with services.db.read() as conn, conn.execute(f"SELECT COUNT(*) FROM {table}") as cur:
         return (await cur.fetchone())[0]

@@ -6,25 +6,12 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-import pytest
-
 from bot.cli import main
 from core.clock import ManualClock
 from core.events import EventDraft
 from core.services import Services
 from storage.media import MediaRows
-from tests import postgres_support
 from tests.support import START, seed_community
-
-
-@pytest.fixture
-def pg_url():
-    admin, why = asyncio.run(postgres_support.server_url())
-    if admin is None:
-        postgres_support.skip_or_fail(why)
-    url = asyncio.run(postgres_support.fresh_database(admin))
-    yield url
-    asyncio.run(postgres_support.release_database(url))
 
 
 async def _a_busy_sqlite_file(path) -> dict[str, int]:

@@ -17,7 +17,7 @@ from conversation.i18n import translator
 from core.clock import ManualClock
 from core.events import EventDraft
 from core.services import Services
-from tests.support import seed_community
+from tests.support import pay_at, seed_community
 
 
 async def at(clock, moment):
@@ -32,11 +32,7 @@ async def history(tmp_path):
     kim, lee, park, choi = await seed_community(services, members=4)
 
     async def pay(payer, number, amount, moment):
-        await at(clock, moment)
-        view = await services.ledger.start_trade(payer, kind="pay", counterparty=f"#{number}",
-                                                 amount=amount, memo=None,
-                                                 request_key=f"{moment}")
-        return await services.ledger.confirm_pay(payer, view.request.id)
+        return await pay_at(services, clock, payer, number, amount, moment)
 
     await pay(lee, 3, 1000, datetime(2025, 6, 10, 3, 0, tzinfo=UTC))
     await pay(park, 2, 500, datetime(2025, 6, 20, 3, 0, tzinfo=UTC))
