@@ -8,9 +8,7 @@ from functools import partial
 from telegram import (
     Bot,
     InputFile,
-    KeyboardButton,
     Message,
-    ReplyKeyboardMarkup,
     Update,
 )
 from telegram.error import BadRequest, ChatMigrated, TelegramError
@@ -22,7 +20,6 @@ from conversation.replies import (
     DropButtons,
     Edit,
     File,
-    Menu,
     Outcome,
     Photo,
     Say,
@@ -31,6 +28,14 @@ from conversation.replies import (
 from handlers.telegram.background import background_of
 from handlers.telegram.common import CHANNEL, clean_text, inline_markup, notifier_of, services_of
 from handlers.telegram.outbox import group_refused
+from handlers.telegram.sending import (
+    answer_button,
+    drop_buttons,
+    edit_text,
+    inline_keyboard,
+    menu_keyboard,
+    send_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +82,6 @@ def _command(message: Message, text: str) -> tuple[str | None, tuple[str, ...]]:
     return words[0][1:].split("@", 1)[0].lower(), tuple(words[1:])
 
 
-def menu_markup(menu: Menu) -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(
-        [[KeyboardButton(label) for label in row] for row in menu.labels], resize_keyboard=True
-    )
-
-
 async def render(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send the replies in order; the other members and groups are told in the background,
     so the sender's update is done without waiting for them."""
@@ -91,17 +90,17 @@ async def render(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT
     bot = context.bot
     for reply in outcome.replies:
         if isinstance(reply, Say):
-            markup = menu_markup(reply.menu) if reply.menu else inline_markup(reply.buttons)
-            await bot.send_message(chat.id, reply.text, reply_markup=markup)
+            markup = menu_keyboard(reply.menu) if reply.menu else inline_keyboard(reply.buttons)
+            await send_text(bot, chat.id, reply.text, markup)
         elif isinstance(reply, Edit):
             await _edit(update, context, reply)
         elif isinstance(reply, Toast):
             if query is not None:
-                await query.answer(reply.text, show_alert=reply.alert)
+                await answer_button(bot, query.id, reply.text, reply.alert)
         elif isinstance(reply, DropButtons):
             if query is not None and query.message is not None:
                 try:
-                    await query.edit_message_reply_markup(reply_markup=None)
+                    await drop_buttons(bot, query.message.chat.id, query.message.message_id)
                 except BadRequest:
                     pass
         elif isinstance(reply, Photo):
@@ -132,19 +131,18 @@ async def _send_document(bot: Bot, chat_id: int, reply: File) -> None:
 
 async def _edit(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Edit) -> None:
     query = update.callback_query
-    markup = inline_markup(reply.buttons)
+    bot = context.bot
+    markup = inline_keyboard(reply.buttons)
     if query is None or query.message is None:
-        await context.bot.send_message(update.effective_chat.id, reply.text, reply_markup=markup)
+        await send_text(bot, update.effective_chat.id, reply.text, markup)
         return
+    message = query.message
     try:
-        if getattr(query.message, "photo", None):
-            await query.edit_message_caption(caption=reply.text, reply_markup=markup)
-        else:
-            await query.edit_message_text(reply.text, reply_markup=markup)
+        await edit_text(bot, message.chat.id, message.message_id, reply.text, markup,
+                        caption=bool(getattr(message, "photo", None)))
     except BadRequest as error:
         if "not modified" not in str(error).lower():
-            await context.bot.send_message(update.effective_chat.id, reply.text,
-                                           reply_markup=markup)
+            await send_text(bot, update.effective_chat.id, reply.text, markup)
 
 
 async def _to_group(context: ContextTypes.DEFAULT_TYPE, chat: int, text: str, *,
@@ -152,7 +150,7 @@ async def _to_group(context: ContextTypes.DEFAULT_TYPE, chat: int, text: str, *,
     """A linked group that refuses a message fails neither the sender nor other groups."""
     services = services_of(context)
     try:
-        await context.bot.send_message(chat, text)
+        await send_text(context.bot, chat, text)
     except ChatMigrated as error:  # the group became a supergroup: follow it, once
         await services.notices.move_group(chat, error.new_chat_id)
         if not moved:

@@ -13,6 +13,7 @@ from conversation.notify import Notifier
 from conversation.replies import Rows
 from core.models import Actor
 from core.services import Services
+from handlers.telegram.sending import inline_keyboard, send_text
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ class TelegramChannel:
 
     async def send(self, address: str, text: str, buttons: Rows) -> bool:
         try:
-            await self._bot.send_message(int(address), text, reply_markup=inline_markup(buttons))
+            await send_text(self._bot, int(address), text, inline_keyboard(buttons))
         except Forbidden:
             log.info("a member has blocked the bot")
             return False

@@ -23,7 +23,8 @@ from telegram.ext import Application, ContextTypes
 from conversation import background
 from conversation.notify import delivery_buttons
 from core.notices import Delivery, NoticeReport
-from handlers.telegram.common import NOTIFIER_KEY, inline_markup, leads
+from handlers.telegram.common import NOTIFIER_KEY, leads
+from handlers.telegram.sending import inline_keyboard, send_text
 
 log = logging.getLogger(__name__)
 
@@ -147,8 +148,8 @@ async def _deliver(application: Application, delivery: Delivery
             await bot.send_document(delivery.chat_id, delivery.document_file_id,
                                     caption=delivery.text or None)
         else:
-            await bot.send_message(delivery.chat_id, delivery.text,
-                                   reply_markup=inline_markup(delivery_buttons(delivery)))
+            await send_text(bot, delivery.chat_id, delivery.text,
+                            inline_keyboard(delivery_buttons(delivery)))
     except RetryAfter as error:
         return "retry", "RetryAfter", _retry_seconds(error)
     except ChatMigrated as error:  # a group became a supergroup: send it there instead
