@@ -23,6 +23,7 @@ from core.errors import DomainError
 from core.membership import require_active_member
 from core.survey_models import Survey
 from core.survey_templates import template
+from core.surveys import CLOSE_IN_DAYS
 
 TEMPLATE = "trust_community"
 _ONE_SECOND = timedelta(seconds=1)
@@ -78,6 +79,9 @@ async def on_button(turn: Turn) -> None:
                                    Button(turn.tr("Cancel"), f"svya:v:{survey.id}")]]))
     elif kind == "ok":
         await _send(turn, survey)
+    elif kind == "cl" and len(parts) == 4 and parts[2] in {str(d) for d in CLOSE_IN_DAYS}:
+        await view(turn, await turn.services.surveys.set_closing(turn.actor, survey.id,
+                                                                 int(parts[2])))
     elif kind == "close":
         await view(turn, await turn.services.surveys.close(turn.actor, survey.id))
     elif kind == "res":
@@ -105,9 +109,14 @@ async def view(turn: Turn, survey: Survey) -> None:
     if survey.closes_at is not None:
         lines.append(tr("Closes at the end of {day}",
                         day=tr.date(survey.closes_at - _ONE_SECOND)))
+    elif survey.status in ("draft", "scheduled"):
+        lines.append(tr("No closing day yet: it stays open until you close it, and no one is "
+                        "reminded. Choose one below before sending."))
     rows: list[list[Button]] = []
     if survey.status in ("draft", "scheduled"):
         rows.append([Button(tr("📣 Send now"), f"svya:send:{survey.id}")])
+        rows.append([Button(tr("📅 Closes in {days} days", days=days),
+                            f"svya:cl:{days}:{survey.id}") for days in CLOSE_IN_DAYS])
     else:
         rows.append([Button(tr("📊 Results"), f"svya:res:{survey.id}"),
                      Button(tr("📁 CSV and XLSX"), f"svya:file:{survey.id}")])

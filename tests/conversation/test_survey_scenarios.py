@@ -1,6 +1,6 @@
 """A survey on every channel (`any_harness`: Telegram, the console, KakaoTalk): sent from the
 /surveys menu, answered with buttons and typed text, stopped and resumed, a second tap
-recording nothing, the results seen by the coordinator."""
+recording nothing, the results seen by the coordinator; its closing day chosen in chat."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ async def test_a_survey_sent_answered_and_read_on_every_channel(any_harness):
     survey = await harness.services.surveys.create(None, from_yaml(SPEC), community_code="mapo")
     await harness.send(KIM, "/surveys")
     await harness.tap(KIM, f"svya:v:{survey.id}")
+    assert "까지 받아요" in said(await harness.tap(KIM, f"svya:cl:14:{survey.id}"))
     await harness.tap(KIM, f"svya:send:{survey.id}")
     assert "3명" in said(await harness.tap(KIM, f"svya:ok:{survey.id}"))
     await harness.deliver_notices()
