@@ -4,7 +4,8 @@ the year's results for the report, year over year."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -70,6 +71,22 @@ def test_a_bad_question_is_named():
     with pytest.raises(DomainError) as raised:
         from_yaml("title: t\nquestions:\n  - {kind: choice, text: a, options: [하나]}")
     assert raised.value.code == "survey_options_missing"
+
+
+def test_the_readme_example_is_complete_and_imports():
+    """The README's YAML example writes every key a survey file has, and imports as it is."""
+    import yaml
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    data = yaml.safe_load(example)
+    assert list(data) == ["title", "anonymous", "audience", "opens", "closes", "questions"]
+    assert {key for q in data["questions"] for key in q} == {"kind", "text", "options",
+                                                              "optional"}
+    spec = from_yaml(example)
+    assert [q.kind for q in spec.questions] == ["scale", "choice", "multi", "text"]
+    assert (spec.opens, spec.closes) == (date(2026, 4, 1), date(2026, 4, 30))
+    assert spec.anonymous and spec.questions[2].optional and spec.questions[1].options
 
 
 def test_the_template_has_ten_keyed_questions():
