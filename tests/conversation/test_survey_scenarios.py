@@ -1,6 +1,7 @@
 """A survey on every channel (`any_harness`: Telegram, the console, KakaoTalk): sent from the
 /surveys menu, answered with buttons and typed text, stopped and resumed, a second tap
-recording nothing, the results seen by the coordinator; its closing day chosen in chat."""
+recording nothing, the results seen by the coordinator; its closing day and audience chosen
+in chat."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ async def test_a_survey_sent_answered_and_read_on_every_channel(any_harness):
     await harness.send(KIM, "/surveys")
     await harness.tap(KIM, f"svya:v:{survey.id}")
     assert "까지 받아요" in said(await harness.tap(KIM, f"svya:cl:14:{survey.id}"))
+    await harness.tap(KIM, f"svya:who:{survey.id}")
+    assert "받는 분: 회원 모두" in said(await harness.tap(KIM, f"svya:to:all:{survey.id}"))
     await harness.tap(KIM, f"svya:send:{survey.id}")
     assert "3명" in said(await harness.tap(KIM, f"svya:ok:{survey.id}"))
     await harness.deliver_notices()
