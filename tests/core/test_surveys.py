@@ -3,6 +3,7 @@ the year's results for the report, year over year."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -128,6 +129,18 @@ async def linked_responses(services) -> int:
     async with services.db.read() as conn, conn.execute(
             "SELECT COUNT(*) FROM survey_invites WHERE response_id IS NOT NULL") as cursor:
         return (await cursor.fetchone())[0]
+
+
+async def test_the_same_answer_tapped_twice_at_once_is_recorded_once(services):
+    kim, lee = await seed_community(services, members=2)
+    survey = await services.surveys.create(kim, from_yaml(SPEC))
+    await services.surveys.send(kim, survey.id, render)
+    first = await services.survey_answers.begin(lee, survey.id)
+    taps = await asyncio.gather(*(services.survey_answers.answer(
+        lee, survey.id, first.question.id, value=value) for value in (4, 2)))
+    assert sorted(tap.recorded for tap in taps) == [False, True]
+    assert {tap.answered for tap in taps} == {1}
+    assert await count_rows(services, "survey_answers") == 1
 
 
 async def test_year_results_and_year_over_year(services, clock):
