@@ -8,6 +8,7 @@ from datetime import timedelta
 from html import escape
 
 from conversation.charts import draw_chart
+from conversation.i18n import Translator
 from conversation.replies import Button, Rows, keyboard
 from conversation.survey_files import results_files
 from conversation.survey_text import (
@@ -136,7 +137,7 @@ async def view(turn: Turn, survey: Survey) -> None:
     await turn.edit("\n".join(lines), keyboard(rows))
 
 
-def audience_name(tr, audience: str, days: int | None = AUDIENCE_DAYS) -> str:
+def audience_name(tr: Translator, audience: str, days: int | None = AUDIENCE_DAYS) -> str:
     return {"all": tr("Whole community"), "coordinators": tr("Coordinators"),
             "active": tr("Members who traded in the last {days} days", days=days),
             "inactive": tr("Members with no trade in the last {days} days", days=days),
