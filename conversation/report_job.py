@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import IO
 
 from conversation.child_job import files_from_child, run_child
-from core.report import ReportRequest
+from core.report import FILE_PREFIX, ReportRequest
 
 
 async def report_files(request: ReportRequest, locale: str) -> list[tuple[str, IO[bytes]]]:
     """The report's files as (name, open binary file), already unlinked."""
-    return await files_from_child("conversation.report_job", (request, locale),
-                                  "pumasi-report-")
+    return await files_from_child("conversation.report_job", (request, locale), FILE_PREFIX)
 
 
 async def run_report(request: ReportRequest, locale: str, folder: Path) -> list[str]:
@@ -51,7 +50,7 @@ def write_report(request: ReportRequest, locale: str, folder: Path, figures) -> 
     subtitle = tr("Made on {day} from the bot's ledger.",
                   day=request.now.astimezone(TIMEZONE).date().isoformat())
     scope = request.community_code or "all"
-    base = f"pumasi-report-{request.year}-{scope}"
+    base = f"{FILE_PREFIX}{request.year}-{scope}"
     return [write_pdf(tr, title, subtitle, sections, folder / f"{base}.pdf"),
             write_xlsx(title, sections, folder / f"{base}.xlsx")]
 

@@ -73,13 +73,23 @@ def per_community(tr: Translator, figures: ReportFigures) -> Section:
          item.totals.new_members, item.sessions_held, item.session_attendance,
          item.totals.attendance]
         for item in figures.communities]
+
+    def draw() -> bytes:
+        from conversation.report_chart import bars_chart
+
+        return bars_chart(tr, tr("Trades and volume per community"),
+                          [item.community.name for item in figures.communities],
+                          [item.totals.trades for item in figures.communities],
+                          [item.totals.volume for item in figures.communities], _unit(figures))
+
     return Section(
         "communities", tr("Results per community"),
         [tr("Community"), tr("Trades"), tr("Cumulative trades"), tr("Volume"),
          tr("Active members"), tr("New members"), tr("Study sessions held"),
          tr("Study session attendance"), tr("Attended events")], rows,
         note=tr("Active members traded at least once in the year; cumulative trades count "
-                "every year up to its end."))
+                "every year up to its end."),
+        chart=draw if len(figures.communities) > 1 else None)  # one bar says nothing
 
 
 def per_month(tr: Translator, figures: ReportFigures) -> Section:
@@ -106,12 +116,23 @@ def per_month(tr: Translator, figures: ReportFigures) -> Section:
 def channels(tr: Translator, figures: ReportFigures) -> Section:
     """The seed's channels of circulation: goods, shared work, shops, public institutions."""
     unit = _unit(figures)
+    totals = figures.channel_totals()
     rows: list[list[Cell]] = [
         [channel_name(tr, channel), trades, Amount(volume, unit)]
-        for channel, (trades, volume) in figures.channel_totals().items()]
+        for channel, (trades, volume) in totals.items()]
+
+    def draw() -> bytes:
+        from conversation.report_chart import bars_chart
+
+        return bars_chart(tr, tr("Trades by channel of circulation"),
+                          [channel_name(tr, channel) for channel in totals],
+                          [trades for trades, _ in totals.values()],
+                          [volume for _, volume in totals.values()], unit)
+
     return Section("channels", tr("Trades by channel of circulation"),
                    [tr("Channel"), tr("Trades"), tr("Volume")], rows,
-                   note=tr("Shop and institution payments count their currency part only."))
+                   note=tr("Shop and institution payments count their currency part only."),
+                   chart=draw if any(trades for trades, _ in totals.values()) else None)
 
 
 def surveys(tr: Translator, figures: ReportFigures) -> Section:

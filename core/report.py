@@ -31,6 +31,8 @@ from storage import stories as story_rows
 from storage.db import Connection, Database
 from storage.timefmt import to_db
 
+FILE_PREFIX = "pumasi-report-"  # the report's files: pumasi-report-2026-all.pdf, .xlsx
+
 
 @dataclass(frozen=True)
 class SeedYear:

@@ -91,14 +91,16 @@ class StoryService:
 
     async def nominated(self, actor: Actor) -> tuple[list[Story], int]:
         """The current community's stories waiting for a decision (the first `LIST_MAX`),
-        and how many there are."""
-        community, _ = require_active_member(actor)
+        and how many there are; an admin of no community sees every community's."""
+        community_id = None
+        if not (actor.is_admin and actor.community is None):
+            community_id = require_active_member(actor)[0].id
         async with self._db.read() as conn:
             if not actor.is_admin:
-                await require_coordinator(conn, actor, community.id)
-            rows = await story_rows.nominated(conn, community.id, LIST_MAX)
+                await require_coordinator(conn, actor, community_id)
+            rows = await story_rows.nominated(conn, community_id, LIST_MAX)
             return ([Story.from_row(row) for row in rows],
-                    await story_rows.count_nominated(conn, community.id))
+                    await story_rows.count_nominated(conn, community_id))
 
     async def get(self, actor: Actor, story_id: int) -> Story:
         async with self._db.read() as conn:

@@ -24,6 +24,7 @@ from core.survey_models import (
 )
 from core.survey_spec import SurveySpec
 from core.views import load_community, load_member
+from core.when import SEOUL
 from storage import audit as audit_rows
 from storage import communities as community_rows
 from storage import memberships as membership_rows
@@ -37,6 +38,10 @@ from storage.timefmt import to_db
 # text and the label of the button that starts the survey.
 Render = Callable[[Survey, Community], tuple[str, str]]
 LIST_SIZE = 10
+CLOSE_IN_DAYS = (7, 14, 28)  # the closing days a coordinator picks from in chat
+# The audiences offered in chat (a YAML file may also name an event's sign-ups, any days).
+CHAT_AUDIENCES = ("all", "coordinators", "active", "inactive")
+AUDIENCE_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,44 @@ class SurveyService:
                     await _forget_who_answered(conn, survey_id)
                     closed += 1
         return closed
+
+    async def set_closing(self, actor: Actor, survey_id: int, days: int) -> Survey:
+        """A survey not yet sent closes at the end of the day `days` from today (Seoul): the
+        chat's way to the closing day an imported survey carries, and with it the reminder."""
+        if days not in CLOSE_IN_DAYS:
+            raise ValueError(f"close in {days} days: not one of {CLOSE_IN_DAYS}")
+        today = self._clock.now().astimezone(SEOUL).date()
+        closes = closing_moment(today + timedelta(days=days))
+
+        def check(survey: Survey) -> None:
+            if survey.opens_at is not None and closes <= survey.opens_at:
+                raise DomainError("survey_dates_order")
+
+        return await self._change_unsent(actor, survey_id, check, closes_at=to_db(closes))
+
+    async def set_audience(self, actor: Actor, survey_id: int, audience: str) -> Survey:
+        """Who a survey not yet sent goes to, chosen in chat: everyone, the coordinators, or
+        the members who traded (or did not) in the last `AUDIENCE_DAYS` days."""
+        if audience not in CHAT_AUDIENCES:
+            raise ValueError(f"audience {audience!r}: not one of {CHAT_AUDIENCES}")
+        days = AUDIENCE_DAYS if audience in ("active", "inactive") else None
+        return await self._change_unsent(actor, survey_id, lambda survey: None,
+                                         audience=audience, audience_days=days,
+                                         audience_event_id=None)
+
+    async def _change_unsent(self, actor: Actor, survey_id: int,
+                             check: Callable[[Survey], None], **fields: str | int | None
+                             ) -> Survey:
+        async with self._db.write() as conn:
+            survey = await self._coordinated(conn, actor, survey_id)
+            if survey.status not in ("draft", "scheduled"):
+                raise DomainError("survey_already_sent")
+            check(survey)
+            # Only from the status just read: a survey sent meanwhile keeps what it had.
+            if not await survey_rows.move(conn, survey.id, (survey.status,), survey.status,
+                                          **fields):
+                raise DomainError("survey_already_sent")
+            return await load_survey(conn, survey.id)
 
     async def close(self, actor: Actor, survey_id: int) -> Survey:
         now = to_db(self._clock.now())

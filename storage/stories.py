@@ -37,15 +37,21 @@ async def get(conn: Connection, story_id: int) -> Row | None:
     return await fetch_one(conn, _STORY + " WHERE s.id = ?", (story_id,))
 
 
-async def nominated(conn: Connection, community_id: int, limit: int) -> list[Row]:
-    return await fetch_all(
-        conn, _STORY + " WHERE s.community_id = ? AND s.status = 'nominated'"
-        " ORDER BY s.id LIMIT ?", (community_id, limit))
+def _nominated(community_id: int | None) -> tuple[str, list[object]]:
+    """Stories waiting for a decision, in one community or (None) in every one."""
+    if community_id is None:
+        return " WHERE s.status = 'nominated'", []
+    return " WHERE s.community_id = ? AND s.status = 'nominated'", [community_id]
 
 
-async def count_nominated(conn: Connection, community_id: int) -> int:
-    row = await fetch_one(conn, "SELECT COUNT(*) FROM stories WHERE community_id = ?"
-                          " AND status = 'nominated'", (community_id,))
+async def nominated(conn: Connection, community_id: int | None, limit: int) -> list[Row]:
+    where, params = _nominated(community_id)
+    return await fetch_all(conn, _STORY + where + " ORDER BY s.id LIMIT ?", [*params, limit])
+
+
+async def count_nominated(conn: Connection, community_id: int | None) -> int:
+    where, params = _nominated(community_id)
+    row = await fetch_one(conn, "SELECT COUNT(*) FROM stories s" + where, params)
     return int(row[0])
 
 

@@ -100,8 +100,11 @@ async def stories(turn: Turn) -> None:
     rows = []
     for item in found:
         short = item.text if len(item.text) <= PREVIEW else item.text[:PREVIEW - 1] + "…"
-        lines.append(tr("{number}. {name}: {text}", number=item.id,
-                        name=escape(item.author_name), text=escape(short)))
+        # An admin of no community sees every community's: each says where it is from.
+        name = item.author_name if turn.actor.community is not None else (
+            f"{item.author_name} · {item.community_name}")
+        lines.append(tr("{number}. {name}: {text}", number=item.id, name=escape(name),
+                        text=escape(short)))
         rows.append([button(tr("Read and select {number}", number=item.id),
                             f"sty:sel:{item.id}")])
     text, _ = fit_lines(tr("<b>Nominated stories</b> ({count})", count=total), lines,

@@ -8,6 +8,7 @@ from datetime import timedelta
 from html import escape
 
 from conversation.charts import draw_chart
+from conversation.i18n import Translator
 from conversation.replies import Button, Rows, keyboard
 from conversation.survey_files import results_files
 from conversation.survey_text import (
@@ -23,6 +24,7 @@ from core.errors import DomainError
 from core.membership import require_active_member
 from core.survey_models import Survey
 from core.survey_templates import template
+from core.surveys import AUDIENCE_DAYS, CHAT_AUDIENCES, CLOSE_IN_DAYS
 
 TEMPLATE = "trust_community"
 _ONE_SECOND = timedelta(seconds=1)
@@ -78,6 +80,17 @@ async def on_button(turn: Turn) -> None:
                                    Button(turn.tr("Cancel"), f"svya:v:{survey.id}")]]))
     elif kind == "ok":
         await _send(turn, survey)
+    elif kind == "cl" and len(parts) == 4 and parts[2] in {str(d) for d in CLOSE_IN_DAYS}:
+        await view(turn, await turn.services.surveys.set_closing(turn.actor, survey.id,
+                                                                 int(parts[2])))
+    elif kind == "who" and survey.status in ("draft", "scheduled"):
+        await turn.edit(turn.tr("Who should get it?"), keyboard(
+            [[Button(audience_name(turn.tr, audience), f"svya:to:{audience}:{survey.id}")]
+             for audience in CHAT_AUDIENCES]
+            + [[Button(turn.tr("Cancel"), f"svya:v:{survey.id}")]]))
+    elif kind == "to" and len(parts) == 4 and parts[2] in CHAT_AUDIENCES:
+        await view(turn, await turn.services.surveys.set_audience(turn.actor, survey.id,
+                                                                  parts[2]))
     elif kind == "close":
         await view(turn, await turn.services.surveys.close(turn.actor, survey.id))
     elif kind == "res":
@@ -99,21 +112,36 @@ async def view(turn: Turn, survey: Survey) -> None:
     lines = [f"<b>S{survey.id} {escape(survey.title)}</b>",
              tr("Status: {status}", status=status_name(tr, survey.status)),
              tr("{count} questions", count=len(survey.questions)) + " · "
-             + (tr("anonymous") if survey.anonymous else tr("with names"))]
+             + (tr("anonymous") if survey.anonymous else tr("with names")),
+             tr("To: {audience}", audience=audience_name(tr, survey.audience,
+                                                         survey.audience_days))]
     if survey.opens_at is not None:
         lines.append(tr("Opens {day}", day=tr.date(survey.opens_at)))
     if survey.closes_at is not None:
         lines.append(tr("Closes at the end of {day}",
                         day=tr.date(survey.closes_at - _ONE_SECOND)))
+    elif survey.status in ("draft", "scheduled"):
+        lines.append(tr("No closing day yet: it stays open until you close it, and no one is "
+                        "reminded. Choose one below before sending."))
     rows: list[list[Button]] = []
     if survey.status in ("draft", "scheduled"):
         rows.append([Button(tr("📣 Send now"), f"svya:send:{survey.id}")])
+        rows.append([Button(tr("📅 Closes in {days} days", days=days),
+                            f"svya:cl:{days}:{survey.id}") for days in CLOSE_IN_DAYS])
+        rows.append([Button(tr("👥 Who gets it"), f"svya:who:{survey.id}")])
     else:
         rows.append([Button(tr("📊 Results"), f"svya:res:{survey.id}"),
                      Button(tr("📁 CSV and XLSX"), f"svya:file:{survey.id}")])
     if survey.status == "open":
         rows.append([Button(tr("Close the survey"), f"svya:close:{survey.id}")])
     await turn.edit("\n".join(lines), keyboard(rows))
+
+
+def audience_name(tr: Translator, audience: str, days: int | None = AUDIENCE_DAYS) -> str:
+    return {"all": tr("Whole community"), "coordinators": tr("Coordinators"),
+            "active": tr("Members who traded in the last {days} days", days=days),
+            "inactive": tr("Members with no trade in the last {days} days", days=days),
+            "event": tr("Signed up for an event")}.get(audience, audience)
 
 
 async def _send(turn: Turn, survey: Survey) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from conversation.i18n import Translator
 from conversation.replies import DropButtons, Edit, File, Menu, Photo, Reply, Say, Toast
+from core.report import FILE_PREFIX as REPORT_FILE_PREFIX
 from handlers.kakao.channel import flat
 from handlers.kakao.text import plain
 from storage.kakao import Choices
@@ -97,6 +98,10 @@ async def pieces(replies: list[Reply], tr: Translator, media: Media | None = Non
 
 
 def file_note(tr: Translator, filename: str) -> str:
+    if filename.startswith(REPORT_FILE_PREFIX):  # /report: only admins ask, at the server
+        return tr("📎 KakaoTalk can't receive files from the bot, so {filename} wasn't sent. "
+                  "Use the same command in Telegram, or make it on the server with “pumasi "
+                  "report”.", filename=filename)
     if filename.lower().endswith(_EXPORTS):
         return tr("📎 KakaoTalk can't receive files from the bot, so {filename} wasn't sent. "
                   "Use the same command in Telegram, or ask the administrator for “pumasi "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from conversation.limits import plain_text
 from tests.conftest import KIM, LEE, PARK
-from tests.support import count_rows, open_community
+from tests.support import ADMIN, count_rows, open_community
 
 
 def said(calls) -> str:
@@ -108,3 +108,15 @@ async def test_the_pool_is_paged(any_harness):
     assert "전문가0" in first and "전문가5" not in first
     second = said(await harness.tap(LEE, harness.button_data(LEE, "다음")))
     assert "전문가5" in second and "전문가6" in second and "전문가0" not in second
+
+
+async def test_a_foundation_admin_recommends_and_removes_without_a_community(any_harness):
+    harness = any_harness
+    await open_community(harness, KIM, (LEE,))
+    await harness.send(ADMIN, "/start")
+    await harness.send(ADMIN, "/expert add 홍길동 | 마을공동체 | 서울대 | hong@x.org | "
+                              "2026-03-01 이메일로 동의")
+    assert "홍길동" in said(await harness.send(LEE, "/experts 마을"))
+    await harness.send(ADMIN, "/expert remove 1")
+    assert "홍길동" not in said(await harness.send(LEE, "/experts"))
+    assert (await audit_actions(harness.services))[-2:] == ["expert_recommend", "expert_remove"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from conversation.limits import plain_text
 from tests.conftest import KIM, LEE, PARK
-from tests.support import BotHarness, count_rows, open_community
+from tests.support import ADMIN, BotHarness, count_rows, open_community
 
 STORY = "이웃 다섯 집이 모여 김장을 함께 했어요. 남은 김치는 경로당에 나눴어요."
 
@@ -80,3 +80,24 @@ async def test_two_coordinators_selecting_at_once_publish_once(db_target, clock)
             assert len(await cursor.fetchall()) == 1
     finally:
         await harness.stop()
+
+
+async def test_an_admin_of_no_community_selects_from_every_community(any_harness):
+    harness = any_harness
+    await open_community(harness, KIM, (LEE,))
+    await open_community(harness, PARK, (), code="jongno")
+    for user in (LEE, PARK):
+        await harness.send(user, "/story")
+        await harness.send(user, f"{user.first_name}: {STORY}")
+        await harness.tap(user, harness.button_data(user, "추천하기"))
+    await harness.send(ADMIN, "/start")
+    listed = said(await harness.send(ADMIN, "/stories"))
+    assert "이철수" in listed and "박민지" in listed and "(2건)" in listed
+    await harness.tap(ADMIN, harness.button_data(ADMIN, "2번 읽고 선정하기"))
+    assert "선정했어요" in said(await harness.tap(ADMIN, harness.button_data(ADMIN,
+                                                                         "선정하고 알리기")))
+    await harness.deliver_notices()
+    assert [call for call in harness.sent_to(PARK)
+            if f"박민지: {STORY}" in (call.text or "") and "우수사례" in (call.text or "")]
+    assert not [call for call in harness.sent_to(LEE) if "박민지: " in (call.text or "")]
+    assert "이철수" in said(await harness.send(ADMIN, "/stories"))

@@ -40,3 +40,19 @@ async def test_a_topic_with_wildcards_matches_literally(pool):
     await services.experts.recommend(kim, "홍길동", "회계", consent="서면 동의")
     assert (await services.experts.search(park, "%")).total == 0
     assert (await services.experts.search(park, "회")).total == 1
+
+
+async def test_the_pool_is_shared_by_every_community(pool):
+    """An expert recommended in one community is found by the members of another; only the
+    coordinators where they were recommended (or an admin, or the expert) remove them."""
+    services, (kim, lee, park) = pool
+    asked = await services.experts.recommend(kim, "#2", "회계", organisation="마포복지관")
+    await services.experts.answer_consent(lee, asked.expert.id, True)
+    await services.experts.recommend(kim, "홍길동", "마을공동체", consent="3월 3일 전화로 동의")
+    jongno, neighbour = await seed_community(services, "jongno", members=2, first_user_id=201)
+    found = await services.experts.search(neighbour, "회계")
+    assert [(e.name, e.organisation) for e in found.experts] == [("회원102", "마포복지관")]
+    assert (await services.experts.search(jongno, None)).total == 2
+    with pytest.raises(DomainError):
+        await services.experts.withdraw(jongno, asked.expert.id)
+    assert (await services.experts.search(neighbour, None)).total == 2

@@ -31,7 +31,8 @@ async def at(clock, moment):
 
 @pytest.fixture
 async def fixture_year(db_target):
-    """Trades in 2025 and 2026 (one corrected), a study session attended, a selected story."""
+    """Trades in 2025 and 2026 (one corrected), a member new in 2026, a study session
+    attended, a selected story."""
     clock = ManualClock(datetime(2025, 6, 1, 1, 0, tzinfo=UTC))
     services = await Services.open(db_target, clock=clock)
     kim, lee, park, choi = await seed_community(services, members=4)
@@ -52,6 +53,8 @@ async def fixture_year(db_target):
     await services.events.sign_up(park, event.event.id)
     await at(clock, event.event.starts_at)
     await services.events.check_in_member(kim, event.event.id, park.membership.id)
+    newcomer = await services.people.resolve("telegram", "150", "새회원")
+    await services.membership.join(newcomer, "mapo")  # new in 2026, no trade yet
     story = await services.stories.nominate(lee, "이웃끼리 김장을 함께 했어요", [])
     await services.stories.select(kim, story.id, "<b>우수사례</b>")
     await at(clock, YEAR_END)
@@ -76,11 +79,13 @@ async def test_the_pdf_holds_the_korean_headings_and_the_figures_of_stats(fixtur
     services, kim = fixture_year
     stats = await services.stats.for_coordinator(kim)
     year = stats.this_year
-    assert (year.trades, year.volume, year.active_members, year.attendance) == (2, 3700, 2, 1)
+    assert (year.trades, year.volume, year.active_members, year.new_members,
+            year.attendance) == (2, 3700, 2, 1, 1)
     tr = translator("ko")
     shown = plain_text(stats_text(tr, stats))
     for figure in (f"거래 {year.trades}건", tr.amount(year.volume, "문"),
-                   f"활동 회원 {year.active_members}명", f"일정 참석 {year.attendance}명"):
+                   f"활동 회원 {year.active_members}명", f"새 회원 {year.new_members}명",
+                   f"일정 참석 {year.attendance}명"):
         assert figure in shown  # what /stats says, the report must say too
 
     pdf, _ = await report_files(services, tmp_path)
@@ -90,7 +95,7 @@ async def test_the_pdf_holds_the_korean_headings_and_the_figures_of_stats(fixtur
                     "지역품앗이 운영 (개소)", "누적 거래 건수"):
         assert heading in text, heading
     # trades, cumulative (2 in 2025 + 2), volume, active, new, sessions, attendance, attended
-    row = " ".join(["mapo 품앗이", "2", "4", "3,700문", "2", "0", "1", "1", "1"])
+    row = " ".join(["mapo 품앗이", "2", "4", "3,700문", "2", "1", "1", "1", "1"])
     assert row in text
     assert "이웃끼리 김장을 함께 했어요" in text
     # the seed's three years beside this year's

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from conversation.i18n import translator
 from conversation.report_job import write_report
@@ -106,3 +107,18 @@ async def test_the_report_holds_the_surveys_and_the_channels(year, tmp_path):
     trends = [list(row) for row in book["survey_years"].iter_rows(values_only=True)]
     assert ["이웃을 믿어요?", None, "3.00", "4.67"] in trends
     book.close()
+
+
+def images(source) -> int:
+    return sum(len(page.images) for page in PdfReader(str(source)).pages)
+
+
+async def test_the_report_charts_the_months_the_channels_and_the_communities(year, tmp_path):
+    _, (pdf, _) = await _files(year, tmp_path)
+    assert images(pdf) == 2  # per month, per channel; one community is no chart of its own
+    await seed_community(year, "jongno", members=2, first_user_id=301)
+    async with year.db.read() as conn:
+        figures = await load_figures(conn, 2026, None, YEAR_END)
+    request = ReportRequest(year.db.path, 2026, None, YEAR_END)
+    pdf, _ = write_report(request, "ko", tmp_path, figures)
+    assert images(pdf) == 3

@@ -3,8 +3,10 @@ the year's results for the report, year over year."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -72,6 +74,22 @@ def test_a_bad_question_is_named():
     assert raised.value.code == "survey_options_missing"
 
 
+def test_the_readme_example_is_complete_and_imports():
+    """The README's YAML example writes every key a survey file has, and imports as it is."""
+    import yaml
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    data = yaml.safe_load(example)
+    assert list(data) == ["title", "anonymous", "audience", "opens", "closes", "questions"]
+    assert {key for q in data["questions"] for key in q} == {"kind", "text", "options",
+                                                              "optional"}
+    spec = from_yaml(example)
+    assert [q.kind for q in spec.questions] == ["scale", "choice", "multi", "text"]
+    assert (spec.opens, spec.closes) == (date(2026, 4, 1), date(2026, 4, 30))
+    assert spec.anonymous and spec.questions[2].optional and spec.questions[1].options
+
+
 def test_the_template_has_ten_keyed_questions():
     spec = template("trust_community")
     assert len(spec.questions) == 10 and all(q.key for q in spec.questions)
@@ -111,6 +129,18 @@ async def linked_responses(services) -> int:
     async with services.db.read() as conn, conn.execute(
             "SELECT COUNT(*) FROM survey_invites WHERE response_id IS NOT NULL") as cursor:
         return (await cursor.fetchone())[0]
+
+
+async def test_the_same_answer_tapped_twice_at_once_is_recorded_once(services):
+    kim, lee = await seed_community(services, members=2)
+    survey = await services.surveys.create(kim, from_yaml(SPEC))
+    await services.surveys.send(kim, survey.id, render)
+    first = await services.survey_answers.begin(lee, survey.id)
+    taps = await asyncio.gather(*(services.survey_answers.answer(
+        lee, survey.id, first.question.id, value=value) for value in (4, 2)))
+    assert sorted(tap.recorded for tap in taps) == [False, True]
+    assert {tap.answered for tap in taps} == {1}
+    assert await count_rows(services, "survey_answers") == 1
 
 
 async def test_year_results_and_year_over_year(services, clock):

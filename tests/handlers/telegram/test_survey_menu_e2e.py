@@ -1,10 +1,12 @@
 """The coordinator's /surveys: a survey built in the chat dialog (saved once however often
-Done is tapped), the standard template offered as a button, the years side by side."""
+Done is tapped), the standard template offered as a button, the years side by side; its
+closing day and who gets it chosen in chat before it is sent."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+from core.survey_templates import template
 from tests.conftest import KIM, LEE, PARK
 from tests.support import alerts, count_rows, open_community, texts
 
@@ -62,3 +64,66 @@ async def test_the_standard_template_and_the_years_side_by_side(harness):
     # three answers a year: the anonymous template shows how many, never the mean
     assert "2026년: 답변 3건" in years and "2027년: 답변 3건" in years
     assert "점 (답변" not in years
+
+
+async def test_a_survey_made_in_chat_gets_a_closing_day_and_its_reminder(harness):
+    """A survey built in chat (or the template from the menu) has no closing day of its own:
+    the coordinator gives it one before sending, and the reminder follows from it."""
+    await open_community(harness, KIM, (LEE, PARK))
+    await harness.send(KIM, "/surveys")
+    await harness.tap(KIM, "svya:new")
+    await harness.send(KIM, "봄 설문")
+    await harness.tap(KIM, "svyb:an:0")
+    await harness.tap(KIM, "svyb:k:scale")
+    await harness.send(KIM, "만족하세요?")
+    draft = await harness.tap(KIM, "svyb:fin")
+    assert "아직 마감일이 없어요" in texts(draft)
+    assert ("📅 7일 뒤 마감", "svya:cl:7:1") in [b for c in draft for b in c.buttons]
+    # Monday 2 March (Seoul) + 7 days: open until the end of Monday 9 March
+    shown = texts(await harness.tap(KIM, "svya:cl:7:1"))
+    assert "3월 9일" in shown and "까지 받아요" in shown
+    survey = await harness.services.surveys.get(None, 1)
+    assert survey.closes_at == datetime(2026, 3, 9, 15, 0, tzinfo=UTC)
+    await harness.tap(KIM, "svya:send:1")
+    await harness.tap(KIM, "svya:ok:1")
+    await harness.deliver_notices()
+    assert "이미 보냈어요" in " ".join(alerts(await harness.tap(KIM, "svya:cl:14:1")))
+    await harness.send(PARK, "/survey")
+    await harness.tap(PARK, harness.button_data(PARK, "5"))
+    # ten in the morning of the closing day: those who have not finished, once
+    harness.clock.advance(datetime(2026, 3, 9, 1, 0, tzinfo=UTC) - harness.clock.now())
+    await harness.sweep()
+    await harness.sweep()
+    for user, reminded in ((LEE, 1), (KIM, 1), (PARK, 0)):
+        got = [c for c in harness.sent_to(user) if "마감돼요" in (c.text or "")]
+        assert len(got) == reminded, user.first_name
+    harness.clock.advance(timedelta(hours=14))
+    await harness.sweep()
+    assert (await harness.services.surveys.get(None, 1)).status == "closed"
+
+
+async def test_who_gets_a_survey_made_in_chat_is_chosen_before_sending(harness):
+    """The audience an imported survey names in `audience`, chosen in chat for a survey made
+    there: here the coordinators only, so the members are not asked."""
+    await open_community(harness, KIM, (LEE, PARK))
+    await harness.send(KIM, "/surveys")
+    view = texts(await harness.tap(KIM, "svya:tpl:trust_community"))
+    assert "받는 분: 회원 모두" in view
+    choices = await harness.tap(KIM, "svya:who:1")
+    assert [b for c in choices for b in c.buttons][:4] == [
+        ("회원 모두", "svya:to:all:1"), ("운영위원", "svya:to:coordinators:1"),
+        ("최근 90일 동안 거래한 회원", "svya:to:active:1"),
+        ("최근 90일 동안 거래 없는 회원", "svya:to:inactive:1")]
+    assert "받는 분: 운영위원" in texts(await harness.tap(KIM, "svya:to:coordinators:1"))
+    assert "1명에게 보내요" in texts(await harness.tap(KIM, "svya:send:1"))
+    await harness.tap(KIM, "svya:ok:1")
+    await harness.deliver_notices()
+    assert await count_rows(harness.services, "survey_invites") == 1
+    for user in (LEE, PARK):
+        assert not [c for c in harness.sent_to(user) if "신뢰" in (c.text or "")]
+    assert "이미 보냈어요" in " ".join(alerts(await harness.tap(KIM, "svya:to:all:1")))
+    active = await harness.services.surveys.create(
+        None, template("trust_community"), community_code="mapo")
+    await harness.tap(KIM, f"svya:to:active:{active.id}")
+    survey = await harness.services.surveys.get(None, active.id)
+    assert (survey.audience, survey.audience_days) == ("active", 90)
