@@ -1,0 +1,40 @@
+"""A shop's card on every channel (`any_harness`): the profile given in the /shop dialog —
+category, address, opening hours, a map link — and what the shop accepts. The map's address
+reaches members on channels without links too (KakaoTalk, the console spell it out)."""
+
+from __future__ import annotations
+
+from conversation.limits import plain_text
+from tests.conftest import KIM, LEE, PARK
+from tests.conversation.test_merchant_followups import shop_code
+from tests.support import open_community
+
+MAP = "https://naver.me/5tteok"
+
+
+async def test_the_card_shows_the_profile_and_the_map_link_on_every_channel(any_harness):
+    harness = any_harness
+    await open_community(harness, KIM, (LEE, PARK))
+    await harness.send(LEE, "/shop")
+    await harness.send(LEE, "마포 떡집")
+    await harness.send(LEE, "떡, 한과")
+    await harness.send(LEE, "마포구 망원로 12")
+    await harness.send(LEE, "매일 9시~20시")
+    await harness.send(LEE, MAP)
+    await harness.tap(LEE, "sha:skip")  # phone
+    await harness.tap(LEE, "sha:skip")  # photo
+    await harness.send(LEE, "40")
+    await harness.send(LEE, "5천")  # at most 5,000 a bill
+    await harness.tap(LEE, "sha:r:100")
+    await harness.tap(LEE, "sha:save")
+    await harness.tap(KIM, harness.button_data(KIM, "승인"))
+    shown = [call.text for call in await harness.send(PARK, f"가게 {await shop_code(harness)}")
+             if call.text]
+    card = "\n".join(plain_text(text) for text in shown)
+    for line in ("마포 떡집", "떡, 한과", "주소: 마포구 망원로 12", "영업시간: 매일 9시~20시",
+                 "최대 40%", "5,000문"):
+        assert line in card, line
+    if harness.channel == "telegram":  # a link under the word 지도
+        assert any(f'<a href="{MAP}">지도</a>' in text for text in shown)
+    else:  # no links here: the address itself
+        assert MAP in card
