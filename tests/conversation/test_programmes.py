@@ -1,5 +1,6 @@
 """A public institution's programme, posted by its staff from the shop menu through the event
-dialog, booked by a member, its fee paid to the institution."""
+dialog, booked by a member, its fee paid to the institution; on every channel with the waiting
+list, a refund and the check-in."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""/takings for a shop's staff: today, this month, a chosen day; paged; CSV and XLSX files."""
+"""/takings for a shop's staff: today, this month, a chosen day; paged; CSV and XLSX files
+(on every channel; KakaoTalk, which takes no files, says where to get them)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from openpyxl import load_workbook
 
 from conversation.limits import plain_text
 from tests.conftest import KIM, LEE, PARK
+from tests.conversation.test_merchant_followups import shop_code
 from tests.conversation.test_merchant_scenarios import register_shop, said
 from tests.support import open_community
 
@@ -80,3 +82,41 @@ async def test_a_coordinator_decides_a_shop_in_approve(harness):
     async with harness.services.db.read() as conn, conn.execute(
             "SELECT COUNT(*), MAX(status) FROM organisations") as cursor:
         assert tuple(await cursor.fetchone()) == (1, "active")
+
+
+def _file(harness, calls) -> bytes | None:
+    """The file a reply carried, on a channel that can send one (KakaoTalk cannot)."""
+    for call in calls:
+        if call.method == "sendDocument":
+            return (next(iter(call.files.values())) if harness.channel == "telegram"
+                    else call.shown.content)
+    return None
+
+
+async def test_takings_today_this_month_a_day_and_the_files_on_every_channel(any_harness,
+                                                                            clock):
+    harness = any_harness
+    await open_community(harness, KIM, (LEE, PARK))
+    await register_shop(harness)
+    code = await shop_code(harness)
+    for bill in ("19800", "10000", None, "5000"):
+        if bill is None:
+            clock.advance(timedelta(days=1))
+            continue
+        await harness.send(PARK, f"가게 {code}")
+        await harness.send(PARK, bill)
+        await harness.tap(PARK, harness.button_data(PARK, "보내기"))
+    assert "결제 1건 · 품앗이 2,000문 · 현금 3,000원" in said(await harness.send(LEE, "/takings"))
+    month = said(await harness.tap(LEE, harness.button_data(LEE, "이번 달")))
+    assert "결제 3건 · 품앗이 13,900문 · 현금 20,900원" in month
+    yesterday = (clock.now() - timedelta(days=1)).strftime("%Y-%m-%d")
+    assert "결제 2건 · 품앗이 11,900문" in said(await harness.send(LEE, f"/takings {yesterday}"))
+    calls = await harness.tap(LEE, harness.button_data(LEE, "CSV"))
+    csv = _file(harness, calls)
+    xlsx = _file(harness, await harness.tap(LEE, harness.button_data(LEE, "XLSX")))
+    if harness.channel == "kakao":  # said plainly, with where to get them
+        assert csv is None and xlsx is None and "파일" in said(calls)
+        return
+    assert "19800,7900,11900" in csv.decode("utf-8-sig")
+    rows = list(load_workbook(io.BytesIO(xlsx)).worksheets[0].iter_rows(values_only=True))
+    assert len(rows) == 3 and rows[1][3:6] == (19800, 7900, 11900)
