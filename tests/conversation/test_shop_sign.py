@@ -74,3 +74,21 @@ async def _main(argv: list[str]) -> int:
     import asyncio
 
     return await asyncio.to_thread(main, argv)
+
+
+async def test_the_sign_button_on_every_channel(any_harness):
+    """Telegram sends the QR and the sign; elsewhere there is no deep link for a QR, so the
+    owner learns the code customers type, and where the signs are made."""
+    harness = any_harness
+    await open_community(harness, KIM, (LEE, PARK))
+    await register_shop(harness)
+    shop = await shop_of(harness)
+    await harness.send(LEE, "/shop")
+    calls = await harness.tap(LEE, "shm:qr:1")
+    sent = [call.method for call in calls if call.method in ("sendPhoto", "sendDocument")]
+    if harness.channel == "telegram":
+        assert sent == ["sendPhoto", "sendDocument"]
+        return
+    assert not sent
+    answer = "\n".join(call.text for call in calls if call.text)
+    assert f"가게 {shop['short_code']}" in answer and "pumasi merchant qr" in answer

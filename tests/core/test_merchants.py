@@ -97,6 +97,15 @@ async def test_refunds_end_after_seven_days(services, shop, clock):
     assert error.value.code == "shop_refund_too_late"
 
 
+async def test_a_refund_on_the_seventh_day_goes_through(services, shop, clock):
+    _, owner, customer, organisation = shop
+    preview = await services.merchant_pay.preview(customer, organisation.id, 10_000, "k1")
+    await services.merchant_pay.confirm(customer, preview.id)
+    clock.advance(timedelta(days=7))  # the window's last moment
+    assert (await services.merchant_pay.refund(owner, preview.id)).newly_decided
+    assert (await services.ledger.balance(customer)).balance == 0
+
+
 async def test_the_floor_holds_for_a_shop_payment(services, shop):
     _, _, customer, organisation = shop
     # floor -50,000: a bill of 125,000 at 40% is exactly 50,000 — allowed; one unit more is not
