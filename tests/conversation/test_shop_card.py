@@ -1,12 +1,13 @@
 """A shop's card on every channel (`any_harness`): the profile given in the /shop dialog —
 category, address, opening hours, a map link — and what the shop accepts. The map's address
-reaches members on channels without links too (KakaoTalk, the console spell it out)."""
+reaches members on channels without links too (KakaoTalk, the console spell it out). The list
+and its search words (`가게`, `가맹점`, `/merchants`), institutions included."""
 
 from __future__ import annotations
 
 from conversation.limits import plain_text
 from tests.conftest import KIM, LEE, PARK
-from tests.conversation.test_merchant_followups import shop_code
+from tests.conversation.test_merchant_followups import apply_for, said, shop_code
 from tests.support import open_community
 
 MAP = "https://naver.me/5tteok"
@@ -38,3 +39,23 @@ async def test_the_card_shows_the_profile_and_the_map_link_on_every_channel(any_
         assert any(f'<a href="{MAP}">지도</a>' in text for text in shown)
     else:  # no links here: the address itself
         assert MAP in card
+
+
+async def test_the_list_and_its_search_words_with_the_institutions(any_harness):
+    harness = any_harness
+    await open_community(harness, KIM, (LEE, PARK))
+    await apply_for(harness)  # shop 1, 마포 떡집, by LEE
+    await harness.tap(KIM, harness.button_data(KIM, "승인"))
+    await harness.send(KIM, "/institution 마포구립도서관")  # number 2
+    for words in ("가게", "가맹점", "/merchants"):
+        listed = said(await harness.send(PARK, words))
+        assert "1. 마포 떡집" in listed and "2. 마포구립도서관" in listed, words
+    for words in ("가게 떡", "가맹점 떡", "/merchants 떡"):
+        found = said(await harness.send(PARK, words))
+        assert "마포 떡집" in found and "도서관" not in found, words
+    found = said(await harness.send(PARK, "가게 도서관"))
+    assert "마포구립도서관" in found and "떡집" not in found
+    assert "맞는 가게가 없어요" in said(await harness.send(PARK, "가맹점 철물점"))
+    # the card from the list's button
+    card = said(await harness.tap(PARK, harness.button_data(PARK, "마포구립도서관")))
+    assert "마포구립도서관 (공공기관 2)" in card
