@@ -62,7 +62,8 @@ async def test_takings_are_paged(harness):
     assert second.count("박민지") == 2
 
 
-async def test_a_coordinator_decides_a_shop_in_approve(harness):
+async def test_a_coordinator_decides_a_shop_in_approve(any_harness):
+    harness = any_harness
     await open_community(harness, KIM, (LEE, PARK))
     await harness.send(LEE, "/shop")
     await harness.send(LEE, "마포 떡집")
