@@ -39,6 +39,9 @@ async def test_the_card_shows_the_profile_and_the_map_link_on_every_channel(any_
         assert any(f'<a href="{MAP}">지도</a>' in text for text in shown)
     else:  # no links here: the address itself
         assert MAP in card
+    # the card asked for the bill: 40% of it is 7,920, more than the cap of 5,000
+    preview = said(await harness.send(PARK, "19800"))
+    assert "19,800원 중 5,000문은 품앗이로, 14,800원은 현금으로" in preview
 
 
 async def test_the_list_and_its_search_words_with_the_institutions(any_harness):
