@@ -94,10 +94,14 @@ async def test_the_sign_button_on_every_channel(any_harness):
     assert f"가게 {shop['short_code']}" in answer and "pumasi merchant qr" in answer
 
 
-def test_the_sign_reads_right_whatever_the_unit():
+def test_the_sign_is_one_a6_page_that_reads_right_whatever_the_unit():
     from conversation.shop_sign import sign_pdf
 
     for unit, said in (("문", "문으로"), ("나누미", "나누미로")):
-        text = pdf_text(sign_pdf(name="동네 카페", number=3, short_code="1234", unit=unit,
-                                 share_percent=40, link="https://t.me/pumasi_bot?start=shop_x"))
+        content = sign_pdf(name="동네 카페", number=3, short_code="1234", unit=unit,
+                           share_percent=40, link="https://t.me/pumasi_bot?start=shop_x")
+        text = pdf_text(content)
         assert f"{said} 최대 40%" in text, text
+    pages = pypdf.PdfReader(io.BytesIO(content)).pages
+    millimetres = [round(float(side) / 72 * 25.4) for side in pages[0].mediabox[2:]]
+    assert len(pages) == 1 and millimetres == [105, 148]  # one A6 page
