@@ -40,11 +40,16 @@ def _font_name() -> str:
     return font_manager.FontProperties(fname=str(path)).get_name()
 
 
-def stats_chart(tr: Translator, stats: CommunityStats) -> bytes:
+def hangul_fonts():
+    """The context to draw a chart in: Agg, NanumGothic, a plain minus sign."""
     import matplotlib
 
     matplotlib.use("Agg")
-    with matplotlib.rc_context({"font.family": _font_name(), "axes.unicode_minus": False}):
+    return matplotlib.rc_context({"font.family": _font_name(), "axes.unicode_minus": False})
+
+
+def stats_chart(tr: Translator, stats: CommunityStats) -> bytes:
+    with hangul_fonts():
         figure = stats_figure(tr, stats)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")
@@ -54,7 +59,7 @@ def stats_chart(tr: Translator, stats: CommunityStats) -> bytes:
 def stats_figure(tr: Translator, stats: CommunityStats):
     """The chart's panels: trades and volume per month against last year, then this year's
     trades and volume per month by channel of circulation (the seed's 물품거래, 품 나눔,
-    가맹점, 공공영역). Drawn in the fonts of the caller's rc_context."""
+    가맹점, 공공영역). Drawn inside `hangul_fonts()`."""
     from matplotlib.figure import Figure
 
     months = list(range(1, 13))

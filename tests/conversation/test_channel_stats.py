@@ -69,7 +69,7 @@ def _user(user_id: int):
 
 
 def test_the_chart_shows_trades_and_volume_per_month_for_each_channel():
-    from conversation.charts import stats_figure
+    from conversation.charts import hangul_fonts, stats_figure
     from core.models import Community
     from core.stats import ChannelMonth, CommunityStats, PeriodTotals
 
@@ -80,7 +80,8 @@ def test_the_chart_shows_trades_and_volume_per_month_for_each_channel():
         ChannelMonth("2026-03", "merchant", 2, 7_900), ChannelMonth("2026-03", "public", 1, 700),
         ChannelMonth("2026-05", "merchant", 1, 4_000), ChannelMonth("2026-05", "goods", 3, 900)])
     tr = translator("ko")
-    figure = stats_figure(tr, stats)
+    with hangul_fonts():
+        figure = stats_figure(tr, stats)
     panels = {axes.get_ylabel(): axes for axes in figure.axes}
     for label, march, may in (("경로별 거래 (2026)", (0, 0, 2, 1), (3, 0, 1, 0)),
                               ("경로별 거래액 (2026, 문)", (0, 0, 7_900, 700),
