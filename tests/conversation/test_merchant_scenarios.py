@@ -56,8 +56,9 @@ async def test_a_shop_is_registered_paid_refunded_and_its_code_rotated(any_harne
     assert "19,800원 중 7,900문은 품앗이로, 11,900원은 현금으로" in preview
     paid = said(await harness.tap(PARK, harness.button_data(PARK, "보내기")))
     assert "7,900문" in paid and "11,900원" in paid
-    told = plain_text(harness.last_message_to(LEE).text)
-    assert "#3 박민지: 7,900문 받음 · 현금 11,900원 받으세요" in told
+    told = harness.last_message_to(LEE)
+    assert "#3 박민지: 7,900문 받음 · 현금 11,900원 받으세요" in plain_text(told.text)
+    refund = next(data for label, data in told.buttons if "환불" in label)  # on that message
     assert "잔액: -7,900문" in said(await harness.send(PARK, "/balance"))
     assert "마포 떡집" in said(await harness.send(PARK, "/history"))  # not "the community"
     # a second Send pays nothing more
@@ -65,7 +66,7 @@ async def test_a_shop_is_registered_paid_refunded_and_its_code_rotated(any_harne
     assert await count_rows(harness.services, "transfers") == 1
     takings = said(await harness.send(LEE, "/takings"))
     assert "1건" in takings and "7,900문" in takings and "11,900원" in takings
-    refunded = said(await harness.tap(LEE, harness.button_data(LEE, "환불")))
+    refunded = said(await harness.tap(LEE, refund))
     assert "7,900문" in refunded
     assert "환불" in plain_text(harness.last_message_to(PARK).text)
     assert "잔액: 0문" in said(await harness.send(PARK, "/balance"))
