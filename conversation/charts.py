@@ -40,62 +40,79 @@ def _font_name() -> str:
     return font_manager.FontProperties(fname=str(path)).get_name()
 
 
-def stats_chart(tr: Translator, stats: CommunityStats) -> bytes:
+def hangul_fonts():
+    """The context to draw a chart in: Agg, NanumGothic, a plain minus sign."""
     import matplotlib
 
     matplotlib.use("Agg")
+    return matplotlib.rc_context({"font.family": _font_name(), "axes.unicode_minus": False})
+
+
+def stats_chart(tr: Translator, stats: CommunityStats) -> bytes:
+    with hangul_fonts():
+        figure = stats_figure(tr, stats)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def stats_figure(tr: Translator, stats: CommunityStats):
+    """The chart's panels: trades and volume per month against last year, then this year's
+    trades and volume per month by channel of circulation (the seed's 물품거래, 품 나눔,
+    가맹점, 공공영역). Drawn inside `hangul_fonts()`."""
     from matplotlib.figure import Figure
 
     months = list(range(1, 13))
     this_year = {int(m.month[5:]): m for m in stats.months_this_year}
     last_year = {int(m.month[5:]): m for m in stats.months_last_year}
     labels = [tr("{month}", month=month) for month in months]
-    with matplotlib.rc_context({"font.family": _font_name(), "axes.unicode_minus": False}):
-        figure = Figure(figsize=(9, 8), dpi=100)
-        trades, volume, channels = figure.subplots(3, 1, sharex=True)
-        width = 0.4
-        trades.bar([m - width / 2 for m in months],
-                   [last_year[m].trades if m in last_year else 0 for m in months], width,
-                   label=tr("Last year ({year})", year=stats.year - 1), color="#b0c4de")
-        trades.bar([m + width / 2 for m in months],
-                   [this_year[m].trades if m in this_year else 0 for m in months], width,
-                   label=tr("This year ({year})", year=stats.year), color="#2e7d32")
-        trades.set_ylabel(tr("Trades"))
-        trades.legend()
-        trades.set_title(tr("{community}: trades and volume per month",
-                            community=stats.community.name))
-        volume.plot(months, [last_year[m].volume if m in last_year else 0 for m in months],
-                    marker="o", color="#b0c4de", label=tr("Last year ({year})",
-                                                          year=stats.year - 1))
-        volume.plot(months, [this_year[m].volume if m in this_year else 0 for m in months],
-                    marker="o", color="#2e7d32", label=tr("This year ({year})", year=stats.year))
-        volume.set_ylabel(tr("Volume ({unit})", unit=stats.community.unit))
-        _channel_bars(tr, channels, stats, months)
-        channels.set_xticks(months, labels)
-        channels.set_xlabel(tr("Month"))
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    figure = Figure(figsize=(9, 10), dpi=100)
+    trades, volume, channel_trades, channel_volume = figure.subplots(4, 1, sharex=True)
+    width = 0.4
+    trades.bar([m - width / 2 for m in months],
+               [last_year[m].trades if m in last_year else 0 for m in months], width,
+               label=tr("Last year ({year})", year=stats.year - 1), color="#b0c4de")
+    trades.bar([m + width / 2 for m in months],
+               [this_year[m].trades if m in this_year else 0 for m in months], width,
+               label=tr("This year ({year})", year=stats.year), color="#2e7d32")
+    trades.set_ylabel(tr("Trades"))
+    trades.legend()
+    trades.set_title(tr("{community}: trades and volume per month",
+                        community=stats.community.name))
+    volume.plot(months, [last_year[m].volume if m in last_year else 0 for m in months],
+                marker="o", color="#b0c4de", label=tr("Last year ({year})",
+                                                      year=stats.year - 1))
+    volume.plot(months, [this_year[m].volume if m in this_year else 0 for m in months],
+                marker="o", color="#2e7d32", label=tr("This year ({year})", year=stats.year))
+    volume.set_ylabel(tr("Volume ({unit})", unit=stats.community.unit))
+    _channel_bars(tr, channel_trades, stats, months, "trades")
+    channel_trades.set_ylabel(tr("Trades by channel ({year})", year=stats.year))
+    _channel_bars(tr, channel_volume, stats, months, "volume")
+    channel_volume.set_ylabel(tr("Volume by channel ({year}, {unit})", year=stats.year,
+                                 unit=stats.community.unit))
+    channel_volume.set_xticks(months, labels)
+    channel_volume.set_xlabel(tr("Month"))
+    figure.tight_layout()
+    return figure
 
 
 _CHANNEL_COLOURS = {"goods": "#8d6e63", "labour": "#2e7d32", "merchant": "#f9a825",
                     "public": "#1565c0"}
 
 
-def _channel_bars(tr: Translator, axes, stats: CommunityStats, months: list[int]) -> None:
-    """This year's trades per month, stacked by channel of circulation."""
+def _channel_bars(tr: Translator, axes, stats: CommunityStats, months: list[int],
+                  figure: str) -> None:
+    """This year's trades or volume (`figure`) per month, stacked by channel of circulation."""
     from conversation.channel_stats import channel_name
 
     bottom = [0] * len(months)
     for channel, colour in _CHANNEL_COLOURS.items():
-        counts = {int(item.month[5:]): item.trades for item in stats.channels_this_year
-                  if item.channel == channel}
-        heights = [counts.get(month, 0) for month in months]
+        values = {int(item.month[5:]): getattr(item, figure)
+                  for item in stats.channels_this_year if item.channel == channel}
+        heights = [values.get(month, 0) for month in months]
         axes.bar(months, heights, 0.6, bottom=bottom, color=colour,
                  label=channel_name(tr, channel))
         bottom = [low + high for low, high in zip(bottom, heights, strict=True)]
-    axes.set_ylabel(tr("Trades by channel ({year})", year=stats.year))
     axes.legend(fontsize="small", ncol=2)
 
 

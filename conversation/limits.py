@@ -19,6 +19,7 @@ NAME_IN_LIST = 40
 NOTE_IN_LIST = 100
 
 _TAG = re.compile(r"<[^>]+>")
+_LINK = re.compile(r'<a\s+href="([^"]*)"\s*>(.*?)</a>', re.DOTALL)
 
 
 def length(text: str) -> int:
@@ -29,6 +30,18 @@ def length(text: str) -> int:
 def plain_text(html: str) -> str:
     """HTML message text as it is shown (for terminals, and for measuring)."""
     return unescape(_TAG.sub("", html))
+
+
+def spelled_text(html: str) -> str:
+    """Plain text for a channel without links (KakaoTalk, the console): a link keeps its
+    address ("지도 (https://…)"), or a shop's map would be a word leading nowhere."""
+
+    def spelled(match: re.Match[str]) -> str:
+        url, label = unescape(match.group(1)), match.group(2)
+        shown = plain_text(label).strip()
+        return url if not shown or shown == url else f"{label} ({url})"
+
+    return plain_text(_LINK.sub(spelled, html))
 
 
 def shown_length(html: str) -> int:

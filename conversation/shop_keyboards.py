@@ -79,6 +79,11 @@ def refund(tr: Translator, payment_id: int) -> Rows:
     return keyboard([[Button(tr("↩️ Refund"), f"mpay:rf:{payment_id}")]])
 
 
+def refund_confirm(tr: Translator, payment_id: int) -> Rows:
+    return keyboard([[Button(tr("↩️ Yes, refund"), f"mpay:rf:{payment_id}"),
+                      Button(tr("Cancel"), "shm:no")]])
+
+
 def rotate_confirm(tr: Translator, organisation: Organisation) -> Rows:
     """Carries the code it replaces, so a second tap changes nothing more."""
     return keyboard([[Button(tr("🔄 Yes, change the code"),

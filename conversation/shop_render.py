@@ -122,6 +122,15 @@ def refunded_text(tr: Translator, payment: Payment) -> str:
               bill=won(tr, payment.bill))
 
 
+def refund_question(tr: Translator, payment: Payment) -> str:
+    """A staff member's refund from the takings, asked first: a refund is not undone."""
+    return tr("Refund {currency} to {member}? They paid it on {when} (a bill of {bill}). A "
+              "refund can't be undone.",
+              currency=tr.amount(payment.currency, escape(payment.community.unit)),
+              member=member_label(payment.member, tr), when=tr.datetime(payment.paid_at),
+              bill=won(tr, payment.bill))
+
+
 def application_text(tr: Translator, organisation: Organisation, applicant: str,
                      unit: str) -> str:
     """A coordinator's view of a shop application: who asks (escaped already), the card."""

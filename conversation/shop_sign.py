@@ -8,6 +8,8 @@ import io
 import logging
 from pathlib import Path
 
+from conversation.josa import attach
+
 SHOP_PREFIX = "shop_"
 A6 = (105, 148)  # millimetres
 
@@ -48,7 +50,7 @@ def sign_pdf(*, name: str, number: int, short_code: str, unit: str, share_percen
     pdf.set_font("Nanum", "B", 18)
     pdf.multi_cell(0, 9, name, align="C")
     pdf.set_font("Nanum", "", 10)
-    pdf.cell(0, 6, f"품앗이 가맹점 {number}번 · {unit}으로 최대 {share_percent}%",
+    pdf.cell(0, 6, attach(f"품앗이 가맹점 {number}번 · {unit}(으)로 최대 {share_percent}%"),
              align="C", new_x="LMARGIN", new_y="NEXT")
     size = 60
     pdf.image(io.BytesIO(qr_png(link)), x=(A6[0] - size) / 2, y=pdf.get_y() + 3, w=size,

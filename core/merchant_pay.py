@@ -163,7 +163,7 @@ class MerchantPayService:
                 raise DomainError("shop_payment_not_found")
             if payment.member.person_id == actor.person.id:
                 raise DomainError("shop_refund_own")
-            if payment.paid_at is None or now - payment.paid_at > REFUND_WINDOW:
+            if not refundable(payment.paid_at, now):
                 raise DomainError("shop_refund_too_late", days=REFUND_WINDOW.days)
             member_account = await ledger_rows.limits_and_balance(
                 conn, payment.member.membership_id)
@@ -204,6 +204,11 @@ class MerchantPayService:
             if payment.member.person_id != actor.person.id:
                 await require_staff(conn, actor, payment.organisation)
         return payment
+
+
+def refundable(paid_at: datetime | None, now: datetime) -> bool:
+    """Whether a payment made at `paid_at` may still be refunded (REFUND_WINDOW, inclusive)."""
+    return paid_at is not None and now - paid_at <= REFUND_WINDOW
 
 
 def _most(organisation: Organisation, bill: int) -> int:

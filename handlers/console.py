@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from conversation.event import ChannelInfo, Event, Sender
-from conversation.limits import plain_text
+from conversation.limits import spelled_text
 from conversation.replies import DropButtons, Edit, File, Menu, Outcome, Photo, Rows, Say, Toast
 
 CHANNEL = "console"
@@ -77,7 +77,7 @@ class ConsoleChannel:
         self._current = current
 
     async def send(self, address: str, text: str, buttons: Rows) -> bool:
-        self._screen.show(Shown(address, "message", plain_text(text), _flat(buttons)),
+        self._screen.show(Shown(address, "message", spelled_text(text), _flat(buttons)),
                           current=self._current())
         return True
 
@@ -116,22 +116,22 @@ def show_outcome(screen: ConsoleScreen, person: str, outcome: Outcome) -> None:
         if isinstance(reply, Say):
             menu = tuple(label for row in reply.menu.labels for label in row) if isinstance(
                 reply.menu, Menu) else ()
-            item = Shown(person, "message", plain_text(reply.text), _flat(reply.buttons), menu)
+            item = Shown(person, "message", spelled_text(reply.text), _flat(reply.buttons), menu)
         elif isinstance(reply, Edit):
-            item = Shown(person, "edit", plain_text(reply.text), _flat(reply.buttons))
+            item = Shown(person, "edit", spelled_text(reply.text), _flat(reply.buttons))
         elif isinstance(reply, Toast):
             if not reply.text:
                 continue
             item = Shown(person, "toast", reply.text)
         elif isinstance(reply, Photo):
-            item = Shown(person, "photo", plain_text(reply.caption), _flat(reply.buttons),
+            item = Shown(person, "photo", spelled_text(reply.caption), _flat(reply.buttons),
                          content=reply.content or b"", filename=reply.filename)
         elif isinstance(reply, File):
             content = reply.data()
             if reply.source is not None:
                 reply.source.close()
             item = Shown(person, "file", f"{reply.filename} ({len(content):,} bytes) "
-                         + plain_text(reply.caption), content=content,
+                         + spelled_text(reply.caption), content=content,
                          filename=reply.filename)
         elif isinstance(reply, DropButtons):
             continue

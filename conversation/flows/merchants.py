@@ -139,7 +139,8 @@ async def ask_bill(turn: Turn, organisation_id: int) -> None:
 
 
 async def on_pay(turn: Turn) -> None:
-    """The buttons of paying: start, send, cancel, pay less, and the staff's refund."""
+    """The buttons of paying: start, send, cancel, pay less, and the staff's refund (asked
+    first when it comes from the takings)."""
     data = turn.data
     ident = parse_id(data)
     if ident is None:
@@ -160,6 +161,13 @@ async def on_pay(turn: Turn) -> None:
                                         Dialog(PAY_DIALOG, "less", {"payment": ident}))
         await turn.reply(tr("How much do you want to pay in 품앗이? (at most {most})",
                             most=tr.amount(payment.most, escape(payment.community.unit))))
+    elif action == "rq":  # from the takings: asked first
+        payment = await pay.payment(turn.actor, ident)
+        if payment.status == "refunded":
+            await turn.reply(shop_render.refunded_text(tr, payment))
+        else:
+            await turn.reply(shop_render.refund_question(tr, payment),
+                             keys.refund_confirm(tr, payment.id))
     elif action == "rf":
         payment = await pay.refund(turn.actor, ident)
         await turn.edit(shop_render.refunded_text(tr, payment))

@@ -1,5 +1,6 @@
 """/takings [today | month | YYYY-MM-DD | YYYY-MM]: what a shop took, for its staff; paged,
-with CSV and XLSX files of the period (streamed through the export's file writers)."""
+with CSV and XLSX files of the period (streamed through the export's file writers), and a
+Refund button for each payment of the page still within the refund window."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from conversation.shop_render import won
 from conversation.turn import Turn
 from core.errors import DomainError
 from core.membership import require_active_member
+from core.merchant_pay import refundable
 from core.takings import TakingLine, Takings, day_period, month_period
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -99,12 +101,23 @@ async def _show(turn: Turn, result: Takings) -> None:
     tr = turn.tr
     unit = escape(turn.actor.community.unit)
     ident, code = result.organisation.id, _code(result.first_day, result.last_day)
-    rows = [pager(f"tk:p:{ident}:{code}", result.page, result.has_more, tr),
+    now = turn.services.clock.now()
+    rows = [[Button(_refund_label(tr, line, unit), f"mpay:rq:{line.payment_id}")]
+            for line in result.lines
+            if not (line.refunded or line.reversed) and refundable(line.paid_at, now)]
+    rows += [pager(f"tk:p:{ident}:{code}", result.page, result.has_more, tr),
             [Button(tr("📊 Today's takings"), f"tk:d:{ident}"),
              Button(tr("📅 This month"), f"tk:m:{ident}")],
             [Button(tr("CSV file"), f"tk:csv:{ident}:{code}"),
              Button(tr("XLSX file"), f"tk:xlsx:{ident}:{code}")]]
     await turn.reply(takings_text(tr, result, unit), keyboard(rows))
+
+
+def _refund_label(tr: Translator, line: TakingLine, unit: str) -> str:
+    who = (f"#{line.member_number}" if line.member_number is not None
+           else cut(line.member_name, 10))
+    return tr("↩️ Refund {member} {currency}", member=who,
+              currency=tr.amount(line.currency, unit))
 
 
 async def on_button(turn: Turn) -> None:

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import re
-from html import unescape
 
-from conversation.limits import ELLIPSIS, plain_text
+from conversation.limits import ELLIPSIS, spelled_text
 from handlers.kakao.limits import LABEL_MAX
 
-_LINK = re.compile(r'<a\s+href="([^"]*)"\s*>(.*?)</a>', re.DOTALL)
 _LEADING_SYMBOL = re.compile(r"^[^\w\s#(]+\s+")
 
 
 def plain(markup: str) -> str:
     """Plain text; a link keeps its address ("지도 (https://…)"), as Kakao has no markup."""
-
-    def spelled(match: re.Match[str]) -> str:
-        url, label = unescape(match.group(1)), match.group(2)
-        shown = plain_text(label).strip()
-        return url if not shown or shown == url else f"{label} ({url})"
-
-    return plain_text(_LINK.sub(spelled, markup)).strip()
+    return spelled_text(markup).strip()
 
 
 def cut(text: str, limit: int) -> str:

@@ -66,3 +66,28 @@ def _user(user_id: int):
     from bot.updates import FakeUser
 
     return FakeUser(user_id, f"회원{user_id}", f"user{user_id}")
+
+
+def test_the_chart_shows_trades_and_volume_per_month_for_each_channel():
+    from conversation.charts import hangul_fonts, stats_figure
+    from core.models import Community
+    from core.stats import ChannelMonth, CommunityStats, PeriodTotals
+
+    community = Community(id=1, code="mapo", name="마포 품앗이", unit="문", credit_floor=0,
+                          credit_ceiling=0, approval="auto", open_ledger=False)
+    empty = PeriodTotals(0, 0, 0, 0, 0, 0)
+    stats = CommunityStats(community, 2026, empty, empty, empty, [], [], channels_this_year=[
+        ChannelMonth("2026-03", "merchant", 2, 7_900), ChannelMonth("2026-03", "public", 1, 700),
+        ChannelMonth("2026-05", "merchant", 1, 4_000), ChannelMonth("2026-05", "goods", 3, 900)])
+    tr = translator("ko")
+    with hangul_fonts():
+        figure = stats_figure(tr, stats)
+    panels = {axes.get_ylabel(): axes for axes in figure.axes}
+    for label, march, may in (("경로별 거래 (2026)", (0, 0, 2, 1), (3, 0, 1, 0)),
+                              ("경로별 거래액 (2026, 문)", (0, 0, 7_900, 700),
+                               (900, 0, 4_000, 0))):
+        bars = {text.get_text(): list(container.datavalues) for text, container in zip(
+            panels[label].get_legend().get_texts(), panels[label].containers, strict=True)}
+        assert list(bars) == ["물품거래", "품 나눔", "가맹점", "공공영역"]
+        assert tuple(values[2] for values in bars.values()) == march, label
+        assert tuple(values[4] for values in bars.values()) == may, label

@@ -28,6 +28,11 @@ from conversation.josa import attach, has_final
     ("700포인트이에요(예요).", "700포인트예요."),
     ("700포인트이었(였)고, 5,000문이었(였)고", "700포인트였고, 5,000문이었고"),
     ("Cafe이에요(예요)", "Cafe이에요(예요)"),
+    ("문(으)로 받아요", "문으로 받아요"),
+    ("나누미(으)로", "나누미로"),
+    ("<b>서울</b>(으)로", "<b>서울</b>로"),  # ㄹ takes 로
+    ("1(으)로 7(으)로 10(으)로 6(으)로", "1로 7로 10으로 6으로"),  # 일 칠 십 육
+    ("Cafe(으)로", "Cafe(으)로"),
 ])
 def test_the_particle_follows_the_last_sound(text, expected):
     assert attach(text) == expected
@@ -47,3 +52,10 @@ def test_the_korean_translator_picks_the_particle_and_english_is_untouched():
         "❌ 가게 1번 동네 카페는 승인하지 않았어요.")
     assert en("❌ Shop {number} {shop} was not approved.", number=1, shop="동네 카페") == (
         "❌ Shop 1 동네 카페 was not approved.")
+
+
+def test_what_a_shop_takes_reads_right_whatever_the_unit():
+    ko = Translator("ko")
+    for unit, said in (("문", "문으로"), ("나누미", "나누미로"), ("두루", "두루로")):
+        assert ko("takes up to {share}% of a bill in {unit}", share=40, unit=unit) == (
+            f"계산 금액의 최대 40%를 {said} 받아요")

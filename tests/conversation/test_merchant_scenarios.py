@@ -38,7 +38,7 @@ async def register_shop(harness) -> None:
     await harness.tap(LEE, "sha:r:100")
     assert "1" in said(await harness.tap(LEE, "sha:save"))
     asked = plain_text(harness.last_message_to(KIM).text)
-    assert "마포 떡집" in asked and "1" in asked
+    assert "마포 떡집" in asked and "가게 1번" in asked  # the shop's number, to the coordinator
     await harness.tap(KIM, harness.button_data(KIM, "승인"))
     assert "승인" in plain_text(harness.last_message_to(LEE).text)
 
@@ -51,13 +51,14 @@ async def test_a_shop_is_registered_paid_refunded_and_its_code_rotated(any_harne
     assert shop["status"] == "active"
     # the QR's deep link (a code typed elsewhere opens the same shop)
     opened = said(await harness.send(PARK, f"/start shop_{shop['token']}"))
-    assert "마포 떡집" in opened and f"가게 {shop['short_code']}" in opened
+    assert "마포 떡집 (가맹점 1)" in opened and f"가게 {shop['short_code']}" in opened
     preview = said(await harness.send(PARK, "19800원"))
     assert "19,800원 중 7,900문은 품앗이로, 11,900원은 현금으로" in preview
     paid = said(await harness.tap(PARK, harness.button_data(PARK, "보내기")))
     assert "7,900문" in paid and "11,900원" in paid
-    told = plain_text(harness.last_message_to(LEE).text)
-    assert "#3 박민지: 7,900문 받음 · 현금 11,900원 받으세요" in told
+    told = harness.last_message_to(LEE)
+    assert "#3 박민지: 7,900문 받음 · 현금 11,900원 받으세요" in plain_text(told.text)
+    refund = next(data for label, data in told.buttons if "환불" in label)  # on that message
     assert "잔액: -7,900문" in said(await harness.send(PARK, "/balance"))
     assert "마포 떡집" in said(await harness.send(PARK, "/history"))  # not "the community"
     # a second Send pays nothing more
@@ -65,7 +66,7 @@ async def test_a_shop_is_registered_paid_refunded_and_its_code_rotated(any_harne
     assert await count_rows(harness.services, "transfers") == 1
     takings = said(await harness.send(LEE, "/takings"))
     assert "1건" in takings and "7,900문" in takings and "11,900원" in takings
-    refunded = said(await harness.tap(LEE, harness.button_data(LEE, "환불")))
+    refunded = said(await harness.tap(LEE, refund))
     assert "7,900문" in refunded
     assert "환불" in plain_text(harness.last_message_to(PARK).text)
     assert "잔액: 0문" in said(await harness.send(PARK, "/balance"))
@@ -86,7 +87,7 @@ async def test_the_list_a_suspended_shop_and_another_community(any_harness):
     await open_community(harness, KIM, (LEE, PARK))
     await register_shop(harness)
     listed = said(await harness.send(PARK, "가맹점"))
-    assert "마포 떡집" in listed and "40%" in listed
+    assert "1. 마포 떡집" in listed and "40%" in listed  # its number in the list
     assert "마포 떡집" in said(await harness.send(PARK, "/merchants 떡"))
     # the owner changes what the shop accepts from the shop menu
     await harness.send(LEE, "/shop")
@@ -148,3 +149,27 @@ async def test_words_that_are_no_bill_leave_the_payment(any_harness):
     await harness.send(PARK, f"가게 {shop['short_code']}")
     assert "금액" in said(await harness.send(PARK, "오천쯤"))  # …an unreadable bill is asked again
     assert "7,900문" in said(await harness.send(PARK, "19800"))
+
+
+async def test_a_member_pays_less_than_the_most_in_pumasi(any_harness):
+    harness = any_harness
+    await open_community(harness, KIM, (LEE, PARK))
+    await register_shop(harness)
+    shop = await shop_of(harness)
+    await harness.send(PARK, f"가게 {shop['short_code']}")
+    await harness.send(PARK, "19800")
+    asked = said(await harness.tap(PARK, harness.button_data(PARK, "적게")))
+    assert "최대 7,900문" in asked
+    assert "7,900문" in said(await harness.send(PARK, "8000"))  # more than the most: again
+    preview = said(await harness.send(PARK, "5천"))
+    assert "19,800원 중 5,000문은 품앗이로, 14,800원은 현금으로" in preview
+    assert "최대 7,900문보다 적게" in preview
+    paid = said(await harness.tap(PARK, harness.button_data(PARK, "보내기")))
+    assert "5,000문" in paid and "14,800원" in paid
+    told = plain_text(harness.last_message_to(LEE).text)
+    assert "#3 박민지: 5,000문 받음 · 현금 14,800원 받으세요" in told
+    assert "잔액: -5,000문" in said(await harness.send(PARK, "/balance"))
+    async with harness.services.db.read() as conn, conn.execute(
+            "SELECT bill, currency, cash, status FROM merchant_payments") as cursor:
+        assert [tuple(row) for row in await cursor.fetchall()] == [
+            (19_800, 5_000, 14_800, "paid")]

@@ -74,3 +74,34 @@ async def _main(argv: list[str]) -> int:
     import asyncio
 
     return await asyncio.to_thread(main, argv)
+
+
+async def test_the_sign_button_on_every_channel(any_harness):
+    """Telegram sends the QR and the sign; elsewhere there is no deep link for a QR, so the
+    owner learns the code customers type, and where the signs are made."""
+    harness = any_harness
+    await open_community(harness, KIM, (LEE, PARK))
+    await register_shop(harness)
+    shop = await shop_of(harness)
+    await harness.send(LEE, "/shop")
+    calls = await harness.tap(LEE, "shm:qr:1")
+    sent = [call.method for call in calls if call.method in ("sendPhoto", "sendDocument")]
+    if harness.channel == "telegram":
+        assert sent == ["sendPhoto", "sendDocument"]
+        return
+    assert not sent
+    answer = "\n".join(call.text for call in calls if call.text)
+    assert f"가게 {shop['short_code']}" in answer and "pumasi merchant qr" in answer
+
+
+def test_the_sign_is_one_a6_page_that_reads_right_whatever_the_unit():
+    from conversation.shop_sign import sign_pdf
+
+    for unit, said in (("문", "문으로"), ("나누미", "나누미로")):
+        content = sign_pdf(name="동네 카페", number=3, short_code="1234", unit=unit,
+                           share_percent=40, link="https://t.me/pumasi_bot?start=shop_x")
+        text = pdf_text(content)
+        assert f"{said} 최대 40%" in text, text
+    pages = pypdf.PdfReader(io.BytesIO(content)).pages
+    millimetres = [round(float(side) / 72 * 25.4) for side in pages[0].mediabox[2:]]
+    assert len(pages) == 1 and millimetres == [105, 148]  # one A6 page

@@ -1,4 +1,5 @@
-"""/takings for a shop's staff: today, this month, a chosen day; paged; CSV and XLSX files."""
+"""/takings for a shop's staff: today, this month, a chosen day; paged; CSV and XLSX files
+(on every channel; KakaoTalk, which takes no files, says where to get them)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from datetime import timedelta
 from openpyxl import load_workbook
 
 from conversation.limits import plain_text
-from tests.conftest import KIM, LEE, PARK
+from tests.conftest import CHOI, KIM, LEE, PARK
+from tests.conversation.test_merchant_followups import shop_code
 from tests.conversation.test_merchant_scenarios import register_shop, said
-from tests.support import open_community
+from tests.support import count_rows, open_community
 
 
 async def pay(harness, user, bill: str) -> None:
@@ -60,7 +62,8 @@ async def test_takings_are_paged(harness):
     assert second.count("박민지") == 2
 
 
-async def test_a_coordinator_decides_a_shop_in_approve(harness):
+async def test_a_coordinator_decides_a_shop_in_approve(any_harness):
+    harness = any_harness
     await open_community(harness, KIM, (LEE, PARK))
     await harness.send(LEE, "/shop")
     await harness.send(LEE, "마포 떡집")
@@ -80,3 +83,85 @@ async def test_a_coordinator_decides_a_shop_in_approve(harness):
     async with harness.services.db.read() as conn, conn.execute(
             "SELECT COUNT(*), MAX(status) FROM organisations") as cursor:
         assert tuple(await cursor.fetchone()) == (1, "active")
+
+
+def _file(harness, calls) -> bytes | None:
+    """The file a reply carried, on a channel that can send one (KakaoTalk cannot)."""
+    for call in calls:
+        if call.method == "sendDocument":
+            return (next(iter(call.files.values())) if harness.channel == "telegram"
+                    else call.shown.content)
+    return None
+
+
+async def test_takings_today_this_month_a_day_and_the_files_on_every_channel(any_harness,
+                                                                            clock):
+    harness = any_harness
+    await open_community(harness, KIM, (LEE, PARK))
+    await register_shop(harness)
+    code = await shop_code(harness)
+    for bill in ("19800", "10000", None, "5000"):
+        if bill is None:
+            clock.advance(timedelta(days=1))
+            continue
+        await harness.send(PARK, f"가게 {code}")
+        await harness.send(PARK, bill)
+        await harness.tap(PARK, harness.button_data(PARK, "보내기"))
+    assert "결제 1건 · 품앗이 2,000문 · 현금 3,000원" in said(await harness.send(LEE, "/takings"))
+    month = said(await harness.tap(LEE, harness.button_data(LEE, "이번 달")))
+    assert "결제 3건 · 품앗이 13,900문 · 현금 20,900원" in month
+    yesterday = (clock.now() - timedelta(days=1)).strftime("%Y-%m-%d")
+    assert "결제 2건 · 품앗이 11,900문" in said(await harness.send(LEE, f"/takings {yesterday}"))
+    calls = await harness.tap(LEE, harness.button_data(LEE, "CSV"))
+    csv = _file(harness, calls)
+    xlsx = _file(harness, await harness.tap(LEE, harness.button_data(LEE, "XLSX")))
+    if harness.channel == "kakao":  # said plainly, with where to get them
+        assert csv is None and xlsx is None and "파일" in said(calls)
+        return
+    assert "19800,7900,11900" in csv.decode("utf-8-sig")
+    rows = list(load_workbook(io.BytesIO(xlsx)).worksheets[0].iter_rows(values_only=True))
+    assert len(rows) == 3 and rows[1][3:6] == (19800, 7900, 11900)
+
+
+async def test_staff_refund_from_the_takings_within_seven_days(any_harness, clock):
+    """The button on the staff's message is not the only way: a customer back days later (on
+    KakaoTalk that message's buttons are long gone; a staff member added since never had it)
+    is refunded from the day's takings, after a question, as long as the 7 days last."""
+    harness = any_harness
+    await open_community(harness, KIM, (LEE, PARK, CHOI))
+    await register_shop(harness)
+    code = await shop_code(harness)
+    for bill in ("19800", "10000"):
+        await harness.send(PARK, f"가게 {code}")
+        await harness.send(PARK, bill)
+        await harness.tap(PARK, harness.button_data(PARK, "보내기"))
+    day = clock.now().strftime("%Y-%m-%d")
+    await harness.send(LEE, "/shop")
+    await harness.tap(LEE, harness.button_data(LEE, "직원"))
+    await harness.tap(LEE, harness.button_data(LEE, "직원 추가"))
+    await harness.send(LEE, "#4")  # CHOI, staff from now on
+    clock.advance(timedelta(days=3))
+    await harness.send(CHOI, f"/takings {day}")  # CHOI reads English on Telegram
+    asked = said(await harness.tap(CHOI, harness.button_data(CHOI, "#3 4,000")))
+    assert "#3 박민지" in asked and "4,000" in asked and "10,000" in asked
+    assert await count_rows(harness.services, "transfers") == 2  # nothing yet: a question
+    done = said(await harness.tap(CHOI, _data(harness.last_message_to(CHOI), "mpay:rf:")))
+    assert "4,000" in done
+    assert "환불" in plain_text(harness.last_message_to(PARK).text)
+    assert "잔액: -7,900문" in said(await harness.send(PARK, "/balance"))
+    # refunded: no button for it any more; past the 7 days: none for the other either
+    left = _refunds(await harness.send(CHOI, f"/takings {day}"))
+    assert len(left) == 1 and "#3 7,900" in left[0]
+    clock.advance(timedelta(days=4, seconds=1))
+    assert _refunds(await harness.send(CHOI, f"/takings {day}")) == []
+    assert (await harness.services.verify()).ok
+
+
+def _data(call, prefix: str) -> str:
+    return next(data for _, data in call.buttons if data.startswith(prefix))
+
+
+def _refunds(calls) -> list[str]:
+    """The labels of the takings' refund buttons."""
+    return [label for call in calls for label, data in call.buttons
+            if data.startswith("mpay:rq:")]

@@ -367,3 +367,17 @@ async def test_a_takings_export_reads_one_snapshot(services, shop, monkeypatch):
             if len(seen) == 1:  # a payment made while the export runs is not in it
                 await _paid(services, customer, organisation, 30_000, "k3")
     assert [line.bill for line in seen] == [10_000, 20_000]
+
+
+async def test_verify_finds_an_organisation_account_below_zero(services, shop):
+    coordinator, owner, customer, organisation = shop
+    await _paid(services, customer, organisation)  # 4,000문 to the shop
+    assert (await services.verify()).ok
+    async with services.db.write() as conn:  # 5,000 out of it: a bug, written by hand
+        account = await ledger_rows.account_of(conn, coordinator.membership.id)
+        await _raw_transfer(services, conn, payer=organisation.account_id,
+                            payee=account["id"], amount=5_000, purpose=None, actor=owner,
+                            community_id=organisation.community_id)
+    report = await services.verify()
+    assert [problem for problem in report.problems if "(shop 1)" in problem
+            and "balance -1000" in problem], report.problems

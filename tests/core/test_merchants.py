@@ -97,6 +97,15 @@ async def test_refunds_end_after_seven_days(services, shop, clock):
     assert error.value.code == "shop_refund_too_late"
 
 
+async def test_a_refund_on_the_seventh_day_goes_through(services, shop, clock):
+    _, owner, customer, organisation = shop
+    preview = await services.merchant_pay.preview(customer, organisation.id, 10_000, "k1")
+    await services.merchant_pay.confirm(customer, preview.id)
+    clock.advance(timedelta(days=7))  # the window's last moment
+    assert (await services.merchant_pay.refund(owner, preview.id)).newly_decided
+    assert (await services.ledger.balance(customer)).balance == 0
+
+
 async def test_the_floor_holds_for_a_shop_payment(services, shop):
     _, _, customer, organisation = shop
     # floor -50,000: a bill of 125,000 at 40% is exactly 50,000 — allowed; one unit more is not
@@ -266,3 +275,30 @@ async def test_only_its_staff_or_a_coordinator_post_an_institutions_programme(se
     assert error.value.code == "shop_not_yours"
     await services.organisations.add_staff(coordinator, library.id, "#2")
     assert (await services.events.create(member, draft)).event.organisation_id == library.id
+
+
+async def test_every_coordinators_change_to_an_organisation_is_audit_logged(services, shop):
+    coordinator, owner, _, organisation = shop
+    rejected, _ = await services.organisations.apply(owner, Profile(name="두 번째 가게"))
+    await services.organisations.decide(coordinator, rejected.id, False)
+    library = await services.organisations.register_institution(
+        coordinator, Profile(name="구립도서관", rounding=10))
+    await services.organisations.set_status(coordinator, organisation.id, False, "점검")
+    await services.organisations.set_status(coordinator, organisation.id, True, "")
+    await services.organisations.rotate_codes(coordinator, organisation.id)
+    await services.organisations.update(coordinator, library.id, {"hours": "평일 9시~18시"})
+    async with services.db.read() as conn, conn.execute(
+            "SELECT action, actor_person_id, target FROM audit_log WHERE id > ("
+            "SELECT MAX(id) FROM audit_log WHERE action = 'shop_approve') ORDER BY id"
+    ) as cursor:
+        logged = [tuple(row) for row in await cursor.fetchall()]
+    me = coordinator.person.id
+    assert logged == [
+        ("shop_apply", owner.person.id, f"shop:{rejected.id}"),
+        ("shop_reject", me, f"shop:{rejected.id}"),
+        ("institution_register", me, f"shop:{library.id}"),
+        ("shop_suspend", me, f"shop:{organisation.id}"),
+        ("shop_reactivate", me, f"shop:{organisation.id}"),
+        ("shop_codes_rotate", me, f"shop:{organisation.id}"),
+        ("shop_update", me, f"shop:{library.id}"),
+    ]

@@ -46,7 +46,19 @@ async def event_ready(harness):
     return "evd:save", "events"
 
 
-DIALOGS = {"notice": notice_ready, "post": post_ready, "event": event_ready}
+async def shop_ready(harness):
+    await harness.send(KIM, "/shop")
+    await harness.send(KIM, "마포 떡집")
+    for _ in range(6):  # category, address, hours, map, phone, photo
+        await harness.tap(KIM, "sha:skip")
+    await harness.send(KIM, "40")
+    await harness.tap(KIM, "sha:skip")  # no cap
+    await harness.tap(KIM, "sha:r:100")
+    return "sha:save", "organisations"
+
+
+DIALOGS = {"notice": notice_ready, "post": post_ready, "event": event_ready,
+           "shop": shop_ready}
 
 
 @pytest.mark.parametrize("concurrent", [False, True], ids=["in_a_row", "at_once"])

@@ -113,3 +113,50 @@ async def test_same_callback_concurrently_from_many_copies(harness):
     async with harness.services.db.read() as conn, conn.execute(
         "SELECT COUNT(*) FROM transfers WHERE amount = 100") as cursor:
         assert (await cursor.fetchone())[0] == 1
+
+
+SHOP_TABLES = ("organisations", "organisation_staff", "organisation_old_codes",
+               "merchant_payments", "transfers", "accounts", "audit_log", "dialogs")
+
+
+async def test_replaying_a_shops_updates_changes_nothing(harness):
+    """A shop applied for and approved, a bill paid (staff told), refunded, its code changed:
+    every update again, one after the other and two at once, moves nothing and tells no one."""
+    from tests.conversation.test_merchant_scenarios import register_shop
+    from tests.support import open_community
+
+    await open_community(harness, KIM, (LEE, PARK))
+    await register_shop(harness)
+    async with harness.services.db.read() as conn, conn.execute(
+            "SELECT short_code FROM organisations") as cursor:
+        code = (await cursor.fetchone())[0]
+    await harness.send(PARK, f"가게 {code}")
+    await harness.send(PARK, "19800")
+    await harness.tap(PARK, harness.button_data(PARK, "보내기"))
+    await harness.tap(LEE, harness.button_data(LEE, "환불"))
+    await harness.send(LEE, "/shop")
+    await harness.tap(LEE, "shm:rot:1")
+    await harness.tap(LEE, harness.button_data(LEE, "코드를 바꿀게요"))
+    await harness.settle()
+
+    async def state():
+        found = {}
+        async with harness.services.db.read() as conn:
+            for table in SHOP_TABLES:
+                async with conn.execute(f"SELECT * FROM {table} ORDER BY 1") as cursor:
+                    found[table] = [tuple(row) for row in await cursor.fetchall()]
+        return found
+
+    before = await state()
+    assert len(before["transfers"]) == 2 and len(before["organisation_old_codes"]) == 1
+    sent_before = len(harness.api.calls)
+    for update in list(harness.history):
+        await harness.application.process_update(update)
+        await asyncio.gather(harness.application.process_update(update),
+                             harness.application.process_update(update))
+    await harness.settle()
+    assert await state() == before
+    told = [call for call in harness.api.calls[sent_before:] if call.method == "sendMessage"
+            and ("받음" in call.text or "환불" in call.text or "승인" in call.text)]
+    assert not told, [call.text for call in told]
+    assert (await harness.services.verify()).ok
