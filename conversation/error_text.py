@@ -337,9 +337,28 @@ _MESSAGES: dict[str, _Render] = {
     "survey_answer_needed": lambda tr, p: tr(
         "This question needs an answer. Please choose or write one."),
     "survey_pick_one": lambda tr, p: tr("Please tick at least one option, then tap Done."),
+    "survey_key_unknown": lambda tr, p: _unknown_key(tr, p, tr(
+        "The survey file has an unknown key “{key}”. The keys a survey can have are: "
+        "{allowed}.", key=html.escape(p["key"]), allowed=p["allowed"])),
+    "survey_question_key_unknown": lambda tr, p: _unknown_key(tr, p, tr(
+        "Question {number}: unknown key “{key}”. The keys a question can have are: "
+        "{allowed}.", number=p["number"], key=html.escape(p["key"]), allowed=p["allowed"])),
+    "survey_column_unknown": lambda tr, p: _unknown_key(tr, p, tr(
+        "The CSV has an unknown column “{key}”. The columns can be: {allowed}.",
+        key=html.escape(p["key"]), allowed=p["allowed"])),
+    "survey_row_too_long": lambda tr, p: tr(
+        "Question {number}: the row has more values than the header has columns. Please "
+        "separate the options with | (not commas), or put the text in quotes.",
+        number=p["number"]),
     **SHOP_MESSAGES,
 }
 _MESSAGES.update(pool_messages)
+
+
+def _unknown_key(tr: Translator, p: dict, sentence: str) -> str:
+    if not p.get("suggestion"):
+        return sentence
+    return sentence + " " + tr("Did you mean “{key}”?", key=p["suggestion"])
 
 
 def _members(members: tuple[tuple[int, str], ...]) -> str:

@@ -6,6 +6,7 @@ questions (`kind,text,options,optional`, options separated by `|`). Both read in
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
 from dataclasses import dataclass, field
@@ -24,6 +25,11 @@ TITLE_MAX = 100
 _TRUE = {"true", "yes", "y", "1", "예", "네", "o"}
 _FALSE = {"false", "no", "n", "0", "아니요", "아니오", "", "x"}
 _DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+# The keys a survey file may write. Any other key is refused: a typo (`closes_at`, `anonymus`)
+# would otherwise leave a survey open for ever, or named where it was meant to be anonymous.
+FILE_KEYS = ("title", "anonymous", "audience", "audience_days", "audience_event", "opens",
+             "closes", "questions")
+QUESTION_KEYS = ("kind", "text", "options", "optional", "key")
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ def from_yaml(text: str) -> SurveySpec:
                           line=(mark.line + 1) if mark is not None else 0) from None
     if not isinstance(data, dict):
         raise DomainError("survey_yaml_invalid", line=0)
+    _known_keys(data, FILE_KEYS, "survey_key_unknown")
     questions = data.get("questions")
     if not isinstance(questions, list):
         raise DomainError("survey_no_questions")
@@ -67,6 +74,7 @@ def from_yaml(text: str) -> SurveySpec:
     for number, item in enumerate(questions, start=1):
         if not isinstance(item, dict):
             raise DomainError("survey_question_text", number=number)
+        _known_keys(item, QUESTION_KEYS, "survey_question_key_unknown", number=number)
         parsed.append(question(number, item.get("kind"), item.get("text"),
                                item.get("options"), item.get("optional"), item.get("key")))
     return build(data, parsed)
@@ -75,13 +83,32 @@ def from_yaml(text: str) -> SurveySpec:
 def from_csv(text: str, header: dict[str, Any] | None = None) -> SurveySpec:
     """Questions from CSV rows; the survey's own fields (title …) come from `header`, or
     from the file's name when there is none."""
-    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    names = [name.strip().lower() for name in reader.fieldnames or []]
+    _known_keys({name: None for name in names if name}, QUESTION_KEYS,
+                "survey_column_unknown")
+    reader.fieldnames = names
     parsed = []
-    for number, row in enumerate(rows, start=1):
+    for number, raw in enumerate(reader, start=1):
+        # Values past the header's columns (an unquoted comma), or under a column with no
+        # name, would be dropped without a word.
+        if any(str(value).strip() for value in [*(raw.get(None) or []), raw.get("") or ""]):
+            raise DomainError("survey_row_too_long", number=number)
+        row = {name: value for name, value in raw.items() if name}
         options = [o.strip() for o in (row.get("options") or "").split("|") if o.strip()]
         parsed.append(question(number, row.get("kind"), row.get("text"), options,
                                row.get("optional"), row.get("key")))
     return build(header or {}, parsed)
+
+
+def _known_keys(data: dict[Any, Any], allowed: tuple[str, ...], code: str,
+                **where: int) -> None:
+    for key in data:
+        if key not in allowed:
+            name = str(key)[:30]
+            close = difflib.get_close_matches(name.lower(), allowed, n=1, cutoff=0.6)
+            raise DomainError(code, key=name, allowed=", ".join(allowed),
+                              suggestion=close[0] if close else None, **where)
 
 
 def question(number: int, kind: Any, text: Any, options: Any, optional: Any,

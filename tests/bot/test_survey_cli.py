@@ -69,6 +69,25 @@ def test_a_bad_file_is_refused_with_the_question_named(monkeypatch, tmp_path, ca
         assert conn.execute("SELECT COUNT(*) FROM surveys").fetchone()[0] == 0
 
 
+def test_a_typo_in_a_key_is_refused_naming_it(monkeypatch, tmp_path, capsys):
+    setup(monkeypatch, tmp_path)
+    (tmp_path / "typo.yaml").write_text(YAML.replace("closes:", "closes_at:"), "utf-8")
+    assert main(["survey", "import", str(tmp_path / "typo.yaml"), "--community", "mapo"]) == 1
+    err = capsys.readouterr().err
+    assert "모르는 항목 “closes_at”" in err and "title, anonymous" in err
+    assert "혹시 “closes”을(를) 쓰려고 하셨나요?" in err
+    (tmp_path / "typo.yaml").write_text(YAML.replace("    optional: true", "    optinal: true",
+                                                     1), "utf-8")
+    assert main(["survey", "import", str(tmp_path / "typo.yaml"), "--community", "mapo"]) == 1
+    assert "질문 3: 모르는 항목 “optinal”" in capsys.readouterr().err
+    (tmp_path / "typo.csv").write_text(CSV.replace("optional", "optionnal", 1), "utf-8")
+    assert main(["survey", "import", str(tmp_path / "typo.csv"), "--community", "mapo"]) == 1
+    err = capsys.readouterr().err
+    assert "CSV에 모르는 열 “optionnal”" in err and "kind, text, options, optional" in err
+    with sqlite3.connect(tmp_path / "s.db") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM surveys").fetchone()[0] == 0
+
+
 async def answer_as_coordinator(tmp_path) -> None:
     services = await Services.open(tmp_path / "s.db")
     try:

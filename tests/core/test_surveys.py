@@ -74,6 +74,31 @@ def test_a_bad_question_is_named():
     assert raised.value.code == "survey_options_missing"
 
 
+def test_an_unknown_key_is_refused_and_named():
+    """A typo in a key (`closes_at`, `anonymus`) would leave a survey open for ever or named
+    by default; the file is refused, naming the key, where it is and the keys allowed."""
+    with pytest.raises(DomainError) as raised:
+        from_yaml(SPEC.replace("anonymous: true", "anonymus: true"))
+    assert raised.value.code == "survey_key_unknown"
+    assert raised.value.params["key"] == "anonymus"
+    assert raised.value.params["suggestion"] == "anonymous"
+    assert "closes" in raised.value.params["allowed"]
+    with pytest.raises(DomainError) as raised:
+        from_yaml(SPEC.replace("    optional: true", "    optinal: true"))
+    assert raised.value.code == "survey_question_key_unknown"
+    assert (raised.value.params["number"], raised.value.params["key"]) == (4, "optinal")
+    assert raised.value.params["suggestion"] == "optional"
+    with pytest.raises(DomainError) as raised:
+        from_csv("kind,text,choices\nscale,a,\n", {"title": "t"})
+    assert raised.value.code == "survey_column_unknown"
+    assert raised.value.params["key"] == "choices"
+    with pytest.raises(DomainError) as raised:  # an unquoted comma spills into no column
+        from_csv("kind,text,options\nscale,a,\nchoice,b,c,d\n", {"title": "t"})
+    assert (raised.value.code, raised.value.params["number"]) == ("survey_row_too_long", 2)
+    # A header written in capitals, and empty cells past the header, still read.
+    assert from_csv("Kind, Text ,options,,\nscale,a,,,\n", {"title": "t"}).questions[0].text == "a"
+
+
 def test_the_readme_example_is_complete_and_imports():
     """The README's YAML example writes every key a survey file has, and imports as it is."""
     import yaml
