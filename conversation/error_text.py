@@ -176,6 +176,11 @@ _MESSAGES: dict[str, _Render] = {
     ),
     "when_past": lambda tr, p: tr("That time has already passed. Please give a future time."),
     "when_needs_time": lambda tr, p: tr("Please add a time too, e.g. 3/14 15:00."),
+    "when_day_invalid": lambda tr, p: tr(
+        "I couldn't read that day. Try 내일, 다음주 월요일, 4월 1일 or 2026-04-01."),
+    "survey_opens_invalid": lambda tr, p: tr(
+        "Please choose an opening day from tomorrow to {days} days on. To send it today, tap "
+        "Send now.", days=p["days"]),
     "when_end_before_start": lambda tr, p: tr(
         "The end must be after the start. Please give a later time."
     ),

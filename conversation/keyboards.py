@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from conversation.i18n import Translator
 from conversation.limits import cut
 from conversation.render import category_name
 from conversation.replies import ACTION_LIMIT, Button, Menu, Rows, keyboard
 from core.directory import DirectoryPage
 from core.market import CATEGORIES
-from core.models import Post
+from core.models import EventView, Post
 
 
 def button(text: str, data: str) -> Button:
     return Button(text, data)
+
+
+def event_choice(views: list[EventView], action: Callable[[int], str]) -> Rows:
+    """The upcoming events to pick one from (the sign-ups a notice or a survey goes to)."""
+    return keyboard([[button(v.event.title[:40], action(v.event.id))] for v in views[:10]])
 
 
 def menu_labels(tr: Translator) -> dict[str, str]:

@@ -6,9 +6,9 @@ results are `survey_results`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from core.clock import Clock
 from core.dialogs import Dialog
@@ -27,6 +27,7 @@ from core.views import load_community, load_member
 from core.when import SEOUL
 from storage import audit as audit_rows
 from storage import communities as community_rows
+from storage import events as event_rows
 from storage import memberships as membership_rows
 from storage import notices as notice_rows
 from storage import survey_answers as answer_rows
@@ -39,9 +40,10 @@ from storage.timefmt import to_db
 Render = Callable[[Survey, Community], tuple[str, str]]
 LIST_SIZE = 10
 CLOSE_IN_DAYS = (7, 14, 28)  # the closing days a coordinator picks from in chat
-# The audiences offered in chat (a YAML file may also name an event's sign-ups, any days).
-CHAT_AUDIENCES = ("all", "coordinators", "active", "inactive")
+# The audiences offered in chat, as for notices (a YAML file may also name any days).
+CHAT_AUDIENCES = ("all", "coordinators", "active", "inactive", "event")
 AUDIENCE_DAYS = 90
+OPENS_WITHIN_DAYS = 365  # an opening day typed in chat: a year on at most (a typo's guard)
 
 
 @dataclass(frozen=True)
@@ -129,40 +131,73 @@ class SurveyService:
         return closed
 
     async def set_closing(self, actor: Actor, survey_id: int, days: int) -> Survey:
-        """A survey not yet sent closes at the end of the day `days` from today (Seoul): the
-        chat's way to the closing day an imported survey carries, and with it the reminder."""
+        """A survey not yet sent closes at the end of the day `days` on (Seoul) from its
+        opening day, or from today when it has none: the chat's way to the closing day an
+        imported survey carries, and with it the reminder."""
         if days not in CLOSE_IN_DAYS:
             raise ValueError(f"close in {days} days: not one of {CLOSE_IN_DAYS}")
+
+        def change(survey: Survey) -> dict[str, str | int | None]:
+            start = (survey.opens_at or self._clock.now()).astimezone(SEOUL).date()
+            return {"closes_at": to_db(closing_moment(start + timedelta(days=days)))}
+
+        return await self._change_unsent(actor, survey_id, change)
+
+    async def set_opening(self, actor: Actor, survey_id: int, day: date | None) -> Survey:
+        """The day a survey not yet sent goes out (at 9:00, by the sweep, as an imported
+        survey's `opens`), chosen in chat; None: no day, it waits to be sent from /surveys.
+        A closing day that would no longer come after the opening is cleared, to be chosen
+        again (`view` says so)."""
         today = self._clock.now().astimezone(SEOUL).date()
-        closes = closing_moment(today + timedelta(days=days))
+        if day is not None and not today < day <= today + timedelta(days=OPENS_WITHIN_DAYS):
+            raise DomainError("survey_opens_invalid", days=OPENS_WITHIN_DAYS)
 
-        def check(survey: Survey) -> None:
-            if survey.opens_at is not None and closes <= survey.opens_at:
-                raise DomainError("survey_dates_order")
+        def change(survey: Survey) -> dict[str, str | int | None]:
+            if day is None:
+                return {"status": "draft", "opens_at": None}
+            opens = opening_moment(day)
+            fields: dict[str, str | int | None] = {"status": "scheduled",
+                                                   "opens_at": to_db(opens)}
+            if survey.closes_at is not None and survey.closes_at <= opens:
+                fields["closes_at"] = None
+            return fields
 
-        return await self._change_unsent(actor, survey_id, check, closes_at=to_db(closes))
+        return await self._change_unsent(actor, survey_id, change)
 
-    async def set_audience(self, actor: Actor, survey_id: int, audience: str) -> Survey:
-        """Who a survey not yet sent goes to, chosen in chat: everyone, the coordinators, or
-        the members who traded (or did not) in the last `AUDIENCE_DAYS` days."""
-        if audience not in CHAT_AUDIENCES:
-            raise ValueError(f"audience {audience!r}: not one of {CHAT_AUDIENCES}")
+    async def set_audience(self, actor: Actor, survey_id: int, audience: str,
+                           event_id: int | None = None) -> Survey:
+        """Who a survey not yet sent goes to, chosen in chat: everyone, the coordinators,
+        the members who traded (or did not) in the last `AUDIENCE_DAYS` days, or those
+        signed up for an event (as notices offer it)."""
+        if audience not in CHAT_AUDIENCES or (audience == "event") != (event_id is not None):
+            raise ValueError(f"audience {audience!r} ({event_id}): not one of {CHAT_AUDIENCES}")
         days = AUDIENCE_DAYS if audience in ("active", "inactive") else None
-        return await self._change_unsent(actor, survey_id, lambda survey: None,
-                                         audience=audience, audience_days=days,
-                                         audience_event_id=None)
+
+        async def check_event(conn: Connection, survey: Survey) -> None:
+            row = await event_rows.get(conn, event_id) if event_id is not None else None
+            if event_id is not None and (row is None or row["status"] != "scheduled" or (
+                    row["community_id"] not in (None, survey.community_id))):
+                raise DomainError("event_not_found")
+
+        return await self._change_unsent(
+            actor, survey_id, lambda survey: {"audience": audience, "audience_days": days,
+                                              "audience_event_id": event_id},
+            check=check_event)
 
     async def _change_unsent(self, actor: Actor, survey_id: int,
-                             check: Callable[[Survey], None], **fields: str | int | None
+                             change: Callable[[Survey], dict[str, str | int | None]], *,
+                             check: Callable[[Connection, Survey], Awaitable[None]] | None = None
                              ) -> Survey:
         async with self._db.write() as conn:
             survey = await self._coordinated(conn, actor, survey_id)
             if survey.status not in ("draft", "scheduled"):
                 raise DomainError("survey_already_sent")
-            check(survey)
+            if check is not None:
+                await check(conn, survey)
+            fields = change(survey)
+            status = str(fields.pop("status", survey.status))
             # Only from the status just read: a survey sent meanwhile keeps what it had.
-            if not await survey_rows.move(conn, survey.id, (survey.status,), survey.status,
-                                          **fields):
+            if not await survey_rows.move(conn, survey.id, (survey.status,), status, **fields):
                 raise DomainError("survey_already_sent")
             return await load_survey(conn, survey.id)
 

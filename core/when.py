@@ -102,6 +102,19 @@ def parse_when(text: str, now: datetime) -> datetime:
     return found
 
 
+def read_day(text: str, now: datetime) -> date:
+    """A day alone, read as the day of a moment is (`내일`, `다음주 월요일`, `4월 1일`,
+    `4/1`, `2026-04-01`, `14일`, `월요일`); today or later. A survey's opening day."""
+    cleaned = re.sub(r"\s*(?:에|부터|이?요|으?로)$", "", clean(text))
+    today = now.astimezone(SEOUL).date()
+    named = _parse_date(cleaned, today, text) if cleaned else None
+    if named is None or named[1]:
+        raise DomainError("when_day_invalid", text=text)
+    if named[0] < today:  # 어제, 그저께
+        raise DomainError("when_past", text=text)
+    return named[0]
+
+
 def moments(on: date, clock: Clock) -> list[datetime]:
     """The moments a clock on a day may mean, earliest first."""
     day = on + timedelta(days=1) if clock.next_day else on

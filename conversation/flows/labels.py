@@ -15,6 +15,7 @@ from conversation.flows import (
     notices,
     stories,
     survey_builder,
+    survey_opening,
     surveys,
     trade,
 )
@@ -67,6 +68,7 @@ STEP_BUTTONS: dict[str, StepButtons] = {
     REVERSE_DIALOG: _reversal_buttons,
     surveys.DIALOG: surveys.step_buttons,
     survey_builder.DIALOG: survey_builder.step_buttons,
+    survey_opening.DIALOG: survey_opening.step_buttons,
 }
 
 

@@ -97,7 +97,7 @@ def _audience_rows(tr: Translator) -> Rows:
 
 
 def _event_rows(views: list) -> Rows:
-    return keyboard([[button(v.event.title[:40], f"ntc:ev:{v.event.id}")] for v in views[:10]])
+    return keyboards.event_choice(views, lambda event_id: f"ntc:ev:{event_id}")
 
 
 def _days_rows(tr: Translator) -> Rows:

@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 from html import escape
 
+from conversation import keyboards
 from conversation.charts import draw_chart
+from conversation.flows import survey_opening
 from conversation.i18n import Translator
 from conversation.replies import Button, Rows, keyboard
 from conversation.survey_files import results_files
@@ -71,6 +73,7 @@ async def on_button(turn: Turn) -> None:
         return
     survey = await turn.services.surveys.get(turn.actor, survey_id)
     if kind == "v":
+        await survey_opening.leave(turn)
         await view(turn, survey)
     elif kind == "send":
         count = await turn.services.surveys.count_audience(survey)
@@ -83,11 +86,25 @@ async def on_button(turn: Turn) -> None:
     elif kind == "cl" and len(parts) == 4 and parts[2] in {str(d) for d in CLOSE_IN_DAYS}:
         await view(turn, await turn.services.surveys.set_closing(turn.actor, survey.id,
                                                                  int(parts[2])))
+    elif kind == "op" and survey.status in ("draft", "scheduled"):
+        await survey_opening.ask(turn, survey)
+    elif kind == "od" and len(parts) == 4:
+        try:
+            day = survey_opening.parse_day_action(parts[2])
+        except ValueError:
+            await turn.answer(turn.tr("This step is over."))
+            return
+        await survey_opening.choose(turn, survey.id, day)
     elif kind == "who" and survey.status in ("draft", "scheduled"):
         await turn.edit(turn.tr("Who should get it?"), keyboard(
             [[Button(audience_name(turn.tr, audience), f"svya:to:{audience}:{survey.id}")]
              for audience in CHAT_AUDIENCES]
             + [[Button(turn.tr("Cancel"), f"svya:v:{survey.id}")]]))
+    elif kind == "to" and len(parts) == 4 and parts[2] == "event":
+        await _events(turn, survey)
+    elif kind == "ev" and len(parts) == 4 and parts[2].isdigit():
+        await view(turn, await turn.services.surveys.set_audience(
+            turn.actor, survey.id, "event", int(parts[2])))
     elif kind == "to" and len(parts) == 4 and parts[2] in CHAT_AUDIENCES:
         await view(turn, await turn.services.surveys.set_audience(turn.actor, survey.id,
                                                                   parts[2]))
@@ -101,20 +118,30 @@ async def on_button(turn: Turn) -> None:
         await turn.answer(turn.tr("This step is over."))
 
 
+async def _events(turn: Turn, survey: Survey) -> None:
+    """Signed up for an event: the upcoming events to choose from, as a notice offers them."""
+    views = await turn.services.events.upcoming(turn.actor)
+    if not views:
+        await turn.answer(turn.tr("No upcoming events."), alert=True)
+        return
+    rows = keyboards.event_choice(views, lambda event_id: f"svya:ev:{event_id}:{survey.id}")
+    await turn.edit(turn.tr("Which event?"),
+                    (*rows, (Button(turn.tr("Cancel"), f"svya:who:{survey.id}"),)))
+
+
 def _invitation(turn: Turn, survey: Survey) -> str:
     community = turn.actor.community
     assert community is not None
     return invitation(turn.tr, survey, community)
 
 
-async def view(turn: Turn, survey: Survey) -> None:
+async def view(turn: Turn, survey: Survey, note: str | None = None) -> None:
     tr = turn.tr
     lines = [f"<b>S{survey.id} {escape(survey.title)}</b>",
              tr("Status: {status}", status=status_name(tr, survey.status)),
              tr("{count} questions", count=len(survey.questions)) + " · "
              + (tr("anonymous") if survey.anonymous else tr("with names")),
-             tr("To: {audience}", audience=audience_name(tr, survey.audience,
-                                                         survey.audience_days))]
+             tr("To: {audience}", audience=await _audience(turn, survey))]
     if survey.opens_at is not None:
         lines.append(tr("Opens {day}", day=tr.date(survey.opens_at)))
     if survey.closes_at is not None:
@@ -123,10 +150,15 @@ async def view(turn: Turn, survey: Survey) -> None:
     elif survey.status in ("draft", "scheduled"):
         lines.append(tr("No closing day yet: it stays open until you close it, and no one is "
                         "reminded. Choose one below before sending."))
+    if note:
+        lines.append(note)
     rows: list[list[Button]] = []
     if survey.status in ("draft", "scheduled"):
         rows.append([Button(tr("📣 Send now"), f"svya:send:{survey.id}")])
-        rows.append([Button(tr("📅 Closes in {days} days", days=days),
+        rows.append([Button(tr("🗓 Opening day"), f"svya:op:{survey.id}")])
+        # With an opening day the closing counts from it, so it always comes after.
+        rows.append([Button(tr("📅 {days} days after it opens", days=days) if survey.opens_at
+                            else tr("📅 Closes in {days} days", days=days),
                             f"svya:cl:{days}:{survey.id}") for days in CLOSE_IN_DAYS])
         rows.append([Button(tr("👥 Who gets it"), f"svya:who:{survey.id}")])
     else:
@@ -135,6 +167,18 @@ async def view(turn: Turn, survey: Survey) -> None:
     if survey.status == "open":
         rows.append([Button(tr("Close the survey"), f"svya:close:{survey.id}")])
     await turn.edit("\n".join(lines), keyboard(rows))
+
+
+async def _audience(turn: Turn, survey: Survey) -> str:
+    """Who it goes to; an event's sign-ups with the event's title."""
+    if survey.audience == "event" and survey.audience_event_id is not None:
+        try:
+            found = await turn.services.events.event(turn.actor, survey.audience_event_id)
+        except DomainError:  # cancelled, or not one this coordinator sees
+            found = None
+        if found is not None:
+            return turn.tr("Signed up for {event}", event=escape(found.event.title))
+    return audience_name(turn.tr, survey.audience, survey.audience_days)
 
 
 def audience_name(tr: Translator, audience: str, days: int | None = AUDIENCE_DAYS) -> str:

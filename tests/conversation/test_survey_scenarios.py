@@ -1,11 +1,16 @@
 """A survey on every channel (`any_harness`: Telegram, the console, KakaoTalk): sent from the
 /surveys menu, answered with buttons and typed text, stopped and resumed, a second tap
-recording nothing, the results seen by the coordinator; its closing day and audience chosen
-in chat."""
+recording nothing, the results seen by the coordinator; its opening day, closing day and
+audience (an event's sign-ups too) chosen in chat."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from conversation.i18n import translator
 from conversation.limits import plain_text
+from conversation.survey_text import invitation_parts
+from core.events import EventDraft
 from core.survey_spec import from_yaml
 from tests.conftest import KIM, LEE, PARK
 from tests.support import count_rows, open_community
@@ -76,3 +81,54 @@ async def test_a_survey_built_in_chat_on_every_channel(any_harness):
     survey = await harness.services.surveys.get(None, 1)
     assert survey.anonymous and [(q.kind, q.options) for q in survey.questions] == [
         ("choice", ("매주", "매달", "가끔")), ("text", ())]
+
+
+async def open_due(harness) -> None:
+    """The sweep's part that sends the surveys whose opening day has come."""
+    await harness.services.surveys.open_due(
+        lambda survey, community: invitation_parts(translator(None), survey, community))
+    await harness.deliver_notices()
+
+
+async def test_an_opening_day_and_an_events_sign_ups_chosen_in_chat(any_harness, clock):
+    """The opening day an imported survey's `opens` gives, chosen in chat (a button, or a day
+    written as events take theirs): the sweep sends it that morning, to those signed up for
+    the event chosen as a notice chooses it, and it closes a week after it opened."""
+    harness = any_harness
+    await open_community(harness, KIM, (LEE, PARK))
+    kim = await harness.services.people.resolve(harness.channel, str(KIM.id), KIM.first_name)
+    lee = await harness.services.people.resolve(harness.channel, str(LEE.id), LEE.first_name)
+    starts = clock.now() + timedelta(days=3)
+    event = (await harness.services.events.create(kim, EventDraft(
+        kind="study", title="품앗이 학당", starts_at=starts,
+        ends_at=starts + timedelta(hours=2), capacity=10))).event
+    await harness.services.events.sign_up(lee, event.id)
+    survey = await harness.services.surveys.create(None, from_yaml(SPEC), community_code="mapo")
+    await harness.send(KIM, "/surveys")
+    await harness.tap(KIM, f"svya:v:{survey.id}")
+    asked = said(await harness.tap(KIM, harness.button_data(KIM, "시작일 정하기")))
+    assert "오전 9시" in asked
+    assert harness.button_data(KIM, "내일") == f"svya:od:20260303:{survey.id}"
+    assert "날짜를 알아보지 못했어요" in said(await harness.send(KIM, "언젠가요"))
+    shown = said(await harness.send(KIM, "다음주 수요일"))  # Monday 2 March: the 11th
+    assert "3월 11일" in shown and "시작" in shown and "아직 마감일이 없어요" in shown
+    shown = said(await harness.tap(KIM, harness.button_data(KIM, "시작 뒤 7일")))
+    assert "3월 18일" in shown and "까지 받아요" in shown
+    await harness.tap(KIM, harness.button_data(KIM, "받는 분 정하기"))
+    await harness.tap(KIM, harness.button_data(KIM, "일정에 신청한 분"))
+    shown = said(await harness.tap(KIM, harness.button_data(KIM, "품앗이 학당")))
+    assert "받는 분: ‘품앗이 학당’에 신청한 분" in shown
+    assert await harness.services.dialogs.get(kim.person.id) is None
+
+    await open_due(harness)
+    assert "지금 답하실 설문은 없어요" in said(await harness.send(LEE, "/survey"))
+    clock.advance(datetime(2026, 3, 11, 0, 0, tzinfo=UTC) - clock.now())  # 9:00 in Seoul
+    await open_due(harness)
+    await open_due(harness)  # a second sweep sends nothing more
+    assert await count_rows(harness.services, "outbox") == 1
+    assert "(1/2)" in said(await harness.send(LEE, "/survey"))
+    assert "(1/2)" in said(await harness.tap(LEE, harness.button_data(LEE, "설문에 답하기")))
+    assert not any("짧은 설문" in (call.text or "") for call in harness.sent_to(PARK))
+    assert await count_rows(harness.services, "survey_invites") == 1
+    sent = await harness.services.surveys.get(None, survey.id)
+    assert sent.status == "open" and sent.closes_at == datetime(2026, 3, 18, 15, 0, tzinfo=UTC)

@@ -1,9 +1,9 @@
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from core.errors import DomainError
-from core.when import SEOUL, Ambiguous, parse_end, parse_when, read_when
+from core.when import SEOUL, Ambiguous, parse_end, parse_when, read_day, read_when
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=SEOUL)  # a Monday morning in Seoul
 
@@ -317,4 +317,33 @@ def test_end_in_words(start, text, expected):
 def test_end_refused(text, code):
     with pytest.raises(DomainError) as raised:
         parse_end(text, START)
+    assert raised.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("내일", date(2026, 3, 3)),
+        ("내일부터", date(2026, 3, 3)),
+        ("다음주 월요일", date(2026, 3, 9)),
+        ("다음주 수요일에", date(2026, 3, 11)),
+        ("4월 1일", date(2026, 4, 1)),
+        ("4/1", date(2026, 4, 1)),
+        ("2026-04-01", date(2026, 4, 1)),
+        ("14일이요", date(2026, 3, 14)),
+        ("금요일", date(2026, 3, 6)),
+        ("3월 1일", date(2027, 3, 1)),  # this year's has passed
+    ],
+)
+def test_a_day_alone_reads_as_the_day_of_a_moment(text, expected):
+    assert read_day(text, NOW.astimezone(UTC)) == expected
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("언젠가", "when_day_invalid"), ("내일 오후 3시", "when_day_invalid"), ("", "when_day_invalid"),
+    ("어제", "when_past"), ("2월 30일", "when_impossible"),
+])
+def test_what_is_not_a_day_is_refused(text, code):
+    with pytest.raises(DomainError) as raised:
+        read_day(text, NOW)
     assert raised.value.code == code

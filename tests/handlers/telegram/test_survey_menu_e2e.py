@@ -127,3 +127,37 @@ async def test_who_gets_a_survey_made_in_chat_is_chosen_before_sending(harness):
     await harness.tap(KIM, f"svya:to:active:{active.id}")
     survey = await harness.services.surveys.get(None, active.id)
     assert (survey.audience, survey.audience_days) == ("active", 90)
+
+
+async def test_a_survey_made_in_chat_goes_out_on_the_opening_day_chosen(harness):
+    """Tomorrow, tapped: the sweep sends it at 9:00 that day, as it sends an imported
+    survey's `opens`; an old Tomorrow button tapped once that day has come is refused, and
+    No opening day puts it back to be sent from the menu."""
+    await open_community(harness, KIM, (LEE,))
+    await harness.send(KIM, "/surveys")
+    await harness.tap(KIM, "svya:tpl:trust_community")
+    days = [b for c in await harness.tap(KIM, "svya:op:1") for b in c.buttons]
+    assert days[:2] == [("내일 · 3월 3일 (화)", "svya:od:20260303:1"),
+                        ("다음주 월요일 · 3월 9일 (월)", "svya:od:20260309:1")]
+    shown = texts(await harness.tap(KIM, "svya:od:20260309:1"))
+    assert "시작일에 보낼 예정" in shown and "3월 9일 (월)에 시작" in shown
+    assert ("시작일 없이 직접 보낼게요", "svya:od:0:1") in [
+        b for c in await harness.tap(KIM, "svya:op:1") for b in c.buttons]
+    assert "상태: 아직 안 보냄" in texts(await harness.tap(KIM, "svya:od:0:1"))
+    await harness.tap(KIM, "svya:od:20260303:1")
+    await harness.tap(KIM, "svya:od:20260303:1")  # a double tap changes nothing more
+    await harness.tap(KIM, "svya:cl:7:1")
+    survey = await harness.services.surveys.get(None, 1)
+    assert survey.closes_at == datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+    await harness.sweep()
+    await harness.deliver_notices()
+    assert not [c for c in harness.sent_to(LEE) if "신뢰" in (c.text or "")]
+    harness.clock.advance(datetime(2026, 3, 3, 0, 0, tzinfo=UTC) - harness.clock.now())
+    await harness.sweep()
+    await harness.deliver_notices()
+    assert len([c for c in harness.sent_to(LEE) if "신뢰" in (c.text or "")]) == 1
+    assert "이미 보냈어요" in " ".join(alerts(await harness.tap(KIM, "svya:od:20260304:1")))
+    other = await harness.services.surveys.create(
+        None, template("trust_community"), community_code="mapo")
+    refused = await harness.tap(KIM, f"svya:od:20260303:{other.id}")  # today by now
+    assert "내일부터 365일 안에서" in texts(refused) + " ".join(alerts(refused))
