@@ -58,16 +58,23 @@ class SurveyService:
         self._clock = clock
 
     async def create(self, actor: Actor | None, spec: SurveySpec, *,
-                     community_code: str | None = None, finishing: Dialog | None = None
-                     ) -> Survey:
+                     community_code: str | None = None, finishing: Dialog | None = None,
+                     reuse_unsent: bool = False) -> Survey:
         """A draft (or, with an opening date, scheduled) survey in the actor's community as
         coordinator, or, from the command line (no actor), in the community with that code.
-        With `finishing`, the dialog that built it ends in the same transaction."""
+        With `finishing`, the dialog that built it ends in the same transaction. With
+        `reuse_unsent`, a survey from the same template not yet sent is returned instead of
+        a second one (the template's button tapped twice, or again later)."""
         now = self._clock.now()
         async with self._db.write() as conn:
             if finishing is not None and actor is not None:
                 await finish_dialog(conn, actor.person.id, finishing)
             community = await self._community(conn, actor, community_code)
+            if reuse_unsent and spec.template is not None:
+                # Inside the write transaction: two taps at once find the one draft.
+                found = await survey_rows.unsent_of_template(conn, community.id, spec.template)
+                if found is not None:
+                    return await load_survey(conn, found)
             opens = opening_moment(spec.opens) if spec.opens else None
             closes = closing_moment(spec.closes) if spec.closes else None
             if closes is not None and closes <= now:

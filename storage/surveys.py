@@ -32,6 +32,15 @@ async def get(conn: Connection, survey_id: int) -> Row | None:
     return await fetch_one(conn, "SELECT * FROM surveys WHERE id = ?", (survey_id,))
 
 
+async def unsent_of_template(conn: Connection, community_id: int, template: str) -> int | None:
+    """The community's latest survey from this template not yet sent, if any."""
+    row = await fetch_one(
+        conn, "SELECT id FROM surveys WHERE community_id = ? AND template = ?"
+        " AND status IN ('draft', 'scheduled') ORDER BY id DESC LIMIT 1",
+        (community_id, template))
+    return int(row[0]) if row is not None else None
+
+
 async def questions(conn: Connection, survey_id: int) -> list[Row]:
     return await fetch_all(
         conn, "SELECT * FROM survey_questions WHERE survey_id = ? ORDER BY position",

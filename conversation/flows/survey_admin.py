@@ -56,7 +56,8 @@ async def on_button(turn: Turn) -> None:
     parts = turn.data.split(":")
     kind = parts[1] if len(parts) > 1 else ""
     if kind == "tpl" and len(parts) == 3 and parts[2] == TEMPLATE:
-        survey = await turn.services.surveys.create(turn.actor, template(TEMPLATE))
+        survey = await turn.services.surveys.create(turn.actor, template(TEMPLATE),
+                                                    reuse_unsent=True)
         await view(turn, survey)
         return
     if kind == "yoy":

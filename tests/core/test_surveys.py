@@ -206,3 +206,23 @@ async def test_year_results_and_year_over_year(services, clock):
     trends = year_over_year(by_year)
     trust = next(t for t in trends if t.key == "trust_neighbours")
     assert [(p.year, p.mean) for p in trust.years] == [(2026, 3.0), (2027, 5.0)]
+
+
+async def test_the_template_tapped_again_opens_its_unsent_survey(services):
+    """The template's button, tapped twice at once or again later, gives the survey from it
+    not yet sent, not a second one; once that is sent, a new one."""
+    kim, *_ = await seed_community(services, members=2)
+    first, second = await asyncio.gather(*(
+        services.surveys.create(kim, template("trust_community"), reuse_unsent=True)
+        for _ in range(2)))
+    assert first.id == second.id and await count_rows(services, "surveys") == 1
+    await services.surveys.set_opening(kim, first.id, date(2026, 3, 9))  # scheduled: unsent
+    again = await services.surveys.create(kim, template("trust_community"), reuse_unsent=True)
+    assert again.id == first.id and again.status == "scheduled"
+    await services.surveys.send(kim, first.id, render)
+    after = await services.surveys.create(kim, template("trust_community"), reuse_unsent=True)
+    assert after.id != first.id and after.status == "draft"
+    # A file's survey has no template: each import is its own.
+    await services.surveys.create(kim, from_yaml(SPEC), reuse_unsent=True)
+    await services.surveys.create(kim, from_yaml(SPEC), reuse_unsent=True)
+    assert await count_rows(services, "surveys") == 4

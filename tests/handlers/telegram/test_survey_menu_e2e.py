@@ -161,3 +161,12 @@ async def test_a_survey_made_in_chat_goes_out_on_the_opening_day_chosen(harness)
         None, template("trust_community"), community_code="mapo")
     refused = await harness.tap(KIM, f"svya:od:20260303:{other.id}")  # today by now
     assert "내일부터 365일 안에서" in texts(refused) + " ".join(alerts(refused))
+
+
+async def test_the_template_button_tapped_twice_opens_the_same_draft(harness):
+    await open_community(harness, KIM, (LEE,))
+    await harness.send(KIM, "/surveys")
+    assert "S1 품앗이 참여자" in texts(await harness.tap(KIM, "svya:tpl:trust_community"))
+    await harness.send(KIM, "/surveys")
+    assert "S1 품앗이 참여자" in texts(await harness.tap(KIM, "svya:tpl:trust_community"))
+    assert await count_rows(harness.services, "surveys") == 1
