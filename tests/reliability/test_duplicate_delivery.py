@@ -76,6 +76,15 @@ async def scenario(harness: BotHarness) -> None:
     await drain(harness.application)
 
 
+
+async def replay_every_update(harness) -> None:
+    """Every update the harness has processed, again: once alone, then twice at once."""
+    for update in list(harness.history):
+        await harness.application.process_update(update)
+        await asyncio.gather(harness.application.process_update(update),
+                             harness.application.process_update(update))
+    await harness.settle()
+
 async def test_replaying_every_update_twice_changes_nothing(harness):
     await scenario(harness)
     before = await snapshot(harness)
@@ -84,11 +93,7 @@ async def test_replaying_every_update_twice_changes_nothing(harness):
     assert len(before["notices"]) == 1 and len(before["outbox"]) == 5
     sent_before = len(harness.api.calls)
 
-    for update in list(harness.history):
-        await harness.application.process_update(update)
-        await asyncio.gather(harness.application.process_update(update),
-                             harness.application.process_update(update))
-    await harness.settle()
+    await replay_every_update(harness)
     await drain(harness.application)
 
     assert await snapshot(harness) == before
@@ -150,11 +155,7 @@ async def test_replaying_a_shops_updates_changes_nothing(harness):
     before = await state()
     assert len(before["transfers"]) == 2 and len(before["organisation_old_codes"]) == 1
     sent_before = len(harness.api.calls)
-    for update in list(harness.history):
-        await harness.application.process_update(update)
-        await asyncio.gather(harness.application.process_update(update),
-                             harness.application.process_update(update))
-    await harness.settle()
+    await replay_every_update(harness)
     assert await state() == before
     told = [call for call in harness.api.calls[sent_before:] if call.method == "sendMessage"
             and ("받음" in call.text or "환불" in call.text or "승인" in call.text)]
