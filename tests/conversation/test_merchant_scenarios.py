@@ -36,7 +36,8 @@ async def register_shop(harness) -> None:
     await harness.send(LEE, "40")
     await harness.tap(LEE, "sha:skip")  # no cap
     await harness.tap(LEE, "sha:r:100")
-    assert "1" in said(await harness.tap(LEE, "sha:save"))
+    saved = said(await harness.tap(LEE, "sha:save"))
+    assert "고마워요! 가게 1번 마포 떡집 신청을 운영위원에게 보냈어요." in saved  # its number
     asked = plain_text(harness.last_message_to(KIM).text)
     assert "마포 떡집" in asked and "가게 1번" in asked  # the shop's number, to the coordinator
     await harness.tap(KIM, harness.button_data(KIM, "승인"))
