@@ -11,6 +11,7 @@ from conversation.error_text import suspension_details
 from conversation.limits import cut
 from conversation.replies import Button, keyboard
 from conversation.turn import Turn
+from core.errors import DomainError
 from core.organisation_reads import Standing
 from core.organisation_rules import Organisation
 
@@ -19,6 +20,8 @@ NAME_ON_BUTTON = 24
 
 
 async def not_here(turn: Turn, organisation: Organisation, standing: Standing) -> None:
+    if organisation.status in ("pending", "rejected"):
+        raise DomainError("shop_not_found")  # not a shop of anyone's yet
     tr = turn.tr
     community = escape(standing.community.name)
     lines = [tr("🏪 {shop} is a shop of {community}.", shop=escape(organisation.name),

@@ -5,6 +5,7 @@ of both communities switches to the shop's and pays; suspended and departed memb
 from __future__ import annotations
 
 from bot.updates import FakeUser
+from core.organisations import Profile
 from tests.conftest import KIM, LEE, PARK
 from tests.conversation.test_merchant_scenarios import register_shop, said, shop_of
 from tests.support import count_rows, open_community
@@ -91,3 +92,15 @@ async def test_a_member_who_left_is_told_and_cannot_pay(any_harness):
     assert "/join 코드" in told and "mapo" not in told
     await harness.send(PARK, "19800")
     assert await count_rows(harness.services, "merchant_payments") == 0
+
+
+async def test_a_shop_still_applying_is_not_shown_to_outsiders(any_harness):
+    harness = any_harness
+    await _two_communities(harness)
+    park = await harness.services.people.resolve(harness.channel, str(PARK.id),
+                                                 PARK.first_name)
+    await harness.services.organisations.apply(park, Profile(name="망원 국수"))
+    applying = await shop_of(harness, 2)
+    assert applying["status"] == "pending"
+    told = said(await harness.send(JUNG, f"/start shop_{applying['token']}"))
+    assert "찾지 못했어요" in told and "망원 국수" not in told and "마포 품앗이" not in told
