@@ -376,8 +376,15 @@ def _suspended(tr: Translator, p: dict) -> str:
     if not p.get("community"):
         return tr("Your membership is suspended, so you can't trade now. Please contact a "
                   "coordinator.")
-    lines = [tr("Your membership in {community} is suspended, so you can't do this now.",
-                community=p["community"])]
+    return "\n".join([
+        tr("Your membership in {community} is suspended, so you can't do this now.",
+           community=p["community"]),
+        suspension_details(tr, p)])
+
+
+def suspension_details(tr: Translator, p: dict) -> str:
+    """The coordinator's reason for a suspension, when given, and whom to contact."""
+    lines = []
     if p.get("reason"):
         # Cut so the whole refusal fits a button's alert (200 characters).
         reason = html.unescape(p["reason"])

@@ -18,6 +18,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from conversation.channel_stats import channel_name
 from conversation.channel_stats import summary_rows as channel_rows
 from conversation.export_files import DOCUMENT_LIMIT, CsvTable, OutFile, Workbook
 from conversation.i18n import TIMEZONE, Translator
@@ -92,6 +93,8 @@ def _columns(tr: Translator) -> dict[str, list[Column]]:
         (tr("Memo"), lambda r: r["memo"] or ""),
         (tr("Correction of"), lambda r: f"T{r['reverses_id']}" if r["reverses_id"] else ""),
         (tr("Reason"), lambda r: r["reason"] or ""),
+        # where the statistics count it (a correction or a reversed trade counts nowhere)
+        (tr("Channel"), lambda r: channel_name(tr, r["channel"]) if r["channel"] else ""),
     ]
     member_columns: list[Column] = [
         (tr("Number"), lambda r: r["number"] or ""),

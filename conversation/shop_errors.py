@@ -14,6 +14,8 @@ SHOP_MESSAGES: dict[str, Callable[[Translator, dict], str]] = {
         "coordinator."),
     "shop_not_yours": lambda tr, p: tr(
         "Only the shop's staff can do this. Please ask the shop's owner."),
+    "shop_owner_only": lambda tr, p: tr(
+        "Only the shop's owner can do this. Please ask the owner."),
     "shop_own": lambda tr, p: tr(
         "You work at this shop, so you can't pay it yourself. Please pay in cash."),
     "shop_bill_too_small": lambda tr, p: tr(

@@ -17,6 +17,7 @@ from storage import organisations as organisation_rows
 from storage.db import Connection, Database
 
 LIST_PAGE = 8
+SHORT_CODE_CANDIDATES = 20
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,15 @@ class Found:
 
     organisation: Organisation | None
     changed: bool = False
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where the person who opened a shop stands in its community: its name, and their
+    membership there (`None`: never a member), so the shop can say what to do next."""
+
+    community: Community
+    status: str | None
 
 
 class OrganisationReads:
@@ -79,13 +89,36 @@ class OrganisationReads:
         return Found(Organisation.from_row(row))
 
     async def by_short_code(self, actor: Actor, code: str) -> Found:
-        community, _ = require_active_member(actor)
+        """A typed short code: a shop of the person's current community, else the one shop
+        with that code among their communities or, failing that, anywhere (codes are only
+        unique in a community: a code several communities use opens none of theirs)."""
+        row = None
         async with self._db.read() as conn:
-            row = await organisation_rows.by_short_code(conn, community.id, code)
+            if actor.community is not None:
+                row = await organisation_rows.by_short_code(conn, actor.community.id, code)
+                if row is None and await organisation_rows.retired_short_code(
+                        conn, actor.community.id, code):
+                    return Found(None, True)
             if row is None:
-                return Found(None, await organisation_rows.retired_short_code(
-                    conn, community.id, code))
-        return Found(Organisation.from_row(row))
+                rows = await organisation_rows.with_short_code(conn, code, SHORT_CODE_CANDIDATES)
+                mine = [candidate for candidate in rows if await membership_rows.get_for(
+                    conn, candidate["community_id"], actor.person.id) is not None]
+                row = (mine[0] if len(mine) == 1 else rows[0] if len(rows) == 1 else None)
+        return Found(Organisation.from_row(row) if row is not None else None)
+
+    async def standing(self, actor: Actor, organisation: Organisation) -> Standing:
+        async with self._db.read() as conn:
+            community = await load_community(conn, organisation.community_id)
+            row = await membership_rows.get_for(conn, community.id, actor.person.id)
+        return Standing(community, row["status"] if row is not None else None)
+
+    async def opened(self, organisation_id: int) -> Organisation:
+        """A shop as its QR shows it to anyone (never one still applying or rejected)."""
+        async with self._db.read() as conn:
+            organisation = await load_organisation(conn, organisation_id)
+        if organisation.status in ("pending", "rejected"):
+            raise DomainError("shop_not_found")
+        return organisation
 
     async def for_admin(self, community_code: str, number: int) -> Organisation:
         """A shop by its community's code and number (the admin command line)."""

@@ -176,7 +176,7 @@ async def require_staff(conn: Connection, actor: Actor, organisation: Organisati
         return me
     if coordinator_may and me.is_coordinator:
         return me
-    raise DomainError("shop_not_yours")
+    raise DomainError("shop_owner_only" if role == "staff" else "shop_not_yours")
 
 
 async def works_for(conn: Connection, actor: Actor, organisation_id: int, community_id: int

@@ -49,6 +49,13 @@ async def by_short_code(conn: Connection, community_id: int, code: str) -> Row |
                                  " AND o.short_code = ?", (community_id, code))
 
 
+async def with_short_code(conn: Connection, code: str, limit: int) -> list[Row]:
+    """Shops of any community with that short code (typed by someone of another one)."""
+    return await fetch_all(conn, f"SELECT {_COLUMNS}{_FROM} WHERE o.short_code = ?"
+                                 " AND o.status IN ('active', 'suspended') ORDER BY o.id"
+                                 " LIMIT ?", (code, limit))
+
+
 async def retired_token(conn: Connection, token: str) -> bool:
     return await fetch_one(
         conn, "SELECT 1 FROM organisation_old_codes WHERE token = ?", (token,)) is not None

@@ -8,14 +8,15 @@ from html import escape
 
 from conversation import shop_keyboards as keys
 from conversation import shop_render
+from conversation.flows import shop_outsiders
 from conversation.keyboards import pager
 from conversation.limits import CAPTION_MAX, shown_length
 from conversation.replies import Rows
 from conversation.turn import Turn, parse_id
 from core.amounts import parse_amount
 from core.dialogs import Dialog
-from core.errors import DomainError
 from core.membership import require_active_member
+from core.organisation_reads import Found
 from core.organisation_rules import Organisation
 
 PAY_DIALOG = "shop_pay"
@@ -70,6 +71,9 @@ async def on_list(turn: Turn) -> None:
     if turn.data.startswith("mer:p:"):
         await show_list(turn, [], ident)
         return
+    if turn.data.startswith(shop_outsiders.SWITCH_PREFIX):
+        await switch_to_shop(turn, ident)
+        return
     await show_card(turn, await turn.services.organisations.get(turn.actor, ident))
 
 
@@ -112,7 +116,7 @@ async def open_by_code(turn: Turn, code: str) -> None:
     await _open(turn, await turn.services.organisations.by_short_code(turn.actor, code))
 
 
-async def _open(turn: Turn, found) -> None:
+async def _open(turn: Turn, found: Found) -> None:
     tr = turn.tr
     if found.organisation is None:
         if found.changed:
@@ -122,14 +126,31 @@ async def _open(turn: Turn, found) -> None:
             await turn.reply(tr("I can't find that shop in your community. Please see the "
                                 "list with /merchants."))
         return
-    organisation = found.organisation
+    await open_shop(turn, found.organisation)
+
+
+async def open_shop(turn: Turn, organisation: Organisation) -> None:
+    """Its card and the question of the bill, to an active member of its community using it
+    now; anyone else learns whose shop it is and what to do (a shop of another community is
+    never paid from this one)."""
+    standing = await turn.services.organisations.standing(turn.actor, organisation)
     community = turn.actor.community
-    if community is None or community.id != organisation.community_id:
-        raise DomainError("shop_not_found")  # a shop of another community: never paid here
-    require_active_member(turn.actor)
+    here = community is not None and community.id == organisation.community_id
+    if standing.status != "active" or not here:
+        await shop_outsiders.not_here(turn, organisation, standing)
+        return
     await show_card(turn, organisation)
     if organisation.is_active:
         await ask_bill(turn, organisation.id)
+
+
+async def switch_to_shop(turn: Turn, organisation_id: int) -> None:
+    """"Switch to its community" under a shop opened from another one: switch, then the shop."""
+    organisation = await turn.services.organisations.opened(organisation_id)
+    community = await turn.services.membership.switch(turn.actor, organisation.community_id)
+    await turn.refresh()
+    await turn.edit(turn.tr("Now using {community}.", community=escape(community.name)))
+    await open_shop(turn, organisation)
 
 
 async def ask_bill(turn: Turn, organisation_id: int) -> None:

@@ -53,7 +53,7 @@ async def begin_profile(turn: Turn, organisation_id: int, field: str) -> None:
     tr = turn.tr
     organisation = await turn.services.organisations.staff_of(turn.actor, organisation_id)
     if organisation.role not in ("owner", "coordinator"):
-        raise DomainError("shop_not_yours")
+        raise DomainError("shop_owner_only")  # staff: staff_of let only them through
     if field == "photo" and not turn.event.channel.photos:
         await turn.reply(_no_photos(tr))
         return

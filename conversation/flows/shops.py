@@ -211,7 +211,7 @@ async def send_sign(turn: Turn, organisation: Organisation) -> None:
     if organisation.role not in ("owner", "coordinator"):
         organisation = await turn.services.organisations.staff_of(turn.actor, organisation.id)
         if organisation.role not in ("owner", "coordinator"):
-            raise DomainError("shop_not_yours")
+            raise DomainError("shop_owner_only")  # staff: staff_of let only them through
     link = shop_link(start_link, organisation.token)
     await turn.photo(tr("QR for {shop}: customers scan it to pay here.",
                         shop=escape(organisation.name)),

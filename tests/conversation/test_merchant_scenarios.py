@@ -36,7 +36,8 @@ async def register_shop(harness) -> None:
     await harness.send(LEE, "40")
     await harness.tap(LEE, "sha:skip")  # no cap
     await harness.tap(LEE, "sha:r:100")
-    assert "1" in said(await harness.tap(LEE, "sha:save"))
+    saved = said(await harness.tap(LEE, "sha:save"))
+    assert "고마워요! 가게 1번 마포 떡집 신청을 운영위원에게 보냈어요." in saved  # its number
     asked = plain_text(harness.last_message_to(KIM).text)
     assert "마포 떡집" in asked and "가게 1번" in asked  # the shop's number, to the coordinator
     await harness.tap(KIM, harness.button_data(KIM, "승인"))
@@ -98,12 +99,13 @@ async def test_the_list_a_suspended_shop_and_another_community(any_harness):
     assert "저장했어요" in said(await harness.tap(LEE, "sha:save"))
     listed = said(await harness.send(PARK, "가게"))
     assert "50%" in listed and "3,000문" in listed
-    # someone of another community finds no shop behind the QR
+    # someone of another community learns whose shop it is and how to join, not its code
     await harness.services.membership.create_community(code="jongno", name="종로 품앗이")
     await harness.join(CHOI, "jongno")
     shop = await shop_of(harness)
     refused = said(await harness.send(CHOI, f"/start shop_{shop['token']}"))
-    assert "찾지 못했어요" in refused or "can't find that shop" in refused  # CHOI's language
+    assert "마포 떡집" in refused and "마포 품앗이" in refused and "/join" in refused
+    assert "mapo" not in refused and "19800" not in refused
     await harness.send(CHOI, "10000")
     assert await count_rows(harness.services, "merchant_payments") == 0
     # a coordinator suspends it while a member has its card open: nobody can pay it

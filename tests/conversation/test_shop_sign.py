@@ -12,6 +12,7 @@ from PIL import Image
 from bot.cli import main
 from tests.conftest import KIM, LEE, PARK
 from tests.conversation.test_merchant_scenarios import register_shop, shop_of
+from tests.conversation.test_merchant_scenarios import said as said_in
 from tests.support import open_community
 
 
@@ -48,8 +49,13 @@ async def test_staff_who_are_not_the_owner_get_no_sign(harness):
     await harness.tap(LEE, "shm:staff:1")
     await harness.tap(LEE, "shm:add:1")  # the staff list's Add
     await harness.send(LEE, "#3")
-    calls = await harness.tap(PARK, "shm:qr:1")
+    menu = [data for call in await harness.send(PARK, "/shop") for _, data in call.buttons]
+    assert "tk:d:1" in menu  # PARK works there: the takings…
+    assert "shm:qr:1" not in menu  # …but no sign button
+    calls = await harness.tap(PARK, "shm:qr:1")  # a forged or stale tap
+    assert "가게 주인만 할 수 있어요. 가게 주인에게 부탁해 주세요." in said_in(calls)
     assert not [call for call in calls if call.method in ("sendPhoto", "sendDocument")]
+    assert not [call for call in calls if call.files]  # no PNG, no PDF
 
 
 async def test_the_command_line_writes_the_png_and_the_pdf(harness, tmp_path, monkeypatch,

@@ -92,10 +92,11 @@ async def test_csv_files_have_bom_and_the_right_columns(history):
         assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(files["mapo-transfers.csv"].decode("utf-8-sig"))))
     assert rows[0] == ["거래 번호", "일시", "종류", "보낸 회원 번호", "보낸 사람", "받은 회원 번호",
-                       "받은 사람", "금액", "메모", "되돌린 거래", "사유"]
+                       "받은 사람", "금액", "메모", "되돌린 거래", "사유", "유통 경로"]
     assert len(rows) == 1 + 6  # five payments and one correction
     assert rows[4][1] == "2026-01-01 00:30"  # Seoul time
     assert rows[6][9] == "T5" and rows[6][10] == "중복"
+    assert rows[5][11] == rows[6][11] == ""  # a reversed trade and its reversal: no channel
     members = list(csv.reader(io.StringIO(files["mapo-members.csv"].decode("utf-8-sig"))))
     assert len(members) == 1 + 4
     events = list(csv.reader(io.StringIO(files["mapo-events.csv"].decode("utf-8-sig"))))

@@ -112,7 +112,8 @@ def every_code() -> ExportData:
     totals = PeriodTotals(0, 0, 0, 0, 0, 0)
     transfers = [dict(id=i, created_at=moment, kind=kind, purpose=purpose, amount=100,
                       memo=None, reason=None, reverses_id=1 if kind == "reversal" else None,
-                      payer_number=1, payer_name="김영희", payee_number=2, payee_name="이철수")
+                      payer_number=1, payer_name="김영희", payee_number=2, payee_name="이철수",
+                      channel=None)
                  for i, (kind, purpose) in enumerate(TRANSFERS, start=1)]
     members = [dict(number=i, display_name="회원", username=None, role=ROLES[i % 2],
                     status=status, created_at=moment, decided_at=None, balance=0,
