@@ -321,7 +321,7 @@ _MESSAGES: dict[str, _Render] = {
         "Please give audience_days as a number of days from 1 to 3650."),
     "survey_date_invalid": lambda tr, p: tr(
         "{field}: “{text}” is not a date. Please write it as YYYY-MM-DD.",
-        field=p["field"], text=html.escape(p["text"])),
+        field=p["field"], text=p["text"]),
     "survey_dates_order": lambda tr, p: tr(
         "The closing day is before the opening day. Please swap them."),
     "survey_closes_past": lambda tr, p: tr(
@@ -344,13 +344,13 @@ _MESSAGES: dict[str, _Render] = {
     "survey_pick_one": lambda tr, p: tr("Please tick at least one option, then tap Done."),
     "survey_key_unknown": lambda tr, p: _unknown_key(tr, p, tr(
         "The survey file has an unknown key “{key}”. The keys a survey can have are: "
-        "{allowed}.", key=html.escape(p["key"]), allowed=p["allowed"])),
+        "{allowed}.", key=p["key"], allowed=p["allowed"])),
     "survey_question_key_unknown": lambda tr, p: _unknown_key(tr, p, tr(
         "Question {number}: unknown key “{key}”. The keys a question can have are: "
-        "{allowed}.", number=p["number"], key=html.escape(p["key"]), allowed=p["allowed"])),
+        "{allowed}.", number=p["number"], key=p["key"], allowed=p["allowed"])),
     "survey_column_unknown": lambda tr, p: _unknown_key(tr, p, tr(
         "The CSV has an unknown column “{key}”. The columns can be: {allowed}.",
-        key=html.escape(p["key"]), allowed=p["allowed"])),
+        key=p["key"], allowed=p["allowed"])),
     "survey_row_too_long": lambda tr, p: tr(
         "Question {number}: the row has more values than the header has columns. Please "
         "separate the options with | (not commas), or put the text in quotes.",
