@@ -37,9 +37,11 @@ def spelled_text(html: str) -> str:
     address ("지도 (https://…)"), or a shop's map would be a word leading nowhere."""
 
     def spelled(match: re.Match[str]) -> str:
-        url, label = unescape(match.group(1)), match.group(2)
+        # The address stays escaped here: the whole text is unescaped once, below. Twice
+        # would turn "&para=1" in an address into "¶=1".
+        url, label = match.group(1), match.group(2)
         shown = plain_text(label).strip()
-        return url if not shown or shown == url else f"{label} ({url})"
+        return url if not shown or shown == unescape(url) else f"{label} ({url})"
 
     return plain_text(_LINK.sub(spelled, html))
 

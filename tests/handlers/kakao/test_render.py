@@ -142,6 +142,11 @@ async def test_edits_toasts_and_dropped_buttons():
 async def test_links_keep_their_address():
     assert plain('📍 <a href="https://map.test/?a=1&amp;b=2">지도</a>') == (
         "📍 지도 (https://map.test/?a=1&b=2)")
+    # unescaped once: a parameter named like an HTML entity (&para, &reg) stays as written
+    assert plain('<a href="https://map.test/?id=7&amp;region=mapo&amp;para=1">지도</a> &amp;'
+                 ) == "지도 (https://map.test/?id=7&region=mapo&para=1) &"
+    assert plain('<a href="https://map.test/?x=1&amp;copy=2">https://map.test/?x=1&amp;copy=2'
+                 '</a>') == "https://map.test/?x=1&copy=2"
     _, body = await shown([Say("모임", keyboard([[Button("단톡방 열기", url="https://t.me/x")]]))])
     assert texts(body) == ["모임\n단톡방 열기: https://t.me/x"]
 
