@@ -18,6 +18,7 @@ from core.membership import require_active_member, require_coordinator
 from core.models import Actor, Community, Member
 from core.survey_models import (
     Survey,
+    closes_too_soon,
     closing_moment,
     opening_moment,
     reminder_moment,
@@ -108,7 +109,10 @@ class SurveyService:
             return await self._open(conn, survey, render, actor)
 
     async def open_due(self, render: Render) -> list[Survey]:
-        """The sweep: surveys whose opening moment has come go out."""
+        """The sweep: surveys whose opening moment has come go out. One whose closing day has
+        passed meanwhile (the bot was down) is not sent already closed: it goes back to the
+        drafts without its opening day, and comes back here as a draft, for its coordinator
+        to be told to choose a new closing day."""
         opened = []
         async with self._db.read() as conn:
             due = await survey_rows.due_to_open(conn, to_db(self._clock.now()))
@@ -119,9 +123,13 @@ class SurveyService:
                     continue
                 try:
                     await self._open(conn, survey, render, None)
-                except DomainError:  # no coordinator left to send it: it waits as a draft
-                    await survey_rows.move(conn, survey_id, ("scheduled",), "draft")
-                    continue
+                except DomainError as error:
+                    if error.code != "survey_closes_soon":
+                        # no coordinator left to send it: it waits as a draft
+                        await survey_rows.move(conn, survey_id, ("scheduled",), "draft")
+                        continue
+                    await survey_rows.move(conn, survey_id, ("scheduled",), "draft",
+                                           opens_at=None)
                 opened.append(await load_survey(conn, survey_id))
         return opened
 
@@ -266,6 +274,8 @@ class SurveyService:
                     actor: Actor | None) -> int:
         now = self._clock.now()
         stamp = to_db(now)
+        if closes_too_soon(survey.closes_at, now):
+            raise DomainError("survey_closes_soon")
         author = await self._author(conn, survey, actor)
         if not await survey_rows.move(
                 conn, survey.id, ("draft", "scheduled"), "open", sent_at=stamp,
@@ -294,6 +304,17 @@ class SurveyService:
                                 action="survey_send", target=f"survey:{survey.id}",
                                 reason=None, details={"recipients": len(members)}, now=stamp)
         return len(members)
+
+    async def coordinator_of(self, survey: Survey) -> Member | None:
+        """Whom the sweep tells about a survey: its author while a coordinator, else the
+        community's first coordinator."""
+        async with self._db.read() as conn:
+            coordinators = await membership_rows.coordinators(conn, survey.community_id)
+            if not coordinators:
+                return None
+            row = next((r for r in coordinators
+                        if r["person_id"] == survey.created_by_person_id), coordinators[0])
+            return await load_member(conn, row["membership_id"])
 
     async def _audience(self, conn: Connection, survey: Survey, *, include_muted: bool):
         since = None

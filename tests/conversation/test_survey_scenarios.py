@@ -132,3 +132,32 @@ async def test_an_opening_day_and_an_events_sign_ups_chosen_in_chat(any_harness,
     assert await count_rows(harness.services, "survey_invites") == 1
     sent = await harness.services.surveys.get(None, survey.id)
     assert sent.status == "open" and sent.closes_at == datetime(2026, 3, 18, 15, 0, tzinfo=UTC)
+
+
+async def test_a_survey_past_its_closing_day_is_not_sent(any_harness, clock):
+    """"Closes in 7 days" tapped on a draft with no opening day counts from that day: sent
+    ten days later, it would go out already closed. Send now refuses it, says why and offers
+    the closing days again; with a new one it goes."""
+    harness = any_harness
+    await open_community(harness, KIM, (LEE,))
+    survey = await harness.services.surveys.create(None, from_yaml(SPEC), community_code="mapo")
+    await harness.send(KIM, "/surveys")
+    await harness.tap(KIM, f"svya:v:{survey.id}")
+    await harness.tap(KIM, f"svya:cl:7:{survey.id}")  # the end of Monday 9 March
+    await harness.tap(KIM, f"svya:send:{survey.id}")  # the preview, left there
+    clock.advance(timedelta(days=10))
+    if harness.channel != "kakao":  # KakaoTalk's buttons do not last ten days
+        refused = said(await harness.tap(KIM, f"svya:ok:{survey.id}"))  # its Send, days later
+        assert "마감일이 지나서 보내지 않았어요" in refused and "마감일을 새로 골라" in refused
+    await harness.send(KIM, "/surveys")
+    assert "마감일이 지났어요" in said(await harness.tap(KIM, f"svya:v:{survey.id}"))
+    refused = said(await harness.tap(KIM, f"svya:send:{survey.id}"))
+    assert "마감일이 지나서 보내지 않았어요" in refused and "마감일을 새로 골라" in refused
+    assert harness.button_data(KIM, "7일 뒤 마감") == f"svya:cl:7:{survey.id}"
+    assert (await harness.services.surveys.get(None, survey.id)).status == "draft"
+    assert await count_rows(harness.services, "survey_invites") == 0
+    shown = said(await harness.tap(KIM, harness.button_data(KIM, "7일 뒤 마감")))
+    assert "3월 19일" in shown and "지났어요" not in shown
+    await harness.tap(KIM, f"svya:send:{survey.id}")
+    assert "2명" in said(await harness.tap(KIM, f"svya:ok:{survey.id}"))
+

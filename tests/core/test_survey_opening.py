@@ -76,3 +76,18 @@ async def test_an_events_sign_ups_as_the_audience(services, clock):
     assert await services.surveys.count_audience(survey) == 1
     survey = await services.surveys.set_audience(kim, survey.id, "all")
     assert (survey.audience, survey.audience_event_id) == ("all", None)
+
+
+async def test_a_survey_is_not_sent_past_or_within_the_hour_of_its_closing(services, clock):
+    kim, _lee = await seed_community(services, members=2)
+    survey = await services.surveys.create(kim, from_yaml(SPEC))
+    survey = await services.surveys.set_closing(kim, survey.id, 7)  # Seoul midnight, 10 March
+    clock.advance(survey.closes_at - timedelta(minutes=59) - clock.now())
+    for _ in range(2):  # within the hour, then days after
+        with pytest.raises(DomainError) as raised:
+            await services.surveys.send(kim, survey.id, render)
+        assert raised.value.code == "survey_closes_soon"
+        assert (await services.surveys.get(kim, survey.id)).status == "draft"
+        clock.advance(timedelta(days=3))
+    survey = await services.surveys.set_closing(kim, survey.id, 7)
+    assert await services.surveys.send(kim, survey.id, render) == 2
