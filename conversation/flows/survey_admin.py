@@ -41,6 +41,7 @@ def _require_coordinator(turn: Turn) -> None:
 
 async def surveys(turn: Turn) -> None:
     _require_coordinator(turn)
+    await survey_opening.leave(turn)
     tr = turn.tr
     found = await turn.services.surveys.list(turn.actor)
     lines = [tr("<b>Surveys</b>")]
@@ -56,6 +57,8 @@ async def on_button(turn: Turn) -> None:
     _require_coordinator(turn)
     parts = turn.data.split(":")
     kind = parts[1] if len(parts) > 1 else ""
+    if kind != "op":  # anything else done here ends the wait for a written opening day
+        await survey_opening.leave(turn)
     if kind == "tpl" and len(parts) == 3 and parts[2] == TEMPLATE:
         survey = await turn.services.surveys.create(turn.actor, template(TEMPLATE),
                                                     reuse_unsent=True)
@@ -75,7 +78,6 @@ async def on_button(turn: Turn) -> None:
         return
     survey = await turn.services.surveys.get(turn.actor, survey_id)
     if kind == "v":
-        await survey_opening.leave(turn)
         await view(turn, survey)
     elif kind == "send" and _too_late(turn, survey):
         await _closing_passed(turn, survey)

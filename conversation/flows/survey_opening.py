@@ -60,9 +60,16 @@ async def step_buttons(turn: Turn, dialog: Dialog) -> Rows:
     return _rows(turn, survey.id, survey.opens_at is not None)
 
 
-async def on_text(turn: Turn, dialog: Dialog) -> None:
+async def on_text(turn: Turn, dialog: Dialog) -> bool:
+    """The day written; False (the dialog ended) when the survey went out meanwhile (another
+    coordinator, the sweep): the text was meant as something else."""
+    survey = await turn.services.surveys.get(turn.actor, int(dialog.data["survey"]))
+    if survey.status not in ("draft", "scheduled"):
+        await leave(turn)
+        return False
     day = read_day(turn.message_text, turn.services.clock.now())
-    await choose(turn, int(dialog.data["survey"]), day)
+    await choose(turn, survey.id, day)
+    return True
 
 
 async def choose(turn: Turn, survey_id: int, day: date | None) -> None:
@@ -78,7 +85,7 @@ async def choose(turn: Turn, survey_id: int, day: date | None) -> None:
 
 
 async def leave(turn: Turn) -> None:
-    """The dialog ends once a day is chosen (or the coordinator goes back to the survey)."""
+    """The dialog ends once a day is chosen, or anything else is done in /surveys."""
     dialog = await turn.services.dialogs.get(turn.actor.person.id)
     if dialog is not None and dialog.name == DIALOG:
         await turn.services.dialogs.clear(turn.actor.person.id)
