@@ -80,8 +80,8 @@ async def choose(turn: Turn, survey_id: int, day: date | None) -> None:
     await leave(turn)
     cleared = before.closes_at is not None and survey.closes_at is None
     await view(turn, survey, note=turn.tr(
-        "The closing day came before the new opening day, so it was cleared: please choose "
-        "it again.") if cleared else None)
+        "The opening day changed, so the closing day was cleared: please choose it again."
+    ) if cleared else None)
 
 
 async def leave(turn: Turn) -> None:

@@ -209,3 +209,22 @@ async def test_text_that_is_no_day_but_another_request_leaves_the_opening_day(an
     await harness.tap(KIM, f"svya:op:{survey.id}")
     assert "“떡”" in said(await harness.send(KIM, "장터 떡"))
     assert await harness.services.dialogs.get(kim.person.id) is None
+
+
+async def test_a_closing_day_chosen_before_the_opening_day_is_chosen_again(any_harness):
+    """Closing first, then the opening day: the closing day is cleared and the coordinator
+    asked to choose it again; "7 days after it opens" then moves with the opening day."""
+    harness = any_harness
+    await open_community(harness, KIM, (LEE,))
+    survey = await harness.services.surveys.create(None, from_yaml(SPEC), community_code="mapo")
+    await harness.send(KIM, "/surveys")
+    await harness.tap(KIM, f"svya:v:{survey.id}")
+    await harness.tap(KIM, f"svya:cl:7:{survey.id}")  # the end of Monday 9 March
+    await harness.tap(KIM, f"svya:op:{survey.id}")
+    shown = said(await harness.send(KIM, "3월 8일"))
+    assert "시작일이 바뀌어서 마감일을 지웠어요" in shown and "아직 마감일이 없어요" in shown
+    shown = said(await harness.tap(KIM, harness.button_data(KIM, "시작 뒤 7일")))
+    assert "3월 15일" in shown and "까지 받아요" in shown
+    await harness.tap(KIM, f"svya:op:{survey.id}")
+    shown = said(await harness.send(KIM, "3월 10일"))
+    assert "3월 17일" in shown and "지웠어요" not in shown
