@@ -110,6 +110,9 @@ async def test_an_opening_day_and_an_events_sign_ups_chosen_in_chat(any_harness,
     assert "오전 9시" in asked
     assert harness.button_data(KIM, "내일") == f"svya:od:20260303:{survey.id}"
     assert "날짜를 알아보지 못했어요" in said(await harness.send(KIM, "언젠가요"))
+    assert "오늘 보내려면 ‘지금 보내기’" in said(await harness.send(KIM, "오늘"))
+    assert "3월 9일" in said(await harness.send(KIM, "월요일"))  # on a Monday: next week's
+    await harness.tap(KIM, harness.button_data(KIM, "시작일 정하기"))
     shown = said(await harness.send(KIM, "다음주 수요일"))  # Monday 2 March: the 11th
     assert "3월 11일" in shown and "시작" in shown and "아직 마감일이 없어요" in shown
     shown = said(await harness.tap(KIM, harness.button_data(KIM, "시작 뒤 7일")))
