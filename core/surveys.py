@@ -111,8 +111,8 @@ class SurveyService:
     async def open_due(self, render: Render) -> list[Survey]:
         """The sweep: surveys whose opening moment has come go out. One whose closing day has
         passed meanwhile (the bot was down) is not sent already closed: it goes back to the
-        drafts without its opening day, and comes back here as a draft, for its coordinator
-        to be told to choose a new closing day."""
+        drafts without its opening day, and is returned too (as a draft) so that its
+        coordinator is told to choose a new closing day."""
         opened = []
         async with self._db.read() as conn:
             due = await survey_rows.due_to_open(conn, to_db(self._clock.now()))
