@@ -89,10 +89,18 @@ async def tell_author(services: Services, notifier: Notifier, report: NoticeRepo
 
 async def survey_sweep(services: Services, notifier: Notifier) -> None:
     """Surveys whose opening day has come go out (their invitations through the notice
-    outbox, sent by the outbox job); those past their closing day close; members who have
+    outbox, sent by the outbox job), unless their closing day has passed (their coordinator
+    is told); those past their closing day close; members who have
     not finished one closing soon are reminded, once."""
-    await services.surveys.open_due(lambda survey, community: survey_text.invitation_parts(
-        translator(None), survey, community))
+    handled = await services.surveys.open_due(
+        lambda survey, community: survey_text.invitation_parts(translator(None), survey,
+                                                               community))
+    for held in (s for s in handled if s.status == "draft"):  # its closing day had passed
+        coordinator = await services.surveys.coordinator_of(held)
+        if coordinator is not None:
+            await notifier.deliver(Notification(
+                coordinator, lambda tr, s=held: survey_text.held_back(tr, s)[0],
+                lambda tr, s=held: survey_text.held_back(tr, s)[1]))
     await services.surveys.close_due()
     for reminder in await services.surveys.take_due_reminders():
         await notifier.deliver(Notification(

@@ -326,6 +326,9 @@ _MESSAGES: dict[str, _Render] = {
         "The closing day is before the opening day. Please swap them."),
     "survey_closes_past": lambda tr, p: tr(
         "The closing day has already passed. Please choose a later day."),
+    "survey_closes_soon": lambda tr, p: tr(
+        "The closing day has passed (or is less than an hour away), so it was not sent. "
+        "Choose a new closing day below, then send it."),
     "survey_already_sent": lambda tr, p: tr(
         "This survey has already been sent. See its results in /surveys."),
     "survey_not_open": lambda tr, p: tr("This survey is not open. See /surveys."),

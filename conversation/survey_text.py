@@ -41,6 +41,15 @@ def start_button(tr: Translator, survey_id: int) -> Rows:
     return keyboard([[Button(tr("📋 Answer the survey"), f"svy:go:{survey_id}")]])
 
 
+def held_back(tr: Translator, survey: Survey) -> tuple[str, Rows]:
+    """To the coordinator, from the sweep: a survey whose opening day came after its closing
+    day had passed was not sent, and waits among the drafts for a new closing day."""
+    return (tr("Survey S{id} ‘{title}’ was due to go out, but its closing day has passed, so "
+               "it was not sent. It is back among the surveys not sent: choose a new closing "
+               "day, then send it.", id=survey.id, title=escape(cut(survey.title, 60))),
+            keyboard([[Button(tr("Open S{id}", id=survey.id), f"svya:v:{survey.id}")]]))
+
+
 def question_text(tr: Translator, progress: Progress) -> str:
     question = progress.question
     assert question is not None

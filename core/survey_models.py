@@ -13,6 +13,7 @@ from storage.timefmt import from_db
 SCALE = (1, 2, 3, 4, 5)
 OPENS_AT = time(9, 0)  # a survey goes out at nine in the morning of its opening day, Seoul
 REMIND_BEFORE = timedelta(hours=14)  # ten in the morning of the closing day
+OPEN_AT_LEAST = timedelta(hours=1)  # a survey is not sent closer to its closing than this
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,12 @@ def opening_moment(day: date) -> datetime:
 def closing_moment(day: date) -> datetime:
     """A survey closes at the end of its closing day (midnight after it), Seoul."""
     return datetime.combine(day + timedelta(days=1), time(0, 0), SEOUL)
+
+
+def closes_too_soon(closes_at: datetime | None, now: datetime) -> bool:
+    """Its closing day has passed, or is less than `OPEN_AT_LEAST` away: sent now, it would
+    reach members already closed (a closing day chosen long before sending)."""
+    return closes_at is not None and closes_at - now < OPEN_AT_LEAST
 
 
 def reminder_moment(closes_at: datetime | None, now: datetime) -> datetime | None:

@@ -18,6 +18,7 @@ from core.membership import require_active_member, require_coordinator
 from core.models import Actor, Community, Member
 from core.survey_models import (
     Survey,
+    closes_too_soon,
     closing_moment,
     opening_moment,
     reminder_moment,
@@ -108,7 +109,10 @@ class SurveyService:
             return await self._open(conn, survey, render, actor)
 
     async def open_due(self, render: Render) -> list[Survey]:
-        """The sweep: surveys whose opening moment has come go out."""
+        """The sweep: surveys whose opening moment has come go out. One whose closing day has
+        passed meanwhile (the bot was down) is not sent already closed: it goes back to the
+        drafts without its opening day, and is returned too (as a draft) so that its
+        coordinator is told to choose a new closing day."""
         opened = []
         async with self._db.read() as conn:
             due = await survey_rows.due_to_open(conn, to_db(self._clock.now()))
@@ -119,9 +123,13 @@ class SurveyService:
                     continue
                 try:
                     await self._open(conn, survey, render, None)
-                except DomainError:  # no coordinator left to send it: it waits as a draft
-                    await survey_rows.move(conn, survey_id, ("scheduled",), "draft")
-                    continue
+                except DomainError as error:
+                    if error.code != "survey_closes_soon":
+                        # no coordinator left to send it: it waits as a draft
+                        await survey_rows.move(conn, survey_id, ("scheduled",), "draft")
+                        continue
+                    await survey_rows.move(conn, survey_id, ("scheduled",), "draft",
+                                           opens_at=None)
                 opened.append(await load_survey(conn, survey_id))
         return opened
 
@@ -153,8 +161,10 @@ class SurveyService:
     async def set_opening(self, actor: Actor, survey_id: int, day: date | None) -> Survey:
         """The day a survey not yet sent goes out (at 9:00, by the sweep, as an imported
         survey's `opens`), chosen in chat; None: no day, it waits to be sent from /surveys.
-        A closing day that would no longer come after the opening is cleared, to be chosen
-        again (`view` says so)."""
+        A closing day some days after the old opening day (as "📅 N days after it opens"
+        sets it) moves with it; any other (counted from the tap, or from a file) is cleared,
+        to be chosen again (`choose` says so): the time it stays open never shrinks
+        unnoticed."""
         today = self._clock.now().astimezone(SEOUL).date()
         if day is not None and not today < day <= today + timedelta(days=OPENS_WITHIN_DAYS):
             raise DomainError("survey_opens_invalid", days=OPENS_WITHIN_DAYS)
@@ -165,8 +175,10 @@ class SurveyService:
             opens = opening_moment(day)
             fields: dict[str, str | int | None] = {"status": "scheduled",
                                                    "opens_at": to_db(opens)}
-            if survey.closes_at is not None and survey.closes_at <= opens:
-                fields["closes_at"] = None
+            if survey.closes_at is not None and survey.opens_at != opens:
+                span = _days_open(survey)
+                fields["closes_at"] = (to_db(closing_moment(day + timedelta(days=span)))
+                                       if span in CLOSE_IN_DAYS else None)
             return fields
 
         return await self._change_unsent(actor, survey_id, change)
@@ -266,6 +278,8 @@ class SurveyService:
                     actor: Actor | None) -> int:
         now = self._clock.now()
         stamp = to_db(now)
+        if closes_too_soon(survey.closes_at, now):
+            raise DomainError("survey_closes_soon")
         author = await self._author(conn, survey, actor)
         if not await survey_rows.move(
                 conn, survey.id, ("draft", "scheduled"), "open", sent_at=stamp,
@@ -294,6 +308,17 @@ class SurveyService:
                                 action="survey_send", target=f"survey:{survey.id}",
                                 reason=None, details={"recipients": len(members)}, now=stamp)
         return len(members)
+
+    async def coordinator_of(self, survey: Survey) -> Member | None:
+        """Whom the sweep tells about a survey: its author while a coordinator, else the
+        community's first coordinator."""
+        async with self._db.read() as conn:
+            coordinators = await membership_rows.coordinators(conn, survey.community_id)
+            if not coordinators:
+                return None
+            row = next((r for r in coordinators
+                        if r["person_id"] == survey.created_by_person_id), coordinators[0])
+            return await load_member(conn, row["membership_id"])
 
     async def _audience(self, conn: Connection, survey: Survey, *, include_muted: bool):
         since = None
@@ -364,6 +389,14 @@ async def _forget_who_answered(conn: Connection, survey_id: int) -> None:
     if survey.anonymous:
         await survey_rows.forget_who_answered(conn, survey_id)
         await forget_traces(conn, survey, None, None)
+
+
+def _days_open(survey: Survey) -> int | None:
+    """How many days after its opening day a survey closes; None without both."""
+    if survey.opens_at is None or survey.closes_at is None:
+        return None
+    last = (survey.closes_at - timedelta(seconds=1)).astimezone(SEOUL).date()
+    return (last - survey.opens_at.astimezone(SEOUL).date()).days
 
 
 def _stamp(moment) -> str | None:

@@ -104,7 +104,8 @@ def parse_when(text: str, now: datetime) -> datetime:
 
 def read_day(text: str, now: datetime) -> date:
     """A day alone, read as the day of a moment is (`내일`, `다음주 월요일`, `4월 1일`,
-    `4/1`, `2026-04-01`, `14일`, `월요일`); today or later. A survey's opening day."""
+    `4/1`, `2026-04-01`, `14일`), except that a weekday alone (`월요일`) is the next one,
+    today excluded; today or later. A survey's opening day, which is never today."""
     cleaned = re.sub(r"\s*(?:에|부터|이?요|으?로)$", "", clean(text))
     today = now.astimezone(SEOUL).date()
     named = _parse_date(cleaned, today, text) if cleaned else None
@@ -112,6 +113,8 @@ def read_day(text: str, now: datetime) -> date:
         raise DomainError("when_day_invalid", text=text)
     if named[0] < today:  # 어제, 그저께
         raise DomainError("when_past", text=text)
+    if named[0] == today and _BARE_WEEKDAY.match(cleaned):
+        return today + timedelta(weeks=1)
     return named[0]
 
 

@@ -80,6 +80,12 @@ async def on_text(turn: Turn) -> None:
         return
     if await turn.services.delivery.already_processed(turn.update_key):
         return  # a redelivered answer to a dialog that has since ended
+    await _outside_dialog(turn)
+
+
+async def _outside_dialog(turn: Turn) -> None:
+    """Free text read as if no dialog were open."""
+    text = turn.message_text.strip()
     action = _menu_action(text, loose=True)
     if action is not None:
         await action(turn)
@@ -151,6 +157,28 @@ async def _shop_pay_text(turn: Turn, dialog: Dialog) -> None:
         await talk.run(turn, intent)
 
 
+async def _survey_day_text(turn: Turn, dialog: Dialog) -> None:
+    """A survey's opening day; once the survey has gone out another way, or for text that is
+    no day but reads as something else (`잔액`, `이영희에게 500문`), the question ends and the
+    text is read as if it had not been asked."""
+    try:
+        if await survey_opening.on_text(turn, dialog):
+            return
+    except DomainError as error:
+        if error.code != "when_day_invalid":
+            raise
+        community = turn.actor.community
+        intent = parse_utterance(turn.message_text,
+                                 community.unit if community else DEFAULT_UNIT)
+        if intent.name in ("unknown", "confirm"):
+            raise
+        if intent.name == "cancel":
+            await market.cancel(turn)
+            return
+        await survey_opening.leave(turn)
+    await _outside_dialog(turn)
+
+
 async def on_photo(turn: Turn) -> None:
     dialog = await turn.services.dialogs.get(turn.actor.person.id)
     if dialog is not None and dialog.name == REVERSE_DIALOG:
@@ -188,7 +216,7 @@ _DIALOG_TEXT = {
     directory.INTRO_DIALOG: directory.on_intro_text,
     surveys.DIALOG: surveys.on_text,
     survey_builder.DIALOG: survey_builder.on_text,
-    survey_opening.DIALOG: survey_opening.on_text,
+    survey_opening.DIALOG: _survey_day_text,
     naming.DIALOG: naming.on_text,
     **dict.fromkeys(shop_dialog.DIALOGS, shop_dialog.on_text),
     merchants.PAY_DIALOG: _shop_pay_text,

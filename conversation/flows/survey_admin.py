@@ -9,6 +9,7 @@ from html import escape
 
 from conversation import keyboards
 from conversation.charts import draw_chart
+from conversation.error_text import error_text
 from conversation.flows import survey_opening
 from conversation.i18n import Translator
 from conversation.replies import Button, Rows, keyboard
@@ -24,7 +25,7 @@ from conversation.survey_text import (
 from conversation.turn import Turn, parse_id
 from core.errors import DomainError
 from core.membership import require_active_member
-from core.survey_models import Survey
+from core.survey_models import Survey, closes_too_soon
 from core.survey_templates import template
 from core.surveys import AUDIENCE_DAYS, CHAT_AUDIENCES, CLOSE_IN_DAYS
 
@@ -40,6 +41,7 @@ def _require_coordinator(turn: Turn) -> None:
 
 async def surveys(turn: Turn) -> None:
     _require_coordinator(turn)
+    await survey_opening.leave(turn)
     tr = turn.tr
     found = await turn.services.surveys.list(turn.actor)
     lines = [tr("<b>Surveys</b>")]
@@ -55,6 +57,8 @@ async def on_button(turn: Turn) -> None:
     _require_coordinator(turn)
     parts = turn.data.split(":")
     kind = parts[1] if len(parts) > 1 else ""
+    if kind != "op":  # anything else done here ends the wait for a written opening day
+        await survey_opening.leave(turn)
     if kind == "tpl" and len(parts) == 3 and parts[2] == TEMPLATE:
         survey = await turn.services.surveys.create(turn.actor, template(TEMPLATE),
                                                     reuse_unsent=True)
@@ -74,8 +78,9 @@ async def on_button(turn: Turn) -> None:
         return
     survey = await turn.services.surveys.get(turn.actor, survey_id)
     if kind == "v":
-        await survey_opening.leave(turn)
         await view(turn, survey)
+    elif kind == "send" and _too_late(turn, survey):
+        await _closing_passed(turn, survey)
     elif kind == "send":
         count = await turn.services.surveys.count_audience(survey)
         await turn.edit(turn.tr("<b>Preview</b>") + "\n" + _invitation(turn, survey) + "\n\n"
@@ -148,7 +153,11 @@ async def view(turn: Turn, survey: Survey, note: str | None = None) -> None:
     if survey.closes_at is not None:
         lines.append(tr("Closes at the end of {day}",
                         day=tr.date(survey.closes_at - _ONE_SECOND)))
-    elif survey.status in ("draft", "scheduled"):
+    unsent = survey.status in ("draft", "scheduled")
+    if unsent and _too_late(turn, survey) and note is None:
+        lines.append(tr("The closing day has passed (or is less than an hour away): choose a "
+                        "new one below before sending."))
+    elif unsent and survey.closes_at is None:
         lines.append(tr("No closing day yet: it stays open until you close it, and no one is "
                         "reminded. Choose one below before sending."))
     if note:
@@ -189,9 +198,25 @@ def audience_name(tr: Translator, audience: str, days: int | None = AUDIENCE_DAY
             "event": tr("Signed up for an event")}.get(audience, audience)
 
 
+def _too_late(turn: Turn, survey: Survey) -> bool:
+    return closes_too_soon(survey.closes_at, turn.services.clock.now())
+
+
+async def _closing_passed(turn: Turn, survey: Survey) -> None:
+    """Sent now it would reach members already closed: the survey again, with the closing
+    days to choose from."""
+    await view(turn, survey, note=error_text(turn.tr, DomainError("survey_closes_soon")))
+
+
 async def _send(turn: Turn, survey: Survey) -> None:
-    count = await turn.services.surveys.send(
-        turn.actor, survey.id, lambda s, c: invitation_parts(turn.tr, s, c))
+    try:
+        count = await turn.services.surveys.send(
+            turn.actor, survey.id, lambda s, c: invitation_parts(turn.tr, s, c))
+    except DomainError as error:
+        if error.code != "survey_closes_soon":
+            raise
+        await _closing_passed(turn, survey)
+        return
     await turn.edit(turn.tr("📣 Survey S{id} is on its way to {count} members. /surveys shows "
                             "its results as they come in.", id=survey.id, count=count))
     turn.wake("outbox")

@@ -60,9 +60,16 @@ async def step_buttons(turn: Turn, dialog: Dialog) -> Rows:
     return _rows(turn, survey.id, survey.opens_at is not None)
 
 
-async def on_text(turn: Turn, dialog: Dialog) -> None:
+async def on_text(turn: Turn, dialog: Dialog) -> bool:
+    """The day written; False (the dialog ended) when the survey went out meanwhile (another
+    coordinator, the sweep): the text was meant as something else."""
+    survey = await turn.services.surveys.get(turn.actor, int(dialog.data["survey"]))
+    if survey.status not in ("draft", "scheduled"):
+        await leave(turn)
+        return False
     day = read_day(turn.message_text, turn.services.clock.now())
-    await choose(turn, int(dialog.data["survey"]), day)
+    await choose(turn, survey.id, day)
+    return True
 
 
 async def choose(turn: Turn, survey_id: int, day: date | None) -> None:
@@ -73,12 +80,12 @@ async def choose(turn: Turn, survey_id: int, day: date | None) -> None:
     await leave(turn)
     cleared = before.closes_at is not None and survey.closes_at is None
     await view(turn, survey, note=turn.tr(
-        "The closing day came before the new opening day, so it was cleared: please choose "
-        "it again.") if cleared else None)
+        "The opening day changed, so the closing day was cleared: please choose it again."
+    ) if cleared else None)
 
 
 async def leave(turn: Turn) -> None:
-    """The dialog ends once a day is chosen (or the coordinator goes back to the survey)."""
+    """The dialog ends once a day is chosen, or anything else is done in /surveys."""
     dialog = await turn.services.dialogs.get(turn.actor.person.id)
     if dialog is not None and dialog.name == DIALOG:
         await turn.services.dialogs.clear(turn.actor.person.id)

@@ -110,6 +110,9 @@ async def test_an_opening_day_and_an_events_sign_ups_chosen_in_chat(any_harness,
     assert "오전 9시" in asked
     assert harness.button_data(KIM, "내일") == f"svya:od:20260303:{survey.id}"
     assert "날짜를 알아보지 못했어요" in said(await harness.send(KIM, "언젠가요"))
+    assert "오늘 보내려면 ‘지금 보내기’" in said(await harness.send(KIM, "오늘"))
+    assert "3월 9일" in said(await harness.send(KIM, "월요일"))  # on a Monday: next week's
+    await harness.tap(KIM, harness.button_data(KIM, "시작일 정하기"))
     shown = said(await harness.send(KIM, "다음주 수요일"))  # Monday 2 March: the 11th
     assert "3월 11일" in shown and "시작" in shown and "아직 마감일이 없어요" in shown
     shown = said(await harness.tap(KIM, harness.button_data(KIM, "시작 뒤 7일")))
@@ -132,3 +135,99 @@ async def test_an_opening_day_and_an_events_sign_ups_chosen_in_chat(any_harness,
     assert await count_rows(harness.services, "survey_invites") == 1
     sent = await harness.services.surveys.get(None, survey.id)
     assert sent.status == "open" and sent.closes_at == datetime(2026, 3, 18, 15, 0, tzinfo=UTC)
+
+
+async def test_a_survey_past_its_closing_day_is_not_sent(any_harness, clock):
+    """"Closes in 7 days" tapped on a draft with no opening day counts from that day: sent
+    ten days later, it would go out already closed. Send now refuses it, says why and offers
+    the closing days again; with a new one it goes."""
+    harness = any_harness
+    await open_community(harness, KIM, (LEE,))
+    survey = await harness.services.surveys.create(None, from_yaml(SPEC), community_code="mapo")
+    await harness.send(KIM, "/surveys")
+    await harness.tap(KIM, f"svya:v:{survey.id}")
+    await harness.tap(KIM, f"svya:cl:7:{survey.id}")  # the end of Monday 9 March
+    await harness.tap(KIM, f"svya:send:{survey.id}")  # the preview, left there
+    clock.advance(timedelta(days=10))
+    if harness.channel != "kakao":  # KakaoTalk's buttons do not last ten days
+        refused = said(await harness.tap(KIM, f"svya:ok:{survey.id}"))  # its Send, days later
+        assert "마감일이 지나서 보내지 않았어요" in refused and "마감일을 새로 골라" in refused
+    await harness.send(KIM, "/surveys")
+    assert "마감일이 지났어요" in said(await harness.tap(KIM, f"svya:v:{survey.id}"))
+    refused = said(await harness.tap(KIM, f"svya:send:{survey.id}"))
+    assert "마감일이 지나서 보내지 않았어요" in refused and "마감일을 새로 골라" in refused
+    assert harness.button_data(KIM, "7일 뒤 마감") == f"svya:cl:7:{survey.id}"
+    assert (await harness.services.surveys.get(None, survey.id)).status == "draft"
+    assert await count_rows(harness.services, "survey_invites") == 0
+    shown = said(await harness.tap(KIM, harness.button_data(KIM, "7일 뒤 마감")))
+    assert "3월 19일" in shown and "지났어요" not in shown
+    await harness.tap(KIM, f"svya:send:{survey.id}")
+    assert "2명" in said(await harness.tap(KIM, f"svya:ok:{survey.id}"))
+
+
+async def test_the_opening_day_dialog_ends_once_the_survey_goes_another_way(any_harness):
+    """Asked for an opening day, the coordinator sends the survey now instead, or another
+    coordinator (or the sweep) does: what they type next is read as usual, not as a day."""
+    harness = any_harness
+    await open_community(harness, KIM, (LEE,))
+    kim = await harness.services.people.resolve(harness.channel, str(KIM.id), KIM.first_name)
+    first = await harness.services.surveys.create(None, from_yaml(SPEC), community_code="mapo")
+    await harness.send(KIM, "/surveys")
+    await harness.tap(KIM, f"svya:v:{first.id}")
+    await harness.tap(KIM, f"svya:op:{first.id}")
+    await harness.send(KIM, "/surveys")
+    assert await harness.services.dialogs.get(kim.person.id) is None
+    await harness.tap(KIM, f"svya:v:{first.id}")
+    await harness.tap(KIM, f"svya:op:{first.id}")
+    await harness.tap(KIM, f"svya:send:{first.id}")  # Send now from the day's question
+    await harness.tap(KIM, f"svya:ok:{first.id}")
+    assert await harness.services.dialogs.get(kim.person.id) is None
+
+    second = await harness.services.surveys.create(None, from_yaml(SPEC), community_code="mapo")
+    await harness.send(KIM, "/surveys")
+    await harness.tap(KIM, f"svya:v:{second.id}")
+    await harness.tap(KIM, f"svya:op:{second.id}")
+    await harness.services.surveys.send(  # another coordinator, or the sweep
+        None, second.id, lambda s, c: invitation_parts(translator(None), s, c))
+    balance = said(await harness.send(KIM, "내 잔액 알려줘"))
+    assert "날짜를 알아보지 못했어요" not in balance and "잔액" in balance
+    assert await harness.services.dialogs.get(kim.person.id) is None
+
+
+async def test_text_that_is_no_day_but_another_request_leaves_the_opening_day(any_harness):
+    """Asked for an opening day, the coordinator asks for their balance: that is answered and
+    the question ends; text that is neither is asked about again."""
+    harness = any_harness
+    await open_community(harness, KIM, (LEE,))
+    kim = await harness.services.people.resolve(harness.channel, str(KIM.id), KIM.first_name)
+    survey = await harness.services.surveys.create(None, from_yaml(SPEC), community_code="mapo")
+    await harness.send(KIM, "/surveys")
+    await harness.tap(KIM, f"svya:v:{survey.id}")
+    await harness.tap(KIM, f"svya:op:{survey.id}")
+    assert "날짜를 알아보지 못했어요" in said(await harness.send(KIM, "언젠가요"))
+    balance = said(await harness.send(KIM, "내 잔액 알려줘"))
+    assert "날짜를 알아보지 못했어요" not in balance and "잔액" in balance
+    assert await harness.services.dialogs.get(kim.person.id) is None
+    assert (await harness.services.surveys.get(None, survey.id)).status == "draft"
+    await harness.tap(KIM, f"svya:op:{survey.id}")
+    assert "“떡”" in said(await harness.send(KIM, "장터 떡"))
+    assert await harness.services.dialogs.get(kim.person.id) is None
+
+
+async def test_a_closing_day_chosen_before_the_opening_day_is_chosen_again(any_harness):
+    """Closing first, then the opening day: the closing day is cleared and the coordinator
+    asked to choose it again; "7 days after it opens" then moves with the opening day."""
+    harness = any_harness
+    await open_community(harness, KIM, (LEE,))
+    survey = await harness.services.surveys.create(None, from_yaml(SPEC), community_code="mapo")
+    await harness.send(KIM, "/surveys")
+    await harness.tap(KIM, f"svya:v:{survey.id}")
+    await harness.tap(KIM, f"svya:cl:7:{survey.id}")  # the end of Monday 9 March
+    await harness.tap(KIM, f"svya:op:{survey.id}")
+    shown = said(await harness.send(KIM, "3월 8일"))
+    assert "시작일이 바뀌어서 마감일을 지웠어요" in shown and "아직 마감일이 없어요" in shown
+    shown = said(await harness.tap(KIM, harness.button_data(KIM, "시작 뒤 7일")))
+    assert "3월 15일" in shown and "까지 받아요" in shown
+    await harness.tap(KIM, f"svya:op:{survey.id}")
+    shown = said(await harness.send(KIM, "3월 10일"))
+    assert "3월 17일" in shown and "지웠어요" not in shown

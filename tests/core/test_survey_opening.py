@@ -38,13 +38,17 @@ async def test_an_opening_day_schedules_the_survey_and_the_closing_stays_after_i
     survey = await services.surveys.set_opening(kim, survey.id, date(2026, 3, 5))
     assert survey.status == "scheduled"
     assert survey.opens_at == datetime(2026, 3, 5, 0, 0, tzinfo=UTC)  # 9:00 in Seoul
-    assert survey.closes_at == datetime(2026, 3, 9, 15, 0, tzinfo=UTC)
-    # Opening after that closing day: the closing day goes, to be chosen again, and now
-    # counts from the opening day.
-    survey = await services.surveys.set_opening(kim, survey.id, date(2026, 3, 12))
+    # Seven days from the tap would leave it open four days from the opening: the closing
+    # day goes, to be chosen again, and now counts from the opening day.
     assert survey.closes_at is None
     survey = await services.surveys.set_closing(kim, survey.id, 7)
+    assert survey.closes_at == datetime(2026, 3, 12, 15, 0, tzinfo=UTC)
+    # Seven days after the opening day moves with it, either way.
+    survey = await services.surveys.set_opening(kim, survey.id, date(2026, 3, 12))
     assert survey.closes_at == datetime(2026, 3, 19, 15, 0, tzinfo=UTC)
+    survey = await services.surveys.set_opening(kim, survey.id, date(2026, 3, 4))
+    assert survey.closes_at == datetime(2026, 3, 11, 15, 0, tzinfo=UTC)
+    survey = await services.surveys.set_opening(kim, survey.id, date(2026, 3, 12))
     survey = await services.surveys.set_opening(kim, survey.id, None)
     assert (survey.status, survey.opens_at) == ("draft", None)
 
@@ -76,3 +80,32 @@ async def test_an_events_sign_ups_as_the_audience(services, clock):
     assert await services.surveys.count_audience(survey) == 1
     survey = await services.surveys.set_audience(kim, survey.id, "all")
     assert (survey.audience, survey.audience_event_id) == ("all", None)
+
+
+async def test_a_survey_is_not_sent_past_or_within_the_hour_of_its_closing(services, clock):
+    kim, _lee = await seed_community(services, members=2)
+    survey = await services.surveys.create(kim, from_yaml(SPEC))
+    survey = await services.surveys.set_closing(kim, survey.id, 7)  # Seoul midnight, 10 March
+    clock.advance(survey.closes_at - timedelta(minutes=59) - clock.now())
+    for _ in range(2):  # within the hour, then days after
+        with pytest.raises(DomainError) as raised:
+            await services.surveys.send(kim, survey.id, render)
+        assert raised.value.code == "survey_closes_soon"
+        assert (await services.surveys.get(kim, survey.id)).status == "draft"
+        clock.advance(timedelta(days=3))
+    survey = await services.surveys.set_closing(kim, survey.id, 7)
+    assert await services.surveys.send(kim, survey.id, render) == 2
+
+
+async def test_a_closing_day_chosen_first_never_shrinks_the_survey(services, clock):
+    """"Closes in 7 days" and then an opening day six days on would leave it open hours; a
+    closing day written in the file is no span to keep either: both are cleared, to be
+    chosen again from the opening day."""
+    kim, _lee = await seed_community(services, members=2)
+    survey = await services.surveys.create(kim, from_yaml(SPEC))
+    await services.surveys.set_closing(kim, survey.id, 7)
+    survey = await services.surveys.set_opening(kim, survey.id, date(2026, 3, 9))
+    assert survey.closes_at is None
+    dated = await services.surveys.create(kim, from_yaml(SPEC + "closes: 2026-03-20\n"))
+    dated = await services.surveys.set_opening(kim, dated.id, date(2026, 3, 19))
+    assert dated.closes_at is None

@@ -332,6 +332,9 @@ def test_end_refused(text, code):
         ("2026-04-01", date(2026, 4, 1)),
         ("14일이요", date(2026, 3, 14)),
         ("금요일", date(2026, 3, 6)),
+        ("월요일", date(2026, 3, 9)),  # on a Monday: the next one, today being no opening day
+        ("월", date(2026, 3, 9)),
+        ("이번주 월요일", date(2026, 3, 2)),  # today, written so: refused as an opening day
         ("3월 1일", date(2027, 3, 1)),  # this year's has passed
     ],
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from core.survey_spec import from_yaml
 from core.survey_templates import template
 from tests.conftest import KIM, LEE, PARK
 from tests.support import alerts, count_rows, open_community, texts
@@ -170,3 +171,26 @@ async def test_the_template_button_tapped_twice_opens_the_same_draft(harness):
     await harness.send(KIM, "/surveys")
     assert "S1 품앗이 참여자" in texts(await harness.tap(KIM, "svya:tpl:trust_community"))
     assert await count_rows(harness.services, "surveys") == 1
+
+
+async def test_the_sweep_holds_back_a_survey_whose_closing_day_has_passed(harness):
+    """Opening and closing the same day, and the bot down all that day: the next sweep does
+    not send it already closed. It goes back to the drafts, without its opening day, and
+    the coordinator is told once, with the survey to open; /surveys says why."""
+    await open_community(harness, KIM, (LEE,))
+    survey = await harness.services.surveys.create(None, from_yaml(
+        "title: 하루 설문\nopens: 2026-03-03\ncloses: 2026-03-03\n"
+        "questions:\n  - kind: scale\n    text: 만족하세요?\n"), community_code="mapo")
+    harness.clock.advance(datetime(2026, 3, 4, 1, 0, tzinfo=UTC) - harness.clock.now())
+    await harness.sweep()
+    told = [c for c in harness.sent_to(KIM) if "하루 설문" in (c.text or "")]
+    assert len(told) == 1 and "마감일이 지나서 보내지 않았어요" in told[0].text
+    assert ("S1 열기", "svya:v:1") in told[0].buttons
+    survey = await harness.services.surveys.get(None, survey.id)
+    assert (survey.status, survey.opens_at) == ("draft", None)
+    await harness.sweep()
+    assert len([c for c in harness.sent_to(KIM) if "하루 설문" in (c.text or "")]) == 1
+    assert await count_rows(harness.services, "survey_invites") == 0
+    assert not [c for c in harness.sent_to(LEE) if "하루 설문" in (c.text or "")]
+    await harness.send(KIM, "/surveys")
+    assert "마감일이 지났어요" in texts(await harness.tap(KIM, "svya:v:1"))
