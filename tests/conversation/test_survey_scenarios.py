@@ -165,16 +165,22 @@ async def test_a_survey_past_its_closing_day_is_not_sent(any_harness, clock):
     assert "2명" in said(await harness.tap(KIM, f"svya:ok:{survey.id}"))
 
 
+async def _asked_for_an_opening_day(harness):
+    """김영희 (a coordinator) has opened a new survey's opening-day question in /surveys."""
+    await open_community(harness, KIM, (LEE,))
+    kim = await harness.services.people.resolve(harness.channel, str(KIM.id), KIM.first_name)
+    survey = await harness.services.surveys.create(None, from_yaml(SPEC), community_code="mapo")
+    await harness.send(KIM, "/surveys")
+    await harness.tap(KIM, f"svya:v:{survey.id}")
+    await harness.tap(KIM, f"svya:op:{survey.id}")
+    return kim, survey
+
+
 async def test_the_opening_day_dialog_ends_once_the_survey_goes_another_way(any_harness):
     """Asked for an opening day, the coordinator sends the survey now instead, or another
     coordinator (or the sweep) does: what they type next is read as usual, not as a day."""
     harness = any_harness
-    await open_community(harness, KIM, (LEE,))
-    kim = await harness.services.people.resolve(harness.channel, str(KIM.id), KIM.first_name)
-    first = await harness.services.surveys.create(None, from_yaml(SPEC), community_code="mapo")
-    await harness.send(KIM, "/surveys")
-    await harness.tap(KIM, f"svya:v:{first.id}")
-    await harness.tap(KIM, f"svya:op:{first.id}")
+    kim, first = await _asked_for_an_opening_day(harness)
     await harness.send(KIM, "/surveys")
     assert await harness.services.dialogs.get(kim.person.id) is None
     await harness.tap(KIM, f"svya:v:{first.id}")
@@ -198,12 +204,7 @@ async def test_text_that_is_no_day_but_another_request_leaves_the_opening_day(an
     """Asked for an opening day, the coordinator asks for their balance: that is answered and
     the question ends; text that is neither is asked about again."""
     harness = any_harness
-    await open_community(harness, KIM, (LEE,))
-    kim = await harness.services.people.resolve(harness.channel, str(KIM.id), KIM.first_name)
-    survey = await harness.services.surveys.create(None, from_yaml(SPEC), community_code="mapo")
-    await harness.send(KIM, "/surveys")
-    await harness.tap(KIM, f"svya:v:{survey.id}")
-    await harness.tap(KIM, f"svya:op:{survey.id}")
+    kim, survey = await _asked_for_an_opening_day(harness)
     assert "날짜를 알아보지 못했어요" in said(await harness.send(KIM, "언젠가요"))
     balance = said(await harness.send(KIM, "내 잔액 알려줘"))
     assert "날짜를 알아보지 못했어요" not in balance and "잔액" in balance
