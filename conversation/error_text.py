@@ -292,6 +292,9 @@ _MESSAGES: dict[str, _Render] = {
         "reason again.", number=p["number"],
     ),
     "erasure_not_found": lambda tr, p: tr("That erasure isn't available."),
+    "survey_key_twice": lambda tr, p: tr(
+        "The survey file gives “{key}” twice (line {line}). Please keep one of them.",
+        key=p["key"], line=p["line"]),
     "survey_yaml_invalid": lambda tr, p: tr(
         "The survey file could not be read (line {line}). Please check it against the example "
         "in the README.", line=p.get("line", 0)),

@@ -55,11 +55,36 @@ class SurveySpec:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+class _RepeatedKey(Exception):
+    def __init__(self, key: str, line: int) -> None:
+        self.key, self.line = key, line
+
+
+def _loader_refusing_repeated_keys():
+    """PyYAML's safe loader, except that a key written twice in one mapping is refused: YAML
+    keeps the last one silently, and a second `closes:` lower down would win unseen."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):
+            seen: set[object] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise _RepeatedKey(str(key), key_node.start_mark.line + 1)
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return Loader
+
+
 def from_yaml(text: str) -> SurveySpec:
     import yaml
 
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_loader_refusing_repeated_keys())
+    except _RepeatedKey as repeated:
+        raise DomainError("survey_key_twice", key=repeated.key, line=repeated.line) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise DomainError("survey_yaml_invalid",

@@ -99,6 +99,18 @@ def test_an_unknown_key_is_refused_and_named():
     assert from_csv("Kind, Text ,options,,\nscale,a,,,\n", {"title": "t"}).questions[0].text == "a"
 
 
+def test_a_key_written_twice_is_refused_with_its_line():
+    """YAML would keep the second `anonymous:` (or a question's second `text:`) unseen."""
+    with pytest.raises(DomainError) as raised:
+        from_yaml(SPEC + "anonymous: false\n")
+    assert raised.value.code == "survey_key_twice"
+    assert (raised.value.params["key"], raised.value.params["line"]) == ("anonymous", 17)
+    with pytest.raises(DomainError) as raised:
+        from_yaml(SPEC.replace("    text: 좋은 점", "    text: 좋은 점\n    text: 나쁜 점"))
+    assert (raised.value.params["key"], raised.value.params["line"]) == ("text", 13)
+    assert from_yaml(SPEC).anonymous is True  # the same keys in different questions are fine
+
+
 def test_the_readme_example_is_complete_and_imports():
     """The README's YAML example writes every key a survey file has, and imports as it is."""
     import yaml
