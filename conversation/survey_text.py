@@ -3,7 +3,7 @@ results and the years side by side. Every piece of user text is escaped."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html import escape
 
 from conversation.i18n import Translator
@@ -11,7 +11,7 @@ from conversation.limits import cut, fit_lines
 from conversation.render import more_text
 from conversation.replies import Button, Rows, keyboard
 from core.models import Community
-from core.survey_models import SCALE, Progress, Survey
+from core.survey_models import SCALE, Progress, Survey, closes_too_soon
 from core.survey_results import MIN_ANONYMOUS, SurveyResults, Trend
 
 OPTION_LABEL = 40
@@ -105,11 +105,13 @@ def status_name(tr: Translator, status: str) -> str:
             "open": tr("open"), "closed": tr("closed")}.get(status, status)
 
 
-def survey_line(tr: Translator, survey: Survey) -> str:
+def survey_line(tr: Translator, survey: Survey, now: datetime) -> str:
     line = tr("S{id} {title} · {status}", id=survey.id, title=escape(cut(survey.title, 60)),
               status=status_name(tr, survey.status))
     if survey.status == "scheduled" and survey.opens_at is not None:
         line += " · " + tr.date(survey.opens_at)
+    if survey.status in ("draft", "scheduled") and closes_too_soon(survey.closes_at, now):
+        line += " · " + tr("⚠️ its closing day has passed: choose a new one")
     return line
 
 

@@ -45,7 +45,8 @@ async def surveys(turn: Turn) -> None:
     tr = turn.tr
     found = await turn.services.surveys.list(turn.actor)
     lines = [tr("<b>Surveys</b>")]
-    lines += [survey_line(tr, s) for s in found] or [tr("No surveys yet.")]
+    now = turn.services.clock.now()
+    lines += [survey_line(tr, s, now) for s in found] or [tr("No surveys yet.")]
     rows = [[Button(f"S{s.id} " + s.title[:30], f"svya:v:{s.id}")] for s in found]
     rows += [[Button(tr("📋 Standard survey: trust and community"), f"svya:tpl:{TEMPLATE}")],
              [Button(tr("✏️ New survey"), "svya:new")],
