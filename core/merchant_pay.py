@@ -33,6 +33,7 @@ from storage import ledger as ledger_rows
 from storage import merchant_payments as payment_rows
 from storage import organisations as organisation_rows
 from storage.db import Connection, Database
+from storage.port import Row
 from storage.timefmt import from_db, to_db
 
 PREVIEW_LIFETIME = timedelta(minutes=10)
@@ -157,19 +158,7 @@ class MerchantPayService:
             await require_staff(conn, actor, payment.organisation)
             if payment.status == "refunded":
                 return payment
-            if payment.status == "reversed":
-                raise DomainError("already_reversed", transfer_id=payment.transfer_id)
-            if payment.status != "paid":
-                raise DomainError("shop_payment_not_found")
-            if payment.member.person_id == actor.person.id:
-                raise DomainError("shop_refund_own")
-            if not refundable(payment.paid_at, now):
-                raise DomainError("shop_refund_too_late", days=REFUND_WINDOW.days)
-            member_account = await ledger_rows.limits_and_balance(
-                conn, payment.member.membership_id)
-            if member_account is None or member_account["status"] not in ("active",
-                                                                          "suspended"):
-                raise DomainError("shop_refund_member_gone")
+            member_account = await _refund_allowed(conn, actor, payment, now)
             await require_covers(conn, payment.organisation.account_id, payment.currency)
             refund_id = await ledger_rows.insert_transfer(
                 conn, community_id=payment.community.id,
@@ -183,6 +172,17 @@ class MerchantPayService:
                                                     actor.person.id):
                 raise RuntimeError("payment changed inside its own write transaction")
             return await _load(conn, payment_id, newly=True)
+
+    async def refund_question(self, actor: Actor, payment_id: int) -> Payment:
+        """The payment a staff member is about to be asked to refund: refused now, before the
+        question, for what `refund` would refuse (a payment already refunded is returned as it
+        is, to say so)."""
+        async with self._db.read() as conn:
+            payment = await _load(conn, payment_id)
+            await require_staff(conn, actor, payment.organisation)
+            if payment.status != "refunded":
+                await _refund_allowed(conn, actor, payment, self._clock.now())
+        return payment
 
     async def expire_due(self, limit: int = 500) -> int:
         """Previews left past PREVIEW_LIFETIME become 'expired' (the sweep runs this); a tap
@@ -204,6 +204,22 @@ class MerchantPayService:
             if payment.member.person_id != actor.person.id:
                 await require_staff(conn, actor, payment.organisation)
         return payment
+
+
+async def _refund_allowed(conn: Connection, actor: Actor, payment: Payment, now: datetime) -> Row:
+    """The paying member's account, if this staff member may refund the payment now."""
+    if payment.status == "reversed":
+        raise DomainError("already_reversed", transfer_id=payment.transfer_id)
+    if payment.status != "paid":
+        raise DomainError("shop_payment_not_found")
+    if payment.member.person_id == actor.person.id:
+        raise DomainError("shop_refund_own")
+    if not refundable(payment.paid_at, now):
+        raise DomainError("shop_refund_too_late", days=REFUND_WINDOW.days)
+    member_account = await ledger_rows.limits_and_balance(conn, payment.member.membership_id)
+    if member_account is None or member_account["status"] not in ("active", "suspended"):
+        raise DomainError("shop_refund_member_gone")
+    return member_account
 
 
 def refundable(paid_at: datetime | None, now: datetime) -> bool:

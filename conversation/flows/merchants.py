@@ -182,8 +182,8 @@ async def on_pay(turn: Turn) -> None:
                                         Dialog(PAY_DIALOG, "less", {"payment": ident}))
         await turn.reply(tr("How much do you want to pay in 품앗이? (at most {most})",
                             most=tr.amount(payment.most, escape(payment.community.unit))))
-    elif action == "rq":  # from the takings: asked first
-        payment = await pay.payment(turn.actor, ident)
+    elif action == "rq":  # from the takings: asked first, unless it would be refused
+        payment = await pay.refund_question(turn.actor, ident)
         if payment.status == "refunded":
             await turn.reply(shop_render.refunded_text(tr, payment))
         else:

@@ -150,10 +150,17 @@ async def test_staff_refund_from_the_takings_within_seven_days(any_harness, cloc
     assert "환불" in plain_text(harness.last_message_to(PARK).text)
     assert "잔액: -7,900문" in said(await harness.send(PARK, "/balance"))
     # refunded: no button for it any more; past the 7 days: none for the other either
-    left = _refunds(await harness.send(CHOI, f"/takings {day}"))
+    takings = await harness.send(CHOI, f"/takings {day}")
+    left = _refunds(takings)
     assert len(left) == 1 and "#3 7,900" in left[0]
+    old_button = next(data for call in takings for _, data in call.buttons
+                      if data.startswith("mpay:rq:"))
     clock.advance(timedelta(days=4, seconds=1))
     assert _refunds(await harness.send(CHOI, f"/takings {day}")) == []
+    # its button, kept from before, now says why instead of asking
+    refused = await harness.tap(CHOI, old_button)
+    assert any(word in said(refused) for word in ("7일 안에만", "within 7 days"))
+    assert not [data for call in refused for _, data in call.buttons if data.startswith("mpay:rf:")]
     assert (await harness.services.verify()).ok
 
 

@@ -106,6 +106,28 @@ async def test_a_refund_on_the_seventh_day_goes_through(services, shop, clock):
     assert (await services.ledger.balance(customer)).balance == 0
 
 
+async def test_staff_are_not_asked_to_refund_what_would_be_refused(services, shop, clock):
+    """The takings' refund button asks first; a payment a coordinator reversed, or one past
+    the 7 days, is refused before the question, as the refund itself would refuse it."""
+    coordinator, owner, customer, organisation = shop
+    reversed_one = await services.merchant_pay.preview(customer, organisation.id, 10_000, "k1")
+    paid = await services.merchant_pay.confirm(customer, reversed_one.id)
+    await services.ledger.reverse(coordinator, paid.transfer_id, "잘못 결제함")
+    with pytest.raises(DomainError) as error:
+        await services.merchant_pay.refund_question(owner, reversed_one.id)
+    assert error.value.code == "already_reversed"
+    late = await services.merchant_pay.preview(customer, organisation.id, 5_000, "k2")
+    await services.merchant_pay.confirm(customer, late.id)
+    assert (await services.merchant_pay.refund_question(owner, late.id)).id == late.id
+    clock.advance(timedelta(days=7, seconds=1))
+    with pytest.raises(DomainError) as error:
+        await services.merchant_pay.refund_question(owner, late.id)
+    assert error.value.code == "shop_refund_too_late"
+    with pytest.raises(DomainError) as error:  # and never to someone who is not staff
+        await services.merchant_pay.refund_question(customer, late.id)
+    assert error.value.code != "shop_refund_too_late"
+
+
 async def test_the_floor_holds_for_a_shop_payment(services, shop):
     _, _, customer, organisation = shop
     # floor -50,000: a bill of 125,000 at 40% is exactly 50,000 — allowed; one unit more is not
