@@ -15,6 +15,7 @@ from storage import communities as community_rows
 from storage import memberships as membership_rows
 from storage import organisations as organisation_rows
 from storage.db import Connection, Database
+from storage.port import Row
 
 LIST_PAGE = 8
 SHORT_CODE_CANDIDATES = 20
@@ -78,32 +79,37 @@ class OrganisationReads:
             raise DomainError("shop_not_found")
         return await self.get(actor, row["id"])
 
-    async def by_token(self, token: str) -> Found:
-        """The shop a QR code opens, whoever scans it; an old code says it changed."""
+    async def by_token(self, token: str, actor: Actor | None = None) -> Found:
+        """The shop a QR code opens, whoever scans it; an old code says it changed. One still
+        applying (or rejected) opens only for its own staff."""
         if not looks_like_token(token):
             return Found(None)
         async with self._db.read() as conn:
             row = await organisation_rows.by_token(conn, token)
             if row is None:
                 return Found(None, await organisation_rows.retired_token(conn, token))
+            if not await _shown_to(conn, actor, row):
+                return Found(None)
         return Found(Organisation.from_row(row))
 
     async def by_short_code(self, actor: Actor, code: str) -> Found:
-        """A typed short code: a shop of the person's current community, else the one shop
-        with that code among their communities or, failing that, anywhere (codes are only
-        unique in a community: a code several communities use opens none of theirs)."""
-        row = None
+        """A typed short code: a shop of the person's current community; else, if it is an old
+        code of any of their communities, that it changed; else the one shop with that code
+        among their communities or, failing that, anywhere (codes are only unique in a
+        community: a code several communities use opens none of theirs). A shop still
+        applying (or rejected) opens only for its own staff, and hides no other shop."""
         async with self._db.read() as conn:
             if actor.community is not None:
                 row = await organisation_rows.by_short_code(conn, actor.community.id, code)
-                if row is None and await organisation_rows.retired_short_code(
-                        conn, actor.community.id, code):
-                    return Found(None, True)
-            if row is None:
-                rows = await organisation_rows.with_short_code(conn, code, SHORT_CODE_CANDIDATES)
-                mine = [candidate for candidate in rows if await membership_rows.get_for(
-                    conn, candidate["community_id"], actor.person.id) is not None]
-                row = (mine[0] if len(mine) == 1 else rows[0] if len(rows) == 1 else None)
+                if row is not None and await _shown_to(conn, actor, row):
+                    return Found(Organisation.from_row(row))
+            # before any other community's shop: the old code may be that shop's number now
+            if await organisation_rows.retired_short_code_of_person(conn, actor.person.id, code):
+                return Found(None, True)
+            rows = await organisation_rows.with_short_code(conn, code, SHORT_CODE_CANDIDATES)
+            mine = [candidate for candidate in rows if await membership_rows.get_for(
+                conn, candidate["community_id"], actor.person.id) is not None]
+            row = (mine[0] if len(mine) == 1 else rows[0] if len(rows) == 1 else None)
         return Found(Organisation.from_row(row) if row is not None else None)
 
     async def standing(self, actor: Actor, organisation: Organisation) -> Standing:
@@ -154,6 +160,18 @@ class OrganisationReads:
             if role is None:
                 raise DomainError("shop_not_yours")
         return Organisation(**{**organisation.__dict__, "role": role})
+
+
+async def _shown_to(conn: Connection, actor: Actor | None, row: Row) -> bool:
+    """An approved shop (active or suspended) opens for anyone; one still applying or
+    rejected only for its own staff (its card has the applicant's phone)."""
+    if row["status"] in ("active", "suspended"):
+        return True
+    if actor is None:
+        return False
+    membership = await membership_rows.get_for(conn, row["community_id"], actor.person.id)
+    return membership is not None and await organisation_rows.role_of(
+        conn, row["id"], membership["id"]) is not None
 
 
 async def load_organisation(conn: Connection, organisation_id: int) -> Organisation:

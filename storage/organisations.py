@@ -68,6 +68,14 @@ async def retired_short_code(conn: Connection, community_id: int, code: str) -> 
         (community_id, code)) is not None
 
 
+async def retired_short_code_of_person(conn: Connection, person_id: int, code: str) -> bool:
+    """An old short code of a shop in any community the person belongs to."""
+    return await fetch_one(
+        conn, "SELECT 1 FROM organisation_old_codes c JOIN organisations o"
+              " ON o.id = c.organisation_id JOIN memberships m ON m.community_id = o.community_id"
+              " WHERE m.person_id = ? AND c.short_code = ? LIMIT 1", (person_id, code)) is not None
+
+
 async def short_code_taken(conn: Connection, community_id: int, code: str) -> bool:
     """In use now or before in the community: an old code never opens another shop."""
     return (await by_short_code(conn, community_id, code) is not None

@@ -108,8 +108,7 @@ async def reply_card(turn: Turn, organisation: Organisation, text: str, buttons:
 
 async def open_by_token(turn: Turn, token: str) -> None:
     """A scanned QR: the shop's card and the question of the bill."""
-    found = await turn.services.organisations.by_token(token)
-    await _open(turn, found)
+    await _open(turn, await turn.services.organisations.by_token(token, turn.actor))
 
 
 async def open_by_code(turn: Turn, code: str) -> None:
@@ -119,6 +118,7 @@ async def open_by_code(turn: Turn, code: str) -> None:
 async def _open(turn: Turn, found: Found) -> None:
     tr = turn.tr
     if found.organisation is None:
+        await end_bill_question(turn)
         if found.changed:
             await turn.reply(tr("This shop's code has changed, so this QR no longer works. "
                                 "Please ask the shop for its new code."))
@@ -137,11 +137,22 @@ async def open_shop(turn: Turn, organisation: Organisation) -> None:
     community = turn.actor.community
     here = community is not None and community.id == organisation.community_id
     if standing.status != "active" or not here:
+        await end_bill_question(turn)
         await shop_outsiders.not_here(turn, organisation, standing)
         return
     await show_card(turn, organisation)
     if organisation.is_active:
         await ask_bill(turn, organisation.id)
+    else:
+        await end_bill_question(turn)
+
+
+async def end_bill_question(turn: Turn) -> None:
+    """Another shop opened that can't be paid now: the bill question of a shop opened before
+    is over, so the next number is not taken as that shop's bill."""
+    dialog = await turn.services.dialogs.get(turn.actor.person.id)
+    if dialog is not None and dialog.name == PAY_DIALOG:
+        await turn.services.dialogs.clear(turn.actor.person.id)
 
 
 async def switch_to_shop(turn: Turn, organisation_id: int) -> None:

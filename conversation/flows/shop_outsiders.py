@@ -27,6 +27,11 @@ async def not_here(turn: Turn, organisation: Organisation, standing: Standing) -
     lines = [tr("🏪 {shop} is a shop of {community}.", shop=escape(organisation.name),
                 community=community)]
     status = standing.status
+    if status == "active" and organisation.status == "suspended":  # switching would not help
+        lines.append(tr("This shop can't take 품앗이 payments right now. Please pay in cash, "
+                        "or ask a coordinator."))
+        await turn.reply("\n".join(lines))
+        return
     if status == "active":  # a member there, using another community now
         current = turn.actor.community
         if current is not None:

@@ -104,3 +104,117 @@ async def test_a_shop_still_applying_is_not_shown_to_outsiders(any_harness):
     assert applying["status"] == "pending"
     told = said(await harness.send(JUNG, f"/start shop_{applying['token']}"))
     assert "찾지 못했어요" in told and "망원 국수" not in told and "마포 품앗이" not in told
+
+
+async def _sql(harness, sql: str, params: tuple = ()) -> None:
+    async with harness.services.db.write(records_update=False) as conn:
+        await conn.execute(sql, params)
+
+
+async def _actor(harness, user: FakeUser):
+    return await harness.services.people.resolve(harness.channel, str(user.id), user.first_name)
+
+
+async def _shop_named(harness, name: str):
+    async with harness.services.db.read() as conn, conn.execute(
+            "SELECT id, token, short_code, status FROM organisations WHERE name = ?",
+            (name,)) as cursor:
+        return await cursor.fetchone()
+
+
+async def _open_shop_in(harness, code: str, name: str, owner: FakeUser, **sets) -> None:
+    """A community `code` whose member `owner` runs the approved shop `name` (columns of
+    `sets` written over it, e.g. the short code another shop uses)."""
+    await harness.services.membership.create_community(
+        code=code, name=f"{code} 품앗이", credit_floor=-300_000, approval="auto")
+    await harness.join(owner, code)
+    await harness.services.organisations.apply(await _actor(harness, owner), Profile(name=name))
+    sets = {"status": "active", **sets}
+    await _sql(harness, f"UPDATE organisations SET {', '.join(f'{k} = ?' for k in sets)}"
+                        " WHERE name = ?", (*sets.values(), name))
+
+
+async def test_an_old_code_of_my_other_community_says_it_changed(any_harness):
+    """PARK, of 마포 and 종로 and using 종로, types 마포 떡집's old code after the shop changed
+    its codes: he is told it changed, not shown a third community's shop that has it now."""
+    harness = any_harness
+    await _two_communities(harness)
+    await harness.join(PARK, "jongno")
+    await harness.send(PARK, "/switch")
+    await harness.tap(PARK, harness.button_data(PARK, "종로 품앗이"))
+    old = (await shop_of(harness))["short_code"]
+    await harness.services.organisations.rotate_codes(
+        await _actor(harness, LEE), (await shop_of(harness))["id"])
+    await _open_shop_in(harness, "seodaemun", "서대문 국밥", JUNG, short_code=old)
+    told = said(await harness.send(PARK, f"가게 {old}"))
+    assert "이 가게의 코드가 바뀌었어요" in told and "서대문 국밥" not in told
+    await harness.send(PARK, "19800")
+    assert await count_rows(harness.services, "merchant_payments") == 0
+
+
+async def test_a_shop_still_applying_is_not_shown_in_its_community(any_harness):
+    """A member of its community who types an applying (or rejected) shop's code or scans its
+    QR is not shown its card (name, the applicant's phone); its owner still is."""
+    harness = any_harness
+    await open_community(harness, KIM, (LEE, PARK))
+    await harness.services.organisations.apply(
+        await _actor(harness, PARK), Profile(name="망원 국수", phone="010-1234-5678"))
+    applying = await shop_of(harness)
+    assert applying["status"] == "pending"
+    for status in ("pending", "rejected"):
+        await _sql(harness, "UPDATE organisations SET status = ? WHERE id = ?",
+                   (status, applying["id"]))
+        for opened in (f"가게 {applying['short_code']}", f"/start shop_{applying['token']}"):
+            told = said(await harness.send(LEE, opened))
+            assert "찾지 못했어요" in told, (status, opened)
+            assert "망원 국수" not in told and "1234-5678" not in told
+    await _sql(harness, "UPDATE organisations SET status = 'pending' WHERE id = ?",
+               (applying["id"],))
+    assert "망원 국수" in said(await harness.send(PARK, f"가게 {applying['short_code']}"))
+    assert "망원 국수" in said(await harness.send(PARK, "/shop"))  # the owner's menu
+
+
+async def test_an_applying_shops_code_does_not_hide_an_approved_shop_elsewhere(any_harness):
+    harness = any_harness
+    await open_community(harness, KIM, (LEE, PARK))
+    await harness.services.organisations.apply(await _actor(harness, PARK),
+                                               Profile(name="망원 국수"))
+    code = (await shop_of(harness))["short_code"]
+    await _open_shop_in(harness, "jongno", "종로 빵집", JUNG, short_code=code)
+    told = said(await harness.send(LEE, f"가게 {code}"))
+    assert "종로 빵집 — jongno 품앗이의 가맹점이에요." in told and "망원 국수" not in told
+
+
+async def test_a_shop_of_another_community_ends_the_earlier_shops_bill_question(any_harness):
+    """PARK opens 마포 떡집 (asked for the bill), then scans 종로 빵집 and is told he can't pay
+    there: the next number is not taken as 마포 떡집's bill."""
+    harness = any_harness
+    await open_community(harness, KIM, (LEE, PARK))
+    await register_shop(harness)
+    await _open_shop_in(harness, "jongno", "종로 빵집", JUNG)
+    asked = said(await harness.send(PARK, f"/start shop_{(await shop_of(harness))['token']}"))
+    assert "19800" in asked
+    jongno = await _shop_named(harness, "종로 빵집")
+    told = said(await harness.send(PARK, f"/start shop_{jongno['token']}"))
+    assert "jongno 품앗이 회원만" in told
+    await harness.send(PARK, "19800")
+    assert await count_rows(harness.services, "merchant_payments") == 0
+
+
+async def test_a_member_of_both_is_not_offered_the_switch_for_a_suspended_shop(any_harness):
+    harness = any_harness
+    await _two_communities(harness)
+    await harness.join(PARK, "jongno")
+    await harness.send(PARK, "/switch")
+    await harness.tap(PARK, harness.button_data(PARK, "종로 품앗이"))
+    shop = await shop_of(harness)
+    await harness.services.organisations.set_status(
+        await _actor(harness, KIM), shop["id"], False, "점검")
+    for opened in (f"/start shop_{shop['token']}", f"가게 {shop['short_code']}"):
+        calls = await harness.send(PARK, opened)
+        told = said(calls)
+        assert "마포 떡집 — 마포 품앗이의 가맹점이에요." in told
+        assert "이 가게는 지금 품앗이를 받을 수 없어요" in told
+        assert "바꿀까요" not in told
+        assert not [data for call in calls for _, data in call.buttons
+                    if data.startswith("mer:sw:")]
