@@ -218,3 +218,26 @@ async def test_a_member_of_both_is_not_offered_the_switch_for_a_suspended_shop(a
         assert "바꿀까요" not in told
         assert not [data for call in calls for _, data in call.buttons
                     if data.startswith("mer:sw:")]
+
+
+async def test_a_suspended_shop_or_an_unknown_code_ends_the_earlier_bill_question(any_harness):
+    """In his own community PARK opens 마포 떡집 (asked for the bill), then a shop that can't
+    take payments now, or a code that opens nothing: the next number is no one's bill."""
+    harness = any_harness
+    await open_community(harness, KIM, (LEE, PARK))
+    await register_shop(harness)
+    await harness.services.organisations.apply(await _actor(harness, KIM),
+                                               Profile(name="망원 국수"))
+    await _sql(harness, "UPDATE organisations SET status = 'suspended' WHERE name = '망원 국수'")
+    suspended = await _shown_code(harness, "망원 국수")
+    unknown = next(code for code in ("1000", "2000", "3000") if code != suspended)
+    for opened in (f"가게 {suspended}", f"가게 {unknown}"):
+        asked = said(await harness.send(PARK, f"/start shop_{(await shop_of(harness))['token']}"))
+        assert "19800" in asked
+        assert "19800" not in said(await harness.send(PARK, opened))
+        await harness.send(PARK, "19800")
+        assert await count_rows(harness.services, "merchant_payments") == 0, opened
+
+
+async def _shown_code(harness, name: str) -> str:
+    return (await _shop_named(harness, name))["short_code"]
