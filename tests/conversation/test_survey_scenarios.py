@@ -218,7 +218,8 @@ async def test_text_that_is_no_day_but_another_request_leaves_the_opening_day(an
 
 async def test_a_closing_day_chosen_before_the_opening_day_is_chosen_again(any_harness):
     """Closing first, then the opening day: the closing day is cleared and the coordinator
-    asked to choose it again; "7 days after it opens" then moves with the opening day."""
+    asked to choose it again; "7 days after it opens" is cleared as well when the opening day
+    changes again, never moved unnoticed."""
     harness = any_harness
     await open_community(harness, KIM, (LEE,))
     survey = await harness.services.surveys.create(None, from_yaml(SPEC), community_code="mapo")
@@ -232,7 +233,8 @@ async def test_a_closing_day_chosen_before_the_opening_day_is_chosen_again(any_h
     assert "3월 15일" in shown and "까지 받아요" in shown
     await harness.tap(KIM, f"svya:op:{survey.id}")
     shown = said(await harness.send(KIM, "3월 10일"))
-    assert "3월 17일" in shown and "지웠어요" not in shown
+    assert "시작일이 바뀌어서 마감일을 지웠어요" in shown and "아직 마감일이 없어요" in shown
+    assert "3월 17일" not in shown
 
 
 async def test_the_opening_day_question_ends_once_the_survey_is_out_of_reach(any_harness):
