@@ -161,10 +161,10 @@ class SurveyService:
     async def set_opening(self, actor: Actor, survey_id: int, day: date | None) -> Survey:
         """The day a survey not yet sent goes out (at 9:00, by the sweep, as an imported
         survey's `opens`), chosen in chat; None: no day, it waits to be sent from /surveys.
-        A closing day some days after the old opening day (as "📅 N days after it opens"
-        sets it) moves with it; any other (counted from the tap, or from a file) is cleared,
-        to be chosen again (`choose` says so): the time it stays open never shrinks
-        unnoticed."""
+        A new opening day clears the closing day, however it was set (a file's, or the
+        chat's buttons, which are not told apart), to be chosen again (`choose` says so): a
+        closing day is never moved, nor the time it stays open shrunk, unnoticed. The same
+        day again, or no day, keeps it as it is."""
         today = self._clock.now().astimezone(SEOUL).date()
         if day is not None and not today < day <= today + timedelta(days=OPENS_WITHIN_DAYS):
             raise DomainError("survey_opens_invalid", days=OPENS_WITHIN_DAYS)
@@ -175,10 +175,8 @@ class SurveyService:
             opens = opening_moment(day)
             fields: dict[str, str | int | None] = {"status": "scheduled",
                                                    "opens_at": to_db(opens)}
-            if survey.closes_at is not None and survey.opens_at != opens:
-                span = _days_open(survey)
-                fields["closes_at"] = (to_db(closing_moment(day + timedelta(days=span)))
-                                       if span in CLOSE_IN_DAYS else None)
+            if survey.opens_at != opens:
+                fields["closes_at"] = None
             return fields
 
         return await self._change_unsent(actor, survey_id, change)
@@ -389,14 +387,6 @@ async def _forget_who_answered(conn: Connection, survey_id: int) -> None:
     if survey.anonymous:
         await survey_rows.forget_who_answered(conn, survey_id)
         await forget_traces(conn, survey, None, None)
-
-
-def _days_open(survey: Survey) -> int | None:
-    """How many days after its opening day a survey closes; None without both."""
-    if survey.opens_at is None or survey.closes_at is None:
-        return None
-    last = (survey.closes_at - timedelta(seconds=1)).astimezone(SEOUL).date()
-    return (last - survey.opens_at.astimezone(SEOUL).date()).days
 
 
 def _stamp(moment) -> str | None:

@@ -85,14 +85,18 @@ async def on_text(turn: Turn) -> None:
 
 async def _outside_dialog(turn: Turn) -> None:
     """Free text read as if no dialog were open."""
-    text = turn.message_text.strip()
-    action = _menu_action(text, loose=True)
+    if not await _word_command(turn):
+        await talk.on_utterance(turn)
+
+
+async def _word_command(turn: Turn) -> bool:
+    """A menu label without its emoji (`대기 요청`) or the shops' word (`가게`, `가맹점 떡`,
+    `가게 1234`), done; False for any other text."""
+    action = _menu_action(turn.message_text.strip(), loose=True)
     if action is not None:
         await action(turn)
-        return
-    if await merchants.on_words(turn):  # 가게, 가맹점 떡, 가게 1234
-        return
-    await talk.on_utterance(turn)
+        return True
+    return await merchants.on_words(turn)
 
 
 async def _typed_button(turn: Turn, dialog: Dialog) -> bool:
@@ -158,9 +162,10 @@ async def _shop_pay_text(turn: Turn, dialog: Dialog) -> None:
 
 
 async def _survey_day_text(turn: Turn, dialog: Dialog) -> None:
-    """A survey's opening day; once the survey has gone out another way, or for text that is
-    no day but reads as something else (`잔액`, `이영희에게 500문`), the question ends and the
-    text is read as if it had not been asked."""
+    """A survey's opening day; once the survey is no longer the coordinator's to schedule
+    (gone out another way, or they switched community), or for text that is no day but reads
+    as something else (`잔액`, `이영희에게 500문 보내줘`, `가게 1234`), the question ends and
+    the text is read as if it had not been asked."""
     try:
         if await survey_opening.on_text(turn, dialog):
             return
@@ -171,7 +176,15 @@ async def _survey_day_text(turn: Turn, dialog: Dialog) -> None:
         intent = parse_utterance(turn.message_text,
                                  community.unit if community else DEFAULT_UNIT)
         if intent.name in ("unknown", "confirm"):
-            raise
+            try:
+                done = await _word_command(turn)  # as in a shop payment: that, instead
+            except DomainError:  # it was one (`가게 99번`, no such shop): the question ends
+                await survey_opening.leave(turn)
+                raise
+            if not done:
+                raise
+            await survey_opening.leave(turn)  # after it, so a shop payment it opened stays
+            return
         if intent.name == "cancel":
             await market.cancel(turn)
             return

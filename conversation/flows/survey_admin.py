@@ -40,8 +40,8 @@ def _require_coordinator(turn: Turn) -> None:
 
 
 async def surveys(turn: Turn) -> None:
+    await survey_opening.leave(turn)  # even when refused here (another community)
     _require_coordinator(turn)
-    await survey_opening.leave(turn)
     tr = turn.tr
     found = await turn.services.surveys.list(turn.actor)
     lines = [tr("<b>Surveys</b>")]
@@ -55,11 +55,11 @@ async def surveys(turn: Turn) -> None:
 
 
 async def on_button(turn: Turn) -> None:
-    _require_coordinator(turn)
     parts = turn.data.split(":")
     kind = parts[1] if len(parts) > 1 else ""
     if kind != "op":  # anything else done here ends the wait for a written opening day
         await survey_opening.leave(turn)
+    _require_coordinator(turn)
     if kind == "tpl" and len(parts) == 3 and parts[2] == TEMPLATE:
         survey = await turn.services.surveys.create(turn.actor, template(TEMPLATE),
                                                     reuse_unsent=True)

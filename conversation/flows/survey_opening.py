@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from conversation.replies import Button, Rows, keyboard
 from conversation.turn import Turn
 from core.dialogs import Dialog
+from core.errors import DomainError
 from core.survey_models import Survey, opening_moment
 from core.when import SEOUL, read_day
 
@@ -56,15 +57,25 @@ async def ask(turn: Turn, survey: Survey) -> None:
 
 
 async def step_buttons(turn: Turn, dialog: Dialog) -> Rows:
-    survey = await turn.services.surveys.get(turn.actor, int(dialog.data["survey"]))
-    return _rows(turn, survey.id, survey.opens_at is not None)
+    survey = await _reachable(turn, dialog)
+    return _rows(turn, survey.id, survey.opens_at is not None) if survey else ()
+
+
+async def _reachable(turn: Turn, dialog: Dialog) -> Survey | None:
+    """The dialog's survey, if it is still the coordinator's to schedule here; None once
+    they switched to a community where it is not found or they do not coordinate."""
+    try:
+        return await turn.services.surveys.get(turn.actor, int(dialog.data["survey"]))
+    except DomainError:
+        return None
 
 
 async def on_text(turn: Turn, dialog: Dialog) -> bool:
-    """The day written; False (the dialog ended) when the survey went out meanwhile (another
-    coordinator, the sweep): the text was meant as something else."""
-    survey = await turn.services.surveys.get(turn.actor, int(dialog.data["survey"]))
-    if survey.status not in ("draft", "scheduled"):
+    """The day written; False (the dialog ended) when the survey is no longer the
+    coordinator's to schedule: it went out meanwhile (another coordinator, the sweep), or
+    they switched to another community. The text was meant as something else."""
+    survey = await _reachable(turn, dialog)
+    if survey is None or survey.status not in ("draft", "scheduled"):
         await leave(turn)
         return False
     day = read_day(turn.message_text, turn.services.clock.now())

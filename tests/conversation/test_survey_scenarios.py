@@ -218,7 +218,8 @@ async def test_text_that_is_no_day_but_another_request_leaves_the_opening_day(an
 
 async def test_a_closing_day_chosen_before_the_opening_day_is_chosen_again(any_harness):
     """Closing first, then the opening day: the closing day is cleared and the coordinator
-    asked to choose it again; "7 days after it opens" then moves with the opening day."""
+    asked to choose it again; "7 days after it opens" is cleared as well when the opening day
+    changes again, never moved unnoticed."""
     harness = any_harness
     await open_community(harness, KIM, (LEE,))
     survey = await harness.services.surveys.create(None, from_yaml(SPEC), community_code="mapo")
@@ -232,4 +233,50 @@ async def test_a_closing_day_chosen_before_the_opening_day_is_chosen_again(any_h
     assert "3월 15일" in shown and "까지 받아요" in shown
     await harness.tap(KIM, f"svya:op:{survey.id}")
     shown = said(await harness.send(KIM, "3월 10일"))
-    assert "3월 17일" in shown and "지웠어요" not in shown
+    assert "시작일이 바뀌어서 마감일을 지웠어요" in shown and "아직 마감일이 없어요" in shown
+    assert "3월 17일" not in shown
+
+
+async def test_the_opening_day_question_ends_once_the_survey_is_out_of_reach(any_harness):
+    """Asked for an opening day, the coordinator switches to a community they do not
+    coordinate: the survey is no longer theirs to schedule, so what they type is read as
+    usual, and /surveys there (refused) ends the question too."""
+    harness = any_harness
+    kim, survey = await _asked_for_an_opening_day(harness)
+    await harness.services.membership.create_community(
+        code="jongno", name="종로 품앗이", credit_floor=-300_000, approval="auto")
+    await harness.join(KIM, "jongno")  # a member there, not a coordinator
+    assert await harness.services.dialogs.get(kim.person.id) is not None
+    balance = said(await harness.send(KIM, "내 잔액 알려줘"))
+    assert "잔액" in balance and "찾을 수 없어요" not in balance
+    assert await harness.services.dialogs.get(kim.person.id) is None
+    assert "“떡”" in said(await harness.send(KIM, "장터 떡"))
+
+    await harness.send(KIM, "/switch")
+    await harness.tap(KIM, harness.button_data(KIM, "마포 품앗이"))
+    await harness.send(KIM, "/surveys")
+    await harness.tap(KIM, f"svya:v:{survey.id}")
+    await harness.tap(KIM, f"svya:op:{survey.id}")
+    await harness.send(KIM, "/switch")
+    await harness.tap(KIM, harness.button_data(KIM, "종로 품앗이"))
+    assert "운영위원만 할 수 있어요" in said(await harness.send(KIM, "/surveys"))
+    assert await harness.services.dialogs.get(kim.person.id) is None
+    assert (await harness.services.surveys.get(None, survey.id)).status == "draft"
+
+
+async def test_a_word_command_leaves_the_opening_day_question(any_harness):
+    """Asked for an opening day, the coordinator types a shop's code, the shops' word or a
+    menu label without its emoji: that is done and the question ends, as in a shop payment;
+    a payment written out (`이철수에게 500문 보내줘`) starts that payment instead."""
+    harness = any_harness
+    kim, survey = await _asked_for_an_opening_day(harness)
+    for text in ("가게 1234", "가게", "가게 99번", "대기 요청"):
+        answer = said(await harness.send(KIM, text))
+        assert "날짜를 알아보지 못했어요" not in answer, text
+        assert await harness.services.dialogs.get(kim.person.id) is None, text
+        await harness.tap(KIM, f"svya:op:{survey.id}")
+    answer = said(await harness.send(KIM, "이철수에게 500문 보내줘"))
+    assert "날짜를 알아보지 못했어요" not in answer and "500문" in answer
+    dialog = await harness.services.dialogs.get(kim.person.id)
+    assert dialog is None or dialog.name != "survey_opens"
+    assert (await harness.services.surveys.get(None, survey.id)).status == "draft"

@@ -43,14 +43,19 @@ async def test_an_opening_day_schedules_the_survey_and_the_closing_stays_after_i
     assert survey.closes_at is None
     survey = await services.surveys.set_closing(kim, survey.id, 7)
     assert survey.closes_at == datetime(2026, 3, 12, 15, 0, tzinfo=UTC)
-    # Seven days after the opening day moves with it, either way.
+    # Seven days after the opening day is cleared too when the opening day moves, either
+    # way; the same day again keeps it, and so does "no opening day" (a day, as written).
     survey = await services.surveys.set_opening(kim, survey.id, date(2026, 3, 12))
-    assert survey.closes_at == datetime(2026, 3, 19, 15, 0, tzinfo=UTC)
+    assert survey.closes_at is None
+    await services.surveys.set_closing(kim, survey.id, 7)
+    survey = await services.surveys.set_opening(kim, survey.id, date(2026, 3, 4))
+    assert survey.closes_at is None
+    await services.surveys.set_closing(kim, survey.id, 7)
     survey = await services.surveys.set_opening(kim, survey.id, date(2026, 3, 4))
     assert survey.closes_at == datetime(2026, 3, 11, 15, 0, tzinfo=UTC)
-    survey = await services.surveys.set_opening(kim, survey.id, date(2026, 3, 12))
     survey = await services.surveys.set_opening(kim, survey.id, None)
     assert (survey.status, survey.opens_at) == ("draft", None)
+    assert survey.closes_at == datetime(2026, 3, 11, 15, 0, tzinfo=UTC)
 
     survey = await services.surveys.set_opening(kim, survey.id, date(2026, 3, 3))
     assert await services.surveys.open_due(render) == []
@@ -109,3 +114,16 @@ async def test_a_closing_day_chosen_first_never_shrinks_the_survey(services, clo
     dated = await services.surveys.create(kim, from_yaml(SPEC + "closes: 2026-03-20\n"))
     dated = await services.surveys.set_opening(kim, dated.id, date(2026, 3, 19))
     assert dated.closes_at is None
+
+
+async def test_a_files_closing_day_is_cleared_whatever_its_span(services, clock):
+    """A file's `opens` 5 March and `closes` 12 March (a week, as "7 days after it opens"
+    would set it) or 15 March: a new opening day clears either, never moving the closing day
+    the coordinator wrote."""
+    kim, _lee = await seed_community(services, members=2)
+    for closes in ("2026-03-12", "2026-03-15"):
+        survey = await services.surveys.create(
+            kim, from_yaml(SPEC + f"opens: 2026-03-05\ncloses: {closes}\n"))
+        assert survey.closes_at is not None
+        survey = await services.surveys.set_opening(kim, survey.id, date(2026, 3, 19))
+        assert survey.closes_at is None, closes
