@@ -69,8 +69,14 @@ def _loader_refusing_repeated_keys():
         def construct_mapping(self, node, deep=False):
             seen: set[object] = set()
             for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # `<<: *base`: keys merged in may be written over, as YAML says
                 key = self.construct_object(key_node, deep=deep)
-                if key in seen:
+                try:
+                    repeated = key in seen
+                except TypeError:  # a list as a key: the loader's own error says so
+                    break
+                if repeated:
                     raise _RepeatedKey(str(key), key_node.start_mark.line + 1)
                 seen.add(key)
             return super().construct_mapping(node, deep=deep)

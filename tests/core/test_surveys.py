@@ -109,6 +109,15 @@ def test_a_key_written_twice_is_refused_with_its_line():
         from_yaml(SPEC.replace("    text: 좋은 점", "    text: 좋은 점\n    text: 나쁜 점"))
     assert (raised.value.params["key"], raised.value.params["line"]) == ("text", 13)
     assert from_yaml(SPEC).anonymous is True  # the same keys in different questions are fine
+    # A merge key (`<<: *base`) is not a repeat, and a key YAML cannot take is still refused
+    # as unreadable, not a crash.
+    merged = from_yaml(SPEC.replace("  - kind: text\n    text: 한마디",
+                                    "  - &base {kind: text, text: 한마디}\n"
+                                    "  - <<: *base\n    text: 두마디"))
+    assert [q.text for q in merged.questions[-2:]] == ["한마디", "두마디"]
+    with pytest.raises(DomainError) as raised:
+        from_yaml("? [a, b]\n: 1\n" + SPEC)
+    assert raised.value.code == "survey_yaml_invalid"
 
 
 def test_the_readme_example_is_complete_and_imports():
