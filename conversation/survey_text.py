@@ -111,7 +111,7 @@ def survey_line(tr: Translator, survey: Survey, now: datetime) -> str:
     if survey.status == "scheduled" and survey.opens_at is not None:
         line += " · " + tr.date(survey.opens_at)
     if survey.status in ("draft", "scheduled") and closes_too_soon(survey.closes_at, now):
-        line += " · " + tr("⚠️ its closing day has passed: choose a new one")
+        line += " · " + tr("⚠️ its closing day has passed or is too near: choose a new one")
     return line
 
 

@@ -93,23 +93,33 @@ class OrganisationReads:
         return Found(Organisation.from_row(row))
 
     async def by_short_code(self, actor: Actor, code: str) -> Found:
-        """A typed short code: a shop of the person's current community; else, if it is an old
-        code of any of their communities, that it changed; else the one shop with that code
-        among their communities or, failing that, anywhere (codes are only unique in a
-        community: a code several communities use opens none of theirs). A shop still
-        applying (or rejected) opens only for its own staff, and hides no other shop."""
+        """A typed short code, looked for from near to far:
+        1. a shop of the person's current community, or that code's old shop there (it
+           changed);
+        2. the one shop that has the code now among the person's other communities (a code
+           in use wins over an old one, and the person sees which shop before anything);
+        3. an old code of a shop in a community they are in (active or suspended): it
+           changed, rather than a stranger community's shop that has the number now;
+        4. the one shop with that code anywhere (codes are only unique in a community: a code
+           several communities use opens none of theirs).
+        A shop still applying (or rejected) opens only for its own staff, and hides no
+        other shop."""
         async with self._db.read() as conn:
             if actor.community is not None:
                 row = await organisation_rows.by_short_code(conn, actor.community.id, code)
                 if row is not None and await _shown_to(conn, actor, row):
                     return Found(Organisation.from_row(row))
-            # before any other community's shop: the old code may be that shop's number now
-            if await organisation_rows.retired_short_code_of_person(conn, actor.person.id, code):
-                return Found(None, True)
+                if await organisation_rows.retired_short_code(conn, actor.community.id, code):
+                    return Found(None, True)
             rows = await organisation_rows.with_short_code(conn, code, SHORT_CODE_CANDIDATES)
             mine = [candidate for candidate in rows if await membership_rows.get_for(
                 conn, candidate["community_id"], actor.person.id) is not None]
-            row = (mine[0] if len(mine) == 1 else rows[0] if len(rows) == 1 else None)
+            if len(mine) == 1:
+                return Found(Organisation.from_row(mine[0]))
+            if not mine and await organisation_rows.retired_short_code_of_person(
+                    conn, actor.person.id, code):
+                return Found(None, True)
+            row = rows[0] if len(rows) == 1 and not mine else None
         return Found(Organisation.from_row(row) if row is not None else None)
 
     async def standing(self, actor: Actor, organisation: Organisation) -> Standing:
@@ -170,8 +180,8 @@ async def _shown_to(conn: Connection, actor: Actor | None, row: Row) -> bool:
     if actor is None:
         return False
     membership = await membership_rows.get_for(conn, row["community_id"], actor.person.id)
-    return membership is not None and await organisation_rows.role_of(
-        conn, row["id"], membership["id"]) is not None
+    return (membership is not None and membership["status"] in ("active", "suspended")
+            and await organisation_rows.role_of(conn, row["id"], membership["id"]) is not None)
 
 
 async def load_organisation(conn: Connection, organisation_id: int) -> Organisation:

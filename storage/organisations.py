@@ -69,11 +69,13 @@ async def retired_short_code(conn: Connection, community_id: int, code: str) -> 
 
 
 async def retired_short_code_of_person(conn: Connection, person_id: int, code: str) -> bool:
-    """An old short code of a shop in any community the person belongs to."""
+    """An old short code of a shop in a community the person is in (active or suspended: not
+    one they left or only applied to)."""
     return await fetch_one(
         conn, "SELECT 1 FROM organisation_old_codes c JOIN organisations o"
               " ON o.id = c.organisation_id JOIN memberships m ON m.community_id = o.community_id"
-              " WHERE m.person_id = ? AND c.short_code = ? LIMIT 1", (person_id, code)) is not None
+              " WHERE m.person_id = ? AND m.status IN ('active', 'suspended')"
+              " AND c.short_code = ? LIMIT 1", (person_id, code)) is not None
 
 
 async def short_code_taken(conn: Connection, community_id: int, code: str) -> bool:

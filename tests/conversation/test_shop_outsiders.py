@@ -11,6 +11,7 @@ from tests.conversation.test_merchant_scenarios import register_shop, said, shop
 from tests.support import count_rows, open_community
 
 JUNG = FakeUser(105, "정다은", "daeun")  # of 종로 품앗이, speaking Korean
+CHO = FakeUser(177, "조민수", "minsu")  # of 서대문 품앗이
 
 
 async def _two_communities(harness) -> None:
@@ -150,6 +151,47 @@ async def test_an_old_code_of_my_other_community_says_it_changed(any_harness):
     assert "이 가게의 코드가 바뀌었어요" in told and "서대문 국밥" not in told
     await harness.send(PARK, "19800")
     assert await count_rows(harness.services, "merchant_payments") == 0
+
+
+async def test_a_code_in_use_in_my_other_community_wins_over_an_old_one(any_harness):
+    """PARK, of 마포, 종로 and 서대문 and using 종로, types a code 마포 떡집 used before and
+    서대문 국밥 uses now: the shop in use opens (named, with the switch to its community),
+    not "it changed"."""
+    harness = any_harness
+    await _two_communities(harness)
+    await harness.join(PARK, "jongno")
+    old = (await shop_of(harness))["short_code"]
+    await harness.services.organisations.rotate_codes(
+        await _actor(harness, LEE), (await shop_of(harness))["id"])
+    await _open_shop_in(harness, "seodaemun", "서대문 국밥", JUNG, short_code=old)
+    await harness.join(PARK, "seodaemun")
+    await harness.send(PARK, "/switch")
+    await harness.tap(PARK, harness.button_data(PARK, "종로 품앗이"))
+    told = said(await harness.send(PARK, f"가게 {old}"))
+    assert "서대문 국밥" in told and "바꿀까요?" in told
+    assert "코드가 바뀌었어요" not in told
+
+
+async def test_an_old_code_of_a_community_i_left_hides_no_shop(any_harness):
+    """JUNG left 마포 long ago: 마포 떡집's old code, now 서대문 국밥's, opens 서대문 국밥 for
+    him like for anyone (only the communities one is in hold their old codes back)."""
+    harness = any_harness
+    await _two_communities(harness)
+    await harness.join(JUNG, "mapo")
+    await harness.join(JUNG, "jongno")
+    jung = await _actor(harness, JUNG)
+    await _sql(harness, "UPDATE memberships SET status = 'left' WHERE person_id = ? AND"
+                        " community_id = (SELECT id FROM communities WHERE code = 'mapo')",
+               (jung.person.id,))
+    old = (await shop_of(harness))["short_code"]
+    await harness.services.organisations.rotate_codes(
+        await _actor(harness, LEE), (await shop_of(harness))["id"])
+    await _open_shop_in(harness, "seodaemun", "서대문 국밥", CHO, short_code=old)
+    await harness.send(JUNG, "/switch")
+    await harness.tap(JUNG, harness.button_data(JUNG, "종로 품앗이"))
+    told = said(await harness.send(JUNG, f"가게 {old}"))
+    assert "서대문 국밥 — seodaemun 품앗이의 가맹점이에요." in told
+    assert "코드가 바뀌었어요" not in told
 
 
 async def test_a_shop_still_applying_is_not_shown_in_its_community(any_harness):

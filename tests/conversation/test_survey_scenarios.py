@@ -153,7 +153,7 @@ async def test_a_survey_past_its_closing_day_is_not_sent(any_harness, clock):
         refused = said(await harness.tap(KIM, f"svya:ok:{survey.id}"))  # its Send, days later
         assert "마감일이 지나서 보내지 않았어요" in refused and "마감일을 새로 골라" in refused
     listed = said(await harness.send(KIM, "/surveys"))
-    assert "아직 안 보냄 · ⚠️ 마감일이 지났어요. 새 마감일을 골라 주세요" in listed
+    assert "아직 안 보냄 · ⚠️ 마감일이 지났거나 너무 가까워요. 새 마감일을 골라 주세요" in listed
     assert "마감일이 지났어요" in said(await harness.tap(KIM, f"svya:v:{survey.id}"))
     refused = said(await harness.tap(KIM, f"svya:send:{survey.id}"))
     assert "마감일이 지나서 보내지 않았어요" in refused and "마감일을 새로 골라" in refused
