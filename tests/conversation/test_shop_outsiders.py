@@ -214,6 +214,13 @@ async def test_a_shop_still_applying_is_not_shown_in_its_community(any_harness):
                (applying["id"],))
     assert "망원 국수" in said(await harness.send(PARK, f"가게 {applying['short_code']}"))
     assert "망원 국수" in said(await harness.send(PARK, "/shop"))  # the owner's menu
+    # an owner who has left the community is staff no more: its QR shows them nothing
+    park = await _actor(harness, PARK)
+    await _sql(harness, "UPDATE memberships SET status = 'left' WHERE person_id = ?",
+               (park.person.id,))
+    for opened in (f"가게 {applying['short_code']}", f"/start shop_{applying['token']}"):
+        told = said(await harness.send(PARK, opened))
+        assert "망원 국수" not in told and "1234-5678" not in told, told
 
 
 async def test_an_applying_shops_code_does_not_hide_an_approved_shop_elsewhere(any_harness):
