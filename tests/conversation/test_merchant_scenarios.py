@@ -17,9 +17,11 @@ def said(calls) -> str:
 
 
 async def shop_of(harness, number: int = 1):
+    """Shop `number` of the first community that has one (numbers repeat across
+    communities: without the order PostgreSQL may answer with another community's)."""
     async with harness.services.db.read() as conn, conn.execute(
-            "SELECT id, token, short_code, status FROM organisations WHERE number = ?",
-            (number,)) as cursor:
+            "SELECT id, token, short_code, status FROM organisations WHERE number = ?"
+            " ORDER BY id LIMIT 1", (number,)) as cursor:
         return await cursor.fetchone()
 
 
