@@ -21,6 +21,12 @@ async def _two_communities(harness) -> None:
         code="jongno", name="종로 품앗이", credit_floor=-300_000, approval="auto")
 
 
+async def _using_jongno(harness, user: FakeUser) -> None:
+    """`user`, a member of 종로 품앗이 too, switches to it (/switch and its button)."""
+    await harness.send(user, "/switch")
+    await harness.tap(user, harness.button_data(user, "종로 품앗이"))
+
+
 async def test_someone_of_another_community_learns_whose_shop_it_is(any_harness):
     harness = any_harness
     await _two_communities(harness)
@@ -48,8 +54,7 @@ async def test_a_member_of_both_switches_to_the_shops_community_and_pays(any_har
     harness = any_harness
     await _two_communities(harness)
     await harness.join(PARK, "jongno")
-    await harness.send(PARK, "/switch")
-    await harness.tap(PARK, harness.button_data(PARK, "종로 품앗이"))
+    await _using_jongno(harness, PARK)
     shop = await shop_of(harness)
     offered = said(await harness.send(PARK, f"/start shop_{shop['token']}"))
     assert "지금은 종로 품앗이에서 거래하고 있어요." in offered
@@ -62,8 +67,7 @@ async def test_a_member_of_both_switches_to_the_shops_community_and_pays(any_har
     await harness.tap(PARK, harness.button_data(PARK, "보내기"))
     assert await count_rows(harness.services, "transfers") == 1
     # the same by the short code typed while using the other community
-    await harness.send(PARK, "/switch")
-    await harness.tap(PARK, harness.button_data(PARK, "종로 품앗이"))
+    await _using_jongno(harness, PARK)
     assert "바꿀까요?" in said(await harness.send(PARK, f"가게 {shop['short_code']}"))
 
 
@@ -141,8 +145,7 @@ async def test_an_old_code_of_my_other_community_says_it_changed(any_harness):
     harness = any_harness
     await _two_communities(harness)
     await harness.join(PARK, "jongno")
-    await harness.send(PARK, "/switch")
-    await harness.tap(PARK, harness.button_data(PARK, "종로 품앗이"))
+    await _using_jongno(harness, PARK)
     old = (await shop_of(harness))["short_code"]
     await harness.services.organisations.rotate_codes(
         await _actor(harness, LEE), (await shop_of(harness))["id"])
@@ -165,8 +168,7 @@ async def test_a_code_in_use_in_my_other_community_wins_over_an_old_one(any_harn
         await _actor(harness, LEE), (await shop_of(harness))["id"])
     await _open_shop_in(harness, "seodaemun", "서대문 국밥", JUNG, short_code=old)
     await harness.join(PARK, "seodaemun")
-    await harness.send(PARK, "/switch")
-    await harness.tap(PARK, harness.button_data(PARK, "종로 품앗이"))
+    await _using_jongno(harness, PARK)
     told = said(await harness.send(PARK, f"가게 {old}"))
     assert "서대문 국밥" in told and "바꿀까요?" in told
     assert "코드가 바뀌었어요" not in told
@@ -187,8 +189,7 @@ async def test_an_old_code_of_a_community_i_left_hides_no_shop(any_harness):
     await harness.services.organisations.rotate_codes(
         await _actor(harness, LEE), (await shop_of(harness))["id"])
     await _open_shop_in(harness, "seodaemun", "서대문 국밥", CHO, short_code=old)
-    await harness.send(JUNG, "/switch")
-    await harness.tap(JUNG, harness.button_data(JUNG, "종로 품앗이"))
+    await _using_jongno(harness, JUNG)
     told = said(await harness.send(JUNG, f"가게 {old}"))
     assert "서대문 국밥 — seodaemun 품앗이의 가맹점이에요." in told
     assert "코드가 바뀌었어요" not in told
@@ -254,8 +255,7 @@ async def test_a_member_of_both_is_not_offered_the_switch_for_a_suspended_shop(a
     harness = any_harness
     await _two_communities(harness)
     await harness.join(PARK, "jongno")
-    await harness.send(PARK, "/switch")
-    await harness.tap(PARK, harness.button_data(PARK, "종로 품앗이"))
+    await _using_jongno(harness, PARK)
     shop = await shop_of(harness)
     await harness.services.organisations.set_status(
         await _actor(harness, KIM), shop["id"], False, "점검")

@@ -142,10 +142,7 @@ async def test_a_survey_past_its_closing_day_is_not_sent(any_harness, clock):
     ten days later, it would go out already closed. Send now refuses it, says why and offers
     the closing days again; with a new one it goes."""
     harness = any_harness
-    await open_community(harness, KIM, (LEE,))
-    survey = await harness.services.surveys.create(None, from_yaml(SPEC), community_code="mapo")
-    await harness.send(KIM, "/surveys")
-    await harness.tap(KIM, f"svya:v:{survey.id}")
+    survey = await _viewing_a_new_survey(harness)
     await harness.tap(KIM, f"svya:cl:7:{survey.id}")  # the end of Monday 9 March
     await harness.tap(KIM, f"svya:send:{survey.id}")  # the preview, left there
     clock.advance(timedelta(days=10))
@@ -166,13 +163,19 @@ async def test_a_survey_past_its_closing_day_is_not_sent(any_harness, clock):
     assert "2명" in said(await harness.tap(KIM, f"svya:ok:{survey.id}"))
 
 
-async def _asked_for_an_opening_day(harness):
-    """김영희 (a coordinator) has opened a new survey's opening-day question in /surveys."""
+async def _viewing_a_new_survey(harness):
+    """김영희 (a coordinator of 마포, with 이철수) looks at a new survey in /surveys."""
     await open_community(harness, KIM, (LEE,))
-    kim = await harness.services.people.resolve(harness.channel, str(KIM.id), KIM.first_name)
     survey = await harness.services.surveys.create(None, from_yaml(SPEC), community_code="mapo")
     await harness.send(KIM, "/surveys")
     await harness.tap(KIM, f"svya:v:{survey.id}")
+    return survey
+
+
+async def _asked_for_an_opening_day(harness):
+    """김영희 has opened a new survey's opening-day question in /surveys."""
+    survey = await _viewing_a_new_survey(harness)
+    kim = await harness.services.people.resolve(harness.channel, str(KIM.id), KIM.first_name)
     await harness.tap(KIM, f"svya:op:{survey.id}")
     return kim, survey
 
@@ -221,10 +224,7 @@ async def test_a_closing_day_chosen_before_the_opening_day_is_chosen_again(any_h
     asked to choose it again; "7 days after it opens" is cleared as well when the opening day
     changes again, never moved unnoticed."""
     harness = any_harness
-    await open_community(harness, KIM, (LEE,))
-    survey = await harness.services.surveys.create(None, from_yaml(SPEC), community_code="mapo")
-    await harness.send(KIM, "/surveys")
-    await harness.tap(KIM, f"svya:v:{survey.id}")
+    survey = await _viewing_a_new_survey(harness)
     await harness.tap(KIM, f"svya:cl:7:{survey.id}")  # the end of Monday 9 March
     await harness.tap(KIM, f"svya:op:{survey.id}")
     shown = said(await harness.send(KIM, "3월 8일"))
