@@ -7,7 +7,7 @@ from html import escape
 from conversation.i18n import Translator
 from conversation.limits import NAME_IN_LIST, NOTE_IN_LIST, TEXT_MAX, cut, shown_length
 from conversation.limits import plain_text as plain_text
-from core.membership import AuditEntry
+from core.membership import AuditEntry, Switched
 from core.models import (
     BalanceView,
     Community,
@@ -475,4 +475,12 @@ def report_text(tr: Translator, report: NoticeReport) -> str:
         text += " " + tr("For {count} of them the bot stopped while sending, so I can't tell "
                          "whether it arrived; if it matters, please check with them.",
                          count=report.uncertain)
+    return text
+
+
+def switched_text(tr: Translator, switched: Switched) -> str:
+    text = tr("Now using {community}.", community=escape(switched.community.name))
+    if switched.stopped:
+        text += "\n" + tr("What you were entering before has stopped. Start it again if you "
+                          "need to.")
     return text

@@ -14,6 +14,7 @@ from core.survey_newcomers import invite_newcomer
 from core.views import load_community, load_member
 from storage import audit as audit_rows
 from storage import communities as community_rows
+from storage import dialogs as dialog_rows
 from storage import ledger as ledger_rows
 from storage import memberships as membership_rows
 from storage import people as people_rows
@@ -550,13 +551,26 @@ class MembershipService:
             for row in rows
         ]
 
-    async def switch(self, actor: Actor, community_id: int) -> Community:
+    async def switch(self, actor: Actor, community_id: int) -> Switched:
+        """The person trades in `community_id` from now on. A question they were answering
+        (whom to pay, an amount, a bill …) belongs to the community they leave: it ends, or
+        a member number typed next would name someone of the other community."""
         async with self._db.write() as conn:
             row = await membership_rows.get_for(conn, community_id, actor.person.id)
             if row is None or row["status"] != "active":
                 raise DomainError("not_member")
-            await people_rows.set_current_community(conn, actor.person.id, community_id)
-            return await load_community(conn, community_id)
+            person = await people_rows.get(conn, actor.person.id)
+            stopped = False
+            if person["current_community_id"] != community_id:
+                await people_rows.set_current_community(conn, actor.person.id, community_id)
+                stopped = await dialog_rows.clear(conn, actor.person.id)
+            return Switched(await load_community(conn, community_id), stopped)
+
+
+@dataclass(frozen=True)
+class Switched:
+    community: Community
+    stopped: bool  # a question the person was answering in the other community ended
 
 
 def _random_code(old_code: str) -> str:

@@ -206,8 +206,8 @@ async def on_switch(turn: Turn) -> None:
     community_id = parse_id(turn.data)
     if community_id is None:
         return
-    community = await turn.services.membership.switch(turn.actor, community_id)
-    await turn.edit(turn.tr("Now using {community}.", community=escape(community.name)))
+    switched = await turn.services.membership.switch(turn.actor, community_id)
+    await turn.edit(render.switched_text(turn.tr, switched))
 
 
 async def new_community(turn: Turn) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from html import escape
 
+from conversation import render, shop_render
 from conversation import shop_keyboards as keys
-from conversation import shop_render
 from conversation.flows import shop_outsiders
 from conversation.keyboards import pager
 from conversation.limits import CAPTION_MAX, shown_length
@@ -158,9 +158,9 @@ async def end_bill_question(turn: Turn) -> None:
 async def switch_to_shop(turn: Turn, organisation_id: int) -> None:
     """"Switch to its community" under a shop opened from another one: switch, then the shop."""
     organisation = await turn.services.organisations.opened(organisation_id)
-    community = await turn.services.membership.switch(turn.actor, organisation.community_id)
+    switched = await turn.services.membership.switch(turn.actor, organisation.community_id)
     await turn.refresh()
-    await turn.edit(turn.tr("Now using {community}.", community=escape(community.name)))
+    await turn.edit(render.switched_text(turn.tr, switched))
     await open_shop(turn, organisation)
 
 

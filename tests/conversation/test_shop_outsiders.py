@@ -21,10 +21,11 @@ async def _two_communities(harness) -> None:
         code="jongno", name="종로 품앗이", credit_floor=-300_000, approval="auto")
 
 
-async def _using_jongno(harness, user: FakeUser) -> None:
-    """`user`, a member of 종로 품앗이 too, switches to it (/switch and its button)."""
+async def _using_jongno(harness, user: FakeUser):
+    """`user`, a member of 종로 품앗이 too, switches to it (/switch and its button); what
+    the button answered."""
     await harness.send(user, "/switch")
-    await harness.tap(user, harness.button_data(user, "종로 품앗이"))
+    return await harness.tap(user, harness.button_data(user, "종로 품앗이"))
 
 
 async def test_someone_of_another_community_learns_whose_shop_it_is(any_harness):
