@@ -149,20 +149,10 @@ async def transfer_count(conn: Connection, community_id: int, start: str, end: s
     return int(row[0])
 
 
-# A transfer's channel of circulation where the statistics count it as a trade, else NULL
-# (a correction, a refund, a grant, a reward; a trade since reversed or refunded): the rule
-# of the view stats_channel_trades (migration 015), per row, since joining that view would
-# read every transfer of every community once per export.
-_CHANNEL = (
-    "CASE WHEN t.kind = 'reversal'"
-    " OR EXISTS (SELECT 1 FROM transfers r WHERE r.reverses_id = t.id)"
-    " OR EXISTS (SELECT 1 FROM transfers r WHERE r.refunds_id = t.id) THEN NULL"
-    " WHEN t.purpose IS NULL THEN"
-    " CASE WHEN tp.category IN ('goods', 'food') THEN 'goods' ELSE 'labour' END"
-    " WHEN t.purpose IN ('merchant', 'event_fee') AND yo.id IS NOT NULL THEN"
-    " CASE WHEN yo.kind = 'merchant' THEN 'merchant' ELSE 'public' END"
-    " END"
-)
+# A transfer's channel of circulation, or NULL where /stats does not count it (a correction, a
+# refund, a grant, a reward; a trade since reversed or refunded): read from the very view the
+# roll-up is verified against (migration 015), one transfer at a time by its id.
+_CHANNEL = "(SELECT c.channel FROM stats_channel_trades c WHERE c.id = t.id)"
 
 
 def transfers_between(conn: Connection, community_id: int, start: str, end: str, size: int
@@ -182,7 +172,6 @@ def transfers_between(conn: Connection, community_id: int, start: str, end: str,
         " LEFT JOIN people yp ON yp.id = ym.person_id"
         " LEFT JOIN organisations po ON po.id = pa.organisation_id"
         " LEFT JOIN organisations yo ON yo.id = ya.organisation_id"
-        " LEFT JOIN posts tp ON tp.id = t.post_id"
         " WHERE t.community_id = ? AND t.created_at >= ? AND t.created_at < ? ORDER BY t.id",
         (community_id, start, end), size,
     )
