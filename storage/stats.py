@@ -61,21 +61,31 @@ async def totals(conn: Connection, community_id: int, period: str, first_month: 
     )
 
 
+def _striped_differences(actual: str, kept_table: str, keys: tuple[str, ...],
+                         measures: tuple[str, ...], kept_name: str = "rolled") -> str:
+    """The groups where a striped roll-up (summed over its stripes) differs from `actual`,
+    the same figures counted from the transfers; a group missing on one side counts as a
+    difference, one summing to nothing on the kept side as missing."""
+    on = " AND ".join(f"s.{key} = a.{key}" for key in keys)
+    groups = ", ".join(f"COALESCE(a.{key}, s.{key}) AS {key}" for key in keys)
+    sums = ", ".join(f"SUM({measure}) AS {measure}" for measure in measures)
+    nonzero = " OR ".join(f"SUM({measure}) <> 0" for measure in measures)
+    differ = " OR ".join(f"a.{m} IS DISTINCT FROM s.{m}" for m in measures)
+    first = measures[0]
+    return (
+        f"WITH actual AS ({actual}) SELECT {groups}, a.{first} AS actual_{first},"
+        f" s.{first} AS {kept_name}_{first} FROM actual a"
+        f" FULL OUTER JOIN (SELECT {', '.join(keys)}, {sums} FROM {kept_table}"
+        f" GROUP BY {', '.join(keys)} HAVING {nonzero}) s ON {on} WHERE {differ}"
+    )
+
+
 async def rollup_mismatches(conn: Connection) -> list[Row]:
     """Months whose roll-up differs from the transfers (for `verify`)."""
-    return await fetch_all(
-        conn,
-        "WITH actual AS (SELECT community_id, month, COUNT(*) AS trades, SUM(amount) AS volume"
-        " FROM stats_trades GROUP BY community_id, month)"
-        " SELECT COALESCE(a.community_id, s.community_id) AS community_id,"
-        " COALESCE(a.month, s.month) AS month, a.trades AS actual_trades,"
-        " s.trades AS rolled_trades FROM actual a"
-        " FULL OUTER JOIN (SELECT community_id, month, SUM(trades) AS trades,"
-        " SUM(volume) AS volume FROM stats_months GROUP BY community_id, month"
-        " HAVING SUM(trades) <> 0) s"
-        " ON s.community_id = a.community_id AND s.month = a.month"
-        " WHERE a.trades IS DISTINCT FROM s.trades OR a.volume IS DISTINCT FROM s.volume",
-    )
+    return await fetch_all(conn, _striped_differences(
+        "SELECT community_id, month, COUNT(*) AS trades, SUM(amount) AS volume"
+        " FROM stats_trades GROUP BY community_id, month",
+        "stats_months", ("community_id", "month"), ("trades", "volume")))
 
 
 async def member_rollup_mismatches(conn: Connection) -> list[Row]:
@@ -94,36 +104,18 @@ async def member_rollup_mismatches(conn: Connection) -> list[Row]:
 async def active_count_mismatches(conn: Connection) -> list[Row]:
     """Periods whose kept number of active members is not the number of their members' rows
     (which member_rollup_mismatches compares with the transfers), for `verify`."""
-    return await fetch_all(
-        conn,
-        "WITH actual AS (SELECT community_id, period, COUNT(*) AS members FROM stats_members"
-        " GROUP BY community_id, period)"
-        " SELECT COALESCE(a.community_id, s.community_id) AS community_id,"
-        " COALESCE(a.period, s.period) AS period, a.members AS actual_members,"
-        " s.members AS kept_members FROM actual a"
-        " FULL OUTER JOIN (SELECT community_id, period, SUM(members) AS members"
-        " FROM stats_active GROUP BY community_id, period HAVING SUM(members) <> 0) s"
-        " ON s.community_id = a.community_id AND s.period = a.period"
-        " WHERE a.members IS DISTINCT FROM s.members",
-    )
+    return await fetch_all(conn, _striped_differences(
+        "SELECT community_id, period, COUNT(*) AS members FROM stats_members"
+        " GROUP BY community_id, period",
+        "stats_active", ("community_id", "period"), ("members",), kept_name="kept"))
 
 
 async def channel_rollup_mismatches(conn: Connection) -> list[Row]:
     """Months whose trades by channel differ from the transfers (migration 015)."""
-    return await fetch_all(
-        conn,
-        "WITH actual AS (SELECT community_id, month, channel, COUNT(*) AS trades,"
-        " SUM(amount) AS volume FROM stats_channel_trades GROUP BY community_id, month,"
-        " channel)"
-        " SELECT COALESCE(a.community_id, s.community_id) AS community_id,"
-        " COALESCE(a.month, s.month) AS month, COALESCE(a.channel, s.channel) AS channel,"
-        " a.trades AS actual_trades, s.trades AS rolled_trades FROM actual a"
-        " FULL OUTER JOIN (SELECT community_id, month, channel, SUM(trades) AS trades,"
-        " SUM(volume) AS volume FROM stats_channels GROUP BY community_id, month, channel"
-        " HAVING SUM(trades) <> 0 OR SUM(volume) <> 0) s"
-        " ON s.community_id = a.community_id AND s.month = a.month AND s.channel = a.channel"
-        " WHERE a.trades IS DISTINCT FROM s.trades OR a.volume IS DISTINCT FROM s.volume",
-    )
+    return await fetch_all(conn, _striped_differences(
+        "SELECT community_id, month, channel, COUNT(*) AS trades, SUM(amount) AS volume"
+        " FROM stats_channel_trades GROUP BY community_id, month, channel",
+        "stats_channels", ("community_id", "month", "channel"), ("trades", "volume")))
 
 
 async def _chunks(conn: Connection, sql: str, params: tuple, size: int

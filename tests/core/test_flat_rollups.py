@@ -85,6 +85,25 @@ async def test_verify_catches_corrupted_member_roll_ups(services):
                         " members but their trades show 2"]
 
 
+async def test_verify_catches_corrupted_month_and_channel_roll_ups(services):
+    kim, lee, _ = await seed_community(services, members=3)
+    await pay(services, lee, 1, 100, "a")  # a pay with no post: 품 나눔 (labour)
+    assert (await services.verify()).ok
+    async with services.db.write() as conn:
+        await conn.execute("UPDATE stats_channels SET trades = trades + 1")
+    assert [p for p in (await services.verify()).problems if "labour" in p] == [
+        f"community {kim.community.id} month 2026-03 labour: statistics count 2 trades but"
+        " the transfers hold 1"]
+    async with services.db.write() as conn:  # a channel nobody traded in, kept anyway
+        await conn.execute("UPDATE stats_channels SET trades = trades - 1")
+        await conn.execute("INSERT INTO stats_channels (community_id, month, channel, stripe,"
+                           " trades, volume) VALUES (?, '2026-03', 'goods', 0, 0, 500)",
+                           (kim.community.id,))
+    assert [p for p in (await services.verify()).problems if "goods" in p] == [
+        f"community {kim.community.id} month 2026-03 goods: statistics count 0 trades but"
+        " the transfers hold 0"]
+
+
 async def test_last_trade_is_kept_under_pay_charge_and_reversal(services, clock):
     kim, lee, park, choi = await seed_community(services, members=4)
 
