@@ -48,12 +48,16 @@ def hangul_fonts():
     return matplotlib.rc_context({"font.family": _font_name(), "axes.unicode_minus": False})
 
 
+def png(figure) -> bytes:
+    """A figure drawn inside `hangul_fonts()`, as PNG bytes."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
 def stats_chart(tr: Translator, stats: CommunityStats) -> bytes:
     with hangul_fonts():
-        figure = stats_figure(tr, stats)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+        return png(stats_figure(tr, stats))
 
 
 def stats_figure(tr: Translator, stats: CommunityStats):
@@ -128,7 +132,7 @@ def _draw(locale: str, stats: CommunityStats | SurveyResults) -> bytes:
     if isinstance(stats, SurveyResults):
         from conversation.survey_chart import survey_chart
 
-        return survey_chart(translator(locale), stats, _font_name())
+        return survey_chart(translator(locale), stats)
     return stats_chart(translator(locale), stats)
 
 

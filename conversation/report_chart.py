@@ -4,21 +4,16 @@ channel of circulation or community. Drawn in the report's child process only
 
 from __future__ import annotations
 
-import io
-
-from conversation.charts import _font_name
+from conversation.charts import hangul_fonts, png
 from conversation.i18n import Translator
 
 
 def months_chart(tr: Translator, year: int, trades: list[int], volume: list[int],
                  unit: str) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
     months = list(range(1, 13))
-    with matplotlib.rc_context({"font.family": _font_name(), "axes.unicode_minus": False}):
+    with hangul_fonts():
+        from matplotlib.figure import Figure
+
         figure = Figure(figsize=(9, 5), dpi=100)
         top, bottom = figure.subplots(2, 1, sharex=True)
         top.bar(months, trades, color="#2e7d32")
@@ -28,22 +23,17 @@ def months_chart(tr: Translator, year: int, trades: list[int], volume: list[int]
         bottom.set_ylabel(tr("Volume ({unit})", unit=unit) if unit else tr("Volume"))
         bottom.set_xticks(months, [tr.month(month) for month in months])
         figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+        return png(figure)
 
 
 def bars_chart(tr: Translator, title: str, labels: list[str], trades: list[int],
                volume: list[int], unit: str) -> bytes:
     """Trades and volume side by side for each of `labels` (channels, communities)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
     places = list(range(len(labels)))
     short = [label if len(label) <= 16 else label[:15] + "…" for label in labels]
-    with matplotlib.rc_context({"font.family": _font_name(), "axes.unicode_minus": False}):
+    with hangul_fonts():
+        from matplotlib.figure import Figure
+
         figure = Figure(figsize=(9, 1.2 + 0.45 * max(3, len(labels))), dpi=100)
         left, right = figure.subplots(1, 2, sharey=True)
         left.barh(places, trades, color="#2e7d32")
@@ -55,6 +45,4 @@ def bars_chart(tr: Translator, title: str, labels: list[str], trades: list[int],
         right.set_xlabel(tr("Volume ({unit})", unit=unit) if unit else tr("Volume"))
         figure.suptitle(title)
         figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+        return png(figure)

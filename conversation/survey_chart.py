@@ -4,8 +4,7 @@ and written answers have no bars."""
 
 from __future__ import annotations
 
-import io
-
+from conversation.charts import hangul_fonts, png
 from conversation.i18n import Translator
 from core.survey_results import SurveyResults
 
@@ -18,14 +17,11 @@ def chart_series(results: SurveyResults) -> list[tuple[str, list[tuple[str, int]
             for summary in results.questions if summary.counts][:CHARTED_MAX]
 
 
-def survey_chart(tr: Translator, results: SurveyResults, font_name: str) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
+def survey_chart(tr: Translator, results: SurveyResults) -> bytes:
     series = chart_series(results)
-    with matplotlib.rc_context({"font.family": font_name, "axes.unicode_minus": False}):
+    with hangul_fonts():
+        from matplotlib.figure import Figure
+
         figure = Figure(figsize=(8, 2.2 * max(1, len(series)) + 0.6), dpi=100)
         axes = figure.subplots(max(1, len(series)), 1, squeeze=False)
         for (text, counts), (ax,) in zip(series, axes, strict=False):
@@ -37,6 +33,4 @@ def survey_chart(tr: Translator, results: SurveyResults, font_name: str) -> byte
             ax.xaxis.get_major_locator().set_params(integer=True)
         figure.suptitle(results.survey.title[:60])
         figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+        return png(figure)
