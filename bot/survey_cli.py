@@ -71,7 +71,6 @@ async def _import(services: Services, args: argparse.Namespace, tr) -> int:
 
 
 async def _results(services: Services, args: argparse.Namespace, tr) -> int:
-    from conversation.charts import _font_name
     from conversation.survey_chart import survey_chart
     from conversation.survey_files import write_results
 
@@ -82,7 +81,7 @@ async def _results(services: Services, args: argparse.Namespace, tr) -> int:
     files = [file.path for file in await asyncio.to_thread(write_results, tr, results, folder)]
     stem = f"{results.community.code}-survey-{survey.id}"
     if any(q.counts for q in results.questions):
-        chart = await asyncio.to_thread(survey_chart, tr, results, _font_name())
+        chart = await asyncio.to_thread(survey_chart, tr, results)
         files.append(folder / f"{stem}.png")
         await asyncio.to_thread(files[-1].write_bytes, chart)
     files.append(folder / f"{stem}.txt")
