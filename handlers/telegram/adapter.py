@@ -26,7 +26,7 @@ from conversation.replies import (
     Toast,
 )
 from handlers.telegram.background import background_of
-from handlers.telegram.common import CHANNEL, clean_text, inline_markup, notifier_of, services_of
+from handlers.telegram.common import CHANNEL, clean_text, notifier_of, services_of
 from handlers.telegram.outbox import group_refused
 from handlers.telegram.sending import (
     answer_button,
@@ -34,6 +34,7 @@ from handlers.telegram.sending import (
     edit_text,
     inline_keyboard,
     menu_keyboard,
+    send_photo,
     send_text,
 )
 
@@ -105,8 +106,8 @@ async def render(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT
                     pass
         elif isinstance(reply, Photo):
             photo = reply.ref or InputFile(reply.content or b"", filename=reply.filename)
-            await bot.send_photo(chat.id, photo, caption=reply.caption,
-                                 reply_markup=inline_markup(reply.buttons))
+            await send_photo(bot, chat.id, photo, reply.caption,
+                             inline_keyboard(reply.buttons))
         elif isinstance(reply, File):
             await _send_document(bot, chat.id, reply)
     sends = [partial(notifier_of(context).deliver, notification)

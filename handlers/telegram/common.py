@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
@@ -41,16 +41,6 @@ async def actor_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Actor:
     return await services_of(context).people.resolve(
         CHANNEL, str(user.id), clean_text(user.full_name), user.username, user.language_code
     )
-
-
-def inline_markup(buttons: Rows | None) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup([
-        [InlineKeyboardButton(b.label, url=b.url) if b.url else
-         InlineKeyboardButton(b.label, callback_data=b.action) for b in row]
-        for row in buttons
-    ])
 
 
 class TelegramChannel:

@@ -1,4 +1,4 @@
-"""Text messages, edits and button answers sent without reading Telegram's answer back.
+"""Messages, photos, edits and button answers sent without reading Telegram's answer back.
 
 python-telegram-bot turns every answered message into a Message object, buttons and text
 entities included: for a statement of ten lines with its buttons that is about a third of
@@ -13,7 +13,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.constants import ParseMode
 from telegram.warnings import PTBUserWarning
 
@@ -46,6 +46,13 @@ async def send_text(bot: Bot, chat_id: int | str, text: str,
                     markup: Markup | None = None) -> None:
     await _call(bot, "sendMessage", chat_id=chat_id, text=text, parse_mode=ParseMode.HTML,
                 reply_markup=markup)
+
+
+async def send_photo(bot: Bot, chat_id: int | str, photo: str | InputFile,
+                     caption: str | None, markup: Markup | None = None) -> None:
+    """A photo by Telegram's file id, or uploaded (an InputFile)."""
+    await _call(bot, "sendPhoto", chat_id=chat_id, photo=photo, caption=caption,
+                parse_mode=ParseMode.HTML if caption else None, reply_markup=markup)
 
 
 async def edit_text(bot: Bot, chat_id: int | str, message_id: int, text: str,
